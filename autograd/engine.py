@@ -1,0 +1,634 @@
+"""``Value``, graph construction from the primitive table, the one iterative walk, backward.
+
+A node stores its number, its gradient, its primitive (a row of :mod:`autograd.ops`), its
+parents and the row's constant parameters -- nothing else. ``node.local_grads()`` binds the
+row's local-derivative rule to the node's inputs on demand, so no node holds a closure over
+itself: graphs form no reference cycles and are freed by reference counting alone.
+
+>>> x = Value(2.0, label="x")
+>>> y = x * x + 3 * x
+>>> y.backward()
+>>> (y.data, x.grad)
+(10.0, 7.0)
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, Final, overload
+
+import numpy as np
+
+from autograd import ops
+from autograd.ops import Op
+
+# One context variable holds the recording mode, so every op pays a single lookup. A
+# ContextVar (not a global) keeps no_grad() and detect_anomaly() per thread and per asyncio task.
+_NO_GRAD: Final = 1
+_ANOMALY: Final = 2
+_MODE: ContextVar[int] = ContextVar("autograd_mode", default=0)
+
+_REPR_LIMIT: Final = 60  # characters of a bad operand's repr shown in an error message
+
+
+def _describe(x: object) -> str:
+    text = repr(x)
+    if len(text) > _REPR_LIMIT:
+        text = text[: _REPR_LIMIT - 3] + "..."
+    return f"{type(x).__name__} {text}"
+
+
+def as_float(x: object, what: str) -> float:
+    """Return ``x`` as a float if it is a real number, else raise a ``TypeError`` naming ``what``.
+
+    ``bool`` counts as the number 0 or 1, as in Python, numpy and PyTorch; numpy scalars
+    become plain floats; complex numbers, strings, None, lists and arrays are refused.
+
+    >>> as_float(np.float64(2.5), "Value")
+    2.5
+    >>> as_float("2", "mul")
+    Traceback (most recent call last):
+    ...
+    TypeError: mul: expected a real number (a Value, int or float), got str '2'; ...
+    """
+    if type(x) is float:
+        return x
+    if isinstance(x, numbers.Real):  # int, bool, numpy scalars; not arrays or complex
+        return float(x)
+    raise TypeError(
+        f"{what}: expected a real number (a Value, int or float), got {_describe(x)}; "
+        "convert it with float(...) first"
+    )
+
+
+_new = object.__new__
+
+
+def _node(
+    data: float, op: Op | None, parents: tuple[Value, ...], params: dict[str, float] | None
+) -> Value:
+    out: Value = _new(Value)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    out._op = op
+    out._parents = parents
+    out._params = params
+    return out
+
+
+def _constant(x: object, what: str) -> Value:
+    if isinstance(x, Value):
+        return x
+    return _node(as_float(x, what), None, (), None)
+
+
+def _apply(op: Op, parents: tuple[Value, ...], params: dict[str, float] | None = None) -> Value:
+    """Compute ``op`` on the parents' numbers and record the new node (unless in no_grad)."""
+    if params:
+        data = op.forward(*[p.data for p in parents], **params)
+    else:
+        data = op.forward(*[p.data for p in parents])
+    mode = _MODE.get()
+    if not mode:
+        return _node(data, op, parents, params)
+    if mode & _ANOMALY and not math.isfinite(data):
+        raise FloatingPointError(_forward_anomaly(op, parents, params, data))
+    if mode & _NO_GRAD:
+        return _node(data, None, (), None)
+    return _node(data, op, parents, params)
+
+
+def _binary(op: Op, a: Value, b: object) -> Value:
+    if type(b) is not Value:
+        b = _constant(b, f"{op.name} ({op.symbol})")
+    return _apply(op, (a, b))
+
+
+def _rbinary(op: Op, b: Value, a: object) -> Value:
+    return _apply(op, (_constant(a, f"{op.name} ({op.symbol})"), b))
+
+
+class Value:
+    """A scalar node of a computation graph: a number, its gradient and how it was made.
+
+    Args:
+        data: the number (an int, a float, a numpy scalar; ``bool`` counts as 0 or 1).
+        label: a name shown in graph pictures and error messages.
+
+    Arithmetic with Values or plain numbers on either side builds new nodes; comparisons
+    (``<``, ``<=``, ``>``, ``>=``) compare ``.data`` and build nothing; ``==`` and ``hash`` are
+    identity, so nodes can key dicts.
+
+    >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    >>> c = a * b + b ** 2
+    >>> c.backward()
+    >>> (c.data, a.grad, b.grad)
+    (3.0, -3.0, -4.0)
+    """
+
+    __slots__ = ("_op", "_params", "_parents", "data", "grad", "label")
+    __array_ufunc__ = None  # numpy defers to our operators instead of broadcasting over Values
+
+    data: float
+    grad: float
+    label: str
+    _op: Op | None
+    _parents: tuple[Value, ...]
+    _params: dict[str, float] | None
+
+    def __init__(self, data: float, label: str = "") -> None:
+        self.data = as_float(data, "Value")
+        self.grad = 0.0
+        if not isinstance(label, str):
+            raise TypeError(f"Value: label must be a str, got {_describe(label)}")
+        self.label = label
+        self._op = None
+        self._parents = ()
+        self._params = None
+
+    # --- what the node knows about itself ---
+
+    @property
+    def op(self) -> Op | None:
+        """The primitive that made this node (a row of ``autograd.ops.OPS``), None for a leaf."""
+        return self._op
+
+    @property
+    def parents(self) -> tuple[Value, ...]:
+        """The inputs of the op, in order, duplicates kept (``a * a`` has two)."""
+        return self._parents
+
+    @property
+    def params(self) -> dict[str, float]:
+        """The op's constant parameters (``slope``, ``exponent``); empty for most ops."""
+        return dict(self._params) if self._params else {}
+
+    def local_grads(self) -> tuple[float, ...]:
+        """Return ``d self / d parent_i`` for each parent, from the op's row in the table.
+
+        >>> x = Value(3.0)
+        >>> (x * x).local_grads()
+        (3.0, 3.0)
+        """
+        if self._op is None:
+            return ()
+        return _float_local_grads(self)
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+
+    def __float__(self) -> float:
+        return self.data
+
+    # --- operators: each one line into the table ---
+
+    def __add__(self, other: Value | float) -> Value:
+        return _binary(ops.ADD, self, other)
+
+    def __radd__(self, other: Value | float) -> Value:
+        return _rbinary(ops.ADD, self, other)
+
+    def __sub__(self, other: Value | float) -> Value:
+        return _binary(ops.SUB, self, other)
+
+    def __rsub__(self, other: Value | float) -> Value:
+        return _rbinary(ops.SUB, self, other)
+
+    def __mul__(self, other: Value | float) -> Value:
+        return _binary(ops.MUL, self, other)
+
+    def __rmul__(self, other: Value | float) -> Value:
+        return _rbinary(ops.MUL, self, other)
+
+    def __truediv__(self, other: Value | float) -> Value:
+        return _binary(ops.DIV, self, other)
+
+    def __rtruediv__(self, other: Value | float) -> Value:
+        return _rbinary(ops.DIV, self, other)
+
+    def __neg__(self) -> Value:
+        return _apply(ops.NEG, (self,))
+
+    def __pow__(self, other: Value | float) -> Value:
+        if isinstance(other, Value):
+            return _apply(ops.VPOW, (self, other))
+        return _apply(ops.POW, (self,), {"exponent": as_float(other, "pow (**)")})
+
+    def __rpow__(self, other: Value | float) -> Value:
+        return _rbinary(ops.VPOW, self, other)
+
+    def __abs__(self) -> Value:
+        return _apply(ops.OPS["abs"], (self,))
+
+    # --- comparisons read .data and build no node ---
+
+    def __lt__(self, other: Value | float) -> bool:
+        return self.data < _number(other, "<")
+
+    def __le__(self, other: Value | float) -> bool:
+        return self.data <= _number(other, "<=")
+
+    def __gt__(self, other: Value | float) -> bool:
+        return self.data > _number(other, ">")
+
+    def __ge__(self, other: Value | float) -> bool:
+        return self.data >= _number(other, ">=")
+
+    __hash__ = object.__hash__
+
+    # --- functions: one line each into the table ---
+
+    def exp(self) -> Value:
+        """Return ``e**self``.
+
+        >>> Value(0.0).exp().data
+        1.0
+        """
+        return _apply(_EXP, (self,))
+
+    def log(self) -> Value:
+        """Return the natural log (``-inf`` at 0, ``nan`` below).
+
+        >>> Value(1.0).log().data
+        0.0
+        """
+        return _apply(_LOG, (self,))
+
+    def tanh(self) -> Value:
+        """Return ``tanh(self)``.
+
+        >>> x = Value(0.0)
+        >>> y = x.tanh()
+        >>> y.backward()
+        >>> (y.data, x.grad)
+        (0.0, 1.0)
+        """
+        return _apply(_TANH, (self,))
+
+    def sigmoid(self) -> Value:
+        """Return the logistic function ``1 / (1 + e**-self)``.
+
+        >>> x = Value(0.0)
+        >>> y = x.sigmoid()
+        >>> y.backward()
+        >>> (y.data, x.grad)
+        (0.5, 0.25)
+        """
+        return _apply(_SIGMOID, (self,))
+
+    def relu(self) -> Value:
+        """Return ``max(0, self)``; its derivative at 0 is 0 (PyTorch's convention).
+
+        >>> Value(-2.0).relu().data, Value(3.0).relu().data
+        (0.0, 3.0)
+        """
+        return _apply(_RELU, (self,))
+
+    def leaky_relu(self, slope: float = 0.01) -> Value:
+        """Return ``self`` if positive, else ``slope * self``.
+
+        >>> Value(-2.0).leaky_relu(0.25).data
+        -0.5
+        """
+        return _apply(_LEAKY_RELU, (self,), {"slope": as_float(slope, "leaky_relu slope")})
+
+    def softplus(self) -> Value:
+        """Return ``log(1 + e**self)``, stable for large ``|self|``; its derivative is sigmoid.
+
+        >>> Value(0.0).softplus().data == math.log(2.0)
+        True
+        """
+        return _apply(_SOFTPLUS, (self,))
+
+    def sqrt(self) -> Value:
+        """Return the square root (``nan`` below 0; derivative ``inf`` at 0).
+
+        >>> Value(9.0).sqrt().data
+        3.0
+        """
+        return _apply(_SQRT, (self,))
+
+    def abs(self) -> Value:
+        """Return ``|self|``; its derivative at 0 is 0 (PyTorch's convention).
+
+        >>> Value(-2.0).abs().data
+        2.0
+        """
+        return _apply(_ABS, (self,))
+
+    def sin(self) -> Value:
+        """Return ``sin(self)``.
+
+        >>> Value(0.0).sin().data
+        0.0
+        """
+        return _apply(_SIN, (self,))
+
+    def cos(self) -> Value:
+        """Return ``cos(self)``.
+
+        >>> Value(0.0).cos().data
+        1.0
+        """
+        return _apply(_COS, (self,))
+
+    # --- gradients ---
+
+    def detach(self) -> Value:
+        """Return a new leaf with the same number: gradients do not flow through it.
+
+        >>> x = Value(3.0)
+        >>> y = x * x.detach()
+        >>> y.backward()
+        >>> x.grad
+        3.0
+        """
+        return _node(self.data, None, (), None)
+
+    def backward(self) -> None:
+        """Add ``d self / d node`` into ``node.grad`` for every node of the graph.
+
+        ``self.grad`` receives 1. Each call computes its gradients afresh and then adds them
+        in, so a second call adds exactly one more gradient (PyTorch's rule); reset with
+        :func:`zero_grad`.
+
+        >>> x = Value(2.0)
+        >>> y = (x * x) * 3
+        >>> y.backward(); y.backward()
+        >>> x.grad
+        24.0
+        """
+        grads = _float_backprop(self)
+        for node, g in grads.items():
+            node.grad += g
+
+
+_EXP: Final = ops.OPS["exp"]
+_LOG: Final = ops.OPS["log"]
+_TANH: Final = ops.OPS["tanh"]
+_SIGMOID: Final = ops.OPS["sigmoid"]
+_RELU: Final = ops.OPS["relu"]
+_LEAKY_RELU: Final = ops.OPS["leaky_relu"]
+_SOFTPLUS: Final = ops.OPS["softplus"]
+_SQRT: Final = ops.OPS["sqrt"]
+_ABS: Final = ops.OPS["abs"]
+_SIN: Final = ops.OPS["sin"]
+_COS: Final = ops.OPS["cos"]
+
+
+def _number(x: object, what: str) -> float:
+    return x.data if isinstance(x, Value) else as_float(x, f"comparison {what}")
+
+
+# --- n-ary nodes ---------------------------------------------------------------------------------
+
+
+def sum_values(values: Iterable[Value | float]) -> Value:
+    """Return the sum of many Values as one n-ary node (one op box, one edge per term).
+
+    >>> xs = [Value(1.0), Value(2.0), Value(3.5)]
+    >>> s = sum_values(xs)
+    >>> s.backward()
+    >>> (s.data, [x.grad for x in xs])
+    (6.5, [1.0, 1.0, 1.0])
+    """
+    parents = tuple(_constant(v, "sum_values") for v in values)
+    if not parents:
+        return _node(0.0, None, (), None)
+    return _apply(ops.SUM, parents)
+
+
+def dot(
+    weights: Sequence[Value | float], inputs: Sequence[Value | float], bias: Value | float = 0.0
+) -> Value:
+    """Return ``bias + sum(w_i * x_i)`` as one fused node: a neuron's weighted sum.
+
+    Its local derivatives are ``x_i`` for ``w_i``, ``w_i`` for ``x_i`` and 1 for the bias --
+    the same gradients as ``2n`` separate ``*`` and ``+`` nodes, with one node instead.
+
+    >>> w, x, b = [Value(2.0), Value(-1.0)], [Value(3.0), Value(4.0)], Value(0.5)
+    >>> y = dot(w, x, b)
+    >>> y.backward()
+    >>> (y.data, [wi.grad for wi in w], [xi.grad for xi in x], b.grad)
+    (2.5, [3.0, 4.0], [2.0, -1.0], 1.0)
+    """
+    if len(weights) != len(inputs):
+        raise ValueError(
+            f"dot: got {len(weights)} weights and {len(inputs)} inputs; they must pair up"
+        )
+    parents: list[Value] = []
+    for w, x in zip(weights, inputs, strict=True):
+        parents.append(_constant(w, "dot weight"))
+        parents.append(_constant(x, "dot input"))
+    parents.append(_constant(bias, "dot bias"))
+    return _apply(ops.DOT, tuple(parents))
+
+
+# --- recording modes -----------------------------------------------------------------------------
+
+
+@contextmanager
+def no_grad() -> Iterator[None]:
+    """Record nothing inside: results are leaves (per thread and per asyncio task).
+
+    >>> x = Value(2.0)
+    >>> with no_grad():
+    ...     y = x * x
+    >>> y.op is None
+    True
+    """
+    token = _MODE.set(_MODE.get() | _NO_GRAD)
+    try:
+        yield
+    finally:
+        _MODE.reset(token)
+
+
+@contextmanager
+def detect_anomaly() -> Iterator[None]:
+    """Raise ``FloatingPointError`` at the first nan or inf made in forward or backward.
+
+    >>> with detect_anomaly():
+    ...     Value(0.0, label="x").log()
+    Traceback (most recent call last):
+    ...
+    FloatingPointError: log produced -inf from x=0.0 ('x'); log is defined for x > 0
+    """
+    token = _MODE.set(_MODE.get() | _ANOMALY)
+    try:
+        yield
+    finally:
+        _MODE.reset(token)
+
+
+def _format_inputs(parents: Sequence[Value], values: Sequence[Any] | None = None) -> str:
+    names = ("x",) if len(parents) == 1 else ("a", "b") if len(parents) == 2 else None  # noqa: PLR2004
+    parts = []
+    for i, p in enumerate(parents):
+        name = names[i] if names else f"input{i}"
+        value = p.data if values is None else values[i]
+        label = f" ({p.label!r})" if p.label else ""
+        parts.append(f"{name}={value!r}{label}")
+    return ", ".join(parts)
+
+
+def _forward_anomaly(
+    op: Op, parents: tuple[Value, ...], params: dict[str, float] | None, data: float
+) -> str:
+    extra = "".join(f", {k}={v!r}" for k, v in (params or {}).items())
+    return (
+        f"{op.name} produced {data!r} from {_format_inputs(parents)}{extra}; "
+        f"{op.name} is defined for {op.domain.where}"
+    )
+
+
+def _backward_anomaly(node: Value, index: int, local: Any, upstream: Any) -> str:
+    op = node._op
+    assert op is not None  # noqa: S101  # only called for op nodes (an internal invariant)
+    label = f" {node.label!r}" if node.label else ""
+    return (
+        f"backward through {op.name} node{label} gave d out/d input{index} = {local!r} "
+        f"times upstream {upstream!r}, from inputs {_format_inputs(node._parents)}; "
+        f"{op.name} is defined for {op.domain.where}"
+    )
+
+
+# --- the one graph walk --------------------------------------------------------------------------
+
+
+def topological_order(root: Value) -> list[Value]:
+    """Return every node ``root`` depends on, parents before children, ``root`` last.
+
+    Iterative depth-first search with an explicit stack: graphs millions of nodes deep work.
+    The order is deterministic (it follows the parents' order).
+
+    >>> a = Value(1.0, label="a")
+    >>> b = a + a
+    >>> [n.label or n.op.name for n in topological_order(b * a)]
+    ['a', 'add', 'mul']
+    """
+    order: list[Value] = []
+    seen: set[Value] = set()
+    stack: list[tuple[Value, bool]] = [(root, False)]
+    push, pop, append, mark = stack.append, stack.pop, order.append, seen.add
+    while stack:
+        node, expanded = pop()
+        if expanded:
+            append(node)
+            continue
+        if node in seen:
+            continue
+        mark(node)
+        push((node, True))
+        for parent in reversed(node._parents):
+            if parent not in seen:
+                push((parent, False))
+    return order
+
+
+def zero_grad(values: Iterable[Value]) -> None:
+    """Set ``.grad`` of every given node to 0.
+
+    >>> x = Value(1.0); (x * 2).backward(); zero_grad([x]); x.grad
+    0.0
+    """
+    for v in values:
+        v.grad = 0.0
+
+
+def _float_local_grads(node: Value) -> tuple[float, ...]:
+    op = node._op
+    assert op is not None  # noqa: S101  # only called for op nodes (an internal invariant)
+    inputs = [p.data for p in node._parents]
+    params = node._params or {}
+    try:
+        return op.local_grads(*inputs, node.data, **params)
+    except ArithmeticError:
+        # A division by zero or overflow inside a rule: redo it in numpy floats, which follow
+        # IEEE 754 (1/0 = inf, 0/0 = nan) like the forward pass does.
+        with np.errstate(all="ignore"):
+            wide = [np.float64(x) for x in inputs]
+            local = op.local_grads(*wide, np.float64(node.data), **params)
+        return tuple(float(g) for g in local)
+
+
+def _float_backprop(root: Value) -> dict[Value, float]:
+    """One backward pass in floats: ``d root / d node`` for every node, root seeded with 1."""
+    order = topological_order(root)
+    grads: dict[Value, float] = {root: 1.0}
+    check = bool(_MODE.get() & _ANOMALY)
+    for node in reversed(order):
+        if node._op is None:
+            continue
+        upstream = grads[node]
+        local = _float_local_grads(node)
+        for i, (parent, d) in enumerate(zip(node._parents, local, strict=True)):
+            g = d * upstream
+            if check and not math.isfinite(g):
+                raise FloatingPointError(_backward_anomaly(node, i, d, upstream))
+            grads[parent] = grads[parent] + g if parent in grads else g
+    return grads
+
+
+def _graph_backprop(root: Value) -> dict[Value, Any]:
+    """One backward pass whose gradients are Values: the same rules, applied to nodes."""
+    order = topological_order(root)
+    grads: dict[Value, Any] = {root: 1.0}
+    for node in reversed(order):
+        op = node._op
+        if op is None:
+            continue
+        upstream = grads[node]
+        local = op.local_grads(*node._parents, node, **(node._params or {}))
+        for parent, d in zip(node._parents, local, strict=True):
+            g = d * upstream
+            grads[parent] = grads[parent] + g if parent in grads else g
+    return grads
+
+
+@overload
+def grad(output: Value, inputs: Value, create_graph: bool = False) -> Value | float: ...
+@overload
+def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> tuple[Any, ...]: ...
+def grad(output: Value, inputs: Value | Sequence[Value], create_graph: bool = False) -> Any:
+    """Return ``d output / d input`` for each input, without touching any ``.grad``.
+
+    With ``create_graph=True`` the gradients are Values built from the same local-derivative
+    rules, so they can be differentiated again (second derivatives, Hessians). An input the
+    output does not depend on gets 0.
+
+    Args:
+        output: the Value to differentiate.
+        inputs: one Value, or a sequence of them.
+        create_graph: return differentiable Values instead of floats.
+
+    Returns:
+        A float (or Value) for a single input, else a tuple of them in the inputs' order.
+
+    >>> x = Value(0.5)
+    >>> y = x ** 3
+    >>> dy = grad(y, x, create_graph=True)
+    >>> d2y = grad(dy, x)
+    >>> (dy.data, d2y)
+    (0.75, 3.0)
+    """
+    if not isinstance(output, Value):
+        raise TypeError(f"grad: output must be a Value, got {_describe(output)}")
+    single = isinstance(inputs, Value)
+    wanted: Sequence[Value] = (inputs,) if single else tuple(inputs)  # type: ignore[arg-type,assignment]
+    for i, x in enumerate(wanted):
+        if not isinstance(x, Value):
+            raise TypeError(f"grad: inputs[{i}] must be a Value, got {_describe(x)}")
+    if create_graph:
+        graph_grads = _graph_backprop(output)
+        found: tuple[Any, ...] = tuple(_constant(graph_grads.get(x, 0.0), "grad") for x in wanted)
+    else:
+        float_grads = _float_backprop(output)
+        found = tuple(float(float_grads.get(x, 0.0)) for x in wanted)
+    return found[0] if single else found

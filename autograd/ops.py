@@ -1,0 +1,305 @@
+"""The table of primitives: each operation's forward rule and local derivatives, written once.
+
+Every other part of the package reads this table: the engine builds nodes from it and
+back-propagates with its ``local_grads``, the graph pictures label edges with it, the tests
+are parametrized over it and the README's op table is generated from it.
+
+A row's ``local_grads(*inputs, out, **params)`` returns ``d out / d input_i`` for every input.
+It is written with operators and the small math shim below (``exp``, ``log``, ...), which calls
+IEEE-safe float functions on floats and the ``Value`` method on Values -- so the very same rule
+gives plain numbers for ``backward()`` and differentiable nodes for ``grad(create_graph=True)``.
+
+>>> OPS["tanh"].forward(0.0)
+0.0
+>>> OPS["mul"].local_grads(3.0, 4.0, 12.0)
+(4.0, 3.0)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+# A rule works on floats (plain backward) or on Values (create_graph); ops.py cannot import the
+# engine (imports point one way), so the shared scalar type of the rules is Any.
+Scalar = Any
+
+INF: Final = math.inf
+NAN: Final = math.nan
+
+
+# --- IEEE-safe float functions: what numpy and PyTorch return, never a Python exception -------
+
+
+def safe_div(a: float, b: float) -> float:
+    """Divide like IEEE 754: ``x/0`` is ``±inf`` and ``0/0`` is ``nan``.
+
+    >>> safe_div(1.0, 0.0), safe_div(-1.0, 0.0), safe_div(1.0, -0.0)
+    (inf, -inf, -inf)
+    """
+    try:
+        return a / b
+    except ZeroDivisionError:
+        if a == 0 or a != a:
+            return NAN
+        return math.copysign(INF, a) * math.copysign(1.0, b)
+
+
+def _is_odd_integer(c: float) -> bool:
+    return math.isfinite(c) and c == int(c) and int(c) % 2 == 1
+
+
+def safe_pow(x: float, c: float) -> float:
+    """Raise ``x`` to ``c`` like IEEE ``pow``: ``0**-1 = inf``, ``(-8)**(1/3) = nan``.
+
+    >>> safe_pow(0.0, -1.0), safe_pow(-8.0, 1 / 3), safe_pow(10.0, 400.0)
+    (inf, nan, inf)
+    """
+    try:
+        return math.pow(x, c)
+    except OverflowError:
+        if x < 0 and _is_odd_integer(c):
+            return -INF
+        return INF
+    except ValueError:
+        if x == 0:  # a pole: 0 ** negative
+            return -INF if (math.copysign(1.0, x) < 0 and _is_odd_integer(c)) else INF
+        return NAN  # a negative base with a non-integer exponent
+
+
+def safe_exp(x: float) -> float:
+    """Return ``e**x``, ``inf`` on overflow.
+
+    >>> safe_exp(1000.0)
+    inf
+    """
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return INF
+
+
+def safe_log(x: float) -> float:
+    """Return the natural log: ``log(0) = -inf``, ``nan`` below zero.
+
+    >>> safe_log(0.0), safe_log(-1.0)
+    (-inf, nan)
+    """
+    if x > 0:
+        return math.log(x)
+    if x == 0:
+        return -INF
+    return NAN
+
+
+def safe_sqrt(x: float) -> float:
+    """Return the square root, ``nan`` below zero.
+
+    >>> safe_sqrt(-1.0)
+    nan
+    """
+    return math.sqrt(x) if x >= 0 else NAN
+
+
+def safe_sin(x: float) -> float:
+    """Return ``sin(x)``, ``nan`` at ``±inf``."""
+    return math.sin(x) if math.isfinite(x) or x != x else NAN
+
+
+def safe_cos(x: float) -> float:
+    """Return ``cos(x)``, ``nan`` at ``±inf``."""
+    return math.cos(x) if math.isfinite(x) or x != x else NAN
+
+
+def sigmoid_float(x: float) -> float:
+    """Return the logistic function, without overflow for large ``|x|``.
+
+    >>> sigmoid_float(0.0), sigmoid_float(-1000.0), sigmoid_float(1000.0)
+    (0.5, 0.0, 1.0)
+    """
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)  # exp of a negative number: no overflow
+    return e / (1.0 + e)
+
+
+def softplus_float(x: float) -> float:
+    """Return ``log(1 + e**x)`` computed as ``max(x, 0) + log1p(e**-|x|)``.
+
+    >>> softplus_float(0.0) == math.log(2.0), softplus_float(1000.0)
+    (True, 1000.0)
+    """
+    if x != x:
+        return x
+    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+
+
+# --- The math shim: one rule text for floats and for Values ------------------------------------
+
+
+def _shim(method: str, on_float: Callable[[float], float]) -> Callable[[Scalar], Scalar]:
+    def apply(x: Scalar) -> Scalar:
+        if isinstance(x, (float, int)):
+            return on_float(x)
+        return getattr(x, method)()
+
+    apply.__name__ = method
+    apply.__doc__ = f"``{method}`` of a float (IEEE-safe) or of a Value (a new node)."
+    return apply
+
+
+exp = _shim("exp", safe_exp)
+log = _shim("log", safe_log)
+sin = _shim("sin", safe_sin)
+cos = _shim("cos", safe_cos)
+sigmoid = _shim("sigmoid", sigmoid_float)
+
+
+def power(x: Scalar, c: Scalar) -> Scalar:
+    """``x ** c`` of floats (IEEE-safe) or of Values (a new node)."""
+    if isinstance(x, (float, int)) and isinstance(c, (float, int)):
+        return safe_pow(x, c)
+    return x**c
+
+
+def step(x: Scalar, below: float = 0.0, above: float = 1.0) -> float:
+    """A piecewise-constant derivative: ``above`` where ``x > 0``, else ``below`` (kink: below).
+
+    It reads the number of a Value too; the derivative of a step is 0, so it stays a constant.
+    """
+    value = x if isinstance(x, (float, int)) else x.data
+    return above if value > 0 else below
+
+
+def sign(x: Scalar) -> float:
+    """``-1``, ``0`` or ``1``: the derivative of ``abs`` (PyTorch: ``abs'(0) = 0``)."""
+    value = x if isinstance(x, (float, int)) else x.data
+    return 1.0 if value > 0 else (-1.0 if value < 0 else 0.0)
+
+
+# --- The record ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Domain:
+    """Where an op is defined, and the inputs the tests and ``gradcheck`` draw from.
+
+    Attributes:
+        where: the condition as text, used in error messages ("x > 0").
+        sample: a closed interval per input that tests draw from (finite, inside the domain).
+        kinks: points where the derivative is a convention; numerical checks stay away from them.
+        params: an interval per constant parameter (``slope``, ``exponent``) for the tests.
+    """
+
+    where: str = "all real x"
+    sample: tuple[tuple[float, float], ...] = ((-5.0, 5.0),)
+    kinks: tuple[float, ...] = ()
+    params: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Op:
+    """One primitive: its name, its drawing symbol, forward rule and local derivatives.
+
+    ``arity`` is the number of inputs, or ``None`` for an n-ary op (``sum``, ``dot``).
+    ``forward(*inputs, **params)`` computes the output number; ``local_grads(*inputs, out,
+    **params)`` returns ``d out / d input_i`` per input; ``formula`` shows them as text.
+    """
+
+    name: str
+    symbol: str
+    arity: int | None
+    forward: Callable[..., float]
+    local_grads: Callable[..., tuple[Scalar, ...]]
+    formula: str
+    domain: Domain = Domain()
+
+
+def _dot_forward(*terms: float) -> float:
+    # Inputs are (w1, x1, w2, x2, ..., b): a neuron's weighted sum plus bias as one node.
+    total = terms[-1]
+    for i in range(0, len(terms) - 1, 2):
+        total += terms[i] * terms[i + 1]
+    return total
+
+
+def _dot_local(*args: Scalar) -> tuple[Scalar, ...]:
+    terms = args[:-1]  # the last argument is out, not needed
+    grads: list[Scalar] = []
+    for i in range(0, len(terms) - 1, 2):
+        grads.append(terms[i + 1])  # d out / d w_i = x_i
+        grads.append(terms[i])  # d out / d x_i = w_i
+    grads.append(1.0)  # d out / d b
+    return tuple(grads)
+
+
+def _sum_forward(*terms: float) -> float:
+    try:
+        return math.fsum(terms)  # correctly rounded, whatever the order of the terms
+    except (OverflowError, ValueError):  # inf - inf or an intermediate overflow: IEEE result
+        return sum(terms, 0.0)
+
+
+_TWO_ARGS: Final = ((-5.0, 5.0), (-5.0, 5.0))
+
+_ROWS: Final = (
+    # --- arithmetic ---
+    Op("add", "+", 2, lambda a, b: a + b, lambda a, b, out: (1.0, 1.0), "1, 1",
+       Domain(sample=_TWO_ARGS)),
+    Op("sub", "-", 2, lambda a, b: a - b, lambda a, b, out: (1.0, -1.0), "1, -1",
+       Domain(sample=_TWO_ARGS)),
+    Op("mul", "*", 2, lambda a, b: a * b, lambda a, b, out: (b, a), "b, a",
+       Domain(sample=_TWO_ARGS)),
+    Op("div", "/", 2, safe_div, lambda a, b, out: (1.0 / b, -out / b), "1/b, -a/b**2",
+       Domain("b != 0", ((-5.0, 5.0), (0.5, 5.0)), kinks=(0.0,))),
+    Op("neg", "neg", 1, lambda a: -a, lambda a, out: (-1.0,), "-1"),
+    Op("pow", "**", 1, lambda x, exponent: safe_pow(x, exponent),
+       lambda x, out, exponent: (exponent * power(x, exponent - 1),),
+       "exponent * x**(exponent-1)",
+       Domain("x > 0 unless the exponent is an integer", ((0.2, 4.0),),
+              params={"exponent": (-3.0, 3.0)})),
+    Op("vpow", "**", 2, safe_pow, lambda x, y, out: (y * power(x, y - 1), out * log(x)),
+       "y * x**(y-1), x**y * log(x)",
+       Domain("x > 0", ((0.2, 4.0), (-3.0, 3.0)), kinks=(0.0,))),
+    # --- exponentials and logarithms ---
+    Op("exp", "exp", 1, safe_exp, lambda x, out: (out,), "exp(x)"),
+    Op("log", "log", 1, safe_log, lambda x, out: (1.0 / x,), "1/x",
+       Domain("x > 0", ((0.05, 10.0),), kinks=(0.0,))),
+    Op("sqrt", "sqrt", 1, safe_sqrt, lambda x, out: (0.5 / out,), "1 / (2 sqrt(x)); inf at 0",
+       Domain("x >= 0", ((0.05, 10.0),), kinks=(0.0,))),
+    Op("softplus", "softplus", 1, softplus_float, lambda x, out: (sigmoid(x),), "sigmoid(x)"),
+    # --- activations ---
+    Op("tanh", "tanh", 1, math.tanh, lambda x, out: (1.0 - out * out,), "1 - tanh(x)**2"),
+    Op("sigmoid", "σ", 1, sigmoid_float, lambda x, out: (out * (1.0 - out),),
+       "sigmoid(x) * (1 - sigmoid(x))"),
+    Op("relu", "relu", 1, lambda x: 0.0 if x <= 0 else x, lambda x, out: (step(x),),
+       "1 if x > 0 else 0 (0 at x = 0)", Domain(kinks=(0.0,))),
+    Op("leaky_relu", "leaky_relu", 1, lambda x, slope: x if x > 0 else slope * x,
+       lambda x, out, slope: (step(x, below=slope),), "1 if x > 0 else slope (slope at 0)",
+       Domain(kinks=(0.0,), params={"slope": (0.0, 0.5)})),
+    Op("abs", "abs", 1, abs, lambda x, out: (sign(x),), "sign(x) (0 at x = 0)",
+       Domain(kinks=(0.0,))),
+    # --- trigonometry ---
+    Op("sin", "sin", 1, safe_sin, lambda x, out: (cos(x),), "cos(x)"),
+    Op("cos", "cos", 1, safe_cos, lambda x, out: (-sin(x),), "-sin(x)"),
+    # --- n-ary: fused nodes that keep big graphs small ---
+    Op("sum", "Σ", None, _sum_forward, lambda *args: (1.0,) * (len(args) - 1), "1 each",
+       Domain(sample=((-5.0, 5.0),) * 3)),
+    Op("dot", "w·x+b", None, _dot_forward, _dot_local, "x_i for w_i, w_i for x_i, 1 for b",
+       Domain(sample=((-5.0, 5.0),) * 5)),
+)  # fmt: skip
+
+OPS: Final[Mapping[str, Op]] = {op.name: op for op in _ROWS}
+"""Every primitive by name: the one registry the engine, pictures and tests read."""
+
+ADD: Final = OPS["add"]
+SUB: Final = OPS["sub"]
+MUL: Final = OPS["mul"]
+DIV: Final = OPS["div"]
+NEG: Final = OPS["neg"]
+POW: Final = OPS["pow"]
+VPOW: Final = OPS["vpow"]
+SUM: Final = OPS["sum"]
+DOT: Final = OPS["dot"]
