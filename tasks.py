@@ -146,7 +146,8 @@ def ensure_venv(extras: frozenset[str] = frozenset({"dev"})) -> Path:
     if needs_install(STAMP, digest, extras):
         extras |= read_stamp(STAMP)[1]  # keep extras an earlier command installed up to date
         spec = f".[{','.join(sorted(extras))}]"
-        pip = [python, "-m", "pip", "install", "--disable-pip-version-check"]
+        say("pyproject.toml is new or changed: installing (the first time takes a few minutes)")
+        pip = [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
         run("install the project into .venv", [*pip, "-e", spec])
         write_stamp(STAMP, digest, extras)
     else:

@@ -109,17 +109,19 @@ def main(argv: list[str] | None = None) -> int:
     """Rewrite README.md's op table, or with ``--check`` report whether it is stale."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="fail if the table is stale")
+    parser.add_argument("--readme", type=Path, default=README, help="the file to update")
     args = parser.parse_args(argv)
-    text = README.read_text(encoding="utf-8")
+    path: Path = args.readme
+    text = path.read_text(encoding="utf-8")
     fresh = render_table()
     if current_table(text) == fresh:
-        sys.stdout.write("README.md: op table is up to date\n")
+        sys.stdout.write(f"{path.name}: op table is up to date\n")
         return 0
     if args.check:
-        sys.stderr.write("README.md: op table is stale; run `python3 tasks.py readme`\n")
+        sys.stderr.write(f"{path.name}: op table is stale; run `python3 tasks.py readme`\n")
         return 1
-    write_atomic(README, with_table(text, fresh))
-    sys.stdout.write(f"README.md: op table regenerated ({len(OPS)} primitives)\n")
+    write_atomic(path, with_table(text, fresh))
+    sys.stdout.write(f"{path.name}: op table regenerated ({len(OPS)} primitives)\n")
     return 0
 
 
