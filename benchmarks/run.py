@@ -18,7 +18,7 @@ import sys
 import time
 import tracemalloc
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Final
@@ -384,12 +384,16 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
         help=f"comma-separated subset of {','.join(WORKLOADS)}",
     )
     parser.add_argument("--repeats", type=int, default=None, help="timing samples per measure")
+    parser.add_argument("--chain-ops", type=int, default=None, help="length of the chain (2, 3)")
+    parser.add_argument("--digits-batch", type=int, default=None, help="images per digits step")
     args = parser.parse_args(argv)
     unknown = set(args.only.split(",")) - set(WORKLOADS)
     if unknown:
         parser.error(f"unknown workload(s) {sorted(unknown)} (must be among {list(WORKLOADS)})")
-    if args.repeats is not None and args.repeats < 1:
-        parser.error(f"--repeats must be at least 1, got {args.repeats}")
+    for flag in ("repeats", "chain_ops", "digits_batch"):
+        value = getattr(args, flag)
+        if value is not None and value < 1:
+            parser.error(f"--{flag.replace('_', '-')} must be at least 1, got {value}")
     return args
 
 
@@ -397,6 +401,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the chosen workloads, print the tables; exit status 1 if a contender was refused."""
     args = parse(argv)
     cfg = QUICK if args.quick else FULL
+    cfg = replace(
+        cfg,
+        chain_ops=args.chain_ops or cfg.chain_ops,
+        memory_ops=args.chain_ops or cfg.memory_ops,
+        digits_batch=args.digits_batch or cfg.digits_batch,
+    )
     only = args.only.split(",")
     report = Report()
     started = machine()
