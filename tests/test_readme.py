@@ -197,6 +197,43 @@ def test_demo_command_runs_every_listed_demo(monkeypatch: pytest.MonkeyPatch) ->
     assert all((ROOT / script).is_file() for script in tasks.DEMOS)
 
 
+def test_missing_program_is_installed_with_apt_get_update_then_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As root, a missing program gets ``apt-get update`` then a non-interactive install."""
+    bin_dir, log = tmp_path / "bin", tmp_path / "apt.log"
+    bin_dir.mkdir()
+    fake_apt = bin_dir / "apt-get"
+    fake_apt.write_text(
+        "#!/bin/sh\n"
+        f'echo "$DEBIAN_FRONTEND $*" >> "{log}"\n'
+        f'if [ "$1" = install ]; then printf "#!/bin/sh\\n" > "{bin_dir}/fakeprog"; '
+        f'chmod +x "{bin_dir}/fakeprog"; fi\n',
+        encoding="utf-8",
+    )
+    fake_apt.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+    monkeypatch.setattr(tasks.os, "geteuid", lambda: 0, raising=False)
+    tasks._apt_update.cache_clear()
+    try:
+        assert tasks.ensure_program("fakeprog", "fakepkg", "a test", "install fakepkg yourself")
+    finally:
+        tasks._apt_update.cache_clear()
+    assert log.read_text(encoding="utf-8").splitlines() == [
+        "noninteractive update",
+        "noninteractive install -y --no-install-recommends fakepkg",
+    ]
+
+
+def test_missing_program_without_apt_prints_what_to_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without apt-get the command warns with the help text and carries on (returns False)."""
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert not tasks.ensure_program("fakeprog", "fakepkg", "a test", "install fakepkg yourself")
+    assert "WARNING: install fakepkg yourself" in capsys.readouterr().out
+
+
 def test_unknown_command_is_refused_with_the_choices() -> None:
     """A typo gets argparse's usage error listing the commands, exit status 2."""
     done = subprocess.run(
