@@ -1,0 +1,14 @@
+"""Pictures of computation graphs: ``draw_dot``, the path explainer and the step-through viewer.
+
+Nothing here imports graphviz until a picture is drawn, so ``import autograd.viz`` is cheap.
+
+>>> from autograd import Value
+>>> from autograd.viz import draw_dot
+>>> x = Value(2.0, label="x")
+>>> "digraph" in draw_dot(x * x).source
+True
+"""
+
+from autograd.viz.dot import draw_dot
+
+__all__ = ["draw_dot"]

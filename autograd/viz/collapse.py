@@ -1,0 +1,193 @@
+"""Collapsed drawing of a large graph: one box per neuron or layer, else per band of depth.
+
+A node whose label has a dotted prefix (``"layer1.neuron3.w0"``) belongs to the group
+``"layer1.neuron3"``; an unlabelled op joins the group of the labelled parameters it reads
+(a neuron's weighted sum), or of its single input (the neuron's activation); leaves without a
+dotted label are the inputs; everything else is grouped by its depth in the graph. If that
+gives more groups than ``max_nodes``, groups merge by their first prefix (the layer), and if
+that is still too many, every node is grouped by depth band. Each box shows its node count,
+ops, fan-in (edges entering from other groups) and output (its last node's data and grad).
+All of it is one pass over the topological order, so huge graphs draw in seconds.
+
+>>> from autograd import Value, topological_order, sum_values
+>>> xs = [Value(float(i)) for i in range(6)]
+>>> picture = draw_collapsed(topological_order(sum_values(xs)), rankdir="LR", max_nodes=3)
+>>> "6 leaves" in picture.source
+True
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from typing import Any, Final
+
+from autograd.engine import Value
+from autograd.viz.dot import LEAF_COLOR, fmt, new_digraph, record_escape
+
+INPUTS: Final = "inputs"
+"""The group of leaves that carry no dotted label (data, constants)."""
+
+MAX_OPS_LISTED: Final = 4  # op names shown per box, most frequent first
+
+
+def label_prefix(label: str) -> str:
+    """Return the group a label names: everything before its last dot, or ``""``.
+
+    >>> label_prefix("layer1.neuron3.w0"), label_prefix("x")
+    ('layer1.neuron3', '')
+    """
+    head, dot, _ = label.rpartition(".")
+    return head if dot else ""
+
+
+def depths(order: Sequence[Value]) -> dict[Value, int]:
+    """Return each node's depth: 0 for a leaf, else 1 + the deepest input (one pass, no recursion).
+
+    >>> from autograd import Value, topological_order
+    >>> x = Value(1.0)
+    >>> sorted(depths(topological_order((x * 2).tanh())).values())
+    [0, 0, 1, 2]
+    """
+    depth: dict[Value, int] = {}
+    for node in order:
+        depth[node] = 1 + max((depth[p] for p in node.parents), default=-1)
+    return depth
+
+
+def groups_by_label(order: Sequence[Value], coarse: bool) -> dict[Value, str | None]:
+    """Return each node's group from the nn labels (None: not decided by labels).
+
+    Args:
+        order: the graph in topological order.
+        coarse: use only the first part of a prefix (the layer, not the neuron).
+    """
+    keys: dict[Value, str | None] = {}
+    for node in order:
+        prefix = label_prefix(node.label)
+        if coarse and prefix:
+            prefix = prefix.split(".")[0]
+        if prefix:
+            keys[node] = prefix
+        elif node.op is None:
+            keys[node] = INPUTS
+        else:
+            owners = [keys[p] for p in node.parents if p.op is None and keys[p] != INPUTS]
+            if owners:
+                keys[node] = owners[0]
+            elif len(node.parents) == 1 and keys[node.parents[0]] != INPUTS:
+                keys[node] = keys[node.parents[0]]
+            else:
+                keys[node] = None
+    return keys
+
+
+def group_nodes(order: Sequence[Value], max_nodes: int) -> dict[Value, str]:
+    """Assign each node a group name, with at most about ``max_nodes`` groups.
+
+    >>> from autograd import Value, topological_order
+    >>> w = Value(2.0, label="L0.N0.w0")
+    >>> x = Value(3.0)
+    >>> sorted(set(group_nodes(topological_order((w * x).tanh()), 10).values()))
+    ['L0.N0', 'inputs']
+    """
+    depth = depths(order)
+    max_depth = max(depth.values())
+    bands = max(1, max_nodes // 2)
+    width = max(1, -(-(max_depth + 1) // bands))  # ceil division: depths per band
+
+    def band(node: Value) -> str:
+        low = depth[node] // width * width
+        return f"depth {low}" if width == 1 else f"depth {low}-{low + width - 1}"
+
+    if any(label_prefix(node.label) for node in order):
+        for coarse in (False, True):
+            keys = groups_by_label(order, coarse)
+            named = {node: key if key is not None else band(node) for node, key in keys.items()}
+            if len(set(named.values())) <= max_nodes:
+                return named
+    return {node: band(node) for node in order}
+
+
+def draw_collapsed(order: Sequence[Value], *, rankdir: str, max_nodes: int) -> Any:
+    """Return a ``graphviz.Digraph`` with one box per group of ``order`` (see the module doc).
+
+    Boxes whose names share a first part (``layer1.neuron0``, ``layer1.neuron1``) are drawn
+    inside one cluster per layer; an edge between boxes is labelled with how many graph edges
+    it stands for.
+    """
+    group = group_nodes(order, max_nodes)
+    names = list(dict.fromkeys(group[node] for node in order))  # first-seen order: deterministic
+    box = {name: f"g{i}" for i, name in enumerate(names)}
+    members: Counter[str] = Counter(group.values())
+    leaves: Counter[str] = Counter(group[n] for n in order if n.op is None)
+    ops: dict[str, Counter[str]] = {name: Counter() for name in names}
+    last: dict[str, Value] = {}
+    edges: Counter[tuple[str, str]] = Counter()
+    for node in order:
+        g = group[node]
+        last[g] = node
+        if node.op is not None:
+            ops[g][node.op.symbol] += 1
+        for parent in node.parents:
+            if group[parent] != g:
+                edges[(group[parent], g)] += 1
+    fan_in: Counter[str] = Counter()
+    for (_, dst), count in edges.items():
+        fan_in[dst] += count
+
+    graph = new_digraph("autograd_collapsed", rankdir)
+    graph.attr(label=f"{len(order)} Values drawn as {len(names)} groups", labelloc="t")
+    vertical = rankdir in ("LR", "RL")  # a record's fields run across the rank direction
+    for cluster, inside in _clusters(names).items():
+        with graph.subgraph(name=f"cluster_{box[inside[0]]}" if cluster else None) as sub:
+            if cluster:
+                sub.attr(label=cluster, style="rounded,dashed", color="#9e9e9e")
+            for name in inside:
+                _add_box(sub, box[name], name, vertical, members, leaves, ops, fan_in, last)
+    for (src, dst), count in edges.items():
+        graph.edge(box[src], box[dst], label=str(count), tooltip=f"{count} edges")
+    return graph
+
+
+def _clusters(names: Sequence[str]) -> dict[str, list[str]]:
+    """Group box names by their first dotted part; names without a dot stand alone ("")."""
+    clusters: dict[str, list[str]] = {}
+    for name in names:
+        head = name.split(".")[0] if "." in name else ""
+        clusters.setdefault(head, []).append(name)
+    return clusters
+
+
+def _add_box(
+    graph: Any,
+    box_id: str,
+    name: str,
+    vertical: bool,
+    members: Mapping[str, int],
+    leaves: Mapping[str, int],
+    ops: Mapping[str, Counter[str]],
+    fan_in: Mapping[str, int],
+    last: Mapping[str, Value],
+) -> None:
+    listed = ", ".join(f"{sym}×{n}" for sym, n in ops[name].most_common(MAX_OPS_LISTED))
+    more = len(ops[name]) - MAX_OPS_LISTED
+    if more > 0:
+        listed += f", +{more} more"
+    out = last[name]
+    fields = [
+        record_escape(name),
+        f"{members[name]} nodes, {leaves[name]} leaves",
+        record_escape(listed) if listed else "no ops",
+        f"fan-in {fan_in[name]}",
+        f"out data {fmt(out.data)} grad {fmt(out.grad)}",
+    ]
+    text = "|".join(fields)
+    graph.node(
+        box_id,
+        text if vertical else "{" + text + "}",
+        shape="record",
+        style="filled",
+        fillcolor=LEAF_COLOR if ops[name].total() == 0 else "white",
+        id=box_id,
+    )

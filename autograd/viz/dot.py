@@ -1,0 +1,340 @@
+"""``draw_dot``: a computation graph as a ``graphviz.Digraph``, edges labelled with derivatives.
+
+A box per ``Value`` (label, data, grad), a small node per operation (its symbol, its derivative
+formula as tooltip) and an edge per input, labelled with the number ``d out / d input`` that the
+backward pass multiplies by. Nodes are named by their position in
+:func:`autograd.topological_order`, so the same expression always gives the same DOT text.
+Graphs larger than ``max_nodes`` are drawn collapsed (see :mod:`autograd.viz.collapse`).
+
+>>> from autograd import Value
+>>> x = Value(3.0, label="x")
+>>> y = x * x
+>>> y.label = "y"
+>>> y.backward()
+>>> source = draw_dot(y).source
+>>> 'n0 [label="{x|data 3|grad 6}"' in source, "n0 -> n1op [label=3" in source
+(True, True)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from functools import cache
+from typing import Any, Final
+
+from autograd.engine import Value, topological_order
+
+RANKDIRS: Final = ("LR", "TB", "RL", "BT")
+"""The layout directions ``draw_dot`` accepts (Graphviz's ``rankdir``)."""
+
+SHOWS: Final = ("data+grad", "data", "grad", "label")
+"""What a Value's box shows besides its label."""
+
+DEFAULT_MAX_NODES: Final = 400
+"""Above this many Values a graph is drawn collapsed: one box per neuron, layer or depth."""
+
+NUMBER_FORMAT: Final = ".6g"
+"""How numbers are printed in pictures (tooltips carry the exact ``repr``)."""
+
+LEAF_COLOR: Final = "#e3f2fd"
+VALUE_COLOR: Final = "#ffffff"
+OP_COLOR: Final = "#f5f5f5"
+HIGHLIGHT_COLOR: Final = "#ffd54f"
+FONT: Final = "Helvetica"
+SHORT_SYMBOL: Final = 2  # symbols up to this long fit in a circle; longer ones get an ellipse
+
+DOT_MISSING: Final = (
+    "Graphviz's `dot` program was not found on PATH, so the graph cannot be rendered "
+    "(building it and reading `.source` still work). Install it with "
+    "`sudo apt-get install graphviz` (Debian/Ubuntu), `brew install graphviz` (macOS) or "
+    "`winget install graphviz` (Windows), then make sure `dot` is on PATH."
+)
+
+_RECORD_SPECIALS: Final = str.maketrans({c: "\\" + c for c in "{}|<>\\"})
+
+
+def fmt(x: float) -> str:
+    """Return a number as pictures print it (six significant digits).
+
+    >>> fmt(2.0), fmt(1 / 3), fmt(float("-inf"))
+    ('2', '0.333333', '-inf')
+    """
+    return format(x, NUMBER_FORMAT)
+
+
+def record_escape(text: str) -> str:
+    r"""Escape the characters that structure a Graphviz record label (braces, bars, angles).
+
+    >>> print(record_escape("a|b"))
+    a\|b
+    """
+    return text.translate(_RECORD_SPECIALS)
+
+
+def check_root(root: object, what: str) -> Value:
+    """Return ``root`` if it is a Value, else raise a TypeError naming ``what``.
+
+    >>> check_root(3.0, "draw_dot")
+    Traceback (most recent call last):
+    ...
+    TypeError: draw_dot: root must be a Value (the output to draw), got float 3.0
+    """
+    if not isinstance(root, Value):
+        raise TypeError(
+            f"{what}: root must be a Value (the output to draw), got {type(root).__name__} {root!r}"
+        )
+    return root
+
+
+def check_choice(what: str, value: object, allowed: tuple[str, ...]) -> str:
+    """Return ``value`` if it is one of ``allowed``, else raise a ValueError listing them.
+
+    >>> check_choice("rankdir", "XY", RANKDIRS)
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown rankdir 'XY' (must be one of ['LR', 'TB', 'RL', 'BT'])
+    """
+    if not isinstance(value, str) or value not in allowed:
+        raise ValueError(f"unknown {what} {value!r} (must be one of {list(allowed)})")
+    return value
+
+
+def check_max_nodes(max_nodes: object) -> int:
+    """Return ``max_nodes`` if it is a positive int, else raise naming the parameter.
+
+    >>> check_max_nodes(0)
+    Traceback (most recent call last):
+    ...
+    ValueError: draw_dot: max_nodes must be a positive int, got 0
+    """
+    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int):
+        raise TypeError(f"draw_dot: max_nodes must be a positive int, got {max_nodes!r}")
+    if max_nodes < 1:
+        raise ValueError(f"draw_dot: max_nodes must be a positive int, got {max_nodes!r}")
+    return max_nodes
+
+
+@cache
+def digraph_class() -> Any:  # a graphviz.Digraph subclass; graphviz ships no type hints
+    """Return ``graphviz.Digraph`` extended so that a missing ``dot`` says how to install it.
+
+    Built on first use, so ``import autograd.viz`` does not import graphviz.
+    """
+    import graphviz  # optional at import time: only drawing needs it
+
+    class DotNotFoundError(graphviz.ExecutableNotFound):  # type: ignore[misc]  # graphviz is untyped
+        """Graphviz's ``ExecutableNotFound``, worded with what to install."""
+
+        def __str__(self) -> str:
+            return DOT_MISSING
+
+    class Digraph(graphviz.Digraph):  # type: ignore[misc]  # graphviz is untyped
+        """A ``graphviz.Digraph`` whose rendering explains a missing ``dot`` program."""
+
+        def pipe(self, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return super().pipe(*args, **kwargs)
+            except graphviz.ExecutableNotFound as err:
+                raise DotNotFoundError(err.args) from err
+
+        def render(self, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return super().render(*args, **kwargs)
+            except graphviz.ExecutableNotFound as err:
+                raise DotNotFoundError(err.args) from err
+
+    return Digraph
+
+
+def new_digraph(name: str, rankdir: str) -> Any:  # a graphviz.Digraph; graphviz is untyped
+    """Return an empty picture with the package's fonts and layout direction."""
+    return digraph_class()(
+        name,
+        graph_attr={"rankdir": rankdir, "fontname": FONT, "bgcolor": "white"},
+        node_attr={"fontname": FONT, "fontsize": "11"},
+        edge_attr={"fontname": FONT, "fontsize": "10", "arrowsize": "0.6"},
+    )
+
+
+def node_ids(order: Iterable[Value]) -> dict[Value, str]:
+    """Name each node by its position in topological order: ``n0``, ``n1``, ... (never ``id()``).
+
+    >>> a = Value(1.0)
+    >>> list(node_ids(topological_order(a + a)).values())
+    ['n0', 'n1']
+    """
+    return {node: f"n{i}" for i, node in enumerate(order)}
+
+
+def op_text(node: Value) -> str:
+    """Return what an op node shows: its symbol, with constant parameters (``** 2``).
+
+    >>> op_text(Value(3.0) ** 2), op_text(Value(1.0).leaky_relu(0.1))
+    ('** 2', 'leaky_relu(0.1)')
+    """
+    op = node.op
+    if op is None:
+        return ""
+    params = node.params
+    if op.name == "pow":
+        return f"{op.symbol} {fmt(params['exponent'])}"
+    if params:
+        return f"{op.symbol}({', '.join(fmt(v) for v in params.values())})"
+    return op.symbol
+
+
+def value_text(node: Value, show: str) -> str:
+    """Return the record label of a Value's box: its label (if any), then data and/or grad.
+
+    >>> value_text(Value(2.0, label="x"), "data+grad"), value_text(Value(0.5), "data")
+    ('{x|data 2|grad 0}', '{data 0.5}')
+    """
+    fields = [record_escape(node.label)] if node.label or show == "label" else []
+    if show in ("data+grad", "data"):
+        fields.append(f"data {fmt(node.data)}")
+    if show in ("data+grad", "grad"):
+        fields.append(f"grad {fmt(node.grad)}")
+    return "{" + "|".join(fields) + "}"
+
+
+def value_tooltip(node: Value) -> str:
+    """Return a box's tooltip: the exact numbers (``repr``), which the label rounds."""
+    name = f"{node.label}: " if node.label else ""
+    return f"{name}data={node.data!r} grad={node.grad!r}"
+
+
+def edge_id(index: int, k: int) -> str:
+    """Return the id of the edge from node ``n{index}``'s ``k``-th input to its op node."""
+    return f"e{index}_{k}"
+
+
+def edge_tooltip(node: Value, k: int) -> str:
+    """Return the formula of ``d node / d input k``, read from the op's ``formula`` text.
+
+    >>> a, b = Value(2.0), Value(3.0)
+    >>> edge_tooltip(a * b, 1)
+    'mul: d out / d input 1 = a'
+    """
+    op = node.op
+    if op is None:
+        return ""
+    parts = op.formula.split(", ")
+    formula = parts[k] if len(parts) == len(node.parents) else op.formula
+    return f"{op.name}: d out / d input {k} = {formula}"
+
+
+def draw_dot(
+    root: Value,
+    *,
+    rankdir: str = "LR",
+    show: str = "data+grad",
+    edge_labels: bool = True,
+    highlight: Iterable[Value] = (),
+    max_nodes: int = DEFAULT_MAX_NODES,
+    edge_colors: Mapping[str, str] | None = None,
+) -> Any:  # a graphviz.Digraph; graphviz ships no type hints
+    """Return the graph that computed ``root`` as a ``graphviz.Digraph``.
+
+    Args:
+        root: the output Value; everything it depends on is drawn.
+        rankdir: layout direction, one of ``RANKDIRS``.
+        show: what each Value's box shows besides its label, one of ``SHOWS``.
+        edge_labels: label each input edge with its local derivative ``d out / d input``.
+        highlight: Values whose boxes are filled in a highlight colour.
+        max_nodes: past this many Values, draw one box per neuron, layer or depth instead.
+        edge_colors: colours by edge id (``e{node}_{k}`` for the ``k``-th input of node
+            ``n{node}``, ``o{node}`` for its op-to-value edge); used by the path explainer.
+
+    Returns:
+        A ``graphviz.Digraph``: ``.source`` is the DOT text, ``.pipe(format="svg")`` renders.
+
+    Raises:
+        TypeError: ``root`` or a highlighted node is not a Value.
+        ValueError: an unknown ``rankdir`` or ``show``, a ``max_nodes`` below 1, or a
+            highlighted Value that is not in the graph.
+
+    >>> from autograd import Value
+    >>> draw_dot(Value(1.0), rankdir="XY")
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown rankdir 'XY' (must be one of ['LR', 'TB', 'RL', 'BT'])
+    """
+    check_root(root, "draw_dot")
+    check_choice("rankdir", rankdir, RANKDIRS)
+    check_choice("show", show, SHOWS)
+    check_max_nodes(max_nodes)
+    order = topological_order(root)
+    ids = node_ids(order)
+    marked = _checked_highlight(highlight, ids)
+    if len(order) > max_nodes:
+        from autograd.viz.collapse import draw_collapsed  # only huge graphs need it
+
+        return draw_collapsed(order, rankdir=rankdir, max_nodes=max_nodes)
+    colors = edge_colors or {}
+    graph = new_digraph("autograd", rankdir)
+    for node in order:
+        _add_node(graph, node, ids, show, node in marked)
+    for index, node in enumerate(order):
+        op = node.op
+        if op is None:
+            continue
+        name = ids[node]
+        locals_ = node.local_grads()
+        for k, (parent, local) in enumerate(zip(node.parents, locals_, strict=True)):
+            eid = edge_id(index, k)
+            attrs = {"id": eid, "tooltip": edge_tooltip(node, k)}
+            if edge_labels:
+                attrs["label"] = fmt(local)
+            if eid in colors:
+                attrs.update(color=colors[eid], penwidth="2.5", fontcolor=colors[eid].split(":")[0])
+            graph.edge(ids[parent], f"{name}op", **attrs)
+        out_attrs = {"id": f"o{index}"}
+        if f"o{index}" in colors:
+            out_attrs.update(color=colors[f"o{index}"], penwidth="2.5")
+        graph.edge(f"{name}op", name, **out_attrs)
+    return graph
+
+
+def _checked_highlight(highlight: Iterable[Value], ids: Mapping[Value, str]) -> set[Value]:
+    marked: set[Value] = set()
+    for node in highlight:
+        if not isinstance(node, Value):
+            raise TypeError(
+                f"draw_dot: highlight must hold Values, got {type(node).__name__} {node!r}"
+            )
+        if node not in ids:
+            raise ValueError(
+                f"draw_dot: highlighted {node!r} is not in the graph of root; "
+                "highlight only nodes that root depends on"
+            )
+        marked.add(node)
+    return marked
+
+
+def _add_node(graph: Any, node: Value, ids: Mapping[Value, str], show: str, marked: bool) -> None:
+    name = ids[node]
+    fill = HIGHLIGHT_COLOR if marked else (LEAF_COLOR if node.op is None else VALUE_COLOR)
+    graph.node(
+        name,
+        value_text(node, show),
+        shape="record",
+        style="filled",
+        fillcolor=fill,
+        id=name,
+        tooltip=value_tooltip(node),
+    )
+    op = node.op
+    if op is not None:
+        text = op_text(node)
+        graph.node(
+            f"{name}op",
+            text,
+            shape="circle" if len(text) <= SHORT_SYMBOL else "ellipse",
+            style="filled",
+            fillcolor=OP_COLOR,
+            width="0.3",
+            height="0.3",
+            margin="0.02",
+            id=f"{name}op",
+            tooltip=f"{op.name}: d out / d inputs = {op.formula}",
+        )
