@@ -1,0 +1,243 @@
+"""The three kinds of group a plan executes: one numpy call per group, over nodes and examples.
+
+A group reads its arguments from two stores: ``U`` holds the numbers that are the same for
+every example (parameters, constants and what is computed from them only), one column; ``V``
+holds the numbers that vary, one column per example. A group writes its outputs to a
+contiguous block of rows of one store, and in backward adds its inputs' gradients into the
+matching rows of the gradient stores (summed over the batch where the input is uniform).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from autograd.compiled.kernels import Array, Grads
+
+Rows = npt.NDArray[np.intp]
+Index = slice | Rows
+UNIFORM = 0
+VARYING = 1
+
+
+def as_index(rows: Sequence[int] | Rows) -> Index:
+    """Return ``rows`` as a slice when they are consecutive (a view, no copy), else an array.
+
+    >>> as_index([3, 4, 5]), as_index([0, 2])
+    (slice(3, 6, None), array([0, 2]))
+    """
+    arr = np.asarray(rows, dtype=np.intp).reshape(-1)
+    if arr.size and np.array_equal(arr, np.arange(arr[0], arr[0] + arr.size)):
+        return slice(int(arr[0]), int(arr[0]) + arr.size)
+    return arr
+
+
+@dataclass(slots=True)
+class Accumulate:
+    """Adds contributions into rows of a gradient store, duplicates included, in one pass.
+
+    ``rows`` may repeat (one node feeding several nodes of a group): fancy ``+=`` would keep
+    only one contribution, so repeated rows are summed with a sort and ``np.add.reduceat``:
+    ``merge`` holds (sorting order, start of each run, the distinct rows).
+    """
+
+    store: int
+    index: Index
+    merge: tuple[Rows, Rows, Rows] | None = None
+
+    @classmethod
+    def into(cls, store: int, rows: Sequence[int] | Rows) -> Accumulate:
+        """Prepare adding into ``rows`` (flattened, in order) of the store ``store``."""
+        flat = np.asarray(rows, dtype=np.intp).reshape(-1)
+        unique, counts = np.unique(flat, return_counts=True)
+        if counts.size == 0 or counts.max() == 1:
+            return cls(store, as_index(flat))
+        order = np.argsort(flat, kind="stable")
+        starts = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.intp)
+        return cls(store, flat, (order, starts, unique))
+
+    def add(self, grads: Sequence[Array], values: Array) -> None:
+        """Add ``values`` (one row per listed row, any batch width) into ``grads[store]``."""
+        target = grads[self.store]
+        if self.store == UNIFORM and values.shape[-1] != 1:
+            values = values.sum(axis=-1, keepdims=True)  # a uniform input: sum over examples
+        values = values.reshape(-1, values.shape[-1])
+        if self.merge is None:
+            target[self.index] += values
+        else:
+            order, starts, unique = self.merge
+            target[unique] += np.add.reduceat(values[order], starts, axis=0)
+
+
+@dataclass(slots=True)
+class Group:
+    """Common part of every group: where the outputs go and which inputs need gradients."""
+
+    out_store: int
+    out: slice
+    nodes: int
+    cache: list[Any] = field(default_factory=list)
+
+    def forward(self, stores: Sequence[Array]) -> None:
+        """Compute the outputs of all the group's nodes for all examples."""
+        raise NotImplementedError
+
+    def backward(self, stores: Sequence[Array], grads: Sequence[Array]) -> None:
+        """Add the group's contributions into its inputs' gradients."""
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        """One line saying what numpy does for this group."""
+        raise NotImplementedError
+
+
+@dataclass(slots=True)
+class Elementwise(Group):
+    """Nodes of one fixed-arity op with equal parameters: the table's rule applied to arrays."""
+
+    name: str = ""
+    forward_rule: Callable[..., Array] | None = None
+    local_rule: Callable[..., Grads] | None = None
+    params: dict[str, float] = field(default_factory=dict)
+    args: list[tuple[int, Index]] = field(default_factory=list)
+    targets: list[Accumulate | None] = field(default_factory=list)
+
+    def forward(self, stores: Sequence[Array]) -> None:  # noqa: D102
+        assert self.forward_rule is not None  # noqa: S101  # set by the planner
+        inputs = [stores[s][i] for s, i in self.args]
+        result = self.forward_rule(*inputs, **self.params)
+        stores[self.out_store][self.out] = result
+        self.cache = inputs
+
+    def backward(self, stores: Sequence[Array], grads: Sequence[Array]) -> None:  # noqa: D102
+        assert self.local_rule is not None  # noqa: S101  # set by the planner
+        upstream = grads[self.out_store][self.out]
+        out = stores[self.out_store][self.out]
+        local = self.local_rule(*self.cache, out, **self.params)
+        for target, d in zip(self.targets, local, strict=True):
+            if target is None:
+                continue
+            if isinstance(d, float) and d in (1.0, -1.0):  # add, sub, sum: skip the multiply
+                target.add(grads, upstream if d == 1.0 else -upstream)
+            else:
+                target.add(grads, np.asarray(d * upstream))
+
+    def describe(self) -> str:  # noqa: D102
+        return f"{self.name} x{self.nodes}: one elementwise call"
+
+
+@dataclass(slots=True)
+class Sum(Group):
+    """``sum`` nodes with equal numbers of varying and uniform terms: one ``sum`` along axis 1."""
+
+    varying: Rows | None = None  # (nodes, terms) rows of V
+    uniform: Rows | None = None  # (nodes, terms) rows of U
+    targets: list[Accumulate | None] = field(default_factory=list)  # for varying, uniform
+
+    def forward(self, stores: Sequence[Array]) -> None:  # noqa: D102
+        total: Array | float = 0.0
+        if self.varying is not None:
+            total = stores[VARYING][self.varying].sum(axis=1)
+        if self.uniform is not None:
+            total = total + stores[UNIFORM][self.uniform].sum(axis=1)
+        stores[self.out_store][self.out] = total
+
+    def backward(self, stores: Sequence[Array], grads: Sequence[Array]) -> None:  # noqa: D102
+        upstream = grads[self.out_store][self.out]
+        for rows, target in zip((self.varying, self.uniform), self.targets, strict=True):
+            if rows is not None and target is not None:  # d out / d term = 1 for every term
+                terms = rows.shape[1]
+                target.add(grads, np.repeat(upstream[:, None, :], terms, axis=1))
+
+    def describe(self) -> str:  # noqa: D102
+        terms = sum(r.shape[1] for r in (self.varying, self.uniform) if r is not None)
+        return f"sum x{self.nodes} of {terms} terms: one sum over an axis"
+
+
+@dataclass(slots=True)
+class Dot(Group):
+    """``dot`` nodes of equal shape: ``b + sum w_i x_i`` as one matrix product for the group.
+
+    Each pair ``(w_i, x_i)`` is put in order so that a uniform member comes first: a neuron's
+    pairs are (weight, input). ``mixed`` pairs (uniform, varying) are the matrix product;
+    when every node of the group reads the same inputs (a dense layer) it is ``W @ X``.
+    Pairs with both members varying or both uniform are rarer and take a product-and-sum.
+    """
+
+    weights: Rows | None = None  # (nodes, k) rows of U: the uniform member of mixed pairs
+    inputs: Rows | None = None  # (nodes, k) rows of V: the varying member of mixed pairs
+    shared: Index | None = None  # the inputs' rows when all nodes read the same ones
+    both_varying: tuple[Rows, Rows] | None = None
+    both_uniform: tuple[Rows, Rows] | None = None
+    bias: tuple[int, Index] | None = None
+    targets: dict[str, Accumulate | None] = field(default_factory=dict)
+
+    def forward(self, stores: Sequence[Array]) -> None:  # noqa: D102
+        u, v = stores[UNIFORM], stores[VARYING]
+        total: Array | float = 0.0
+        cache: list[Any] = []
+        if self.weights is not None:
+            w = u[self.weights, 0]
+            if self.shared is not None:
+                x = v[self.shared]
+                total = w @ x
+            else:
+                x = v[self.inputs]
+                total = np.matmul(w[:, None, :], x)[:, 0, :]
+            cache = [w, x]
+        if self.both_varying is not None:
+            a, b = self.both_varying
+            total = total + (v[a] * v[b]).sum(axis=1)
+        if self.both_uniform is not None:
+            a, b = self.both_uniform
+            total = total + (u[a] * u[b]).sum(axis=1)
+        if self.bias is not None:
+            store, rows = self.bias
+            total = total + stores[store][rows]
+        stores[self.out_store][self.out] = total
+        self.cache = cache
+
+    def backward(self, stores: Sequence[Array], grads: Sequence[Array]) -> None:  # noqa: D102
+        upstream = grads[self.out_store][self.out]
+        t = self.targets
+        if self.weights is not None:
+            self._backward_mixed(upstream, grads)
+        for key, pair, store in (
+            ("varying", self.both_varying, stores[VARYING]),
+            ("uniform", self.both_uniform, stores[UNIFORM]),
+        ):
+            if pair is None:
+                continue
+            a, b = pair
+            for target, other in ((t[f"{key}_a"], b), (t[f"{key}_b"], a)):
+                if target is not None:  # d out / d a_i = b_i and the other way round
+                    target.add(grads, store[other] * upstream[:, None, :])
+        bias = t["bias"]
+        if self.bias is not None and bias is not None:
+            bias.add(grads, upstream)
+
+    def _backward_mixed(self, upstream: Array, grads: Sequence[Array]) -> None:
+        """Mixed pairs: d out/d w_i = x_i and d out/d x_i = w_i, as matrix products."""
+        w, x = self.cache
+        weights, inputs = self.targets["weights"], self.targets["inputs"]
+        if self.shared is not None:
+            if weights is not None:
+                weights.add(grads, (upstream @ x.T)[..., None])
+            if inputs is not None:
+                inputs.add(grads, w.T @ upstream)
+            return
+        if weights is not None:
+            weights.add(grads, np.matmul(x, upstream[:, :, None]))
+        if inputs is not None:
+            inputs.add(grads, w[:, :, None] * upstream[:, None, :])
+
+    def describe(self) -> str:  # noqa: D102
+        k = 0 if self.weights is None else self.weights.shape[1]
+        how = "W @ X (dense)" if self.shared is not None else "batched matmul"
+        if self.weights is None:
+            how = "product-and-sum"
+        return f"dot x{self.nodes} of fan-in {k}: one {how}"

@@ -1,0 +1,153 @@
+"""The op table's rules on numpy arrays: one row of lanes per node, one column per example.
+
+Rows of :mod:`autograd.ops` whose rule is plain arithmetic (``add``, ``mul``, ``div``, the
+``local_grads`` of ``tanh``, ``exp``, ``pow``, ...) run on arrays unchanged: numpy arrays
+support the operators. Two kinds of rule do not, and get a numpy version here:
+
+- forward rules that call :mod:`math` or branch with ``if`` on one number (``exp``, ``log``,
+  ``relu``, ...): :data:`NUMPY_FORWARD` maps them to the numpy function computing the same
+  formula (``sigmoid`` and ``softplus`` use the same overflow-free expressions as ``ops``);
+- derivative rules that call the table's math shim (``log(x)``, ``cos(x)``, ``sigmoid(x)``)
+  run unchanged too: :class:`Lanes` is an array that has those methods, as a ``Value`` does.
+  Only ``step`` and ``sign`` (the derivatives of ``relu``, ``leaky_relu`` and ``abs``) read one
+  number and branch, so those three rows get :data:`NUMPY_LOCAL_GRADS` written with ``np.where``.
+
+>>> import numpy as np
+>>> from autograd.ops import OPS
+>>> x = np.array([[-1.0, 0.0, 2.0]])
+>>> forward_rule(OPS["relu"])(x)
+array([[0., 0., 2.]])
+>>> local_rule(OPS["relu"])(x, forward_rule(OPS["relu"])(x))
+(array([[0., 0., 1.]]),)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Final
+
+import numpy as np
+import numpy.typing as npt
+
+from autograd.ops import Op
+
+Array = npt.NDArray[np.float64]
+# A rule returns arrays or plain floats (``add`` gives ``(1.0, 1.0)``); numpy broadcasts both.
+Grads = tuple[Any, ...]
+
+
+class Lanes(np.ndarray):
+    """An array with the methods the table's math shim calls on a ``Value``.
+
+    ``ops.log(x)`` calls ``x.log()`` on anything that is not a float, so the very rule text
+    ``out * log(x)`` of ``vpow`` runs on lanes of numbers unchanged.
+
+    >>> np.asarray([0.0, 1.0]).view(Lanes).cos()
+    Lanes([1.        , 0.54030231])
+    """
+
+    def exp(self) -> Lanes:
+        """Return ``e**self`` elementwise."""
+        return np.exp(self).view(Lanes)
+
+    def log(self) -> Lanes:
+        """Return the natural log elementwise (IEEE: ``-inf`` at 0, ``nan`` below)."""
+        return np.log(self).view(Lanes)
+
+    def sin(self) -> Lanes:
+        """Return ``sin(self)`` elementwise."""
+        return np.sin(self).view(Lanes)
+
+    def cos(self) -> Lanes:
+        """Return ``cos(self)`` elementwise."""
+        return np.cos(self).view(Lanes)
+
+    def sigmoid(self) -> Lanes:
+        """Return the logistic function elementwise, without overflow."""
+        return sigmoid(self).view(Lanes)
+
+
+def sigmoid(x: Array) -> Array:
+    """Return ``1 / (1 + e**-x)`` elementwise with the two branches of ``ops.sigmoid_float``.
+
+    >>> sigmoid(np.array([-1000.0, 0.0, 1000.0]))
+    array([0. , 0.5, 1. ])
+    """
+    e = np.exp(-np.abs(x))  # never overflows
+    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def softplus(x: Array) -> Array:
+    """Return ``log(1 + e**x)`` as ``max(x, 0) + log1p(e**-|x|)``, like ``ops.softplus_float``.
+
+    >>> softplus(np.array([1000.0]))
+    array([1000.])
+    """
+    return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
+
+
+def step(x: Array, below: float = 0.0, above: float = 1.0) -> Array:
+    """``ops.step`` on lanes: ``above`` where ``x > 0``, else ``below`` (the kink takes below).
+
+    >>> step(np.array([-1.0, 0.0, 3.0]), below=0.25)
+    array([0.25, 0.25, 1.  ])
+    """
+    return np.where(x > 0, above, below)
+
+
+def sign(x: Array) -> Array:
+    """``ops.sign`` on lanes: ``-1``, ``0`` or ``1``; ``nan`` gives 0 as in ``ops.sign``.
+
+    >>> sign(np.array([-2.0, 0.0, 5.0, np.nan]))
+    array([-1.,  0.,  1.,  0.])
+    """
+    return np.where(x > 0, 1.0, np.where(x < 0, -1.0, 0.0))
+
+
+# A table rule gives what its operators give: a float on floats, an array on arrays -- hence Any.
+NUMPY_FORWARD: Final[dict[str, Callable[..., Any]]] = {
+    "pow": lambda x, exponent: np.power(x, exponent),
+    "vpow": np.power,
+    "exp": np.exp,
+    "log": np.log,
+    "sqrt": np.sqrt,
+    "softplus": softplus,
+    "tanh": np.tanh,
+    "sigmoid": sigmoid,
+    "relu": lambda x: np.where(x <= 0, 0.0, x),  # as ops: nan stays nan
+    "leaky_relu": lambda x, slope: np.where(x > 0, x, slope * x),
+    "sin": np.sin,
+    "cos": np.cos,
+}
+"""Forward rules for rows whose table rule calls ``math`` or branches on one number."""
+
+NUMPY_LOCAL_GRADS: Final[dict[str, Callable[..., Grads]]] = {
+    "relu": lambda x, out: (step(x),),
+    "leaky_relu": lambda x, out, slope: (step(x, below=slope),),
+    "abs": lambda x, out: (sign(x),),
+}
+"""Derivative rules for the rows that use ``ops.step`` / ``ops.sign`` (one number, ``if``)."""
+
+FUSED: Final = frozenset({"sum", "dot"})
+"""n-ary rows with their own kernels: their table rules loop over terms in Python."""
+
+
+def forward_rule(op: Op) -> Callable[..., Any]:
+    """Return the rule computing ``op`` on arrays of lanes: the table's own where it vectorises."""
+    return NUMPY_FORWARD.get(op.name, op.forward)
+
+
+def local_rule(op: Op) -> Callable[..., Grads]:
+    """Return the rule for ``op``'s local derivatives on arrays of lanes.
+
+    Rules not in :data:`NUMPY_LOCAL_GRADS` are the table's own, given :class:`Lanes` inputs.
+    """
+    special = NUMPY_LOCAL_GRADS.get(op.name)
+    if special is not None:
+        return special
+    table = op.local_grads
+
+    def on_lanes(*args: Array, **params: float) -> Grads:
+        return table(*(np.asarray(a).view(Lanes) for a in args), **params)
+
+    return on_lanes

@@ -1,0 +1,330 @@
+"""``compile_loss``: trace a scalar loss once, then run forward and backward for whole batches.
+
+The traced graph is an ordinary ``Value`` graph (draw it, step through it); the plan is only a
+way of executing it: every node becomes a row of numbers, one per example, and the nodes of
+one level that share an op run as one numpy call.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import Any, Final, Literal
+
+import numpy as np
+
+from autograd.compiled.groups import UNIFORM, VARYING
+from autograd.compiled.kernels import Array
+from autograd.compiled.planner import plan_graph
+from autograd.engine import Value, topological_order
+
+Reduction = Literal["mean", "sum"]
+_REDUCTIONS: Final = ("mean", "sum")
+_HOW_TO_FIX: Final = (
+    "compile_loss needs a function whose graph has the same shape for every example; a Python "
+    "`if` on `.data`, a loop or an index chosen from the data, or a number taken out of the "
+    "graph (`float(v)`, `v.data`, `v.detach()`) and put back in as a constant makes the graph "
+    "depend on the data -- write those steps with ops that treat every example alike (relu, "
+    "abs, arithmetic on one-hot targets), or train this function with the scalar engine"
+)
+
+
+class DataDependentGraphError(ValueError):
+    """The graph built for some example differs from the traced one: the plan would be wrong."""
+
+
+def _shape_of(example: Any) -> tuple[int, ...]:
+    """Per argument: 0 for a scalar argument (a Value), else the length of its list of Values."""
+    parts = example if isinstance(example, tuple) else (example,)
+    shapes = []
+    for i, part in enumerate(parts):
+        arr = np.asarray(part, dtype=np.float64)
+        if arr.ndim > 1:
+            raise ValueError(
+                f"compile_loss: argument {i} of the example must be a number or a flat list of "
+                f"numbers, got an array of shape {arr.shape}"
+            )
+        shapes.append(0 if arr.ndim == 0 else arr.shape[0])
+    return tuple(shapes)
+
+
+class CompiledLoss:
+    """A loss traced once on one example and executed on whole batches with numpy.
+
+    Build it with :func:`compile_loss`. ``graph`` is the traced loss (a ``Value``: draw it or
+    step through it), ``inputs`` its input leaves; :meth:`describe` lists the numpy calls.
+    """
+
+    def __init__(
+        self,
+        fn: Callable[..., Value],
+        example: Any,
+        params: Sequence[Value],
+        reduction: Reduction = "mean",
+        check_every: int = 1,
+        seed: int = 0,
+    ) -> None:
+        if reduction not in _REDUCTIONS:
+            raise ValueError(
+                f"compile_loss: unknown reduction {reduction!r} "
+                f"(must be one of {list(_REDUCTIONS)})"
+            )
+        if check_every < 0:
+            raise ValueError(
+                f"compile_loss: check_every must be >= 0 (0: never), got {check_every!r}"
+            )
+        self.fn = fn
+        self.reduction: Reduction = reduction
+        self.check_every = check_every
+        self.params = list(dict.fromkeys(params))  # once each, in the caller's order
+        for i, p in enumerate(self.params):
+            if not isinstance(p, Value) or p._op is not None:
+                raise TypeError(
+                    f"compile_loss: params[{i}] must be a leaf Value (a parameter), got {p!r}"
+                )
+        self.shape = _shape_of(example)
+        self.graph, self.inputs = self._run(example if isinstance(example, tuple) else (example,))
+        self.order = topological_order(self.graph)
+        self.layout, self.groups = plan_graph(self.graph, self.inputs, self.params, self.order)
+        self._signature = self._sign(self.order, self.inputs)
+        self._uniform = np.zeros((self.layout.sizes[UNIFORM], 1))
+        params_set = set(self.params)
+        for node in self.order:  # constants keep the number they had when traced
+            if node._op is None and self.layout.store[node] == UNIFORM and node not in params_set:
+                self._uniform[self.layout.row[node], 0] = node.data
+        self._rng = np.random.default_rng(seed)
+        self._calls = 0
+
+    # --- tracing and the structure check ---
+
+    def _run(self, example: tuple[Any, ...]) -> tuple[Value, list[Value]]:
+        """Call the function on Values made from one example; return its loss and input leaves."""
+        args: list[Value | list[Value]] = []
+        leaves: list[Value] = []
+        for a, (part, size) in enumerate(zip(example, self.shape, strict=True)):
+            row = np.asarray(part, dtype=np.float64).reshape(-1).tolist()
+            values = [
+                Value(x, label=f"in{a}[{i}]" if size else f"in{a}") for i, x in enumerate(row)
+            ]
+            leaves.extend(values)
+            args.append(values if size else values[0])
+        loss = self.fn(*args)
+        if not isinstance(loss, Value):
+            raise TypeError(
+                f"compile_loss: the function must return a Value (the loss), got {loss!r}"
+            )
+        return loss, leaves
+
+    def _sign(self, order: list[Value], inputs: list[Value]) -> list[tuple[Any, ...]]:
+        """What must be equal for two graphs to run with one plan: ops, wiring, leaves."""
+        position = {node: i for i, node in enumerate(order)}
+        slot = {x: i for i, x in enumerate(inputs)}
+        params = set(self.params)
+        signature: list[tuple[Any, ...]] = []
+        for node in order:
+            op = node._op
+            if op is not None:
+                wiring = tuple(position[p] for p in node._parents)
+                signature.append((op.name, node._params or None, wiring))
+            elif node in slot:
+                signature.append(("input", slot[node]))
+            elif node in params:
+                signature.append(("parameter", id(node)))
+            else:
+                signature.append(("constant", node.data))
+        return signature
+
+    def check(self, batch: Any, example: int) -> None:
+        """Rebuild the graph on one example of ``batch`` and compare it with the traced graph.
+
+        Raises:
+            DataDependentGraphError: the graph differs; the message says at which node and how.
+        """
+        columns = self._columns(batch)
+        parts = tuple(c[example] for c in columns)
+        root, inputs = self._run(parts)
+        order = topological_order(root)
+        signature = self._sign(order, inputs)
+        where = f"the graph of example {example} differs from the traced graph"
+        if len(signature) != len(self._signature):
+            raise DataDependentGraphError(
+                f"{where}: it has {len(signature)} nodes, the traced graph {len(self._signature)}. "
+                + _HOW_TO_FIX
+            )
+        for i, (now, then) in enumerate(zip(signature, self._signature, strict=True)):
+            if now != then and not (
+                now[0] == then[0] == "constant" and math.isnan(now[1]) and math.isnan(then[1])
+            ):
+                raise DataDependentGraphError(
+                    f"{where} at node {i} of {len(signature)} (in topological order): "
+                    f"here {_say(now)}, when traced {_say(then)}. " + _HOW_TO_FIX
+                )
+
+    # --- execution ---
+
+    def _columns(self, batch: Any) -> list[Array]:
+        parts = batch if isinstance(batch, tuple) else (batch,)
+        if len(parts) != len(self.shape):
+            raise ValueError(
+                f"forward_backward: the function takes {len(self.shape)} argument(s), "
+                f"got a batch of {len(parts)}; pass a tuple (inputs, targets, ...) of arrays"
+            )
+        columns = []
+        for a, (part, size) in enumerate(zip(parts, self.shape, strict=True)):
+            arr = np.asarray(part, dtype=np.float64)
+            want = "(batch,)" if size == 0 else f"(batch, {size})"
+            if arr.ndim != (1 if size == 0 else 2) or (size and arr.shape[1] != size):
+                raise ValueError(
+                    f"forward_backward: argument {a} must have shape {want}, got {arr.shape}"
+                )
+            columns.append(arr)
+        if len({c.shape[0] for c in columns}) != 1 or columns[0].shape[0] == 0:
+            raise ValueError(
+                f"forward_backward: every argument needs the same number (> 0) of examples, "
+                f"got {[c.shape[0] for c in columns]}"
+            )
+        return columns
+
+    def _forward(self, batch: Any) -> tuple[list[Array], int]:
+        columns = self._columns(batch)
+        size = columns[0].shape[0]
+        varying = np.empty((self.layout.sizes[VARYING], size))
+        start = 0
+        for c in columns:
+            width = 1 if c.ndim == 1 else c.shape[1]
+            varying[start : start + width] = c.reshape(size, width).T
+            start += width
+        uniform = self._uniform
+        uniform[: len(self.params), 0] = [p.data for p in self.params]  # read at every call
+        stores = [uniform, varying]
+        with np.errstate(all="ignore"):  # IEEE results (inf, nan), as the scalar engine gives
+            for group in self.groups:
+                group.forward(stores)
+        return stores, size
+
+    def _root_values(self, stores: list[Array]) -> Array:
+        store, row = self.layout.store[self.graph], self.layout.row[self.graph]
+        values: Array = stores[store][row]
+        return values
+
+    def forward(self, batch: Any) -> Array:
+        """Return the loss of every example of ``batch`` (no gradients), an array ``(batch,)``.
+
+        >>> from autograd import Value
+        >>> w = Value(2.0)
+        >>> plan = compile_loss(lambda x: w * x, 1.0, [w])
+        >>> plan.forward(np.array([1.0, 2.0, 3.0]))
+        array([2., 4., 6.])
+        """
+        stores, size = self._forward(batch)
+        return np.broadcast_to(self._root_values(stores), (size,)).copy()
+
+    def forward_backward(self, batch: Any) -> float:
+        """Return the batch's loss (mean or sum) and add its gradient into every ``param.grad``.
+
+        Args:
+            batch: one array ``(batch, n)`` per argument of the function (``(batch,)`` for an
+                argument that is one number); several arguments as a tuple.
+
+        Returns:
+            The mean (``reduction="mean"``, the default) or the sum of the examples' losses;
+            each parameter's ``.grad`` gains the gradient of that same number.
+
+        Raises:
+            DataDependentGraphError: the check example's graph differs from the traced one.
+
+        >>> from autograd import Value
+        >>> w = Value(3.0)
+        >>> plan = compile_loss(lambda x: (w * x - 1.0) ** 2, 0.0, [w])
+        >>> plan.forward_backward(np.array([1.0, 2.0]))
+        14.5
+        >>> w.grad
+        12.0
+        """
+        stores, size = self._forward(batch)
+        if self.check_every and self._calls % self.check_every == 0:
+            self.check(batch, int(self._rng.integers(size)))
+        self._calls += 1
+        scale = 1.0 / size if self.reduction == "mean" else 1.0
+        grads = [np.zeros_like(stores[UNIFORM]), np.zeros_like(stores[VARYING])]
+        store, row = self.layout.store[self.graph], self.layout.row[self.graph]
+        grads[store][row] = scale if store == VARYING else scale * size
+        with np.errstate(all="ignore"):
+            for group in reversed(self.groups):
+                group.backward(stores, grads)
+        for p, g in zip(self.params, grads[UNIFORM][: len(self.params), 0].tolist(), strict=True):
+            p.grad += g
+        losses = self._root_values(stores)
+        total = float(losses.sum()) if store == VARYING else float(losses[0]) * size
+        return total * scale
+
+    def describe(self) -> str:
+        """Return the plan as text: one line per numpy call, level by level.
+
+        >>> from autograd import Value
+        >>> w = Value(2.0)
+        >>> print(compile_loss(lambda x: (w * x).relu(), 1.0, [w]).describe())
+        1 example inputs, 1 parameters, 2 op nodes in 2 numpy calls:
+          mul x1: one elementwise call
+          relu x1: one elementwise call
+        """
+        nodes = sum(g.nodes for g in self.groups)
+        head = (
+            f"{len(self.inputs)} example inputs, {len(self.params)} parameters, "
+            f"{nodes} op nodes in {len(self.groups)} numpy calls:"
+        )
+        return "\n".join([head, *(f"  {g.describe()}" for g in self.groups)])
+
+
+def _say(entry: tuple[Any, ...]) -> str:
+    kind = entry[0]
+    if kind == "input":
+        return f"input {entry[1]}"
+    if kind == "parameter":
+        return "a parameter"
+    if kind == "constant":
+        return f"the constant {entry[1]!r}"
+    params = f" {entry[1]}" if entry[1] else ""
+    return f"`{kind}`{params} of nodes {list(entry[2])}"
+
+
+def compile_loss(
+    fn: Callable[..., Value],
+    example: Any,
+    params: Sequence[Value],
+    *,
+    reduction: Reduction = "mean",
+    check_every: int = 1,
+    seed: int = 0,
+) -> CompiledLoss:
+    """Trace ``fn`` on one example and return a plan that runs it on whole batches with numpy.
+
+    ``fn`` receives one example as Values -- a list of Values per argument (a single Value for
+    an argument that is one number) -- and returns its loss; the parameters are leaves it reads
+    (a model's ``parameters()``), and their current ``.data`` is read at every call. Other
+    leaves the function makes are constants, fixed at tracing. The graph must have the same
+    shape for every example: every ``check_every`` calls the plan rebuilds it on one random
+    example of the batch and raises :class:`DataDependentGraphError` if it differs.
+
+    Args:
+        fn: the loss of one example, built with Value operations.
+        example: one example: a list (or 1-D array) of numbers, or a number, for a function
+            of one argument; a tuple of them for several arguments (inputs, targets).
+        params: the leaves that receive gradients.
+        reduction: ``"mean"`` (default) or ``"sum"`` of the examples' losses.
+        check_every: rebuild and compare the graph on one example every this many calls; 0
+            never checks.
+        seed: seeds the choice of the checked example.
+
+    Returns:
+        The :class:`CompiledLoss`.
+
+    >>> from autograd import Value, dot
+    >>> w, b = [Value(0.5), Value(-1.0)], Value(0.25)
+    >>> plan = compile_loss(lambda x, y: (dot(w, x, b) - y) ** 2, ([0.0, 0.0], 0.0), [*w, b])
+    >>> plan.forward_backward((np.array([[1.0, 2.0], [0.0, 1.0]]), np.array([0.0, 1.0])))
+    2.3125
+    >>> [p.grad for p in [*w, b]]
+    [-1.25, -4.25, -3.0]
+    """
+    return CompiledLoss(fn, example, params, reduction, check_every, seed)

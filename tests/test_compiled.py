@@ -1,0 +1,447 @@
+"""The compiled batched plan against the scalar engine, hand-written numpy and worked numbers."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import pytest
+
+from autograd import Value, dot, sum_values, topological_order, zero_grad
+from autograd.compiled import CompiledLoss, DataDependentGraphError, compile_loss
+from autograd.ops import OPS
+
+GRAD_RTOL = 1e-12  # the issue's bar: equal to the scalar engine to 1e-12 relative
+FORWARD_RTOL = 1e-13  # a plan may sum in another order than the scalar engine
+
+
+# --- reference: the scalar engine, one example at a time ------------------------------------------
+
+
+def scalar_reference(
+    fn: Callable[..., Value], columns: Sequence[np.ndarray], params: Sequence[Value]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per-example losses and the summed gradient, by the scalar engine example by example."""
+    losses = []
+    total = np.zeros(len(params))
+    for i in range(columns[0].shape[0]):
+        zero_grad(params)
+        args = [
+            Value(float(c[i])) if c.ndim == 1 else [Value(float(v)) for v in c[i]] for c in columns
+        ]
+        loss = fn(*args)
+        loss.backward()
+        losses.append(loss.data)
+        total += [p.grad for p in params]
+    zero_grad(params)
+    return np.array(losses), total
+
+
+def assert_grads_match(compiled: np.ndarray, reference: np.ndarray) -> None:
+    """Elementwise relative agreement, with the gradient's scale as the floor for zeros."""
+    scale = np.max(np.abs(reference))
+    np.testing.assert_allclose(compiled, reference, rtol=GRAD_RTOL, atol=GRAD_RTOL * scale)
+
+
+def compiled_grads(plan: CompiledLoss, batch: object, params: Sequence[Value]) -> np.ndarray:
+    zero_grad(params)
+    plan.forward_backward(batch)
+    grads = np.array([p.grad for p in params])
+    zero_grad(params)
+    return grads
+
+
+# --- the two networks of the issue ----------------------------------------------------------------
+
+
+def make_mlp(
+    sizes: Sequence[int], rng: np.random.Generator
+) -> list[list[tuple[list[Value], Value]]]:
+    """Layers of neurons (weights, bias) with He-like uniform initialisation."""
+    layers = []
+    for nin, nout in itertools.pairwise(sizes):
+        bound = math.sqrt(6.0 / nin)
+        layers.append(
+            [
+                (
+                    [Value(float(w)) for w in rng.uniform(-bound, bound, nin)],
+                    Value(float(rng.uniform(-0.1, 0.1))),
+                )
+                for _ in range(nout)
+            ]
+        )
+    return layers
+
+
+def mlp_params(layers: list[list[tuple[list[Value], Value]]]) -> list[Value]:
+    return [p for layer in layers for w, b in layer for p in (*w, b)]
+
+
+def mlp_forward(layers: list[list[tuple[list[Value], Value]]], x: list[Value]) -> list[Value]:
+    h = x
+    for i, layer in enumerate(layers):
+        out = [dot(w, h, b) for w, b in layer]
+        h = out if i == len(layers) - 1 else [v.relu() for v in out]
+    return h
+
+
+def softmax_cross_entropy(logits: list[Value], onehot: list[Value]) -> Value:
+    """-log softmax(logits)[target], with the target one-hot: the same graph for every class."""
+    log_total = sum_values([z.exp() for z in logits]).log()
+    return log_total - sum_values([t * z for t, z in zip(onehot, logits, strict=True)])
+
+
+def digits_like(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Random 8x8 'images' with pixel values 0..16 scaled to [0, 1], and one-hot labels."""
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, 17, size=(n, 64)) / 16.0
+    labels = rng.integers(0, 10, size=n)
+    return x, np.eye(10)[labels]
+
+
+@pytest.fixture(scope="module")
+def digits_net() -> tuple[list[list[tuple[list[Value], Value]]], list[Value]]:
+    layers = make_mlp([64, 32, 10], np.random.default_rng(1))
+    return layers, mlp_params(layers)
+
+
+def test_digits_network_gradients_equal_scalar_engine(digits_net) -> None:
+    """MLP 64-32-10 + softmax cross-entropy: mean loss and gradients equal the scalar engine's."""
+    layers, params = digits_net
+    x, t = digits_like(12)
+
+    def loss(xs: list[Value], ts: list[Value]) -> Value:
+        return softmax_cross_entropy(mlp_forward(layers, xs), ts)
+
+    plan = compile_loss(loss, (x[0], t[0]), params)
+    losses, summed = scalar_reference(loss, [x, t], params)
+    zero_grad(params)
+    mean = plan.forward_backward((x, t))
+    assert mean == pytest.approx(losses.mean(), rel=FORWARD_RTOL)
+    assert_grads_match(np.array([p.grad for p in params]), summed / len(x))
+    np.testing.assert_allclose(plan.forward((x, t)), losses, rtol=FORWARD_RTOL)
+    zero_grad(params)
+
+
+def numpy_digits_grads(
+    layers: list[list[tuple[list[Value], Value]]], x: np.ndarray, t: np.ndarray
+) -> tuple[float, np.ndarray]:
+    """The same network written by hand with numpy matrices: mean loss and gradient."""
+    (l1, l2) = layers
+    w1 = np.array([[p.data for p in w] for w, _ in l1])
+    b1 = np.array([b.data for _, b in l1])
+    w2 = np.array([[p.data for p in w] for w, _ in l2])
+    b2 = np.array([b.data for _, b in l2])
+    n = len(x)
+    z1 = x @ w1.T + b1
+    h = np.maximum(z1, 0.0)
+    z2 = h @ w2.T + b2
+    p = np.exp(z2) / np.exp(z2).sum(axis=1, keepdims=True)
+    loss = float((np.log(np.exp(z2).sum(axis=1)) - (t * z2).sum(axis=1)).mean())
+    dz2 = (p - t) / n
+    dz1 = (dz2 @ w2) * (z1 > 0)
+    gw1, gb1, gw2, gb2 = dz1.T @ x, dz1.sum(0), dz2.T @ h, dz2.sum(0)
+    grads = [
+        *(v for j in range(len(l1)) for v in (*gw1[j], gb1[j])),
+        *(v for j in range(len(l2)) for v in (*gw2[j], gb2[j])),
+    ]
+    return loss, np.array(grads)
+
+
+def test_digits_network_matches_hand_written_numpy_on_a_large_batch(digits_net) -> None:
+    """On 1,797 examples the plan agrees with hand-written numpy matrices (independent oracle)."""
+    layers, params = digits_net
+    x, t = digits_like(1797, seed=2)
+
+    def loss(xs: list[Value], ts: list[Value]) -> Value:
+        return softmax_cross_entropy(mlp_forward(layers, xs), ts)
+
+    plan = compile_loss(loss, (x[0], t[0]), params)
+    want_loss, want = numpy_digits_grads(layers, x, t)
+    got = compiled_grads(plan, (x, t), params)
+    assert plan.forward((x, t)).mean() == pytest.approx(want_loss, rel=1e-12)
+    np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12 * np.abs(want).max())
+
+
+def moons_like(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    angle = rng.uniform(0, math.pi, n)
+    label = rng.integers(0, 2, n)
+    x = np.stack([np.cos(angle) + label, np.sin(angle) * (1 - 2 * label) + 0.5 * label], axis=1)
+    return x + rng.normal(0, 0.1, x.shape), 2.0 * label - 1.0
+
+
+def test_moons_network_with_l2_gradients_equal_scalar_engine() -> None:
+    """MLP 2-16-16-1, SVM loss + L2 (micrograd's demo): the L2 term runs once, not per example."""
+    layers = make_mlp([2, 16, 16, 1], np.random.default_rng(3))
+    params = mlp_params(layers)
+    x, y = moons_like(25)
+    alpha = 1e-4
+
+    def loss(xs: list[Value], target: Value) -> Value:
+        score = mlp_forward(layers, xs)[0]
+        return (1 + -target * score).relu() + alpha * sum_values([p * p for p in params])
+
+    plan = compile_loss(loss, (x[0], y[0]), params)
+    losses, summed = scalar_reference(loss, [x, y], params)
+    zero_grad(params)
+    mean = plan.forward_backward((x, y))
+    assert mean == pytest.approx(losses.mean(), rel=FORWARD_RTOL)
+    assert_grads_match(np.array([p.grad for p in params]), summed / len(x))
+    zero_grad(params)
+    assert "sum x1 of 337 terms" in plan.describe()
+
+
+# --- every op of the table ------------------------------------------------------------------------
+
+BUILDERS: dict[str, Callable[..., Value]] = {
+    "add": lambda a, b: a + b,
+    "sub": lambda a, b: a - b,
+    "mul": lambda a, b: a * b,
+    "div": lambda a, b: a / b,
+    "neg": lambda a: -a,
+    "pow": lambda a: a**2.5,
+    "vpow": lambda a, b: a**b,
+    "exp": lambda a: a.exp(),
+    "log": lambda a: a.log(),
+    "sqrt": lambda a: a.sqrt(),
+    "softplus": lambda a: a.softplus(),
+    "tanh": lambda a: a.tanh(),
+    "sigmoid": lambda a: a.sigmoid(),
+    "relu": lambda a: a.relu(),
+    "leaky_relu": lambda a: a.leaky_relu(0.125),
+    "abs": lambda a: abs(a),
+    "sin": lambda a: a.sin(),
+    "cos": lambda a: a.cos(),
+    "sum": lambda a, b, c: sum_values([a, b, c]),
+    "dot": lambda a, b, c, d, e: dot([a, c], [b, d], e),
+}
+
+
+def test_every_op_of_the_table_has_a_builder() -> None:
+    """A new row of the table must be added here, so it gets the one-node tests below."""
+    assert set(BUILDERS) == set(OPS)
+
+
+def _domain_columns(op_name: str, n: int, rng: np.random.Generator) -> list[np.ndarray]:
+    sample = OPS[op_name].domain.sample
+    return [rng.uniform(lo, hi, n) for lo, hi in sample]
+
+
+@pytest.mark.parametrize("name", sorted(OPS))
+@pytest.mark.parametrize("pattern", ["inputs", "params", "mixed", "scaled"])
+def test_one_node_graph_equals_scalar_engine(name: str, pattern: str) -> None:
+    """Each op, its arguments varying (inputs), uniform (params), both, or param*input."""
+    rng = np.random.default_rng(sorted(OPS).index(name))
+    columns = _domain_columns(name, 9, rng)
+    arity = len(columns)
+    scale = 1.5  # "scaled": p * x with p = 1.5 and x = sample / 1.5 stays inside the domain
+    params = [Value(float(c[0]) if pattern != "scaled" else scale) for c in columns]
+    build = BUILDERS[name]
+
+    def loss(*xs: Value) -> Value:
+        if pattern == "inputs":
+            return build(*xs)
+        if pattern == "params":
+            return build(*params)
+        if pattern == "mixed":  # even positions are parameters, odd ones inputs
+            return build(
+                *(p if k % 2 == 0 else x for k, (p, x) in enumerate(zip(params, xs, strict=True)))
+            )
+        return build(*(p * x for p, x in zip(params, xs, strict=True)))
+
+    if pattern == "scaled":
+        columns = [c / scale for c in columns]
+    plan = compile_loss(loss, tuple(c[0] for c in columns), params, reduction="sum")
+    losses, summed = scalar_reference(loss, columns, params)
+    np.testing.assert_allclose(plan.forward(tuple(columns)), losses, rtol=FORWARD_RTOL)
+    got = compiled_grads(plan, tuple(columns), params)
+    assert_grads_match(got, summed)
+    assert arity == len(plan.inputs)
+
+
+@pytest.mark.parametrize(
+    ("name", "x", "grad"),
+    [
+        ("relu", 0.0, 0.0),  # PyTorch: relu'(0) = 0
+        ("relu", -0.0, 0.0),
+        ("leaky_relu", 0.0, 0.125),
+        ("abs", 0.0, 0.0),
+        ("abs", -3.0, -1.0),
+        ("sigmoid", -1000.0, 0.0),
+        ("softplus", 1000.0, 1.0),
+    ],
+)
+def test_kinks_and_extremes_follow_the_table(name: str, x: float, grad: float) -> None:
+    """At kinks and far out, d op(x + p)/dp at p = 0 is the table's convention, worked by hand."""
+    p = Value(0.0)
+    plan = compile_loss(lambda v: BUILDERS[name](v + p), 0.5, [p], reduction="sum")
+    assert compiled_grads(plan, np.array([x]), [p])[0] == grad
+    assert plan.forward(np.array([x]))[0] == BUILDERS[name](Value(x)).data
+
+
+def test_out_of_domain_gives_ieee_results_like_the_scalar_engine() -> None:
+    """log(0) = -inf, log(-1) = nan, 1/0 = inf: the scalar engine's numbers, and no warning."""
+    plan = compile_loss(lambda a, b: a.log() + 1.0 / b, (1.0, 1.0), [], check_every=0)
+    a, b = np.array([0.0, -1.0, 2.0]), np.array([1.0, 1.0, 0.0])
+    want = [(Value(x).log() + 1.0 / Value(y)).data for x, y in zip(a, b, strict=True)]
+    np.testing.assert_array_equal(plan.forward((a, b)), want)
+
+
+# --- structure ------------------------------------------------------------------------------------
+
+
+def test_shared_nodes_and_repeated_parents_accumulate_every_contribution() -> None:
+    """x*x, p*p, a weight used twice in one dot, one node feeding a whole group: all add up."""
+    p, q = Value(0.5), Value(-2.0)
+
+    def loss(x: list[Value]) -> Value:
+        shared = x[0] * p  # feeds every node of the next group
+        terms = [shared * x[i] for i in range(3)] + [x[1] * x[1], p * p]
+        return sum_values(terms) + dot([q, q, p], [x[0], x[1], shared], q)
+
+    columns = [np.array([[1.0, 2.0, 3.0], [-1.0, 0.5, 4.0], [0.25, -2.0, 1.0]])]
+    plan = compile_loss(loss, columns[0][0], [p, q], reduction="sum")
+    _, summed = scalar_reference(loss, columns, [p, q])
+    assert_grads_match(compiled_grads(plan, columns[0], [p, q]), summed)
+
+
+def test_hand_worked_mean_and_sum() -> None:
+    """L = (w x - y)^2 at w = 3 on (1, 1), (2, 4): losses 4, 4; dL/dw = 4, 8, worked by hand."""
+    w = Value(3.0)
+    batch = (np.array([1.0, 2.0]), np.array([1.0, 4.0]))
+    mean = compile_loss(lambda x, y: (w * x - y) ** 2, (0.0, 0.0), [w])
+    assert mean.forward_backward(batch) == 4.0
+    assert w.grad == 6.0
+    total = compile_loss(lambda x, y: (w * x - y) ** 2, (0.0, 0.0), [w], reduction="sum")
+    assert total.forward_backward(batch) == 8.0
+    assert w.grad == 6.0 + 12.0  # gradients add into .grad, as backward() does
+
+
+def test_parameters_are_read_at_every_call() -> None:
+    """An optimizer's step between calls changes the plan's result."""
+    w = Value(1.0)
+    plan = compile_loss(lambda x: w * x, 1.0, [w])
+    assert plan.forward_backward(np.array([2.0])) == 2.0
+    w.data = 5.0
+    assert plan.forward_backward(np.array([2.0])) == 10.0
+    assert w.grad == 4.0
+
+
+def test_traced_graph_is_an_ordinary_value_graph() -> None:
+    """The plan keeps the traced loss: a Value graph the scalar engine can walk and backprop."""
+    w = Value(2.0)
+    plan = compile_loss(lambda x: (w * x[0]).tanh() + x[1], [0.5, 1.0], [w])
+    assert plan.graph.data == pytest.approx(math.tanh(1.0) + 1.0, rel=1e-15)
+    assert {n.op.name for n in topological_order(plan.graph) if n.op} == {"mul", "tanh", "add"}
+    plan.graph.backward()
+    assert w.grad == pytest.approx(0.5 / math.cosh(1.0) ** 2, rel=1e-15)
+
+
+def test_same_op_nodes_of_one_level_run_as_one_call() -> None:
+    """A dense layer of 32 neurons is one matrix product, its 32 relus one call."""
+    layers = make_mlp([64, 32, 10], np.random.default_rng(0))
+    x, t = digits_like(1)
+    plan = compile_loss(
+        lambda xs, ts: softmax_cross_entropy(mlp_forward(layers, xs), ts),
+        (x[0], t[0]),
+        mlp_params(layers),
+    )
+    text = plan.describe()
+    assert "dot x32 of fan-in 64: one W @ X (dense)" in text
+    assert "relu x32: one elementwise call" in text
+    assert "dot x10 of fan-in 32: one W @ X (dense)" in text
+    assert "exp x10: one elementwise call" in text
+
+
+# --- graphs that depend on the data ---------------------------------------------------------------
+
+
+def test_python_if_on_data_is_detected() -> None:
+    """A branch on .data taken differently by a later example raises instead of wrong numbers."""
+    w = Value(2.0)
+
+    def loss(x: Value) -> Value:
+        return w * x if x.data > 0 else w + x
+
+    plan = compile_loss(loss, 1.0, [w])
+    with pytest.raises(DataDependentGraphError, match=r"the graph of example \d differs .* `add`"):
+        plan.forward_backward(np.array([-1.0, -2.0, -3.0]))
+    assert w.grad == 0.0  # nothing was added
+
+
+def test_index_chosen_by_the_target_is_detected() -> None:
+    """Cross-entropy that picks logits[target] wires a different node per class."""
+    w = [Value(1.0), Value(-1.0)]
+
+    def loss(x: Value, target: Value) -> Value:
+        logits = [wi * x for wi in w]
+        return sum_values([z.exp() for z in logits]).log() - logits[int(target.data)]
+
+    plan = compile_loss(loss, (1.0, 0.0), w)
+    with pytest.raises(
+        DataDependentGraphError, match=r"at node \d+ of \d+ \(in topological order\)"
+    ):
+        plan.forward_backward((np.array([1.0, 2.0]), np.array([1.0, 1.0])))
+
+
+def test_number_taken_from_the_data_as_a_constant_is_detected() -> None:
+    """x - x.data enters the graph as a constant fixed at tracing: detected on another example."""
+    w = Value(1.0)
+    plan = compile_loss(lambda x: w * (x - x.data), 1.0, [w])
+    with pytest.raises(
+        DataDependentGraphError, match=r"here the constant 3.0, when traced the constant 1.0"
+    ):
+        plan.forward_backward(np.array([3.0]))
+
+
+def test_loop_length_from_the_data_is_detected() -> None:
+    """A loop whose length depends on the data changes the number of nodes."""
+    w = Value(1.0)
+
+    def loss(x: Value) -> Value:
+        out = w * x
+        for _ in range(int(x.data)):
+            out = out * w
+        return out
+
+    plan = compile_loss(loss, 1.0, [w])
+    with pytest.raises(DataDependentGraphError, match=r"it has 5 nodes, the traced graph 4"):
+        plan.forward_backward(np.array([2.0]))
+
+
+def test_check_every_zero_skips_the_check() -> None:
+    """check_every=0 trusts the caller: no rebuild (documented, for graphs known to be fixed)."""
+    w = Value(2.0)
+    plan = compile_loss(lambda x: w * x if x.data > 0 else w + x, 1.0, [w], check_every=0)
+    assert plan.forward_backward(np.array([-1.0])) == -2.0  # the traced branch, applied
+
+
+# --- bad input ------------------------------------------------------------------------------------
+
+
+def test_batch_of_the_wrong_shape_is_refused() -> None:
+    w = Value(1.0)
+    plan = compile_loss(lambda x, y: w * x[0] * x[1] - y, ([1.0, 2.0], 0.0), [w])
+    with pytest.raises(ValueError, match=r"argument 0 must have shape \(batch, 2\), got \(3, 3\)"):
+        plan.forward_backward((np.zeros((3, 3)), np.zeros(3)))
+    with pytest.raises(ValueError, match=r"takes 2 argument\(s\), got a batch of 1"):
+        plan.forward_backward(np.zeros((3, 2)))
+    with pytest.raises(ValueError, match=r"the same number \(> 0\) of examples, got \[3, 4\]"):
+        plan.forward_backward((np.zeros((3, 2)), np.zeros(4)))
+
+
+def test_bad_arguments_to_compile_loss_are_refused() -> None:
+    w = Value(1.0)
+    with pytest.raises(
+        ValueError, match=r"unknown reduction 'avg' \(must be one of \['mean', 'sum'\]\)"
+    ):
+        compile_loss(lambda x: w * x, 1.0, [w], reduction="avg")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"params\[0\] must be a leaf Value"):
+        compile_loss(lambda x: w * x, 1.0, [w * 2])
+    with pytest.raises(TypeError, match=r"must return a Value \(the loss\), got 2.0"):
+        compile_loss(lambda x: 2.0, 1.0, [w])  # type: ignore[arg-type,return-value]
+    with pytest.raises(ValueError, match=r"a flat list of numbers, got an array of shape \(2, 2\)"):
+        compile_loss(lambda x: w, [[1.0, 2.0], [3.0, 4.0]], [w])
