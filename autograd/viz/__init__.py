@@ -10,5 +10,6 @@ True
 """
 
 from autograd.viz.dot import draw_dot
+from autograd.viz.explain import PathExplanation, count_paths, explain_paths
 
-__all__ = ["draw_dot"]
+__all__ = ["PathExplanation", "count_paths", "draw_dot", "explain_paths"]

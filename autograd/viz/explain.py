@@ -1,0 +1,249 @@
+"""The sum-over-paths explainer: ``d output / d input`` as a sum over every path between them.
+
+The chain rule on a graph says: the derivative of the output with respect to an input is the
+sum, over every path from the input to the output, of the product of the local derivatives on
+the path's edges. :func:`explain_paths` lists those paths with their factors (each one the
+``local_grads()`` the backward pass uses), their products and the total, beside the engine's
+own gradient. Paths are counted first, by dynamic programming over the topological order, so
+a graph with exponentially many paths is refused with the count instead of enumerated.
+
+>>> from autograd import Value
+>>> x, y = Value(2.0, label="x"), Value(3.0, label="y")
+>>> f = x * y + x
+>>> f.label = "f"
+>>> e = explain_paths(f, x)
+>>> [p.product for p in e.paths], e.total, e.gradient
+([3.0, 1.0], 4.0, 4.0)
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from autograd.engine import Value, grad, topological_order
+from autograd.viz.dot import check_root, draw_dot, op_text
+
+DEFAULT_PATH_LIMIT: Final = 1000
+"""More paths than this are refused: listing them would teach nothing and take too long."""
+
+PALETTE: Final = (
+    "#e41a1c",
+    "#377eb8",
+    "#4daf4a",
+    "#984ea3",
+    "#ff7f00",
+    "#a65628",
+    "#f781bf",
+    "#999999",
+)
+"""Path colours (ColorBrewer Set1); paths past eight reuse them in order."""
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One edge of a path: ``parent`` is input ``index`` of ``child``, with its local derivative.
+
+    Attributes:
+        parent: the node the edge leaves.
+        child: the op node the edge enters.
+        index: which input of ``child`` the edge is (``a * a`` has edges 0 and 1).
+        factor: ``d child / d parent`` along this edge, from ``child.local_grads()``.
+    """
+
+    parent: Value
+    child: Value
+    index: int
+    factor: float
+
+
+@dataclass(frozen=True, slots=True)
+class Path:
+    """One path from the input to the output: its steps in order and their product."""
+
+    steps: tuple[Step, ...]
+    product: float
+
+
+@dataclass(frozen=True)
+class PathExplanation:
+    """Every path from ``input`` to ``output``, their products, the total and the gradient.
+
+    ``total`` sums the products in path order; ``gradient`` is the engine's
+    ``grad(output, input)``. They are equal when the numbers are exact in binary (the
+    worked example); otherwise they may differ in the last digits, because the engine adds
+    the same terms in a different order.
+    """
+
+    output: Value
+    input: Value
+    paths: tuple[Path, ...]
+    total: float
+    gradient: float
+    index: dict[Value, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # The ids draw_dot gives nodes (topological positions), to name and colour them alike.
+        order = topological_order(self.output)
+        object.__setattr__(self, "index", {n: i for i, n in enumerate(order)})
+
+    def name(self, node: Value) -> str:
+        """Return how a node is written in the explanation: its label, else ``n<i> (<op>)``.
+
+        ``n<i>`` is the node's id in :func:`autograd.viz.draw_dot` (its topological index).
+        """
+        if node.label:
+            return node.label
+        index = self.index[node]
+        return f"n{index} ({op_text(node)})" if node.op is not None else f"n{index}"
+
+    def path_text(self, path: Path) -> str:
+        """Return one path as ``x -(4.0)-> n1 (** 2) -(1.0)-> f  = 4.0 × 1.0 = 4.0``."""
+        if not path.steps:
+            return f"{self.name(self.input)} is the output itself  = 1.0"
+        parts = [self.name(path.steps[0].parent)]
+        for step in path.steps:
+            parts.append(f"-({step.factor!r})-> {self.name(step.child)}")
+        factors = " × ".join(repr(step.factor) for step in path.steps)
+        return f"{' '.join(parts)}  = {factors} = {path.product!r}"
+
+    def __str__(self) -> str:
+        out, inp = self.name(self.output), self.name(self.input)
+        lines = [
+            f"d {out} / d {inp} = sum over {len(self.paths)} path(s) of the product of the "
+            "local derivatives along each path"
+        ]
+        lines += [f"  path {i}: {self.path_text(p)}" for i, p in enumerate(self.paths, 1)]
+        terms = " + ".join(repr(p.product) for p in self.paths) or "0.0 (no path)"
+        lines.append(f"  total = {terms} = {self.total!r}")
+        lines.append(f"  engine: grad({out}, {inp}) = {self.gradient!r}")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        return f"<pre>{html.escape(str(self))}</pre>"
+
+    def edge_colors(self) -> dict[str, str]:
+        """Return ``draw_dot`` edge ids mapped to colours, one colour per path.
+
+        An edge on several paths gets all their colours (drawn as parallel strokes).
+        """
+        index = self.index
+        colors: dict[str, list[str]] = {}
+        for i, path in enumerate(self.paths):
+            color = PALETTE[i % len(PALETTE)]
+            for step in path.steps:
+                child = index[step.child]
+                for eid in (f"e{child}_{step.index}", f"o{child}"):
+                    colors.setdefault(eid, []).append(color)
+        return {eid: ":".join(dict.fromkeys(cs)) for eid, cs in colors.items()}
+
+    def draw(self, **kwargs: Any) -> Any:  # a graphviz.Digraph; graphviz ships no type hints
+        """Return ``draw_dot(output)`` with each path in its own colour and a legend.
+
+        Keyword arguments go to :func:`autograd.viz.draw_dot` (``rankdir``, ``show``, ...).
+        """
+        kwargs.setdefault("highlight", [self.input])
+        graph = draw_dot(self.output, edge_colors=self.edge_colors(), **kwargs)
+        rows = [
+            f'<font color="{PALETTE[i % len(PALETTE)]}">path {i + 1}: '
+            f"{html.escape(self.path_text(p).split('  = ')[-1])}</font>"
+            for i, p in enumerate(self.paths)
+        ]
+        rows.append(html.escape(f"total {self.total!r} = engine's gradient {self.gradient!r}"))
+        graph.attr(label="<" + "<br/>".join(rows) + ">", labelloc="b")
+        return graph
+
+
+def count_paths(output: Value, input: Value) -> int:
+    """Return how many paths lead from ``input`` to ``output`` (one pass, no enumeration).
+
+    ``a * a`` counts two paths from ``a``: the two edges are distinct.
+
+    >>> a = Value(1.0)
+    >>> b = a * a
+    >>> count_paths(b * b, a)
+    4
+    """
+    counts: dict[Value, int] = {}
+    for node in topological_order(output):
+        if node is input:
+            counts[node] = 1
+        else:
+            counts[node] = sum(counts[p] for p in node.parents)
+    return counts.get(output, 0)
+
+
+def explain_paths(
+    output: Value,
+    input: Value,
+    *,
+    limit: int = DEFAULT_PATH_LIMIT,
+) -> PathExplanation:
+    """List every path from ``input`` to ``output`` with its local derivatives and product.
+
+    Args:
+        output: the Value being differentiated.
+        input: the Value it is differentiated with respect to.
+        limit: refuse (with the count) when there are more paths than this.
+
+    Returns:
+        A :class:`PathExplanation`; ``print`` it, or ``.draw()`` it in colours.
+
+    Raises:
+        TypeError: ``output`` or ``input`` is not a Value.
+        ValueError: more than ``limit`` paths, or a ``limit`` below 1.
+
+    >>> a = Value(1.0, label="a")
+    >>> y = a
+    >>> for _ in range(40):
+    ...     y = y + y
+    >>> explain_paths(y, a)
+    Traceback (most recent call last):
+    ...
+    ValueError: explain_paths: 1099511627776 paths lead from a to the output, more than ...
+    """
+    check_root(output, "explain_paths")
+    if not isinstance(input, Value):
+        raise TypeError(
+            f"explain_paths: input must be a Value, got {type(input).__name__} {input!r}"
+        )
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise ValueError(f"explain_paths: limit must be a positive int, got {limit!r}")
+    order = topological_order(output)
+    counts: dict[Value, int] = {}
+    for node in order:
+        counts[node] = 1 if node is input else sum(counts[p] for p in node.parents)
+    total_paths = counts[output]
+    if total_paths > limit:
+        who = input.label or repr(input)
+        raise ValueError(
+            f"explain_paths: {total_paths} paths lead from {who} to the output, more than "
+            f"limit={limit}; pass a larger limit, or explain a smaller part of the graph "
+            f"(the gradient itself is {grad(output, input)!r})"
+        )
+    paths = tuple(_enumerate(output, input, counts))
+    total = 0.0
+    for path in paths:
+        total += path.product
+    return PathExplanation(output, input, paths, total, float(grad(output, input)))
+
+
+def _enumerate(output: Value, input: Value, counts: dict[Value, int]) -> list[Path]:
+    """Walk back from the output along edges that reach the input (an explicit stack)."""
+    found: list[Path] = []
+    stack: list[tuple[Value, tuple[Step, ...]]] = [(output, ())]
+    while stack:
+        node, suffix = stack.pop()
+        if node is input:
+            product = math.prod(step.factor for step in suffix)
+            found.append(Path(suffix, float(product)))
+            continue
+        branches = [
+            (parent, (Step(parent, node, k, local), *suffix))
+            for k, (parent, local) in enumerate(zip(node.parents, node.local_grads(), strict=True))
+            if counts[parent]
+        ]
+        stack.extend(reversed(branches))  # the first input's paths come first
+    return found
