@@ -152,7 +152,7 @@ def run_steps(label: str, contenders: list[wl.Contender], repeats: int, report: 
         on = median_step(c, repeats, gc_off=False)
         off = median_step(c, repeats, gc_off=True)
         report.rows.append(Row(label, c.name, on, off))
-        print(f"  {label:<28} {c.name:<30} {fmt_time(on):>10} {fmt_time(off):>10}", flush=True)
+        print(f"  {label:<28} {c.name:<40} {fmt_time(on):>10} {fmt_time(off):>10}", flush=True)
 
 
 @dataclass(frozen=True)
@@ -234,7 +234,7 @@ def run_chain(n: int, repeats: int, report: Report) -> None:
                 )
                 return
         found[engine.name] = (on, off)
-        print(f"  {label:<28} {engine.name:<30} {fmt_time(on[3]):>10} {fmt_time(off[3]):>10}")
+        print(f"  {label:<28} {engine.name:<40} {fmt_time(on[3]):>10} {fmt_time(off[3]):>10}")
     for i, part in enumerate(CHAIN_PARTS):
         for name, (on, off) in found.items():
             report.rows.append(Row(f"{label}: {part}", name, on[i], off[i]))
@@ -271,7 +271,7 @@ def run_memory(n: int, report: Report) -> None:
     for name, leaf in (("micrograd 0.1.0", MgValue), ("ours", Value)):
         used, nodes = bytes_per_node(leaf, n)
         report.memory.append((name, used, nodes, n))
-        print(f"  memory, chain of {n:,} ops      {name:<30} {used / nodes:>8.0f} B/node")
+        print(f"  memory, chain of {n:,} ops      {name:<40} {used / nodes:>8.0f} B/node")
 
 
 # --- output -------------------------------------------------------------------------------------
@@ -332,7 +332,7 @@ def commit() -> str:
             ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True
         ).stdout.strip()
         dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--", "autograd"],
+            ["git", "status", "--porcelain", "--untracked-files=no", "--", "autograd"],
             cwd=root,
             capture_output=True,
             text=True,
