@@ -18,7 +18,7 @@ Graphs larger than ``max_nodes`` are drawn collapsed (see :mod:`autograd.viz.col
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence, Set
 from functools import cache
 from typing import Any, Final
 
@@ -183,13 +183,16 @@ def op_text(node: Value) -> str:
     return op.symbol
 
 
-def value_text(node: Value, show: str) -> str:
+def value_text(node: Value, show: str, name: str | None = None) -> str:
     """Return the record label of a Value's box: its label (if any), then data and/or grad.
+
+    ``name`` replaces the node's label when given.
 
     >>> value_text(Value(2.0, label="x"), "data+grad"), value_text(Value(0.5), "data")
     ('{x|data 2|grad 0}', '{data 0.5}')
     """
-    fields = [record_escape(node.label)] if node.label or show == "label" else []
+    label = node.label if name is None else name
+    fields = [record_escape(label)] if label or show == "label" else []
     if show in ("data+grad", "data"):
         fields.append(f"data {fmt(node.data)}")
     if show in ("data+grad", "grad"):
@@ -270,10 +273,33 @@ def draw_dot(
         from autograd.viz.collapse import draw_collapsed  # only huge graphs need it
 
         return draw_collapsed(order, rankdir=rankdir, max_nodes=max_nodes)
-    colors = edge_colors or {}
+    return draw_full(
+        order, rankdir=rankdir, show=show, edge_labels=edge_labels, marked=marked,
+        colors=edge_colors or {},
+    )  # fmt: skip
+
+
+def draw_full(
+    order: Sequence[Value],
+    *,
+    rankdir: str,
+    show: str,
+    edge_labels: bool,
+    marked: Set[Value] = frozenset(),
+    colors: Mapping[str, str] | None = None,
+    names: Mapping[Value, str] | None = None,
+) -> Any:  # a graphviz.Digraph; graphviz ships no type hints
+    """Draw every node of ``order`` (checked arguments; ``draw_dot`` is the public entry).
+
+    ``names`` overrides the label shown in a box (the step-through viewer names unlabelled
+    nodes by their id, so its text and its picture agree).
+    """
+    colors = colors or {}
+    names = names or {}
+    ids = node_ids(order)
     graph = new_digraph("autograd", rankdir)
     for node in order:
-        _add_node(graph, node, ids, show, node in marked)
+        _add_node(graph, node, ids[node], value_text(node, show, names.get(node)), node in marked)
     for index, node in enumerate(order):
         op = node.op
         if op is None:
@@ -311,12 +337,11 @@ def _checked_highlight(highlight: Iterable[Value], ids: Mapping[Value, str]) -> 
     return marked
 
 
-def _add_node(graph: Any, node: Value, ids: Mapping[Value, str], show: str, marked: bool) -> None:
-    name = ids[node]
+def _add_node(graph: Any, node: Value, name: str, text: str, marked: bool) -> None:
     fill = HIGHLIGHT_COLOR if marked else (LEAF_COLOR if node.op is None else VALUE_COLOR)
     graph.node(
         name,
-        value_text(node, show),
+        text,
         shape="record",
         style="filled",
         fillcolor=fill,
