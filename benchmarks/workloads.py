@@ -478,6 +478,27 @@ def _compiled_digits(
     return _plan_contender(COMPILED_NAME, plan, (images, onehot), params, weights, DIGITS_LR)
 
 
+DIGITS_IMAGES: Final = 1797  # the whole 8x8 digits set: one epoch as one full batch
+
+
+def digits_epoch_contenders() -> tuple[list[Contender], list[str]]:
+    """One full-batch epoch (all 1,797 images): hand-written numpy first, then the compiled plan.
+
+    micrograd and the scalar engine would take minutes here; ``run.py`` scales their
+    batch-row times instead and says so.
+    """
+    images, targets, source = load_digits_batch(DIGITS_IMAGES)
+    weights = [float(p.data) for p in micrograd_mlp(DIGITS_SIZES).parameters()]
+    notes: list[str] = [f"digits epoch data: {source}, all {len(targets)} images"]
+    found = [_numpy_contender(DIGITS_SIZES, weights, images, targets, "xent", DIGITS_LR)]
+    plan = _optional(notes, "digits epoch", lambda: _compiled_digits(images, targets, weights))
+    if plan is None:
+        notes.append("digits epoch: autograd.compiled does not exist: numpy row only")
+    else:
+        found.append(plan)
+    return found, notes
+
+
 # --- hand-written numpy: the same networks as matrices ------------------------------------------
 
 
