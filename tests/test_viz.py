@@ -263,3 +263,20 @@ def test_digits_sized_step_draws_and_renders_in_seconds() -> None:
     elapsed = time.perf_counter() - start
     assert b"L1.N9" in svg
     assert elapsed < 20.0
+
+
+def test_nn_mlp_collapses_per_neuron_after_label_parameters() -> None:
+    """An autograd.nn MLP, its parameters labelled by name, collapses to one box per neuron."""
+    nn = pytest.importorskip("autograd.nn")
+    from autograd.viz import label_parameters
+
+    model = nn.MLP(3, [4, 2], seed=0)
+    label_parameters(model)
+    outs = [model([float(i), 1.0, -1.0]) for i in range(6)]
+    loss = sum_values([o * o for out in outs for o in out])
+    source = draw_dot(loss, max_nodes=40).source
+    for j in range(4):
+        assert f"layers.0.neurons.{j}|" in source
+    assert 'label="layers.0"' in source or 'label="layers.0"' in source
+    box = next(line for line in source.splitlines() if "layers.1.neurons.0|" in line)
+    assert "fan-in 24" in box  # 4 hidden outputs x 6 examples

@@ -9,7 +9,8 @@ Nothing here imports graphviz until a picture is drawn, so ``import autograd.viz
 True
 """
 
+from autograd.viz.collapse import label_parameters
 from autograd.viz.dot import draw_dot
 from autograd.viz.explain import PathExplanation, count_paths, explain_paths
 
-__all__ = ["PathExplanation", "count_paths", "draw_dot", "explain_paths"]
+__all__ = ["PathExplanation", "count_paths", "draw_dot", "explain_paths", "label_parameters"]

@@ -1,7 +1,9 @@
 """Collapsed drawing of a large graph: one box per neuron or layer, else per band of depth.
 
-A node whose label has a dotted prefix (``"layer1.neuron3.w0"``) belongs to the group
-``"layer1.neuron3"``; an unlabelled op joins the group of the labelled parameters it reads
+A node whose label is a dotted parameter name belongs to its neuron: ``"L1.N3.w0"`` and
+``"layers.1.neurons.3.w.0"`` (``autograd.nn`` names, see :func:`label_parameters`) both name
+a weight of neuron ``L1.N3`` / ``layers.1.neurons.3``, in layer ``L1`` / ``layers.1``. An
+unlabelled op joins the group of the labelled parameters it reads
 (a neuron's weighted sum), or of its single input (the neuron's activation); leaves without a
 dotted label are the inputs; everything else is grouped by its depth in the graph. If that
 gives more groups than ``max_nodes``, groups merge by their first prefix (the layer), and if
@@ -31,14 +33,35 @@ INPUTS: Final = "inputs"
 MAX_OPS_LISTED: Final = 4  # op names shown per box, most frequent first
 
 
-def label_prefix(label: str) -> str:
-    """Return the group a label names: everything before its last dot, or ``""``.
+def parent_key(name: str) -> str:
+    """Return the owner a dotted name names: drop a trailing index, then the last name.
 
-    >>> label_prefix("layer1.neuron3.w0"), label_prefix("x")
-    ('layer1.neuron3', '')
+    >>> parent_key("L1.N3.w0"), parent_key("layers.1.neurons.3.w.0"), parent_key("x")
+    ('L1.N3', 'layers.1.neurons.3', '')
+    >>> parent_key("layers.1.neurons.3"), parent_key("L1.N3")
+    ('layers.1', 'L1')
     """
-    head, dot, _ = label.rpartition(".")
-    return head if dot else ""
+    parts = name.split(".")
+    if len(parts) > 1 and parts[-1].isdigit():
+        parts.pop()
+    parts.pop()
+    return ".".join(parts)
+
+
+def label_parameters(module: Any) -> None:
+    """Label each unlabelled parameter of an ``autograd.nn`` module with its dotted name.
+
+    Collapsed drawings then group the graph per neuron and per layer.
+
+    >>> from autograd.nn import Neuron
+    >>> n = Neuron(2, seed=0)
+    >>> label_parameters(n)
+    >>> [p.label for p in n.parameters()]
+    ['w.0', 'w.1', 'b']
+    """
+    for name, parameter in module.named_parameters():
+        if not parameter.label:
+            parameter.label = name
 
 
 def depths(order: Sequence[Value]) -> dict[Value, int]:
@@ -64,9 +87,9 @@ def groups_by_label(order: Sequence[Value], coarse: bool) -> dict[Value, str | N
     """
     keys: dict[Value, str | None] = {}
     for node in order:
-        prefix = label_prefix(node.label)
+        prefix = parent_key(node.label)
         if coarse and prefix:
-            prefix = prefix.split(".")[0]
+            prefix = parent_key(prefix) or prefix
         if prefix:
             keys[node] = prefix
         elif node.op is None:
@@ -100,7 +123,7 @@ def group_nodes(order: Sequence[Value], max_nodes: int) -> dict[Value, str]:
         low = depth[node] // width * width
         return f"depth {low}" if width == 1 else f"depth {low}-{low + width - 1}"
 
-    if any(label_prefix(node.label) for node in order):
+    if any(parent_key(node.label) for node in order):
         for coarse in (False, True):
             keys = groups_by_label(order, coarse)
             named = {node: key if key is not None else band(node) for node, key in keys.items()}
@@ -151,11 +174,10 @@ def draw_collapsed(order: Sequence[Value], *, rankdir: str, max_nodes: int) -> A
 
 
 def _clusters(names: Sequence[str]) -> dict[str, list[str]]:
-    """Group box names by their first dotted part; names without a dot stand alone ("")."""
+    """Group box names by their owner (a neuron's layer); names without one stand alone ("")."""
     clusters: dict[str, list[str]] = {}
     for name in names:
-        head = name.split(".")[0] if "." in name else ""
-        clusters.setdefault(head, []).append(name)
+        clusters.setdefault(parent_key(name), []).append(name)
     return clusters
 
 
