@@ -1,0 +1,281 @@
+"""Optimizers that follow PyTorch's update formulas number for number: SGD, RMSprop, Adam, AdamW.
+
+Each parameter is a scalar ``Value``; its state uses PyTorch's names (``momentum_buffer``,
+``square_avg``, ``grad_avg``, ``exp_avg``, ``exp_avg_sq``, ``max_exp_avg_sq``) so every line
+can be checked against ``torch.optim``'s single-tensor code, including its order of rounding.
+``lr`` is a number or a :class:`autograd.schedules.Schedule`, asked for each step's rate.
+
+>>> from autograd import Value
+>>> w = Value(0.0)
+>>> opt = SGD([w], lr=0.1)
+>>> for _ in range(3):  # minimise (w - 1)**2
+...     opt.zero_grad()
+...     ((w - 1.0) ** 2).backward()
+...     opt.step()
+>>> round(w.data, 6)
+0.488
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+from autograd.engine import Value, as_float
+from autograd.schedules import Schedule
+
+
+def _non_negative(what: str, value: object) -> float:
+    x = as_float(value, what)
+    if not x >= 0 or not math.isfinite(x):
+        raise ValueError(f"{what} must be a finite number >= 0, got {value!r}")
+    return x
+
+
+def _fraction(what: str, value: object) -> float:
+    x = as_float(value, what)
+    if not 0.0 <= x < 1.0:
+        raise ValueError(f"{what} must be in [0, 1), got {value!r}")
+    return x
+
+
+class Optimizer:
+    """Base class: the parameters, the learning rate (a number or a schedule), per-parameter state.
+
+    Args:
+        params: the Values to update (usually ``model.parameters()``).
+        lr: the learning rate, or a :class:`~autograd.schedules.Schedule` of the step number.
+
+    Attributes:
+        steps: how many steps were taken (the ``t`` the schedule is asked about next).
+        state: one dict per parameter, in ``params`` order, with PyTorch's state names.
+    """
+
+    def __init__(self, params: Iterable[Value], lr: float | Schedule) -> None:
+        name = type(self).__name__
+        self.params = list(params)
+        if not self.params:
+            raise ValueError(f"{name}: got an empty parameter list; pass model.parameters()")
+        for i, p in enumerate(self.params):
+            if not isinstance(p, Value):
+                raise TypeError(f"{name}: params[{i}] must be a Value, got {type(p).__name__}")
+        if not isinstance(lr, Schedule):
+            lr = _non_negative(f"{name} lr", lr)
+        self.lr: float | Schedule = lr
+        self.steps = 0
+        self.state: list[dict[str, float]] = [{} for _ in self.params]
+
+    def current_lr(self) -> float:
+        """Return the learning rate the next :meth:`step` will use.
+
+        >>> from autograd.schedules import StepDecay
+        >>> SGD([Value(0.0)], lr=StepDecay(0.5, step_size=1, gamma=0.5)).current_lr()
+        0.5
+        """
+        return self.lr(self.steps) if isinstance(self.lr, Schedule) else self.lr
+
+    def zero_grad(self) -> None:
+        """Set every parameter's ``.grad`` to 0.
+
+        >>> w = Value(1.0); w.grad = 3.0; SGD([w], lr=0.1).zero_grad(); w.grad
+        0.0
+        """
+        for p in self.params:
+            p.grad = 0.0
+
+    def step(self) -> None:
+        """Update every parameter from its ``.grad`` with this step's learning rate."""
+        lr = self.current_lr()
+        for p, state in zip(self.params, self.state, strict=True):
+            p.data = self._update(p.data, p.grad, state, lr)
+        self.steps += 1
+
+    def _update(self, param: float, grad: float, state: dict[str, float], lr: float) -> float:
+        raise NotImplementedError
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent with optional momentum, Nesterov and weight decay (PyTorch's).
+
+    Per parameter θ with gradient g, step t = 1, 2, ... (``torch.optim.SGD``)::
+
+        g = g + weight_decay * θ                       if weight_decay != 0
+        b = g  (t = 1);  b = momentum * b + (1 - dampening) * g  (t > 1)
+        g = g + momentum * b  if nesterov  else  g = b   if momentum != 0
+        θ = θ - lr * g
+
+    >>> w = Value(1.0); w.grad = 2.0
+    >>> opt = SGD([w], lr=0.1, momentum=0.9)
+    >>> opt.step(); w.grad = 2.0; opt.step(); round(w.data, 6)
+    0.42
+    """
+
+    def __init__(
+        self,
+        params: Iterable[Value],
+        lr: float | Schedule = 1e-3,
+        momentum: float = 0.0,
+        dampening: float = 0.0,
+        weight_decay: float = 0.0,
+        nesterov: bool = False,
+    ) -> None:
+        super().__init__(params, lr)
+        self.momentum = _non_negative("SGD momentum", momentum)
+        self.dampening = as_float(dampening, "SGD dampening")
+        self.weight_decay = _non_negative("SGD weight_decay", weight_decay)
+        if nesterov and (self.momentum <= 0 or self.dampening != 0):
+            raise ValueError(
+                f"SGD: nesterov needs momentum > 0 and dampening = 0, got momentum="
+                f"{momentum!r}, dampening={dampening!r}"
+            )
+        self.nesterov = bool(nesterov)
+
+    def _update(self, param: float, grad: float, state: dict[str, float], lr: float) -> float:
+        if self.weight_decay != 0:
+            grad = grad + self.weight_decay * param
+        if self.momentum != 0:
+            if "momentum_buffer" not in state:
+                buf = grad
+            else:
+                buf = state["momentum_buffer"] * self.momentum + (1 - self.dampening) * grad
+            state["momentum_buffer"] = buf
+            grad = grad + self.momentum * buf if self.nesterov else buf
+        return param + -lr * grad
+
+
+class RMSprop(Optimizer):
+    """RMSprop (PyTorch's, with optional momentum, centering and weight decay).
+
+    Per parameter θ with gradient g (``torch.optim.RMSprop``)::
+
+        g = g + weight_decay * θ                       if weight_decay != 0
+        v = alpha * v + (1 - alpha) * g**2             (square_avg, v0 = 0)
+        ga = ga + (1 - alpha) * (g - ga); ṽ = v - ga**2  if centered  else  ṽ = v
+        d = sqrt(ṽ) + eps
+        b = momentum * b + g / d;  θ = θ - lr * b      if momentum > 0
+        θ = θ - lr * g / d                             otherwise
+
+    >>> w = Value(1.0); w.grad = 2.0
+    >>> opt = RMSprop([w], lr=0.01); opt.step(); round(w.data, 6)
+    0.9
+    """
+
+    def __init__(
+        self,
+        params: Iterable[Value],
+        lr: float | Schedule = 1e-2,
+        alpha: float = 0.99,
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+        momentum: float = 0.0,
+        centered: bool = False,
+    ) -> None:
+        super().__init__(params, lr)
+        self.alpha = _fraction("RMSprop alpha", alpha)
+        self.eps = _non_negative("RMSprop eps", eps)
+        self.weight_decay = _non_negative("RMSprop weight_decay", weight_decay)
+        self.momentum = _non_negative("RMSprop momentum", momentum)
+        self.centered = bool(centered)
+
+    def _update(self, param: float, grad: float, state: dict[str, float], lr: float) -> float:
+        if self.weight_decay != 0:
+            grad = grad + self.weight_decay * param
+        square_avg = state.get("square_avg", 0.0) * self.alpha + (1 - self.alpha) * grad * grad
+        state["square_avg"] = square_avg
+        if self.centered:
+            grad_avg = state.get("grad_avg", 0.0)
+            grad_avg = grad_avg + (1 - self.alpha) * (grad - grad_avg)  # torch's lerp, weight < 0.5
+            state["grad_avg"] = grad_avg
+            avg = math.sqrt(square_avg + -1 * grad_avg * grad_avg) + self.eps
+        else:
+            avg = math.sqrt(square_avg) + self.eps
+        if self.momentum > 0:
+            buf = state.get("momentum_buffer", 0.0) * self.momentum + grad / avg
+            state["momentum_buffer"] = buf
+            return param + -lr * buf
+        return param + -lr * grad / avg
+
+
+class Adam(Optimizer):
+    """Adam (PyTorch's, with optional L2 weight decay and AMSGrad).
+
+    Per parameter θ with gradient g at step t = 1, 2, ... (``torch.optim.Adam``)::
+
+        g = g + weight_decay * θ                       if weight_decay != 0
+        m = m + (1 - beta1) * (g - m)                  (exp_avg: torch's lerp)
+        v = beta2 * v + (1 - beta2) * g**2             (exp_avg_sq)
+        vmax = max(vmax, v); use vmax for v            if amsgrad
+        θ = θ - (lr / (1 - beta1**t)) * m / (sqrt(v) / sqrt(1 - beta2**t) + eps)
+
+    >>> w = Value(1.0); w.grad = 2.0
+    >>> opt = Adam([w], lr=0.1); opt.step(); round(w.data, 6)
+    0.9
+    """
+
+    decoupled = False
+
+    def __init__(
+        self,
+        params: Iterable[Value],
+        lr: float | Schedule = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+        amsgrad: bool = False,
+    ) -> None:
+        super().__init__(params, lr)
+        name = type(self).__name__
+        if not isinstance(betas, tuple | list) or len(betas) != 2:  # noqa: PLR2004  # a pair
+            raise ValueError(f"{name} betas must be a pair (beta1, beta2), got {betas!r}")
+        self.betas = (_fraction(f"{name} beta1", betas[0]), _fraction(f"{name} beta2", betas[1]))
+        self.eps = _non_negative(f"{name} eps", eps)
+        self.weight_decay = _non_negative(f"{name} weight_decay", weight_decay)
+        self.amsgrad = bool(amsgrad)
+
+    def _update(self, param: float, grad: float, state: dict[str, float], lr: float) -> float:
+        beta1, beta2 = self.betas
+        t = int(state.get("step", 0.0)) + 1
+        state["step"] = float(t)
+        if self.weight_decay != 0:
+            if self.decoupled:
+                param = param * (1 - lr * self.weight_decay)
+            else:
+                grad = grad + self.weight_decay * param
+        exp_avg = state.get("exp_avg", 0.0)
+        exp_avg = exp_avg + (1 - beta1) * (grad - exp_avg)  # torch's lerp with weight < 0.5
+        exp_avg_sq = state.get("exp_avg_sq", 0.0) * beta2 + (1 - beta2) * grad * grad
+        state["exp_avg"], state["exp_avg_sq"] = exp_avg, exp_avg_sq
+        if self.amsgrad:
+            exp_avg_sq = max(state.get("max_exp_avg_sq", 0.0), exp_avg_sq)
+            state["max_exp_avg_sq"] = exp_avg_sq
+        step_size = lr / (1 - beta1**t)
+        bias_correction2_sqrt: float = (1 - beta2**t) ** 0.5  # as torch: a power, not sqrt
+        denom = math.sqrt(exp_avg_sq) / bias_correction2_sqrt + self.eps
+        return param + -step_size * exp_avg / denom
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (PyTorch's ``AdamW``; default ``weight_decay=1e-2``).
+
+    The same update as :class:`Adam`, except that weight decay shrinks the parameter directly
+    instead of entering the gradient::
+
+        θ = θ * (1 - lr * weight_decay)   then the Adam step with the plain gradient g
+
+    >>> w = Value(1.0); w.grad = 0.0
+    >>> opt = AdamW([w], lr=0.1, weight_decay=0.5); opt.step(); w.data
+    0.95
+    """
+
+    decoupled = True
+
+    def __init__(
+        self,
+        params: Iterable[Value],
+        lr: float | Schedule = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 1e-2,
+        amsgrad: bool = False,
+    ) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad)
