@@ -112,7 +112,7 @@ def agreeing(contenders: list[wl.Contender], report: Report, workload: str) -> l
     report.notes.append(
         f"{workload}: loss {ref_loss:.6f} and {len(ref_grads)} gradients agree with {ref_name} "
         f"to {worst_kept:.1e} relative (limit {TOLERANCE:g}) in: "
-        + ", ".join(c.name for c in kept[1:])
+        + "; ".join(c.name for c in kept[1:])
     )
     return kept
 
