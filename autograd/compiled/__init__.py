@@ -10,6 +10,7 @@
 20.0
 """
 
-from autograd.compiled.plan import CompiledLoss, DataDependentGraphError, compile_loss
+from autograd.compiled.check import DataDependentGraphError
+from autograd.compiled.plan import CompiledLoss, compile_loss
 
 __all__ = ["CompiledLoss", "DataDependentGraphError", "compile_loss"]

@@ -7,12 +7,12 @@ one level that share an op run as one numpy call.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from typing import Any, Final, Literal
 
 import numpy as np
 
+from autograd.compiled.check import GraphCheck
 from autograd.compiled.groups import UNIFORM, VARYING
 from autograd.compiled.kernels import Array
 from autograd.compiled.planner import plan_graph
@@ -20,17 +20,6 @@ from autograd.engine import Value, topological_order
 
 Reduction = Literal["mean", "sum"]
 _REDUCTIONS: Final = ("mean", "sum")
-_HOW_TO_FIX: Final = (
-    "compile_loss needs a function whose graph has the same shape for every example; a Python "
-    "`if` on `.data`, a loop or an index chosen from the data, or a number taken out of the "
-    "graph (`float(v)`, `v.data`, `v.detach()`) and put back in as a constant makes the graph "
-    "depend on the data -- write those steps with ops that treat every example alike (relu, "
-    "abs, arithmetic on one-hot targets), or train this function with the scalar engine"
-)
-
-
-class DataDependentGraphError(ValueError):
-    """The graph built for some example differs from the traced one: the plan would be wrong."""
 
 
 def _shape_of(example: Any) -> tuple[int, ...]:
@@ -86,7 +75,7 @@ class CompiledLoss:
         self.graph, self.inputs = self._run(example if isinstance(example, tuple) else (example,))
         self.order = topological_order(self.graph)
         self.layout, self.groups = plan_graph(self.graph, self.inputs, self.params, self.order)
-        self._signature = self._sign(self.order, self.inputs)
+        self._check = GraphCheck(self.order, self.inputs, self.params)
         self._uniform = np.zeros((self.layout.sizes[UNIFORM], 1))
         params_set = set(self.params)
         for node in self.order:  # constants keep the number they had when traced
@@ -115,25 +104,6 @@ class CompiledLoss:
             )
         return loss, leaves
 
-    def _sign(self, order: list[Value], inputs: list[Value]) -> list[tuple[Any, ...]]:
-        """What must be equal for two graphs to run with one plan: ops, wiring, leaves."""
-        position = {node: i for i, node in enumerate(order)}
-        slot = {x: i for i, x in enumerate(inputs)}
-        params = set(self.params)
-        signature: list[tuple[Any, ...]] = []
-        for node in order:
-            op = node._op
-            if op is not None:
-                wiring = tuple(position[p] for p in node._parents)
-                signature.append((op.name, node._params or None, wiring))
-            elif node in slot:
-                signature.append(("input", slot[node]))
-            elif node in params:
-                signature.append(("parameter", id(node)))
-            else:
-                signature.append(("constant", node.data))
-        return signature
-
     def check(self, batch: Any, example: int) -> None:
         """Rebuild the graph on one example of ``batch`` and compare it with the traced graph.
 
@@ -141,24 +111,8 @@ class CompiledLoss:
             DataDependentGraphError: the graph differs; the message says at which node and how.
         """
         columns = self._columns(batch)
-        parts = tuple(c[example] for c in columns)
-        root, inputs = self._run(parts)
-        order = topological_order(root)
-        signature = self._sign(order, inputs)
-        where = f"the graph of example {example} differs from the traced graph"
-        if len(signature) != len(self._signature):
-            raise DataDependentGraphError(
-                f"{where}: it has {len(signature)} nodes, the traced graph {len(self._signature)}. "
-                + _HOW_TO_FIX
-            )
-        for i, (now, then) in enumerate(zip(signature, self._signature, strict=True)):
-            if now != then and not (
-                now[0] == then[0] == "constant" and math.isnan(now[1]) and math.isnan(then[1])
-            ):
-                raise DataDependentGraphError(
-                    f"{where} at node {i} of {len(signature)} (in topological order): "
-                    f"here {_say(now)}, when traced {_say(then)}. " + _HOW_TO_FIX
-                )
+        root, inputs = self._run(tuple(c[example] for c in columns))
+        self._check.compare(root, inputs, example)
 
     # --- execution ---
 
@@ -274,18 +228,6 @@ class CompiledLoss:
             f"{nodes} op nodes in {len(self.groups)} numpy calls:"
         )
         return "\n".join([head, *(f"  {g.describe()}" for g in self.groups)])
-
-
-def _say(entry: tuple[Any, ...]) -> str:
-    kind = entry[0]
-    if kind == "input":
-        return f"input {entry[1]}"
-    if kind == "parameter":
-        return "a parameter"
-    if kind == "constant":
-        return f"the constant {entry[1]!r}"
-    params = f" {entry[1]}" if entry[1] else ""
-    return f"`{kind}`{params} of nodes {list(entry[2])}"
 
 
 def compile_loss(
