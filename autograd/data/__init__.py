@@ -1,0 +1,227 @@
+"""Small data sets for teaching: two moons, circles, logic tables and the 8×8 digits.
+
+Everything returns numpy arrays (``x`` of shape ``(n, features)``, ``y`` of shape ``(n,)``),
+is reproducible from a ``seed`` and needs no network: the digits ship inside the package.
+
+>>> x, y = make_moons(10, noise=0.0, seed=0)
+>>> x.shape, sorted(set(y.tolist()))
+((10, 2), [0, 1])
+"""
+
+from __future__ import annotations
+
+import math
+import zipfile
+from collections.abc import Iterator
+from importlib import resources
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+
+Array = npt.NDArray[np.float64]
+Labels = npt.NDArray[np.int64]
+Seed = int | np.random.Generator | None
+"""A seed for ``numpy.random.default_rng``, a Generator, or None for fresh entropy."""
+
+DIGITS_FILE: Final = "digits.npz"
+"""The packaged digits: ``images`` (1797, 8, 8) uint8 in 0..16 and ``target`` (1797,) uint8."""
+
+DIGITS_COUNT: Final = 1797
+DIGITS_MAX: Final = 16.0  # pixel values are counts of set pixels in 4×4 blocks: 0..16
+
+LOGIC_INPUTS: Final = ((0.0, 0.0), (0.0, 1.0), (1.0, 0.0), (1.0, 1.0))
+AND: Final = (LOGIC_INPUTS, (0, 0, 0, 1))
+"""The AND truth table as ``(inputs, outputs)``."""
+OR: Final = (LOGIC_INPUTS, (0, 1, 1, 1))
+"""The OR truth table as ``(inputs, outputs)``."""
+XOR: Final = (LOGIC_INPUTS, (0, 1, 1, 0))
+"""The XOR truth table as ``(inputs, outputs)``: not linearly separable."""
+
+
+def _count(what: str, n: object, minimum: int = 1) -> int:
+    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < minimum:
+        raise ValueError(f"{what} must be an int >= {minimum}, got {n!r}")
+    return int(n)
+
+
+def _noise(noise: object) -> float:
+    if isinstance(noise, bool) or not isinstance(noise, int | float) or not noise >= 0:
+        raise ValueError(f"noise must be a number >= 0 (a standard deviation), got {noise!r}")
+    return float(noise)
+
+
+def _finish(
+    x: Array, y: Labels, noise: float, shuffle: bool, rng: np.random.Generator
+) -> tuple[Array, Labels]:
+    if shuffle:
+        order = rng.permutation(len(y))
+        x, y = x[order], y[order]
+    if noise:
+        x = x + rng.normal(0.0, noise, x.shape)
+    return x, y
+
+
+def make_moons(
+    n_samples: int = 100, noise: float = 0.1, seed: Seed = None, shuffle: bool = True
+) -> tuple[Array, Labels]:
+    """Two interleaving half circles (scikit-learn's geometry), labels 0 (upper) and 1 (lower).
+
+    The upper moon is ``(cos θ, sin θ)``, the lower ``(1 - cos θ, 0.5 - sin θ)`` for θ in
+    [0, π]; Gaussian noise of standard deviation ``noise`` is added to every coordinate.
+
+    >>> x, y = make_moons(4, noise=0.0, shuffle=False)
+    >>> x.round(6).tolist(), y.tolist()
+    ([[1.0, 0.0], [-1.0, 0.0], [0.0, 0.5], [2.0, 0.5]], [0, 0, 1, 1])
+    """
+    n = _count("make_moons n_samples", n_samples, 2)
+    rng = np.random.default_rng(seed)
+    n_out = n // 2
+    n_in = n - n_out
+    t_out = np.linspace(0.0, math.pi, n_out)
+    t_in = np.linspace(0.0, math.pi, n_in)
+    x = np.concatenate(
+        [
+            np.stack([np.cos(t_out), np.sin(t_out)], axis=1),
+            np.stack([1.0 - np.cos(t_in), 0.5 - np.sin(t_in)], axis=1),
+        ]
+    )
+    y = np.concatenate([np.zeros(n_out, np.int64), np.ones(n_in, np.int64)])
+    return _finish(x, y, _noise(noise), shuffle, rng)
+
+
+def make_circles(
+    n_samples: int = 100,
+    noise: float = 0.05,
+    factor: float = 0.5,
+    seed: Seed = None,
+    shuffle: bool = True,
+) -> tuple[Array, Labels]:
+    """Two concentric circles: label 0 on the unit circle, label 1 on radius ``factor``.
+
+    >>> x, y = make_circles(8, noise=0.0, shuffle=False)
+    >>> np.hypot(x[:, 0], x[:, 1]).round(6).tolist(), y.tolist()
+    ([1.0, 1.0, 1.0, 1.0, 0.5, 0.5, 0.5, 0.5], [0, 0, 0, 0, 1, 1, 1, 1])
+    """
+    n = _count("make_circles n_samples", n_samples, 2)
+    if isinstance(factor, bool) or not isinstance(factor, int | float) or not 0 < factor < 1:
+        raise ValueError(f"make_circles factor must be in (0, 1), got {factor!r}")
+    rng = np.random.default_rng(seed)
+    n_out = n // 2
+    n_in = n - n_out
+    # endpoint=False: 0 and 2π are the same point, so each circle gets distinct points.
+    t_out = np.linspace(0.0, 2 * math.pi, n_out, endpoint=False)
+    t_in = np.linspace(0.0, 2 * math.pi, n_in, endpoint=False)
+    x = np.concatenate(
+        [
+            np.stack([np.cos(t_out), np.sin(t_out)], axis=1),
+            factor * np.stack([np.cos(t_in), np.sin(t_in)], axis=1),
+        ]
+    )
+    y = np.concatenate([np.zeros(n_out, np.int64), np.ones(n_in, np.int64)])
+    return _finish(x, y, _noise(noise), shuffle, rng)
+
+
+def logic_table(name: str) -> tuple[Array, Labels]:
+    """Return the truth table ``"and"``, ``"or"`` or ``"xor"`` as ``(x, y)`` arrays.
+
+    >>> x, y = logic_table("xor")
+    >>> x.tolist(), y.tolist()
+    ([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], [0, 1, 1, 0])
+    """
+    tables = {"and": AND, "or": OR, "xor": XOR}
+    if not isinstance(name, str) or name.lower() not in tables:
+        raise ValueError(f"unknown logic table {name!r} (must be one of {list(tables)})")
+    inputs, outputs = tables[name.lower()]
+    return np.array(inputs, dtype=np.float64), np.array(outputs, dtype=np.int64)
+
+
+def load_digits(scale: bool = True) -> tuple[Array, Labels]:
+    """Load the 1,797 8×8 handwritten digits shipped with the package (no network).
+
+    The images are the UCI "Optical Recognition of Handwritten Digits" test set (Alpaydin and
+    Kaynak, CC BY 4.0), exactly as scikit-learn's ``load_digits`` ships them: each pixel counts
+    the set pixels of a 4×4 block of a 32×32 bitmap, 0..16.
+
+    Args:
+        scale: divide the pixels by 16 so features lie in [0, 1] (what the networks want).
+
+    Returns:
+        ``x`` of shape (1797, 64), row-major pixels, and ``y`` of shape (1797,), digits 0..9.
+
+    Raises:
+        ValueError: if the packaged file is damaged.
+
+    >>> x, y = load_digits()
+    >>> x.shape, y.shape, float(x.max()), sorted(set(y.tolist())) == list(range(10))
+    ((1797, 64), (1797,), 1.0, True)
+    """
+    source = resources.files(__name__).joinpath(DIGITS_FILE)
+    try:
+        with source.open("rb") as f, np.load(f, allow_pickle=False) as archive:
+            images = archive["images"]
+            target = archive["target"]
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as err:
+        raise ValueError(
+            f"load_digits: the packaged file {DIGITS_FILE} is damaged or missing ({err}); "
+            "reinstall the package"
+        ) from err
+    if images.shape != (DIGITS_COUNT, 8, 8) or target.shape != (DIGITS_COUNT,):
+        raise ValueError(
+            f"load_digits: {DIGITS_FILE} holds images {images.shape} and targets "
+            f"{target.shape}, expected ({DIGITS_COUNT}, 8, 8) and ({DIGITS_COUNT},); "
+            "reinstall the package"
+        )
+    x = images.reshape(DIGITS_COUNT, 64).astype(np.float64)
+    if scale:
+        x /= DIGITS_MAX
+    return x, target.astype(np.int64)
+
+
+def train_test_split(
+    x: Array, y: Labels, test_fraction: float = 0.2, seed: Seed = None
+) -> tuple[Array, Array, Labels, Labels]:
+    """Shuffle and split into ``X_train, X_test, y_train, y_test`` (scikit-learn's order).
+
+    The test set gets ``ceil(test_fraction * n)`` rows, as scikit-learn rounds.
+
+    >>> x, y = np.arange(10.0).reshape(5, 2), np.arange(5)
+    >>> X_tr, X_te, y_tr, y_te = train_test_split(x, y, 0.4, seed=0)
+    >>> len(X_tr), len(X_te), sorted(y_tr.tolist() + y_te.tolist())
+    (3, 2, [0, 1, 2, 3, 4])
+    """
+    x, y = np.asarray(x), np.asarray(y)
+    if len(x) != len(y):
+        raise ValueError(f"train_test_split: x has {len(x)} rows but y has {len(y)}")
+    if isinstance(test_fraction, bool) or not 0 < test_fraction < 1:
+        raise ValueError(
+            f"train_test_split: test_fraction must be in (0, 1), got {test_fraction!r}"
+        )
+    n_test = math.ceil(test_fraction * len(y))
+    if not 0 < n_test < len(y):
+        raise ValueError(
+            f"train_test_split: {len(y)} rows cannot give both sets a row at "
+            f"test_fraction={test_fraction!r}"
+        )
+    order = np.random.default_rng(seed).permutation(len(y))
+    test, train = order[:n_test], order[n_test:]
+    return x[train], x[test], y[train], y[test]
+
+
+def batches(
+    n: int, batch_size: int | None, seed: Seed = None, shuffle: bool = True
+) -> Iterator[npt.NDArray[np.intp]]:
+    """Yield index arrays covering ``range(n)`` once, ``batch_size`` at a time.
+
+    The last batch may be short; ``batch_size=None`` gives one full batch. With ``shuffle``
+    the order is a permutation drawn from ``seed`` (pass a Generator for a fresh order each
+    epoch).
+
+    >>> [b.tolist() for b in batches(5, 2, shuffle=False)]
+    [[0, 1], [2, 3], [4]]
+    """
+    n = _count("batches n", n)
+    size = n if batch_size is None else _count("batch_size", batch_size)
+    order = np.random.default_rng(seed).permutation(n) if shuffle else np.arange(n)
+    for start in range(0, n, size):
+        yield order[start : start + size]
