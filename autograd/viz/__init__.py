@@ -1,4 +1,4 @@
-"""Pictures of computation graphs: ``draw_dot``, the path explainer and the step-through viewer.
+"""Pictures of computation graphs: ``draw_dot``, the path explainer and the step-through player.
 
 Nothing here imports graphviz until a picture is drawn, so ``import autograd.viz`` is cheap.
 
@@ -12,5 +12,14 @@ True
 from autograd.viz.collapse import label_parameters
 from autograd.viz.dot import draw_dot
 from autograd.viz.explain import PathExplanation, count_paths, explain_paths
+from autograd.viz.stepper import StepThrough, step_through
 
-__all__ = ["PathExplanation", "count_paths", "draw_dot", "explain_paths", "label_parameters"]
+__all__ = [
+    "PathExplanation",
+    "StepThrough",
+    "count_paths",
+    "draw_dot",
+    "explain_paths",
+    "label_parameters",
+    "step_through",
+]
