@@ -1,0 +1,495 @@
+"""Every row of ``autograd.ops.OPS`` against oracles that do not read the table.
+
+The oracles: central differences, analytic derivatives written here in a different form
+from the table's ``local_grads``, ``math``'s own functions, IEEE results outside the domain,
+and a table of special values at the kinks.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+import operator
+from collections.abc import Callable
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from strategies import CALLERS, call, floats_between, points_in_domain
+
+import autograd
+from autograd import Value, detect_anomaly, dot, grad, sum_values
+from autograd.ops import OPS, Op
+from autograd.testing import (
+    ANALYTIC_ATOL,
+    ANALYTIC_RTOL,
+    assert_grads_close,
+    gradgradcheck,
+    hessian,
+    is_close,
+    numerical_grads,
+)
+
+ROWS = list(OPS.values())
+each_row = pytest.mark.parametrize("op", ROWS, ids=lambda op: op.name)
+
+Floats = tuple[float, ...]
+Params = dict[str, float]
+
+
+def _forward(op: Op, params: Params) -> Callable[..., float]:
+    return lambda *xs: op.forward(*xs, **params)
+
+
+# --- independent oracles: written here, in a different form from the table where one exists ---
+
+
+def _swap_pairs(t: Floats, p: Params) -> Floats:
+    # d (b + sum w_i x_i): partner of each w/x (index k xor 1), then 1 for the bias.
+    return (*(t[k ^ 1] for k in range(len(t) - 1)), 1.0)
+
+
+def _step(x: float, below: float) -> float:
+    return below + (1.0 - below) * (1.0 + math.copysign(1.0, x)) / 2.0  # away from x = 0
+
+
+ANALYTIC: dict[str, Callable[[Floats, Params], Floats]] = {
+    "add": lambda t, p: (1.0, 1.0),
+    "sub": lambda t, p: (1.0, -1.0),
+    "mul": lambda t, p: (t[1], t[0]),
+    "div": lambda t, p: (1.0 / t[1], -t[0] / t[1] ** 2),
+    "neg": lambda t, p: (-1.0,),
+    "pow": lambda t, p: (p["exponent"] * math.exp((p["exponent"] - 1.0) * math.log(t[0])),),
+    "vpow": lambda t, p: (t[1] * t[0] ** t[1] / t[0], math.log(t[0]) * t[0] ** t[1]),
+    "exp": lambda t, p: (math.exp(t[0]),),
+    "log": lambda t, p: (t[0] ** -1.0,),
+    "sqrt": lambda t, p: (0.5 * t[0] ** -0.5,),
+    "softplus": lambda t, p: (math.exp(t[0]) / (1.0 + math.exp(t[0])),),
+    "tanh": lambda t, p: (1.0 / math.cosh(t[0]) ** 2,),
+    "sigmoid": lambda t, p: (math.exp(-t[0]) / (1.0 + math.exp(-t[0])) ** 2,),
+    "relu": lambda t, p: (_step(t[0], 0.0),),
+    "leaky_relu": lambda t, p: (_step(t[0], p["slope"]),),
+    "abs": lambda t, p: (math.copysign(1.0, t[0]),),
+    "sin": lambda t, p: (math.sin(t[0] + math.pi / 2.0),),
+    "cos": lambda t, p: (math.cos(t[0] + math.pi / 2.0),),
+    "sum": lambda t, p: (1.0,) * len(t),
+    "dot": _swap_pairs,
+}  # fmt: skip
+
+
+def _zeros(n: int) -> tuple[Floats, ...]:
+    return tuple((0.0,) * n for _ in range(n))
+
+
+def _sech2(x: float) -> float:
+    return 1.0 / math.cosh(x) ** 2
+
+
+def _logistic(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+def _dot_hessian(t: Floats, p: Params) -> tuple[Floats, ...]:
+    n = len(t)
+    return tuple(
+        tuple(1.0 if i < n - 1 and j == i ^ 1 else 0.0 for j in range(n)) for i in range(n)
+    )
+
+
+def _vpow_hessian(t: Floats, p: Params) -> tuple[Floats, ...]:
+    x, y = t
+    ln = math.log(x)
+    xy = x ** (y - 1.0) * (1.0 + y * ln)
+    return ((y * (y - 1.0) * x ** (y - 2.0), xy), (xy, x**y * ln * ln))
+
+
+SECOND: dict[str, Callable[[Floats, Params], tuple[Floats, ...]]] = {
+    "add": lambda t, p: _zeros(2),
+    "sub": lambda t, p: _zeros(2),
+    "mul": lambda t, p: ((0.0, 1.0), (1.0, 0.0)),
+    "div": lambda t, p: ((0.0, -1.0 / t[1] ** 2), (-1.0 / t[1] ** 2, 2.0 * t[0] / t[1] ** 3)),
+    "neg": lambda t, p: _zeros(1),
+    "pow": lambda t, p: ((p["exponent"] * (p["exponent"] - 1.0) * t[0] ** (p["exponent"] - 2.0),),),
+    "vpow": _vpow_hessian,
+    "exp": lambda t, p: ((math.exp(t[0]),),),
+    "log": lambda t, p: ((-1.0 / t[0] ** 2,),),
+    "sqrt": lambda t, p: ((-0.25 * t[0] ** -1.5,),),
+    "softplus": lambda t, p: ((_logistic(t[0]) * _logistic(-t[0]),),),
+    "tanh": lambda t, p: ((-2.0 * math.tanh(t[0]) * _sech2(t[0]),),),
+    "sigmoid": lambda t, p: ((_logistic(t[0]) * _logistic(-t[0]) * math.tanh(-t[0] / 2.0),),),
+    "relu": lambda t, p: _zeros(1),
+    "leaky_relu": lambda t, p: _zeros(1),
+    "abs": lambda t, p: _zeros(1),
+    "sin": lambda t, p: ((-math.sin(t[0]),),),
+    "cos": lambda t, p: ((-math.cos(t[0]),),),
+    "sum": lambda t, p: _zeros(len(t)),
+    "dot": _dot_hessian,
+}  # fmt: skip
+
+# The forward reference: ``math``'s own function where it has one, else the defining formula.
+REFERENCE: dict[str, Callable[[Floats, Params], float]] = {
+    "add": lambda t, p: t[0] + t[1],
+    "sub": lambda t, p: t[0] - t[1],
+    "mul": lambda t, p: t[0] * t[1],
+    "div": lambda t, p: t[0] / t[1],
+    "neg": lambda t, p: -t[0],
+    "pow": lambda t, p: math.pow(t[0], p["exponent"]),
+    "vpow": lambda t, p: math.pow(t[0], t[1]),
+    "exp": lambda t, p: math.exp(t[0]),
+    "log": lambda t, p: math.log(t[0]),
+    "sqrt": lambda t, p: math.sqrt(t[0]),
+    "softplus": lambda t, p: math.log1p(math.exp(t[0])),
+    "tanh": lambda t, p: math.tanh(t[0]),
+    "sigmoid": lambda t, p: 1.0 / (1.0 + math.exp(-t[0])),
+    "relu": lambda t, p: max(0.0, t[0]),
+    "leaky_relu": lambda t, p: max(t[0], p["slope"] * t[0]),
+    "abs": lambda t, p: math.fabs(t[0]),
+    "sin": lambda t, p: math.sin(t[0]),
+    "cos": lambda t, p: math.cos(t[0]),
+    "sum": lambda t, p: math.fsum(t),
+    "dot": lambda t, p: math.fsum([t[-1], *map(operator.mul, t[0:-1:2], t[1:-1:2])]),
+}  # fmt: skip
+EXACT_FORWARD = {"add", "sub", "mul", "div", "neg", "pow", "vpow", "exp", "log", "sqrt", "tanh",
+                 "relu", "abs", "sin", "cos", "sum"}  # fmt: skip
+
+
+def _one_node(op: Op, xs: Floats, params: Params) -> tuple[list[Value], Value]:
+    leaves = [Value(x) for x in xs]
+    return leaves, call(op, leaves, params)
+
+
+# --- (0) every oracle table covers every row ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("table", "name"),
+    [(ANALYTIC, "ANALYTIC"), (SECOND, "SECOND"), (REFERENCE, "REFERENCE"), (CALLERS, "CALLERS")],
+    ids=["analytic", "second", "reference", "callers"],
+)
+def test_oracle_table_covers_every_row(table: dict[str, object], name: str) -> None:
+    """Each oracle table has exactly one entry per registry row: a new row needs its oracles."""
+    assert set(table) == set(OPS), f"{name}: missing {set(OPS) - set(table)}"
+
+
+# --- (1) local_grads against central differences -----------------------------------------------
+
+
+@each_row
+@given(data=st.data())
+def test_local_grads_match_central_difference(op: Op, data: st.DataObject) -> None:
+    """The table's local derivatives agree with central differences of its own forward."""
+    xs, params = data.draw(points_in_domain(op))
+    out = op.forward(*xs, **params)
+    local = op.local_grads(*xs, out, **params)
+    assert_grads_close(local, numerical_grads(_forward(op, params), xs), what=f"{op.name} d/dx")
+
+
+# --- (2) backward through one node equals local_grads and the analytic derivative ---------------
+
+
+@each_row
+@given(data=st.data())
+def test_backward_one_node_matches_local_grads_and_analytic(op: Op, data: st.DataObject) -> None:
+    """backward() on a one-node graph gives local_grads exactly and the analytic derivative."""
+    xs, params = data.draw(points_in_domain(op))
+    leaves, out = _one_node(op, xs, params)
+    assert out.op is op
+    out.backward()
+    got = tuple(v.grad for v in leaves)
+    assert got == tuple(op.local_grads(*xs, out.data, **params))
+    assert_grads_close(got, ANALYTIC[op.name](xs, params), rtol=ANALYTIC_RTOL, atol=ANALYTIC_ATOL,
+                       what=f"{op.name} backward vs analytic")  # fmt: skip
+    assert grad(out, leaves) == got
+
+
+# --- (3) forward against math -------------------------------------------------------------------
+
+
+@each_row
+@given(data=st.data())
+def test_forward_matches_math(op: Op, data: st.DataObject) -> None:
+    """forward equals math's function (bit for bit where it calls it) or the defining formula."""
+    xs, params = data.draw(points_in_domain(op))
+    got = call(op, [Value(x) for x in xs], params).data
+    expected = REFERENCE[op.name](xs, params)
+    if op.name in EXACT_FORWARD:
+        assert got == expected
+    else:
+        assert is_close(got, expected, ANALYTIC_RTOL, ANALYTIC_ATOL), (got, expected)
+
+
+def test_sum_and_dot_accept_any_number_of_terms() -> None:
+    """The n-ary rows work for 1 to 7 terms, not just the sampled count."""
+    for n in range(1, 8):
+        xs = [Value(0.5 * k - 1.0) for k in range(n)]
+        s = sum_values(xs)
+        assert s.data == math.fsum(0.5 * k - 1.0 for k in range(n))
+        w = [Value(1.0 + k) for k in range(n)]
+        d = dot(w, xs, 0.25)
+        assert d.data == 0.25 + sum((1.0 + k) * (0.5 * k - 1.0) for k in range(n))
+        d.backward()
+        assert [v.grad for v in w] == [v.data for v in xs]
+        assert [v.grad for v in xs] == [v.data for v in w]
+
+
+# --- (4) outside the domain: the IEEE result, and FloatingPointError under detect_anomaly -------
+
+INF, NAN = math.inf, math.nan
+# (op, inputs, params, IEEE result): at least one case per row (completeness below).
+IEEE_CASES: list[tuple[str, Floats, Params, float]] = [
+    ("add", (1e308, 1e308), {}, INF),
+    ("add", (INF, -INF), {}, NAN),
+    ("sub", (INF, INF), {}, NAN),
+    ("sub", (-1e308, 1e308), {}, -INF),
+    ("mul", (1e308, 10.0), {}, INF),
+    ("mul", (INF, 0.0), {}, NAN),
+    ("div", (1.0, 0.0), {}, INF),
+    ("div", (-1.0, 0.0), {}, -INF),
+    ("div", (1.0, -0.0), {}, -INF),
+    ("div", (0.0, 0.0), {}, NAN),
+    ("div", (1e308, 1e-10), {}, INF),
+    ("neg", (NAN,), {}, NAN),
+    ("neg", (INF,), {}, -INF),
+    ("pow", (0.0,), {"exponent": -1.0}, INF),
+    ("pow", (-0.0,), {"exponent": -1.0}, -INF),
+    ("pow", (-8.0,), {"exponent": 1.0 / 3.0}, NAN),
+    ("pow", (10.0,), {"exponent": 400.0}, INF),
+    ("pow", (-10.0,), {"exponent": 401.0}, -INF),
+    ("vpow", (0.0, -1.0), {}, INF),
+    ("vpow", (-8.0, 1.0 / 3.0), {}, NAN),
+    ("vpow", (10.0, 400.0), {}, INF),
+    ("exp", (1000.0,), {}, INF),
+    ("exp", (NAN,), {}, NAN),
+    ("log", (0.0,), {}, -INF),
+    ("log", (-1.0,), {}, NAN),
+    ("log", (-INF,), {}, NAN),
+    ("sqrt", (-1.0,), {}, NAN),
+    ("sqrt", (-INF,), {}, NAN),
+    ("softplus", (INF,), {}, INF),
+    ("softplus", (NAN,), {}, NAN),
+    ("tanh", (NAN,), {}, NAN),
+    ("sigmoid", (NAN,), {}, NAN),
+    ("relu", (NAN,), {}, NAN),
+    ("relu", (INF,), {}, INF),
+    ("leaky_relu", (-INF,), {"slope": 0.1}, -INF),
+    ("leaky_relu", (NAN,), {"slope": 0.1}, NAN),
+    ("abs", (-INF,), {}, INF),
+    ("sin", (INF,), {}, NAN),
+    ("sin", (-INF,), {}, NAN),
+    ("cos", (INF,), {}, NAN),
+    ("cos", (-INF,), {}, NAN),
+    ("sum", (1e308, 1e308, 1.0), {}, INF),
+    ("sum", (INF, -INF, 1.0), {}, NAN),
+    ("dot", (1e200, 1e200, 1.0, 1.0, 0.0), {}, INF),
+    ("dot", (INF, 0.0, 1.0, 1.0, 0.0), {}, NAN),
+]
+IEEE_IDS = [f"{name}{xs}{p or ''}" for name, xs, p, _ in IEEE_CASES]
+
+
+def _same_float(a: float, b: float) -> bool:
+    return (math.isnan(a) and math.isnan(b)) or (
+        a == b and math.copysign(1, a) == math.copysign(1, b)
+    )
+
+
+def test_ieee_cases_cover_every_row() -> None:
+    """Every row has at least one out-of-domain (or overflowing) case below."""
+    assert {name for name, *_ in IEEE_CASES} == set(OPS)
+
+
+@pytest.mark.parametrize(("name", "xs", "params", "expected"), IEEE_CASES, ids=IEEE_IDS)
+def test_out_of_domain_gives_ieee_result(
+    name: str, xs: Floats, params: Params, expected: float
+) -> None:
+    """Outside the domain, forward and backward return IEEE numbers and raise nothing."""
+    op = OPS[name]
+    assert _same_float(op.forward(*xs, **params), expected)
+    leaves, out = _one_node(op, xs, params)
+    assert _same_float(out.data, expected), (out.data, expected)
+    out.backward()  # no ZeroDivisionError, OverflowError or "math domain error"
+    assert all(isinstance(v.grad, float) for v in leaves)
+    second = grad(out, leaves, create_graph=True)
+    assert all(isinstance(g, Value) for g in second)
+
+
+@pytest.mark.parametrize(("name", "xs", "params", "expected"), IEEE_CASES, ids=IEEE_IDS)
+def test_out_of_domain_raises_under_detect_anomaly(
+    name: str, xs: Floats, params: Params, expected: float
+) -> None:
+    """Under detect_anomaly() the non-finite result raises FloatingPointError naming the op."""
+    op = OPS[name]
+    leaves = [Value(x, label=f"in{i}") for i, x in enumerate(xs)]
+    with detect_anomaly(), pytest.raises(FloatingPointError, match=rf"^{name} produced "):
+        call(op, leaves, params)
+
+
+@pytest.mark.parametrize(
+    ("name", "x", "params"),
+    [("sqrt", 0.0, {}), ("pow", 0.0, {"exponent": 0.5}), ("log", 1e-320, {})],
+    ids=["sqrt(0)", "pow(0, 0.5)", "log(subnormal)"],
+)
+def test_backward_anomaly_names_op(name: str, x: float, params: Params) -> None:
+    """A finite forward with an infinite derivative raises in backward, naming op and label."""
+    out = call(OPS[name], [Value(x, label="x")], params)
+    out.label = "y"
+    assert math.isfinite(out.data)
+    with (
+        detect_anomaly(),
+        pytest.raises(FloatingPointError, match=rf"backward through {name} node 'y'"),
+    ):
+        out.backward()
+
+
+# --- (5) special values: the conventions at kinks, pinned -----------------------------------------
+
+# (op, inputs, params, expected d out / d input_i)
+SPECIAL: list[tuple[str, Floats, Params, Floats]] = [
+    ("relu", (0.0,), {}, (0.0,)),
+    ("relu", (-0.0,), {}, (0.0,)),
+    ("abs", (0.0,), {}, (0.0,)),
+    ("abs", (-0.0,), {}, (0.0,)),
+    ("leaky_relu", (0.0,), {"slope": 0.1}, (0.1,)),
+    ("leaky_relu", (0.0,), {"slope": 0.01}, (0.01,)),
+    ("sqrt", (0.0,), {}, (INF,)),
+    ("log", (0.0,), {}, (INF,)),
+    ("pow", (0.0,), {"exponent": 0.5}, (INF,)),
+    ("pow", (0.0,), {"exponent": 2.0}, (0.0,)),
+    ("pow", (0.0,), {"exponent": 1.0}, (1.0,)),
+    # x**0 is the constant 1: its derivative is 0 everywhere, 0 included (PyTorch: 0).
+    ("pow", (0.0,), {"exponent": 0.0}, (0.0,)),
+    # 0**y is 0 for y > 0: d/dy is 0 there (PyTorch masks x == 0, y >= 0 to 0).
+    ("vpow", (0.0, 2.0), {}, (0.0, 0.0)),
+    ("vpow", (0.0, 0.0), {}, (0.0, 0.0)),  # PyTorch pow_backward_self / _exponent: both 0
+    ("vpow", (2.0, 0.0), {}, (0.0, math.log(2.0))),
+    ("tanh", (0.0,), {}, (1.0,)),
+    ("sigmoid", (0.0,), {}, (0.25,)),
+    ("softplus", (0.0,), {}, (0.5,)),
+    ("exp", (0.0,), {}, (1.0,)),
+    ("sin", (0.0,), {}, (1.0,)),
+    ("cos", (0.0,), {}, (0.0,)),
+    ("tanh", (1000.0,), {}, (0.0,)),
+    ("sigmoid", (-1000.0,), {}, (0.0,)),
+    ("softplus", (1000.0,), {}, (1.0,)),
+    ("div", (0.0, 0.0), {}, (INF, NAN)),
+]
+
+
+@pytest.mark.parametrize(("name", "xs", "params", "expected"), SPECIAL,
+                         ids=[f"{n}{xs}{p or ''}" for n, xs, p, _ in SPECIAL])  # fmt: skip
+def test_special_values_of_derivatives(
+    name: str, xs: Floats, params: Params, expected: Floats
+) -> None:
+    """The derivative at a kink or edge is the documented convention (PyTorch's)."""
+    leaves, out = _one_node(OPS[name], xs, params)
+    out.backward()
+    got = tuple(v.grad for v in leaves)
+    assert all(_same_float(g, e) or (g == e == 0.0) for g, e in zip(got, expected, strict=True)), (
+        f"{name}{xs} {params}: got {got}, expected {expected}"
+    )
+
+
+def test_special_values_cover_every_kink() -> None:
+    """Every row with a kink has a special value pinned at each of its kinks."""
+    pinned = {(name, xs[0]) for name, xs, *_ in SPECIAL}
+    for op in ROWS:
+        for k in op.domain.kinks:
+            if op.name != "div":  # div's kink is its pole b = 0: pinned as div(0, 0) above
+                assert (op.name, k) in pinned, op.name
+
+
+# --- (6) registry completeness: methods, operators and functions <-> rows ------------------------
+
+NOT_MATH = {"backward", "detach", "local_grads", "data", "grad", "label", "op", "parents", "params"}
+DUNDERS = {"__add__": "add", "__radd__": "add", "__sub__": "sub", "__rsub__": "sub",
+           "__mul__": "mul", "__rmul__": "mul", "__truediv__": "div", "__rtruediv__": "div",
+           "__neg__": "neg", "__pow__": "pow", "__rpow__": "vpow", "__abs__": "abs"}  # fmt: skip
+
+
+def test_every_value_method_has_a_row() -> None:
+    """Each public math method of Value is a row of the table, and building it records that row."""
+    methods = {n for n, _ in inspect.getmembers(Value) if not n.startswith("_")} - NOT_MATH
+    assert methods <= set(OPS), methods - set(OPS)
+    for name in methods:
+        op = OPS[name]
+        params = dict.fromkeys(op.domain.params, 0.1)
+        assert getattr(Value(0.5), name)(*params.values()).op is op
+
+
+def test_every_operator_records_its_row() -> None:
+    """Each arithmetic dunder builds a node of the row it stands for."""
+    x = Value(2.0)
+    for dunder, name in DUNDERS.items():
+        args = (3.0,) if dunder not in {"__neg__", "__abs__"} else ()
+        assert getattr(x, dunder)(*args).op is OPS[name], dunder
+    assert (x**x).op is OPS["vpow"]
+
+
+@each_row
+def test_every_row_is_reachable(op: Op) -> None:
+    """Each row is built by a public operator, method or function of the package."""
+    xs = tuple(lo / 2 + hi / 2 for lo, hi in op.domain.sample)
+    params = {k: lo / 2 + hi / 2 for k, (lo, hi) in op.domain.params.items()}
+    leaves = [Value(x) for x in xs]
+    out = call(op, leaves, params)
+    assert out.op is op
+    assert out.parents == tuple(leaves)
+    assert out.params == params
+    assert set(autograd.__all__) >= {"sum_values", "dot"}
+
+
+# --- (7) second derivatives through grad(create_graph=True) -------------------------------------
+
+
+@each_row
+@given(data=st.data())
+def test_second_derivatives_match_differences_and_analytic(op: Op, data: st.DataObject) -> None:
+    """The Hessian through create_graph matches differences of the gradient and the analytic one."""
+    xs, params = data.draw(points_in_domain(op))
+
+    def f(*vs: Value) -> Value:
+        return call(op, vs, params)
+
+    gradgradcheck(f, xs)
+    got = hessian(f, xs)
+    expected = SECOND[op.name](xs, params)
+    for row_got, row_expected in zip(got, expected, strict=True):
+        assert_grads_close(row_got, row_expected, rtol=ANALYTIC_RTOL, atol=ANALYTIC_ATOL,
+                           what=f"{op.name} second derivative")  # fmt: skip
+
+
+@given(x=floats_between(-5.0, 5.0))
+def test_tanh_second_derivative(x: float) -> None:
+    """d2/dx2 tanh(x) = -2 tanh(x) sech(x)**2, through grad(create_graph=True) twice."""
+    v = Value(x)
+    d1 = grad(v.tanh(), v, create_graph=True)
+    assert isinstance(d1, Value)
+    d2 = grad(d1, v)
+    assert is_close(
+        float(d2), -2.0 * math.tanh(x) / math.cosh(x) ** 2, ANALYTIC_RTOL, ANALYTIC_ATOL
+    )
+
+
+def test_hessian_of_x2y_plus_sin_xy_at_a_hand_worked_point() -> None:
+    """The Hessian of x**2*y + sin(x*y) at (1, 2) against the hand-derived entries."""
+
+    def f(x: Value, y: Value) -> Value:
+        return x**2 * y + (x * y).sin()
+
+    # f_xx = 2y - y^2 sin(xy), f_xy = 2x + cos(xy) - xy sin(xy), f_yy = -x^2 sin(xy)
+    s, c = math.sin(2.0), math.cos(2.0)
+    expected = ((4.0 - 4.0 * s, 2.0 + c - 2.0 * s), (2.0 + c - 2.0 * s, -s))
+    got = hessian(f, [1.0, 2.0])
+    for row_got, row_expected in zip(got, expected, strict=True):
+        assert_grads_close(row_got, row_expected, rtol=ANALYTIC_RTOL, atol=ANALYTIC_ATOL)
+    gradgradcheck(f, [1.0, 2.0])
+    third = grad(grad(grad(f(*(v := [Value(1.0), Value(2.0)])), v[0], create_graph=True), v[0],
+                      create_graph=True), v[0])  # fmt: skip
+    assert is_close(float(third), -(2.0**3) * c, ANALYTIC_RTOL, ANALYTIC_ATOL)
+
+
+@pytest.mark.parametrize("point", [(0.3, -0.7), (-1.2, 0.4), (2.0, 1.5)])
+def test_hessian_of_x2y_plus_sin_xy_is_symmetric_and_checked(point: tuple[float, float]) -> None:
+    """The Hessian is symmetric and matches differences of the gradient at several points."""
+    h = hessian(lambda x, y: x**2 * y + (x * y).sin(), point)
+    assert h[0][1] == pytest.approx(h[1][0], rel=ANALYTIC_RTOL)
+    gradgradcheck(lambda x, y: x**2 * y + (x * y).sin(), point)
