@@ -13,19 +13,19 @@ Run it with ``python3 tasks.py demo`` (or ``.venv/bin/python examples/worked_exa
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import math
 import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 ROOT: Final = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run from a checkout without installing: import its package
     sys.path.insert(0, str(ROOT))
 
 from autograd import Value, topological_order  # noqa: E402  # needs the sys.path line above
+from autograd.viz import draw_dot  # noqa: E402  # likewise
 
 X0: Final = 2.0
 Y0: Final = 3.0
@@ -102,37 +102,6 @@ def backward_steps(root: Value) -> tuple[list[str], dict[Value, float]]:
     return lines, grads
 
 
-def fallback_digraph(root: Value) -> Any:  # graphviz ships no type hints
-    """Build a small ``graphviz.Digraph``: a record per Value, a circle per op, edge = local.
-
-    Used only while ``autograd.viz`` is not available; node names follow topological order,
-    so the same expression always gives the same DOT text.
-    """
-    import graphviz  # the picture is optional: import only when drawing
-
-    picture = graphviz.Digraph(STEM, graph_attr={"rankdir": "LR"})
-    names = {node: f"v{i}" for i, node in enumerate(topological_order(root))}
-    for node, name in names.items():
-        text = f"{{ {node.label} | data {node.data:g} | grad {node.grad:g} }}"
-        picture.node(name, text, shape="record")
-        if node.op is None:
-            continue
-        picture.node(f"{name}_op", node.op.symbol, shape="circle")
-        picture.edge(f"{name}_op", name)
-        for parent, local in zip(node.parents, node.local_grads(), strict=True):
-            picture.edge(names[parent], f"{name}_op", label=f"{local:g}", tooltip=node.op.formula)
-    return picture
-
-
-def draw(root: Value) -> Any:  # a graphviz.Digraph; graphviz ships no type hints
-    """Return the graph of ``root`` as a ``graphviz.Digraph`` (``autograd.viz`` when present)."""
-    if importlib.util.find_spec("autograd.viz") is None:
-        return fallback_digraph(root)
-    from autograd.viz import draw_dot  # optional module, checked above
-
-    return draw_dot(root)
-
-
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file and ``os.replace`` (no torn files)."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -151,7 +120,7 @@ def write_pictures(root: Value, out_dir: Path) -> list[Path]:
     """Write ``<out_dir>/worked_example.dot`` and, if ``dot`` is installed, ``.svg``."""
     import graphviz  # the picture is optional: import only when drawing
 
-    picture = draw(root)
+    picture = draw_dot(root)
     dot_path, svg_path = out_dir / f"{STEM}.dot", out_dir / f"{STEM}.svg"
     write_atomic(dot_path, picture.source.encode("utf-8"))
     try:
