@@ -1,0 +1,196 @@
+"""The step-through page in a real headless browser (Playwright driving Debian's chromium)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from autograd import Value, topological_order
+from autograd.viz import step_through
+from autograd.viz.dot import fmt
+from autograd.viz.stepper import BACKWARD
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+pytestmark = [
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="Debian's chromium is not at /usr/bin/chromium (sudo apt-get install chromium)",
+    ),
+    pytest.mark.skipif(
+        shutil.which("dot") is None,
+        reason="Graphviz's dot is not installed (sudo apt-get install graphviz)",
+    ),
+    pytest.mark.needs_dot,
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """One headless chromium for the module."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def worked_example() -> tuple[Value, Value, Value]:
+    x, y = Value(2.0, label="x"), Value(3.0, label="y")
+    f = x**2 + x * y + (x + y) ** 2
+    f.label = "f"
+    return f, x, y
+
+
+class Page:
+    """The saved player opened from file://, with errors and requests recorded."""
+
+    def __init__(self, browser: Any, path: Path) -> None:
+        self.page = browser.new_page()
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.goto(path.as_uri())
+
+    def attr(self, name: str) -> str:
+        return str(self.page.get_attribute(".ag-player", name))
+
+    def highlighted(self) -> list[str]:
+        return list(self.page.eval_on_selector_all(".ag-cur", "els => els.map(e => e.id)"))
+
+    def box_text(self, node_id: str, field: str) -> str:
+        texts = self.page.eval_on_selector_all(
+            f'.ag-graph [id="{node_id}"] text', "els => els.map(e => e.textContent)"
+        )
+        return next(t for t in texts if t.startswith(field + " "))
+
+    def step_text(self) -> str:
+        return str(self.page.text_content(".ag-step"))
+
+
+@pytest.fixture
+def opened(browser: Any, tmp_path: Path) -> Iterator[tuple[Page, Any, tuple[Value, Value, Value]]]:
+    f, x, y = worked_example()
+    player = step_through(f)
+    page = Page(browser, player.save(tmp_path / "steps.html"))
+    yield page, player, (f, x, y)
+    page.page.close()
+
+
+def test_next_walks_every_frame_and_shows_the_engines_numbers(opened: Any) -> None:
+    """Pressing Next N times highlights frame N's node and shows its number as computed."""
+    page, player, _ = opened
+    ids = player.ids
+    assert page.attr("data-frame") == "0"
+    for n, frame in enumerate(player.frames):
+        if n:
+            page.page.click(".ag-next")
+        assert page.attr("data-frame") == str(n)
+        assert page.highlighted() == [ids[frame.node]]
+        if frame.phase == BACKWARD:
+            assert page.box_text(ids[frame.node], "grad") == f"grad {fmt(frame.grad)}"
+            assert float(page.attr("data-value")) == frame.grad
+        else:
+            assert page.box_text(ids[frame.node], "data") == f"data {fmt(frame.node.data)}"
+        assert page.step_text() == frame.text
+    assert page.errors == []
+
+
+def test_last_frame_shows_engine_gradients_on_every_box(opened: Any) -> None:
+    """After the last Next every box shows the gradient backward() computes (x: 17, y: 12)."""
+    page, player, (f, x, y) = opened
+    for _ in range(len(player.frames) - 1):
+        page.page.click(".ag-next")
+    f.backward()
+    for node in topological_order(f):
+        assert page.box_text(player.ids[node], "grad") == f"grad {fmt(node.grad)}"
+    assert page.box_text(player.ids[x], "grad") == "grad 17"
+    assert page.box_text(player.ids[y], "grad") == "grad 12"
+    assert page.highlighted() == [player.ids[x]]
+    assert page.step_text().endswith("x.grad = 13.0 + 4.0 = 17.0")
+    assert float(page.attr("data-value")) == x.grad
+
+
+def test_forward_frames_hide_nodes_not_yet_computed(opened: Any) -> None:
+    """At frame 3 (x*y computed) the later nodes are dimmed and show 'data ?'."""
+    page, player, (f, _, _) = opened
+    for _ in range(3):
+        page.page.click(".ag-next")
+    order = topological_order(f)
+    later = player.ids[order[-1]]
+    assert page.box_text(later, "data") == "data ?"
+    pending = page.page.eval_on_selector_all(".ag-pending", "els => els.map(e => e.id)")
+    assert later in pending
+    assert player.ids[order[3]] not in pending
+    assert page.step_text() == "n3 = x * y = 2.0 * 3.0 = 6.0"
+
+
+def test_gradient_accumulates_where_paths_meet(opened: Any) -> None:
+    """x's box shows 10, then 13, then 17 as its three paths deliver gradient."""
+    page, player, (_, x, _) = opened
+    seen = []
+    for _ in range(len(player.frames) - 1):
+        page.page.click(".ag-next")
+        if page.highlighted() == [player.ids[x]] and page.attr("data-phase") == BACKWARD:
+            seen.append(page.box_text(player.ids[x], "grad"))
+    assert seen == ["grad 10", "grad 13", "grad 17"]
+
+
+def test_keyboard_arrows_slider_and_prev(opened: Any) -> None:
+    """Arrow keys, Home/End, the slider and Prev move between frames."""
+    page, player, _ = opened
+    last = len(player.frames) - 1
+    for _ in range(3):
+        page.page.keyboard.press("ArrowRight")
+    assert page.attr("data-frame") == "3"
+    page.page.keyboard.press("ArrowLeft")
+    assert page.attr("data-frame") == "2"
+    page.page.keyboard.press("End")
+    assert page.attr("data-frame") == str(last)
+    page.page.click(".ag-prev")
+    assert page.attr("data-frame") == str(last - 1)
+    page.page.keyboard.press("Home")
+    assert page.attr("data-frame") == "0"
+    page.page.eval_on_selector(
+        ".ag-slider", "s => { s.value = '9'; s.dispatchEvent(new Event('input')); }"
+    )
+    assert page.attr("data-frame") == "9"
+    assert page.page.text_content(".ag-counter") == f"10 / {last + 1}"
+
+
+def test_play_advances_on_its_own(opened: Any) -> None:
+    """Play steps forward without input; pressing it again pauses."""
+    page, _, _ = opened
+    page.page.click(".ag-play")
+    page.page.wait_for_function(
+        "() => Number(document.querySelector('.ag-player').dataset.frame) >= 2", timeout=5000
+    )
+    page.page.click(".ag-play")
+    stopped = page.attr("data-frame")
+    page.page.wait_for_timeout(1200)
+    assert page.attr("data-frame") == stopped
+    assert "Play" in str(page.page.text_content(".ag-play"))
+
+
+def test_page_loads_nothing_from_the_network(opened: Any) -> None:
+    """The only request is the file itself: no CDN, no fonts, no scripts from elsewhere."""
+    page, _, _ = opened
+    page.page.click(".ag-next")
+    assert all(url.startswith("file://") for url in page.requests)
+    assert len(page.requests) == 1
+    assert page.errors == []
