@@ -447,3 +447,46 @@ def test_bad_arguments_to_compile_loss_are_refused() -> None:
         compile_loss(lambda x: 2.0, 1.0, [w])  # type: ignore[arg-type,return-value]
     with pytest.raises(ValueError, match=r"a flat list of numbers, got an array of shape \(2, 2\)"):
         compile_loss(lambda x: w, [[1.0, 2.0], [3.0, 4.0]], [w])
+
+
+def test_check_every_k_checks_one_example_every_k_calls() -> None:
+    """check_every=3 rebuilds the graph on calls 0, 3 and 6 of seven."""
+    w = Value(2.0)
+    plan = compile_loss(lambda x: w * x, 1.0, [w], check_every=3)
+    for _ in range(7):
+        plan.forward_backward(np.array([1.0, 2.0]))
+    assert (plan.calls, plan.checks) == (7, 3)
+
+
+def test_automatic_schedule_checks_the_first_call() -> None:
+    """By default the first batch is always checked, so a branch is caught at once."""
+    w = Value(2.0)
+    plan = compile_loss(lambda x: w * x if x.data > 0 else w - x, 1.0, [w])
+    assert plan.forward(np.array([1.0, 2.0])).tolist() == [2.0, 4.0]
+    assert (plan.calls, plan.checks) == (1, 1)
+    plan.check_every = 1
+    with pytest.raises(DataDependentGraphError, match=r"here `sub` of 2 inputs, when traced `mul`"):
+        plan.forward(np.array([-1.0]))
+
+
+def test_bad_check_every_is_refused() -> None:
+    w = Value(1.0)
+    with pytest.raises(ValueError, match=r"check_every must be None \(automatic\), 0 \(never\)"):
+        compile_loss(lambda x: w * x, 1.0, [w], check_every=-1)
+
+
+def test_autograd_nn_mlp_compiles_and_matches_the_scalar_engine() -> None:
+    """An autograd.nn.MLP (fused dot neurons) with a one-hot cross-entropy compiles as is."""
+    nn = pytest.importorskip("autograd.nn")
+    model = nn.MLP(8, [6, 3], seed=0)
+    params = model.parameters()
+    rng = np.random.default_rng(5)
+    x, t = rng.normal(size=(7, 8)), np.eye(3)[rng.integers(0, 3, 7)]
+
+    def loss(xs: list[Value], ts: list[Value]) -> Value:
+        return softmax_cross_entropy(model(xs), ts)
+
+    plan = compile_loss(loss, (x[0], t[0]), params, check_every=1)
+    losses, summed = scalar_reference(loss, [x, t], params)
+    assert_grads_match(compiled_grads(plan, (x, t), params), summed / len(x))
+    np.testing.assert_allclose(plan.forward((x, t)), losses, rtol=FORWARD_RTOL)
