@@ -18,7 +18,6 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Sequence
-from functools import cache
 from pathlib import Path
 from typing import Final
 
@@ -171,10 +170,14 @@ def _apt_prefix() -> list[str] | None:
     return ["sudo", "-n"] if probe.returncode == 0 else None
 
 
-@cache
+_APT_UPDATED: Final[set[tuple[str, ...]]] = set()
+
+
 def _apt_update(apt: tuple[str, ...]) -> None:
     """Run ``apt-get update`` once per tasks.py run, whichever install asks first."""
-    run("apt-get update", [*apt, "update"])
+    if apt not in _APT_UPDATED:
+        run("apt-get update", [*apt, "update"])
+        _APT_UPDATED.add(apt)
 
 
 def apt_install(package: str, purpose: str) -> bool:

@@ -200,7 +200,7 @@ def test_demo_command_runs_every_listed_demo(monkeypatch: pytest.MonkeyPatch) ->
 def test_missing_program_is_installed_with_apt_get_update_then_install(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """As root, a missing program gets ``apt-get update`` then a non-interactive install."""
+    """As root, a missing program gets one ``apt-get update``, then a non-interactive install."""
     bin_dir, log = tmp_path / "bin", tmp_path / "apt.log"
     bin_dir.mkdir()
     fake_apt = bin_dir / "apt-get"
@@ -214,14 +214,13 @@ def test_missing_program_is_installed_with_apt_get_update_then_install(
     fake_apt.chmod(0o755)
     monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
     monkeypatch.setattr(tasks.os, "geteuid", lambda: 0, raising=False)
-    tasks._apt_update.cache_clear()
-    try:
-        assert tasks.ensure_program("fakeprog", "fakepkg", "a test", "install fakepkg yourself")
-    finally:
-        tasks._apt_update.cache_clear()
+    monkeypatch.setattr(tasks, "_APT_UPDATED", set())
+    assert tasks.ensure_program("fakeprog", "fakepkg", "a test", "install fakepkg yourself")
+    assert tasks.apt_install("otherpkg", "a second package: no second update")
     assert log.read_text(encoding="utf-8").splitlines() == [
         "noninteractive update",
         "noninteractive install -y --no-install-recommends fakepkg",
+        "noninteractive install -y --no-install-recommends otherpkg",
     ]
 
 
