@@ -490,3 +490,52 @@ def test_autograd_nn_mlp_compiles_and_matches_the_scalar_engine() -> None:
     losses, summed = scalar_reference(loss, [x, t], params)
     assert_grads_match(compiled_grads(plan, (x, t), params), summed / len(x))
     np.testing.assert_allclose(plan.forward((x, t)), losses, rtol=FORWARD_RTOL)
+
+
+def stable_cross_entropy(logits: list[Value], onehot: list[Value]) -> Value:
+    """Log-sum-exp shifted by the largest logit computed in the graph: max(a, b) = b + relu(a - b).
+
+    A shift read from ``.data`` would be a constant that differs per example (refused by the
+    check); this one is a node, the same graph for every example, and exact in value.
+    """
+    top = logits[0]
+    for z in logits[1:]:
+        top = top + (z - top).relu()
+    shifted = [z - top for z in logits]
+    return sum_values([s.exp() for s in shifted]).log() - dot(onehot, shifted)
+
+
+def test_graph_max_shift_keeps_cross_entropy_finite_at_1000_and_compiles() -> None:
+    """Logits of +-1000 give a finite loss and the scalar engine's gradients, compiled."""
+    w = [Value(1000.0), Value(-1000.0), Value(3.0)]
+
+    def loss(x: Value, onehot: list[Value]) -> Value:
+        return stable_cross_entropy([wi * x for wi in w], onehot)
+
+    x = np.array([1.0, -1.0, 0.5])
+    t = np.eye(3)[[1, 0, 2]]
+    plan = compile_loss(loss, (x[0], t[0]), w, check_every=1)
+    losses, summed = scalar_reference(loss, [x, t], w)
+    assert np.isfinite(losses).all()
+    np.testing.assert_allclose(plan.forward((x, t)), losses, rtol=FORWARD_RTOL)
+    assert_grads_match(compiled_grads(plan, (x, t), w), summed / len(x))
+    assert plan.forward((x, t))[0] == pytest.approx(2000.0, rel=1e-15)  # worked: 1000 - (-1000)
+
+
+def test_dropout_in_training_mode_is_detected() -> None:
+    """A dropout mask drawn at tracing would be reused for every example: the check refuses it."""
+    nn = pytest.importorskip("autograd.nn")
+    model = nn.MLP(4, [16, 1], dropout=0.5, seed=0)
+    plan = compile_loss(lambda x: model(x), [0.1, 0.2, 0.3, 0.4], model.parameters())
+    with pytest.raises(DataDependentGraphError, match=r"here the constant .*, when traced"):
+        plan.forward(np.ones((3, 4)))
+
+
+def test_traced_graph_draws_with_draw_dot() -> None:
+    """The pictures work on the traced graph: it is the ordinary graph of one example."""
+    viz = pytest.importorskip("autograd.viz")
+    w = Value(2.0, label="w")
+    plan = compile_loss(lambda x: (w * x[0]).relu() + x[1], [0.5, 1.0], [w])
+    source = viz.draw_dot(plan.graph).source
+    assert "relu" in source
+    assert "in0[1]" in source  # the input leaves are labelled by argument and position
