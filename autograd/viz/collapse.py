@@ -31,6 +31,7 @@ INPUTS: Final = "inputs"
 """The group of leaves that carry no dotted label (data, constants)."""
 
 MAX_OPS_LISTED: Final = 4  # op names shown per box, most frequent first
+MAX_BANDS: Final = 40  # depth bands of an unlabelled graph: more would be unreadable
 
 
 def parent_key(name: str) -> str:
@@ -105,8 +106,27 @@ def groups_by_label(order: Sequence[Value], coarse: bool) -> dict[Value, str | N
     return keys
 
 
+def cross_edges(order: Sequence[Value], group: Mapping[Value, str | None]) -> int:
+    """Return how many distinct (group, group) pairs the graph's edges connect.
+
+    >>> from autograd import Value, topological_order
+    >>> a = Value(1.0)
+    >>> order = topological_order(a * a + a)
+    >>> cross_edges(order, {n: str(i) for i, n in enumerate(order)})
+    3
+    """
+    pairs: set[tuple[str | None, str | None]] = set()
+    for node in order:
+        pairs.update((group[p], group[node]) for p in node.parents if group[p] != group[node])
+    return len(pairs)
+
+
 def group_nodes(order: Sequence[Value], max_nodes: int) -> dict[Value, str]:
-    """Assign each node a group name, with at most about ``max_nodes`` groups.
+    """Assign each node a group name: per neuron, else per layer, else per band of depth.
+
+    Neurons are used while there are at most ``max_nodes`` of them and at most
+    ``max_nodes // 2`` distinct arrows between boxes (a dense 32 x 10 layer pair is drawn
+    per layer instead); depth bands number at most ``MAX_BANDS``.
 
     >>> from autograd import Value, topological_order
     >>> w = Value(2.0, label="L0.N0.w0")
@@ -116,7 +136,7 @@ def group_nodes(order: Sequence[Value], max_nodes: int) -> dict[Value, str]:
     """
     depth = depths(order)
     max_depth = max(depth.values())
-    bands = max(1, max_nodes // 2)
+    bands = max(1, min(MAX_BANDS, max_nodes // 2))
     width = max(1, -(-(max_depth + 1) // bands))  # ceil division: depths per band
 
     def band(node: Value) -> str:
@@ -127,7 +147,9 @@ def group_nodes(order: Sequence[Value], max_nodes: int) -> dict[Value, str]:
         for coarse in (False, True):
             keys = groups_by_label(order, coarse)
             named = {node: key if key is not None else band(node) for node, key in keys.items()}
-            if len(set(named.values())) <= max_nodes:
+            if len(set(named.values())) <= max_nodes and cross_edges(order, named) <= max(
+                1, max_nodes // 2
+            ):
                 return named
     return {node: band(node) for node in order}
 

@@ -1,0 +1,179 @@
+"""Regenerate the gallery: the canonical graphs of the course, drawn by ``autograd.viz``.
+
+Writes into this folder (``viz/``):
+
+- ``worked_example.svg``: f(x, y) = x**2 + x*y + (x + y)**2 at (2, 3), after backward;
+- ``worked_example_paths_x.svg``: its three paths from x to f, one colour each;
+- ``worked_example_steps.html``: the step-through player of the same graph;
+- ``neuron.svg``: one tanh neuron, o = tanh(x1*w1 + x2*w2 + b), as separate ops;
+- ``mlp_2layer.svg``: an ``autograd.nn`` MLP(2, [3, 1]) with a squared-error loss;
+- ``sigmoid_chain.svg``: x -> w1 -> sigmoid -> w2 -> sigmoid -> w3 -> L;
+- ``digits_step_collapsed.svg``: one training step's graph of a 64-32-10 network on 8
+  digit-sized inputs, drawn collapsed (one box per neuron, clustered per layer).
+
+Run it with ``.venv/bin/python viz/gallery.py``. The output is deterministic (fixed numbers and
+seeds), so a rerun changes no file unless the drawing code changed.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Final
+
+HERE: Final = Path(__file__).resolve().parent
+ROOT: Final = HERE.parent
+if str(ROOT) not in sys.path:  # run from a checkout without installing: import its package
+    sys.path.insert(0, str(ROOT))
+
+from autograd import Value, sum_values  # noqa: E402  # needs the sys.path line above
+from autograd.nn import MLP  # noqa: E402
+from autograd.viz import (  # noqa: E402
+    draw_dot,
+    explain_paths,
+    label_parameters,
+    step_through,
+)
+
+# micrograd lecture's neuron: this bias makes tanh's output exactly representable-ish (0.7071)
+NEURON_BIAS: Final = 6.8813735870195432
+DIGITS_INPUTS: Final = 64
+DIGITS_HIDDEN: Final = 32
+DIGITS_CLASSES: Final = 10
+DIGITS_EXAMPLES: Final = 8
+
+
+def labelled(node: Value, label: str) -> Value:
+    """Give ``node`` a label and return it.
+
+    >>> labelled(Value(1.0), "a").label
+    'a'
+    """
+    node.label = label
+    return node
+
+
+def worked_example() -> tuple[Value, Value, Value]:
+    """Return (f, x, y) for f = x**2 + x*y + (x + y)**2 at (2, 3), backward done.
+
+    >>> f, x, y = worked_example()
+    >>> (f.data, x.grad, y.grad)
+    (35.0, 17.0, 12.0)
+    """
+    x, y = Value(2.0, label="x"), Value(3.0, label="y")
+    head = labelled(labelled(x**2, "x**2") + labelled(x * y, "x*y"), "x**2+x*y")
+    f = labelled(head + labelled(labelled(x + y, "x+y") ** 2, "(x+y)**2"), "f")
+    f.backward()
+    return f, x, y
+
+
+def neuron() -> Value:
+    """Return o = tanh(x1*w1 + x2*w2 + b) with micrograd's lecture numbers, backward done.
+
+    >>> round(neuron().data, 4)
+    0.7071
+    """
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+    b = Value(NEURON_BIAS, label="b")
+    n = labelled(labelled(x1 * w1, "x1*w1") + labelled(x2 * w2, "x2*w2"), "x1w1+x2w2") + b
+    o = labelled(labelled(n, "n").tanh(), "o")
+    o.backward()
+    return o
+
+
+def mlp_2layer() -> Value:
+    """Return the squared error of ``MLP(2, [3, 1])`` (tanh) on one example, backward done.
+
+    >>> mlp_2layer().data > 0
+    True
+    """
+    model = MLP(2, [3, 1], activation="tanh", seed=0)
+    label_parameters(model)
+    out = model([Value(1.0, label="x0"), Value(-0.5, label="x1")])
+    assert isinstance(out, Value)  # noqa: S101  # MLP(.., [.., 1]) returns a single Value
+    loss = labelled((labelled(out, "y") - 1.0) ** 2, "L")
+    loss.backward()
+    return loss
+
+
+def sigmoid_chain() -> Value:
+    """Return L = w3 * sigmoid(w2 * sigmoid(w1 * x)), backward done.
+
+    >>> import math
+    >>> sigmoid = lambda t: 1.0 / (1.0 + math.exp(-t))
+    >>> abs(sigmoid_chain().data - 2.0 * sigmoid(-1.0 * sigmoid(0.5 * 1.0))) < 1e-15
+    True
+    """
+    x = Value(1.0, label="x")
+    w1, w2, w3 = Value(0.5, label="w1"), Value(-1.0, label="w2"), Value(2.0, label="w3")
+    h1 = labelled(labelled(w1 * x, "z1").sigmoid(), "h1")
+    h2 = labelled(labelled(w2 * h1, "z2").sigmoid(), "h2")
+    loss = labelled(w3 * h2, "L")
+    loss.backward()
+    return loss
+
+
+def digits_step() -> Value:
+    """Return a summed squared loss of a 64-32-10 MLP over 8 inputs (a step's graph)."""
+    model = MLP(DIGITS_INPUTS, [DIGITS_HIDDEN, DIGITS_CLASSES], seed=0)
+    label_parameters(model)
+    losses = []
+    for k in range(DIGITS_EXAMPLES):
+        pixels = [((i * 7 + k * 13) % 17) / 16.0 for i in range(DIGITS_INPUTS)]
+        scores = model(pixels)
+        assert isinstance(scores, list)  # noqa: S101  # ten outputs
+        target = k % DIGITS_CLASSES
+        losses.append(sum_values([(s - float(j == target)) ** 2 for j, s in enumerate(scores)]))
+    loss = sum_values(losses)
+    loss.backward()
+    return loss
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file and ``os.replace``."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; the result is an ordinary file
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def pictures() -> dict[str, Callable[[], Any]]:
+    """Return each gallery file name with the function that draws it."""
+    return {
+        "worked_example.svg": lambda: draw_dot(worked_example()[0]),
+        "worked_example_paths_x.svg": lambda: explain_paths(*worked_example()[:2]).draw(),
+        "neuron.svg": lambda: draw_dot(neuron()),
+        "mlp_2layer.svg": lambda: draw_dot(mlp_2layer()),
+        "sigmoid_chain.svg": lambda: draw_dot(sigmoid_chain()),
+        "digits_step_collapsed.svg": lambda: draw_dot(digits_step(), rankdir="TB"),
+    }
+
+
+def main(out_dir: Path = HERE) -> int:
+    """Render every picture and the worked example's player into ``out_dir``."""
+    import graphviz  # only drawing needs it
+
+    try:
+        for name, draw in pictures().items():
+            write_atomic(out_dir / name, draw().pipe(format="svg"))
+            print(f"wrote {out_dir / name}")
+        page = step_through(worked_example()[0]).html().encode("utf-8")
+    except graphviz.ExecutableNotFound as err:
+        print(err, file=sys.stderr)
+        return 1
+    write_atomic(out_dir / "worked_example_steps.html", page)
+    print(f"wrote {out_dir / 'worked_example_steps.html'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
