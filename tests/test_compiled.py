@@ -540,3 +540,19 @@ def test_traced_graph_draws_with_draw_dot() -> None:
     source = viz.draw_dot(plan.graph).source
     assert "relu" in source
     assert "in0[1]" in source  # the input leaves are labelled by argument and position
+
+
+def test_loss_that_ignores_the_inputs_counts_once_per_example() -> None:
+    """L = w*w at w = 3 on 3 examples: mean 9 with dL/dw = 6; sum 27 with 18 (worked by hand)."""
+    w, unused = Value(3.0), Value(1.0)
+    batch = np.zeros(3)
+    assert compile_loss(lambda x: w * w, 0.0, [w, unused]).forward_backward(batch) == 9.0
+    assert (w.grad, unused.grad) == (6.0, 0.0)
+    zero_grad([w])
+    plan = compile_loss(lambda x: w * w, 0.0, [w], reduction="sum")
+    assert plan.forward_backward(batch) == 27.0
+    assert w.grad == 18.0
+    assert plan.forward(batch).tolist() == [9.0, 9.0, 9.0]
+    zero_grad([w])
+    assert compile_loss(lambda x: w, 0.0, [w]).forward_backward(batch) == 3.0  # a bare leaf
+    assert w.grad == 1.0
