@@ -124,6 +124,10 @@ class Module:
 
     training: bool = True
 
+    def __call__(self, x: Inputs) -> Value | list[Value]:
+        """Return the module's output for one example."""
+        raise NotImplementedError(f"{type(self).__name__} does not define __call__")
+
     def _own_parameters(self) -> list[tuple[str, Value]]:
         return []
 

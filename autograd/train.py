@@ -1,0 +1,295 @@
+"""A small trainer: epochs of mini-batches, a progress bar, accuracy, a history, clean Ctrl-C.
+
+The work of one mini-batch -- loss of the batch, backward, optimizer step -- is the single
+method :meth:`Trainer.train_step`; everything else (batching, progress, evaluation, history,
+interruption) is bookkeeping around it, so a faster batched path can replace that one method.
+
+>>> from autograd.nn import MLP
+>>> from autograd.losses import mse
+>>> from autograd.optim import SGD
+>>> model = MLP(1, [1], seed=0)
+>>> trainer = Trainer(model, SGD(model.parameters(), lr=0.1), mse, batch_size=2, progress=False)
+>>> x, y = np.array([[1.0], [2.0]]), np.array([2.0, 4.0])
+>>> history = trainer.fit(x, y, epochs=1000)
+>>> round(model([3.0]).data, 3)
+6.0
+"""
+
+from __future__ import annotations
+
+import math
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from types import FrameType
+from typing import Any, Final
+
+import numpy as np
+import numpy.typing as npt
+from tqdm.auto import tqdm  # type: ignore[import-untyped]  # tqdm ships no type hints
+
+from autograd.data import Seed, batches
+from autograd.engine import Value, no_grad, sum_values
+from autograd.nn import Module
+from autograd.optim import Optimizer
+
+Output = Value | list[Value]
+"""What a model returns for one example."""
+
+Target = Any  # an int class index or a float target: whatever the loss function takes
+LossFn = Callable[[Output, Target], Value]
+"""A loss of one example: ``loss(model(x), target)``, e.g. ``cross_entropy``, ``hinge``, ``mse``."""
+
+CorrectFn = Callable[[Output, Target], bool]
+"""Whether one prediction counts as correct, for accuracy."""
+
+DEFAULT_SMOOTHING: Final = 0.1
+"""λ in the progress bar's running loss Q = λ·ε + (1 − λ)·Q."""
+
+
+def default_correct(output: Output, target: Target) -> bool:
+    """Return whether ``output`` classifies ``target`` correctly.
+
+    A list of scores is right when its largest entry is at index ``target``; a single score is
+    right when it has the sign of the target's side (``> 0`` for targets ``> 0``, so labels
+    ±1 and 0/1 with logits both work).
+
+    >>> default_correct([Value(0.1), Value(2.0)], 1), default_correct(Value(-0.5), -1.0)
+    (True, True)
+    """
+    if isinstance(output, Value):
+        return (output.data > 0) == (float(target) > 0)
+    scores = [v.data for v in output]
+    return scores.index(max(scores)) == int(target)
+
+
+@dataclass
+class EpochRecord:
+    """What one epoch did: its mean batch loss, smoothed loss, accuracies and wall time."""
+
+    epoch: int
+    loss: float
+    smoothed_loss: float
+    seconds: float
+    train_accuracy: float | None = None
+    val_accuracy: float | None = None
+
+
+@dataclass
+class History:
+    """The record of a :meth:`Trainer.fit` call.
+
+    Attributes:
+        epochs: one record per completed epoch (an interrupted epoch is recorded too).
+        step_losses: the loss of every mini-batch, in order.
+        interrupted: True if Ctrl-C stopped training early (after a completed step).
+    """
+
+    epochs: list[EpochRecord] = field(default_factory=list)
+    step_losses: list[float] = field(default_factory=list)
+    interrupted: bool = False
+
+
+@contextmanager
+def deferred_interrupt() -> Iterator[Callable[[], bool]]:
+    """Turn Ctrl-C into a flag checked between steps, so no step is cut in half.
+
+    Yields a function returning whether Ctrl-C was pressed. A second Ctrl-C raises
+    ``KeyboardInterrupt`` at once. Outside the main thread signals cannot be caught, and the
+    flag stays False (a ``KeyboardInterrupt`` is then handled by the caller).
+
+    >>> with deferred_interrupt() as pressed:
+    ...     pressed()
+    False
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield lambda: False
+        return
+    pressed = [False]
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        if pressed[0]:
+            raise KeyboardInterrupt
+        pressed[0] = True
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield lambda: pressed[0]
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+class Trainer:
+    """Trains a model with an optimizer on a per-example loss, in mini-batches.
+
+    Args:
+        model: the module to train (its ``parameters()`` are what ``optimizer`` updates).
+        optimizer: an :class:`autograd.optim.Optimizer` over the model's parameters.
+        loss: the loss of one example, ``loss(model(x), target)``; a batch's loss is the mean.
+        batch_size: examples per step; None means the whole training set (full batch).
+        penalty: an extra term added to every batch loss, e.g.
+            ``lambda: l2(model.parameters(), 1e-4)``.
+        correct: decides whether a prediction is correct (default :func:`default_correct`).
+        smoothing: λ of the running loss shown in the progress bar, in (0, 1].
+        seed: seeds the shuffling of every epoch.
+        progress: show a tqdm progress bar.
+    """
+
+    def __init__(
+        self,
+        model: Module,
+        optimizer: Optimizer,
+        loss: LossFn,
+        *,
+        batch_size: int | None = 32,
+        penalty: Callable[[], Value] | None = None,
+        correct: CorrectFn = default_correct,
+        smoothing: float = DEFAULT_SMOOTHING,
+        seed: Seed = 0,
+        progress: bool = True,
+    ) -> None:
+        if not isinstance(model, Module):
+            raise TypeError(f"Trainer: model must be an autograd.nn.Module, got {model!r}")
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(
+                f"Trainer: optimizer must be an autograd.optim.Optimizer, got {optimizer!r}"
+            )
+        if (
+            isinstance(smoothing, bool)
+            or not isinstance(smoothing, int | float)
+            or not 0 < smoothing <= 1
+        ):
+            raise ValueError(f"Trainer: smoothing must be in (0, 1], got {smoothing!r}")
+        self.model = model
+        self.optimizer = optimizer
+        self.loss = loss
+        self.batch_size = batch_size
+        self.penalty = penalty
+        self.correct = correct
+        self.smoothing = float(smoothing)
+        self.rng = np.random.default_rng(seed)
+        self.progress = progress
+
+    def batch_loss(self, xs: Sequence[Sequence[float]], ys: Sequence[Target]) -> Value:
+        """Return the mean loss over the examples, plus the penalty: one graph to backward.
+
+        >>> from autograd.nn import Neuron
+        >>> from autograd.losses import mse
+        >>> from autograd.optim import SGD
+        >>> n = Neuron(1, activation="linear", init="constant", value=1.0)
+        >>> Trainer(n, SGD(n.parameters(), lr=0.1), mse).batch_loss([[1.0], [2.0]], [0.0, 0.0]).data
+        2.5
+        """
+        terms = [self.loss(self.model(x), t) for x, t in zip(xs, ys, strict=True)]
+        total = sum_values(terms) / len(terms)
+        return total + self.penalty() if self.penalty is not None else total
+
+    def train_step(self, xs: Sequence[Sequence[float]], ys: Sequence[Target]) -> float:
+        """Take one optimizer step on one mini-batch and return its loss before the step.
+
+        This is the whole per-batch computation: loss of the batch, backward, step.
+        """
+        loss = self.batch_loss(xs, ys)
+        self.optimizer.zero_grad()
+        loss.backward()
+        self.optimizer.step()
+        return loss.data
+
+    def predict(self, x: npt.ArrayLike) -> list[Output]:
+        """Return the model's outputs for the rows of ``x`` (eval mode, no graph recorded)."""
+        rows = np.asarray(x, dtype=np.float64).tolist()
+        was_training = self.model.training
+        self.model.eval()
+        try:
+            with no_grad():
+                return [self.model(row) for row in rows]
+        finally:
+            self.model.train(was_training)
+
+    def accuracy(self, x: npt.ArrayLike, y: npt.ArrayLike) -> float:
+        """Return the fraction of rows of ``x`` whose prediction is correct for ``y``."""
+        targets = np.asarray(y).tolist()
+        outputs = self.predict(x)
+        if len(outputs) != len(targets):
+            raise ValueError(f"accuracy: x has {len(outputs)} rows but y has {len(targets)}")
+        hits = sum(self.correct(out, t) for out, t in zip(outputs, targets, strict=True))
+        return hits / len(targets)
+
+    def fit(
+        self,
+        x: npt.ArrayLike,
+        y: npt.ArrayLike,
+        epochs: int,
+        validation: tuple[npt.ArrayLike, npt.ArrayLike] | None = None,
+        train_accuracy: bool = False,
+    ) -> History:
+        """Train for ``epochs`` epochs of shuffled mini-batches and return the :class:`History`.
+
+        Ctrl-C stops after the step in progress (a second Ctrl-C stops at once, before the
+        optimizer step): the model keeps the parameters of its last completed step and the
+        history says ``interrupted``.
+
+        Args:
+            x: the training inputs, one row per example.
+            y: the training targets (class indices or numbers).
+            epochs: how many passes over the data.
+            validation: ``(x_val, y_val)`` whose accuracy is recorded after each epoch.
+            train_accuracy: also record accuracy on the training set after each epoch.
+        """
+        rows = np.asarray(x, dtype=np.float64).tolist()
+        targets = np.asarray(y).tolist()
+        if len(rows) != len(targets) or not rows:
+            raise ValueError(
+                f"fit: x has {len(rows)} rows and y has {len(targets)}; need n > 0 each"
+            )
+        if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+            raise ValueError(f"fit: epochs must be a positive int, got {epochs!r}")
+        size = len(rows) if self.batch_size is None else self.batch_size
+        per_epoch = math.ceil(len(rows) / size)
+        history = History()
+        smoothed = math.nan
+        self.model.train()
+        bar = tqdm(
+            total=epochs * per_epoch, disable=not self.progress, unit="step", desc="training"
+        )
+        try:
+            with deferred_interrupt() as pressed:
+                for epoch in range(1, epochs + 1):
+                    start, losses = time.perf_counter(), []
+                    for index in batches(len(rows), size, seed=self.rng):
+                        loss = self.train_step(
+                            [rows[i] for i in index], [targets[i] for i in index]
+                        )
+                        losses.append(loss)
+                        history.step_losses.append(loss)
+                        smoothed = (
+                            loss
+                            if math.isnan(smoothed)
+                            else (self.smoothing * loss + (1 - self.smoothing) * smoothed)
+                        )
+                        bar.update(1)
+                        bar.set_postfix(epoch=epoch, loss=f"{smoothed:.4f}", refresh=False)
+                        if pressed():
+                            raise KeyboardInterrupt
+                    record = EpochRecord(
+                        epoch, float(np.mean(losses)), smoothed, time.perf_counter() - start
+                    )
+                    if train_accuracy:
+                        record.train_accuracy = self.accuracy(rows, targets)
+                    if validation is not None:
+                        record.val_accuracy = self.accuracy(*validation)
+                        bar.set_postfix(
+                            epoch=epoch,
+                            loss=f"{smoothed:.4f}",
+                            val_acc=f"{record.val_accuracy:.3f}",
+                        )
+                    history.epochs.append(record)
+        except KeyboardInterrupt:
+            history.interrupted = True
+            self.model.zero_grad()  # a half-finished backward leaves no stray gradients
+        finally:
+            bar.close()
+        return history
