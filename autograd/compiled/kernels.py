@@ -12,6 +12,9 @@ support the operators. Two kinds of rule do not, and get a numpy version here:
   Only ``step`` and ``sign`` (the derivatives of ``relu``, ``leaky_relu`` and ``abs``) read one
   number and branch, so those three rows get :data:`NUMPY_LOCAL_GRADS` written with ``np.where``.
 
+The n-ary rows ``sum`` and ``dot`` loop over their terms in Python; their kernels in
+:mod:`autograd.compiled.groups` contract the terms in one numpy call (``W @ X`` for a layer).
+
 >>> import numpy as np
 >>> from autograd.ops import OPS
 >>> x = np.array([[-1.0, 0.0, 2.0]])
@@ -127,9 +130,6 @@ NUMPY_LOCAL_GRADS: Final[dict[str, Callable[..., Grads]]] = {
     "abs": lambda x, out: (sign(x),),
 }
 """Derivative rules for the rows that use ``ops.step`` / ``ops.sign`` (one number, ``if``)."""
-
-FUSED: Final = frozenset({"sum", "dot"})
-"""n-ary rows with their own kernels: their table rules loop over terms in Python."""
 
 
 def forward_rule(op: Op) -> Callable[..., Any]:
