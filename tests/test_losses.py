@@ -1,0 +1,231 @@
+"""Losses: values worked by hand, gradients against analytic forms and central differences."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from autograd import Value, detect_anomaly
+from autograd.losses import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    hinge,
+    l2,
+    log_softmax,
+    mse,
+    softmax,
+)
+from autograd.testing import gradcheck
+
+FLOAT_EXACT = 4e-16  # a few ulps of numbers of order 1: "to float precision"
+
+
+def leaves(*xs: float) -> list[Value]:
+    return [Value(x) for x in xs]
+
+
+def test_mse_value_and_gradient_by_hand() -> None:
+    """mse = mean((p - t)^2) with d/dp_i = 2 (p_i - t_i) / n."""
+    ps = leaves(1.0, 3.0, -2.0)
+    loss = mse(ps, [0.0, 1.0, -2.0])
+    loss.backward()
+    assert loss.data == pytest.approx((1 + 4 + 0) / 3, rel=1e-15)
+    assert [p.grad for p in ps] == pytest.approx([2 / 3, 4 / 3, 0.0], rel=1e-15)
+
+
+def test_mse_accepts_a_single_value_and_number() -> None:
+    """A single prediction and a single target is a mean over one term."""
+    assert mse(Value(3.0), 1.0).data == 4.0
+
+
+def test_mse_rejects_mismatched_lengths_and_empty() -> None:
+    """Predictions and targets must pair up, and there must be at least one."""
+    with pytest.raises(ValueError, match=r"mse: got 2 predictions and 1 targets"):
+        mse(leaves(1.0, 2.0), [1.0])
+    with pytest.raises(ValueError, match=r"mse: got no predictions"):
+        mse([], [])
+
+
+def test_mse_rejects_a_string_target() -> None:
+    """A target that is not a number raises a TypeError naming mse."""
+    with pytest.raises(TypeError, match=r"mse target: expected a real number"):
+        mse([Value(1.0)], ["1"])  # type: ignore[list-item]
+
+
+def test_binary_cross_entropy_by_hand() -> None:
+    """BCE at p = 0.8 (t = 1) and p = 0.25 (t = 0): -(log 0.8 + log 0.75) / 2.
+
+    Its gradients are -1/(2p) for t = 1 and 1/(2(1 - p)) for t = 0.
+    """
+    p1, p2 = Value(0.8), Value(0.25)
+    loss = binary_cross_entropy([p1, p2], [1.0, 0.0])
+    loss.backward()
+    assert loss.data == pytest.approx(-(math.log(0.8) + math.log(0.75)) / 2, rel=1e-15)
+    assert p1.grad == pytest.approx(-1 / 0.8 / 2, rel=1e-14)
+    assert p2.grad == pytest.approx(1 / 0.75 / 2, rel=1e-14)
+
+
+def test_binary_cross_entropy_gradcheck_soft_targets() -> None:
+    """BCE with soft targets matches central differences."""
+    gradcheck(lambda a, b: binary_cross_entropy([a, b], [0.3, 0.9]), [0.4, 0.7])
+
+
+def test_bce_with_logits_equals_bce_of_sigmoid() -> None:
+    """The stable form gives the same number as BCE applied to sigmoid(z)."""
+    zs, ts = [-2.0, 0.5, 3.0], [0.0, 1.0, 0.25]
+    stable = binary_cross_entropy_with_logits(leaves(*zs), ts).data
+    naive = binary_cross_entropy([Value(z).sigmoid() for z in zs], ts).data
+    assert stable == pytest.approx(naive, rel=1e-14)
+
+
+def test_bce_with_logits_gradient_is_sigmoid_minus_target() -> None:
+    """d/dz_i mean(softplus(z) - t z) = (sigmoid(z_i) - t_i) / n."""
+    zs = leaves(-1.5, 0.0, 2.0)
+    ts = [1.0, 0.0, 1.0]
+    binary_cross_entropy_with_logits(zs, ts).backward()
+    for z, t in zip(zs, ts, strict=True):
+        expected = (1 / (1 + math.exp(-z.data)) - t) / 3
+        assert z.grad == pytest.approx(expected, rel=1e-14, abs=FLOAT_EXACT)
+
+
+def test_bce_with_logits_is_finite_at_extreme_logits() -> None:
+    """Logits of ±1000 give finite losses and gradients (the naive form gives inf or nan)."""
+    zs = leaves(1000.0, -1000.0)
+    with detect_anomaly():
+        loss = binary_cross_entropy_with_logits(zs, [0.0, 1.0])
+        loss.backward()
+    assert loss.data == 1000.0
+    assert [z.grad for z in zs] == [0.5, -0.5]
+
+
+def test_softmax_sums_to_one_and_ignores_a_shift() -> None:
+    """Softmax is a probability vector, unchanged when every logit moves by the same amount."""
+    zs = [0.3, -1.2, 2.5, 0.0]
+    p = [v.data for v in softmax(zs)]
+    shifted = [v.data for v in softmax([z + 100.0 for z in zs])]
+    assert math.fsum(p) == pytest.approx(1.0, abs=FLOAT_EXACT)
+    assert shifted == pytest.approx(p, rel=1e-13)
+    expected = [math.exp(z) / sum(math.exp(w) for w in zs) for z in zs]
+    assert p == pytest.approx(expected, rel=1e-14)
+
+
+def test_softmax_temperature_flattens_and_sharpens() -> None:
+    """Temperature T divides the logits: T = 2 equals softmax(z / 2); large T tends to uniform."""
+    zs = [1.0, 3.0]
+    assert [v.data for v in softmax(zs, temperature=2.0)] == pytest.approx(
+        [v.data for v in softmax([0.5, 1.5])], rel=1e-15
+    )
+    flat = [v.data for v in softmax(zs, temperature=1e6)]
+    assert flat == pytest.approx([0.5, 0.5], abs=1e-6)
+
+
+def test_softmax_rejects_bad_temperature_and_empty() -> None:
+    """Temperature must be positive and there must be logits."""
+    with pytest.raises(ValueError, match=r"softmax: temperature must be > 0, got 0.0"):
+        softmax([1.0], temperature=0.0)
+    with pytest.raises(ValueError, match=r"softmax: got no logits"):
+        softmax([])
+
+
+def test_softmax_jacobian_matches_analytic_form() -> None:
+    """d p_i / d z_j = p_i ([i = j] - p_j), the softmax Jacobian."""
+    zs = leaves(0.5, -1.0, 2.0)
+    ps = softmax(zs)
+    for i, p_i in enumerate(ps):
+        for z in zs:
+            z.grad = 0.0
+        p_i.backward()
+        for j, z in enumerate(zs):
+            expected = ps[i].data * ((i == j) - ps[j].data)
+            assert z.grad == pytest.approx(expected, rel=1e-13, abs=FLOAT_EXACT)
+
+
+def test_log_softmax_is_log_of_softmax() -> None:
+    """log_softmax equals log(softmax) where the latter is accurate."""
+    zs = [0.1, 2.0, -3.0]
+    assert [v.data for v in log_softmax(zs)] == pytest.approx(
+        [math.log(v.data) for v in softmax(zs)], rel=1e-14
+    )
+
+
+def test_log_softmax_gradcheck() -> None:
+    """The gradient of one log-probability matches central differences."""
+    gradcheck(lambda a, b, c: log_softmax([a, b, c], temperature=0.5)[1], [0.2, -0.4, 1.1])
+
+
+@pytest.mark.parametrize("target", [0, 1, 2, 3])
+def test_cross_entropy_gradient_is_p_minus_onehot(target: int) -> None:
+    """d CE / d z_i = softmax(z)_i - [i = target] to float precision."""
+    raw = [1.3, -0.7, 0.2, 2.9]
+    zs = leaves(*raw)
+    cross_entropy(zs, target).backward()
+    denominator = math.fsum(math.exp(z) for z in raw)
+    for i, z in enumerate(zs):
+        p_i = math.exp(raw[i]) / denominator
+        assert z.grad == pytest.approx(p_i - (i == target), rel=1e-15, abs=FLOAT_EXACT)
+
+
+def test_cross_entropy_value_by_hand() -> None:
+    """Two equal logits: CE = log 2 whichever the target."""
+    assert cross_entropy([Value(5.0), Value(5.0)], 1).data == pytest.approx(math.log(2), rel=1e-15)
+
+
+def test_cross_entropy_finite_at_logits_pm_1000() -> None:
+    """Log-sum-exp keeps logits of ±1000 finite: CE = 2000 wrong, 0 right, grads ±1 and 0."""
+    zs = leaves(1000.0, -1000.0)
+    with detect_anomaly():
+        wrong = cross_entropy(zs, 1)
+        wrong.backward()
+    assert wrong.data == 2000.0
+    assert [z.grad for z in zs] == [1.0, -1.0]
+    assert cross_entropy(leaves(1000.0, -1000.0), 0).data == 0.0
+
+
+def test_cross_entropy_accepts_numpy_int_target() -> None:
+    """A numpy integer class index works like an int."""
+    np = pytest.importorskip("numpy")
+    assert cross_entropy(leaves(0.0, 0.0), np.int64(1)).data == pytest.approx(math.log(2))
+
+
+@pytest.mark.parametrize(
+    ("target", "error", "message"),
+    [
+        (3, ValueError, r"target 3 is not a class index for 3 logits \(must be 0..2\)"),
+        (-1, ValueError, r"target -1 is not a class index"),
+        (1.0, TypeError, r"target must be a class index \(int\), got 1.0"),
+        (True, TypeError, r"target must be a class index \(int\), got True"),
+    ],
+)
+def test_cross_entropy_rejects_bad_targets(target: object, error: type, message: str) -> None:
+    """A target outside 0..n-1 or not an int raises, naming cross_entropy and the value."""
+    with pytest.raises(error, match=message):
+        cross_entropy(leaves(1.0, 2.0, 3.0), target)  # type: ignore[arg-type]
+
+
+def test_hinge_by_hand_and_gradient() -> None:
+    """mean(relu(1 - y s)): s = (2, 0.5, -0.5) with y = (1, 1, -1) gives (0 + 0.5 + 0.5) / 3."""
+    ss = leaves(2.0, 0.5, -0.5)
+    loss = hinge(ss, [1.0, 1.0, -1.0])
+    loss.backward()
+    assert loss.data == pytest.approx(1 / 3, rel=1e-15)
+    assert [s.grad for s in ss] == pytest.approx([0.0, -1 / 3, 1 / 3], rel=1e-15)
+
+
+def test_l2_penalty_and_gradient() -> None:
+    """alpha * sum p^2 with d/dp = 2 alpha p."""
+    ps = leaves(3.0, -1.0)
+    penalty = l2(ps, alpha=0.1)
+    penalty.backward()
+    assert penalty.data == pytest.approx(1.0, rel=1e-15)
+    assert [p.grad for p in ps] == pytest.approx([0.6, -0.2], rel=1e-15)
+
+
+def test_losses_touch_no_gradients() -> None:
+    """Building a loss leaves every .grad at 0: losses are pure graph construction."""
+    zs = leaves(0.5, 1.5)
+    cross_entropy(zs, 0)
+    mse(zs, [0.0, 0.0])
+    hinge(zs, [1.0, -1.0])
+    assert [z.grad for z in zs] == [0.0, 0.0]

@@ -1,0 +1,346 @@
+"""Optimizers and schedules: the issue's worked examples and PyTorch reference trajectories."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from autograd import Value
+from autograd.losses import mse
+from autograd.optim import SGD, Adam, AdamW, Optimizer, RMSprop
+from autograd.schedules import (
+    Constant,
+    Cosine,
+    Exponential,
+    InverseTime,
+    Linear,
+    OneOverT,
+    StepDecay,
+)
+
+# PyTorch's SGD updates with `param.add_(grad, alpha=-lr)`, which its CPU kernel computes as a
+# fused multiply-add (one rounding); Python has no fma before 3.13, so our SGD rounds twice and
+# can differ from torch in the last bit or two. Everything else matched torch bit for bit.
+FMA_TOLERANCE = 1e-15
+
+
+def rosenbrock_lite(a: Any, b: Any) -> Any:
+    """(1 - a)^2 + 2 (b - a^2)^2: written once, evaluated on Values here and on torch tensors."""
+    return (1 - a) ** 2 + 2 * (b - a * a) ** 2
+
+
+OPTIMIZERS: dict[str, tuple[Callable[..., Optimizer], dict[str, Any]]] = {
+    "sgd": (SGD, {"lr": 0.05}),
+    "sgd_momentum": (SGD, {"lr": 0.05, "momentum": 0.9}),
+    "sgd_nesterov": (SGD, {"lr": 0.05, "momentum": 0.9, "nesterov": True}),
+    "sgd_dampening_decay": (
+        SGD,
+        {"lr": 0.05, "momentum": 0.8, "dampening": 0.3, "weight_decay": 0.1},
+    ),
+    "rmsprop": (RMSprop, {"lr": 0.01}),
+    "rmsprop_momentum_centered": (
+        RMSprop,
+        {"lr": 0.01, "alpha": 0.9, "momentum": 0.9, "centered": True, "weight_decay": 0.1},
+    ),
+    "adam": (Adam, {"lr": 0.1}),
+    "adam_amsgrad_decay": (
+        Adam,
+        {"lr": 0.1, "betas": (0.8, 0.99), "weight_decay": 0.1, "amsgrad": True},
+    ),
+    "adamw": (AdamW, {"lr": 0.1, "weight_decay": 0.1}),
+}
+
+# (a, b) after each of 5 steps from (a, b) = (-0.5, 1.0) on rosenbrock_lite, made with
+# PyTorch 2.13.0 (the CPU wheel, in a throwaway venv), float64 tensors
+# (torch.set_default_dtype(torch.float64)), torch.optim's class of the same name with the same
+# keywords, zero_grad / backward / step five times, printing (a.item(), b.item()) with repr:
+# exactly the loop of test_trajectories_match_torch_when_installed, which reruns it with torch.
+TORCH_TRAJECTORIES: dict[str, list[tuple[float, float]]] = {
+    "sgd": [
+        (-0.5, 0.85),
+        (-0.47, 0.73),
+        (-0.4187108, 0.62818),
+        (-0.3526868811842125, 0.5376077468073279),
+        (-0.2757130614626888, 0.4549638046777517),
+    ],
+    "sgd_momentum": [
+        (-0.5, 0.85),
+        (-0.47, 0.595),
+        (-0.36633079999999996, 0.29068),
+        (-0.15932507312830163, -0.014504348994272026),
+        (0.14545470453930218, -0.2811924975047947),
+    ],
+    "sgd_nesterov": [
+        (-0.5, 0.715),
+        (-0.3917, 0.41679999999999995),
+        (-0.15951047247812, 0.1320389781999999),
+        (0.16873023776719182, -0.1173453888205268),
+        (0.5051546784383477, -0.2671943422685856),
+    ],
+    "sgd_dampening_decay": [
+        (-0.4975, 0.845),
+        (-0.472164629375, 0.6343933749999999),
+        (-0.40158895150453894, 0.40608414690009625),
+        (-0.2731393106427615, 0.1877420053758816),
+        (-0.08895645809576684, -0.003427973992352739),
+    ],
+    "rmsprop": [
+        (-0.5, 0.9000000033333333),
+        (-0.40000002499999465, 0.8343191419120592),
+        (-0.3150005300945335, 0.7778167764519444),
+        (-0.2375651037443347, 0.7282003004623052),
+        (-0.1663699645683539, 0.6839352905333428),
+    ],
+    "rmsprop_momentum_centered": [
+        (-0.4666666888888741, 0.9666666670250896),
+        (-0.4035444298679084, 0.9112063900412811),
+        (-0.3143983228961201, 0.8388459352629509),
+        (-0.20274882699218816, 0.7529021415870534),
+        (-0.07178267180067083, 0.6560109691102753),
+    ],
+    "adam": [
+        (-0.5, 0.9000000003333333),
+        (-0.42558632027356486, 0.8006255822748487),
+        (-0.34206345370864083, 0.7016310725422474),
+        (-0.2541980540525574, 0.6031099504616128),
+        (-0.16332661788975844, 0.5053315851800315),
+    ],
+    "adam_amsgrad_decay": [
+        (-0.400000019999996, 0.9000000003225807),
+        (-0.31545599755660675, 0.8000895551406048),
+        (-0.22439294309450858, 0.7006571892737515),
+        (-0.12856953250885644, 0.6021579291335746),
+        (-0.02871069870415012, 0.5052680139682889),
+    ],
+    "adamw": [
+        (-0.495, 0.8900000003333333),
+        (-0.4156363200569463, 0.781773631195712),
+        (-0.3279326890422848, 0.6750779095164023),
+        (-0.2366852853245967, 0.570036176276907),
+        (-0.14325388538884537, 0.4669727991378282),
+    ],
+}
+
+
+def run_trajectory(name: str, steps: int = 5) -> list[tuple[float, float]]:
+    cls, kwargs = OPTIMIZERS[name]
+    a, b = Value(-0.5), Value(1.0)
+    opt = cls([a, b], **kwargs)
+    path = []
+    for _ in range(steps):
+        opt.zero_grad()
+        rosenbrock_lite(a, b).backward()
+        opt.step()
+        path.append((a.data, b.data))
+    return path
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_trajectory_matches_pytorch(name: str) -> None:
+    """Five steps on a small non-quadratic problem reproduce PyTorch's float64 numbers."""
+    got = run_trajectory(name)
+    expected = TORCH_TRAJECTORIES[name]
+    if name.startswith("sgd"):
+        for g, e in zip(got, expected, strict=True):
+            assert g == pytest.approx(e, rel=0, abs=FMA_TOLERANCE)
+    else:
+        assert got == expected  # bit for bit
+
+
+def test_trajectories_match_torch_when_installed() -> None:
+    """Recompute the hard-coded references with PyTorch itself, when it is installed."""
+    torch = pytest.importorskip("torch")
+    torch.set_default_dtype(torch.float64)
+    for name, (_, kwargs) in OPTIMIZERS.items():
+        cls = getattr(torch.optim, OPTIMIZERS[name][0].__name__)
+        a = torch.tensor(-0.5, requires_grad=True)
+        b = torch.tensor(1.0, requires_grad=True)
+        opt = cls([a, b], **kwargs)
+        path = []
+        for _ in range(5):
+            opt.zero_grad()
+            rosenbrock_lite(a, b).backward()
+            opt.step()
+            path.append((a.item(), b.item()))
+        assert path == TORCH_TRAJECTORIES[name], name
+
+
+def test_sgd_first_momentum_step_by_hand() -> None:
+    """Momentum 0.9, lr 0.1 on L = w^2 from w = 1.
+
+    b1 = g1 = 2, w = 0.8; g2 = 1.6, b2 = 0.9 * 2 + 1.6 = 3.4, w = 0.8 - 0.34 = 0.46.
+    """
+    w = Value(1.0)
+    opt = SGD([w], lr=0.1, momentum=0.9)
+    for expected in (0.8, 0.46):
+        opt.zero_grad()
+        (w * w).backward()
+        opt.step()
+        assert w.data == pytest.approx(expected, rel=1e-15)
+
+
+def test_nesterov_step_by_hand() -> None:
+    """Nesterov on L = w^2 from w = 1 (lr 0.1, mu 0.9): g = 2, b = 2, step 2 + 1.8 = 3.8 -> 0.62."""
+    w = Value(1.0)
+    opt = SGD([w], lr=0.1, momentum=0.9, nesterov=True)
+    (w * w).backward()
+    opt.step()
+    assert w.data == pytest.approx(0.62, rel=1e-15)
+    assert opt.state[0]["momentum_buffer"] == 2.0
+
+
+def test_adam_first_step_is_lr_times_sign() -> None:
+    """Adam's bias correction makes the first step lr * g / (|g| + eps): about lr downhill."""
+    w = Value(3.0)
+    opt = Adam([w], lr=0.01)
+    (w * w).backward()
+    opt.step()
+    assert w.data == pytest.approx(3.0 - 0.01 * 6.0 / (6.0 + 1e-8), rel=1e-15)
+
+
+def test_rmsprop_first_step_by_hand() -> None:
+    """RMSprop from v = 0: v = (1 - alpha) g^2 and the step is lr g / (sqrt(v) + eps)."""
+    w = Value(2.0)
+    opt = RMSprop([w], lr=0.01, alpha=0.99)
+    (w * w).backward()
+    opt.step()
+    assert w.data == pytest.approx(2.0 - 0.01 * 4.0 / (math.sqrt(0.01 * 16.0) + 1e-8), rel=1e-15)
+
+
+def test_three_full_batch_gradient_descent_steps() -> None:
+    """The issue's example: y = w x on x = (1, 2), y = (2, 3), w0 = 0, lr 0.1 gives 0.8, 1.2, 1.4.
+
+    By hand: the mean of two squared errors is (1/2) sum e^2, whose gradient is
+    sum x (w x - y) = 5w - 8, so w <- w - 0.1 (5w - 8).
+    """
+    w = Value(0.0)
+    opt = SGD([w], lr=0.1)
+    xs, ys = [1.0, 2.0], [2.0, 3.0]
+    path = []
+    for _ in range(3):
+        opt.zero_grad()
+        mse([w * x for x in xs], ys).backward()
+        opt.step()
+        path.append(w.data)
+    assert path == pytest.approx([0.8, 1.2, 1.4], rel=1e-15)
+
+
+def test_four_sgd_steps_taking_observations_in_order() -> None:
+    """The issue's example: one observation (x, y) per step gives 0.4, 1.28, 1.424, 1.4848.
+
+    The observations (1, 2), (2, 3), (1, 2), (2, 3) are taken in order.
+
+    By hand: L = (y - w x)^2 gives w <- w + 0.1 * 2 x (y - w x).
+    """
+    w = Value(0.0)
+    opt = SGD([w], lr=0.1)
+    path = []
+    for x, y in [(1.0, 2.0), (2.0, 3.0), (1.0, 2.0), (2.0, 3.0)]:
+        opt.zero_grad()
+        mse(w * x, y).backward()
+        opt.step()
+        path.append(w.data)
+    assert path == pytest.approx([0.4, 1.28, 1.424, 1.4848], rel=1e-15)
+
+
+def test_optimizer_follows_a_schedule() -> None:
+    """With lr = StepDecay(1, 1, 0.5) the steps on L = w (gradient 1) are 1, 0.5, 0.25."""
+    w = Value(0.0)
+    opt = SGD([w], lr=StepDecay(1.0, step_size=1, gamma=0.5))
+    for _ in range(3):
+        opt.zero_grad()
+        (w * 1.0).backward()
+        opt.step()
+    assert w.data == -1.75
+    assert opt.steps == 3
+    assert opt.current_lr() == 0.125
+
+
+def test_zero_grad_resets_every_parameter() -> None:
+    """zero_grad sets every parameter's gradient to 0."""
+    ps = [Value(1.0), Value(2.0)]
+    (ps[0] * ps[1]).backward()
+    opt = Adam(ps)
+    opt.zero_grad()
+    assert [p.grad for p in ps] == [0.0, 0.0]
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: SGD([], lr=0.1), r"SGD: got an empty parameter list"),
+        (lambda: SGD([1.0], lr=0.1), r"SGD: params\[0\] must be a Value, got float"),
+        (lambda: SGD([Value(0.0)], lr=-1.0), r"SGD lr must be a finite number >= 0, got -1.0"),
+        (
+            lambda: SGD([Value(0.0)], lr=0.1, nesterov=True),
+            r"SGD: nesterov needs momentum > 0 and dampening = 0",
+        ),
+        (lambda: RMSprop([Value(0.0)], alpha=1.5), r"RMSprop alpha must be in \[0, 1\), got 1.5"),
+        (lambda: Adam([Value(0.0)], betas=(0.9,)), r"Adam betas must be a pair"),  # type: ignore[arg-type]
+        (lambda: AdamW([Value(0.0)], betas=(0.9, 1.0)), r"AdamW beta2 must be in \[0, 1\)"),
+        (lambda: Adam([Value(0.0)], eps=-1.0), r"Adam eps must be a finite number >= 0"),
+    ],
+)
+def test_bad_hyperparameters_raise_clearly(make: Callable[[], object], message: str) -> None:
+    """Bad arguments raise naming the optimizer, the parameter and the value."""
+    with pytest.raises((ValueError, TypeError), match=message):
+        make()
+
+
+# --- schedules -----------------------------------------------------------------------------------
+
+
+def test_schedules_by_hand() -> None:
+    """Each schedule's first rates, worked out from its formula."""
+    assert [Constant(0.3)(t) for t in (0, 7)] == [0.3, 0.3]
+    assert [StepDecay(1.0, 3, 0.1)(t) for t in (0, 2, 3, 6)] == pytest.approx([1, 1, 0.1, 0.01])
+    assert [Exponential(2.0, 0.5)(t) for t in range(4)] == [2.0, 1.0, 0.5, 0.25]
+    assert [InverseTime(1.0, s0=10.0, power=0.5)(t) for t in (0, 30)] == pytest.approx([1, 0.5])
+    assert [OneOverT(0.6)(t) for t in range(3)] == pytest.approx([0.6, 0.3, 0.2])
+    cosine = Cosine(1.0, t_max=4, lr_min=0.2)
+    assert [cosine(t) for t in range(6)] == pytest.approx(
+        [
+            1.0,
+            0.2 + 0.8 * (1 + math.cos(math.pi / 4)) / 2,
+            0.6,
+            0.2 + 0.8 * (1 - math.cos(math.pi / 4)) / 2,
+            0.2,
+            0.2,
+        ]
+    )
+    assert [Linear(1.0, 0.1, 100)(k) for k in (0, 10, 100, 150)] == pytest.approx(
+        [1.0 - 0.9 * k / 100 for k in (0, 10, 100, 100)]
+    )
+
+
+def test_robbins_monro_one_over_t_sums() -> None:
+    """1/t rates: partial sums grow like log t (divergent), squares stay below pi^2/6."""
+    rates = [OneOverT(1.0)(t) for t in range(100_000)]
+    assert math.fsum(rates) > math.log(100_000)
+    assert math.fsum(r * r for r in rates) < math.pi**2 / 6
+
+
+def test_schedules_compose() -> None:
+    """Scaling, products and sequencing combine schedules pointwise and in time."""
+    warm = Linear(0.0, 1.0, steps=4).then(Exponential(1.0, gamma=0.5), at=4)
+    assert [warm(t) for t in range(7)] == [0.0, 0.25, 0.5, 0.75, 1.0, 0.5, 0.25]
+    assert (0.5 * Exponential(1.0, 0.5))(2) == 0.125
+    assert (Constant(3.0) * Constant(2.0))(9) == 6.0
+
+
+@pytest.mark.parametrize("t", [-1, 1.5, True])
+def test_schedule_rejects_bad_step(t: object) -> None:
+    """A step number must be an int >= 0."""
+    with pytest.raises(ValueError, match=r"a schedule takes the step number t = 0, 1, 2"):
+        Constant(1.0)(t)  # type: ignore[arg-type]
+
+
+def test_schedule_rejects_bad_construction() -> None:
+    """Non-positive step counts raise naming the schedule and argument."""
+    with pytest.raises(ValueError, match=r"StepDecay step_size must be a positive int"):
+        StepDecay(1.0, step_size=0)
+    with pytest.raises(ValueError, match=r"Cosine t_max must be a positive int"):
+        Cosine(1.0, t_max=0)
