@@ -1,0 +1,205 @@
+"""Bad input gets a clear TypeError; extreme numbers get IEEE results, never a Python exception.
+
+Operands that are not real numbers are refused with a message naming the operation and the
+offending type; numpy scalars and bools are numbers. No ``ZeroDivisionError``,
+``OverflowError`` or "math domain error" escapes forward, backward or ``grad`` for any row.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+import re
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from strategies import arity, call, extreme_floats
+
+from autograd import Value, detect_anomaly, dot, grad, sum_values
+from autograd.ops import OPS, Op
+
+# (id, bad operand, the type name the message must show)
+BAD: list[tuple[str, object, str]] = [
+    ("str", "2.0", "str"),
+    ("None", None, "NoneType"),
+    ("list", [1.0], "list"),
+    ("complex", 1 + 2j, "complex"),
+    ("ndarray", np.array([1.0, 2.0]), "ndarray"),
+    ("ndarray0d", np.array(2.0), "ndarray"),
+    ("dict", {"x": 1.0}, "dict"),
+]
+BAD_IDS = [b[0] for b in BAD]
+
+# (dunder name, operator, the op name the message must show)
+BINARY: list[tuple[str, Callable[[Any, Any], Any], str]] = [
+    ("+", operator.add, "add"),
+    ("-", operator.sub, "sub"),
+    ("*", operator.mul, "mul"),
+    ("/", operator.truediv, "div"),
+    ("**", operator.pow, "pow"),
+]
+
+
+@pytest.mark.parametrize(("symbol", "fn", "name"), BINARY, ids=[b[0] for b in BINARY])
+@pytest.mark.parametrize(("kind", "bad", "type_name"), BAD, ids=BAD_IDS)
+def test_bad_operand_on_the_right_names_op_and_type(
+    symbol: str, fn: Callable[[Any, Any], Any], name: str, kind: str, bad: object, type_name: str
+) -> None:
+    """Value <op> bad raises TypeError naming the operation and the operand's type."""
+    with pytest.raises(TypeError, match=rf"{name} \({re.escape(symbol)}\).*\b{type_name}\b"):
+        fn(Value(2.0), bad)
+
+
+@pytest.mark.parametrize(("symbol", "fn", "name"), BINARY, ids=[b[0] for b in BINARY])
+@pytest.mark.parametrize(("kind", "bad", "type_name"), BAD, ids=BAD_IDS)
+def test_bad_operand_on_the_left_names_op_and_type(
+    symbol: str, fn: Callable[[Any, Any], Any], name: str, kind: str, bad: object, type_name: str
+) -> None:
+    """bad <op> Value raises TypeError naming the operation and the operand's type."""
+    name = "vpow" if name == "pow" else name  # number ** Value has a Value exponent: vpow
+    with pytest.raises(TypeError, match=rf"{name} \({re.escape(symbol)}\).*\b{type_name}\b"):
+        fn(bad, Value(2.0))
+
+
+@pytest.mark.parametrize(("kind", "bad", "type_name"), BAD, ids=BAD_IDS)
+def test_bad_data_in_value_constructor(kind: str, bad: object, type_name: str) -> None:
+    """Value(bad) raises TypeError naming Value, the type, and what to do."""
+    with pytest.raises(TypeError, match=rf"^Value: .*\b{type_name}\b.*float\(\.\.\.\)"):
+        Value(bad)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("kind", "bad", "type_name"), BAD, ids=BAD_IDS)
+def test_bad_leaky_relu_slope(kind: str, bad: object, type_name: str) -> None:
+    """leaky_relu(slope=bad) raises TypeError naming the slope and the type."""
+    with pytest.raises(TypeError, match=rf"leaky_relu slope.*\b{type_name}\b"):
+        Value(-1.0).leaky_relu(bad)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("kind", "bad", "type_name"), BAD, ids=BAD_IDS)
+def test_bad_comparison_operand(kind: str, bad: object, type_name: str) -> None:
+    """Value < bad raises TypeError naming the comparison and the type."""
+    with pytest.raises(TypeError, match=rf"comparison <.*\b{type_name}\b"):
+        _ = Value(1.0) < bad  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(
+    ("call_bad", "pattern"),
+    [
+        (lambda: sum_values([Value(1.0), "x"]), r"sum_values.*\bstr\b"),
+        (lambda: dot([None], [Value(1.0)]), r"dot weight.*\bNoneType\b"),
+        (lambda: dot([1.0], [[1.0]]), r"dot input.*\blist\b"),
+        (lambda: dot([1.0], [2.0], 1j), r"dot bias.*\bcomplex\b"),
+        (lambda: dot([1.0, 2.0], [3.0]), r"dot: got 2 weights and 1 inputs"),
+        (lambda: grad(2.0, [Value(1.0)]), r"grad: output must be a Value, got float"),
+        (lambda: grad(Value(1.0), [Value(1.0), 3.0]), r"grad: inputs\[1\] must be a Value"),
+        (lambda: Value(1.0, label=3), r"label must be a str, got int"),
+    ],
+    ids=["sum_values", "dot-weight", "dot-input", "dot-bias", "dot-lengths", "grad-output",
+         "grad-inputs", "label"],
+)  # fmt: skip
+def test_bad_arguments_of_functions(call_bad: Callable[[], object], pattern: str) -> None:
+    """The package's functions name themselves and the offending argument."""
+    with pytest.raises((TypeError, ValueError), match=pattern):
+        call_bad()
+
+
+# --- numbers that are not Python floats --------------------------------------------------------
+
+NUMPY_SCALARS = [np.float64(2.5), np.float32(2.5), np.int64(2), np.int32(2), np.float16(2.5)]
+
+
+@pytest.mark.parametrize("scalar", NUMPY_SCALARS, ids=lambda s: type(s).__name__)
+def test_numpy_scalars_are_plain_floats(scalar: Any) -> None:
+    """numpy scalars are accepted everywhere and become plain Python floats."""
+    expected = float(scalar)
+    x = Value(scalar)
+    assert type(x.data) is float
+    assert x.data == expected
+    for y, value in [
+        (Value(1.0) + scalar, 1.0 + expected),
+        (scalar + Value(1.0), expected + 1.0),
+        (scalar * Value(3.0), expected * 3.0),
+        (Value(3.0) - scalar, 3.0 - expected),
+        (scalar / Value(2.0), expected / 2.0),
+        (Value(2.0) ** scalar, 2.0**expected),
+        (scalar ** Value(2.0), expected**2.0),
+        (Value(-4.0).leaky_relu(scalar), -4.0 * expected),
+    ]:
+        assert isinstance(y, Value)
+        assert type(y.data) is float
+        assert y.data == value
+        y.backward()
+        assert all(type(p.grad) is float for p in y.parents)
+
+
+def test_bool_is_the_number_zero_or_one() -> None:
+    """bool counts as 0 or 1, as in Python, numpy and PyTorch (documented choice, not an error)."""
+    assert Value(True).data == 1.0
+    assert Value(False).data == 0.0
+    x = Value(3.0)
+    y = x * True + False
+    y.backward()
+    assert (y.data, x.grad) == (3.0, 1.0)
+    assert (x**True).data == 3.0
+    assert (True - x).data == -2.0
+
+
+def test_int_becomes_float() -> None:
+    """An int is stored as a float, so results never turn into ints."""
+    assert type(Value(3).data) is float
+    assert type((Value(3) * 2).data) is float
+
+
+# --- extreme floats never raise a Python arithmetic exception ----------------------------------
+
+
+def _extreme_point(op: Op) -> st.SearchStrategy[tuple[tuple[float, ...], dict[str, float]]]:
+    inputs = st.tuples(*(extreme_floats() for _ in range(arity(op))))
+    params = st.fixed_dictionaries({name: extreme_floats() for name in op.domain.params})
+    return st.tuples(inputs, params)
+
+
+@pytest.mark.parametrize("op", list(OPS.values()), ids=lambda op: op.name)
+@given(data=st.data())
+def test_extreme_floats_never_raise(op: Op, data: st.DataObject) -> None:
+    """inf, nan, 0, huge and tiny inputs: forward, backward and second order give floats."""
+    xs, params = data.draw(_extreme_point(op))
+    leaves = [Value(x) for x in xs]
+    out = call(op, leaves, params)
+    assert isinstance(out.data, float)
+    assert len(out.local_grads()) == len(xs)
+    out.backward()
+    assert all(isinstance(v.grad, float) for v in leaves)
+    firsts = grad(out, leaves, create_graph=True)
+    for g in firsts:
+        assert isinstance(g, Value)
+        grad(g, leaves)
+
+
+@pytest.mark.parametrize("op", list(OPS.values()), ids=lambda op: op.name)
+@given(data=st.data())
+def test_extreme_floats_raise_only_floating_point_error_under_anomaly(
+    op: Op, data: st.DataObject
+) -> None:
+    """Under detect_anomaly() a nan/inf result or gradient, and only that, raises naming the op."""
+    xs, params = data.draw(_extreme_point(op))
+    plain_leaves = [Value(x) for x in xs]
+    plain = call(op, plain_leaves, params)
+    plain.backward()
+    leaves = [Value(x) for x in xs]
+    if not math.isfinite(plain.data):
+        expected = rf"^{op.name} produced "
+    elif not all(math.isfinite(v.grad) for v in plain_leaves):
+        expected = rf"^backward through {op.name} node"
+    else:
+        with detect_anomaly():
+            out = call(op, leaves, params)
+            out.backward()
+        assert [v.grad for v in leaves] == [v.grad for v in plain_leaves]
+        return
+    with detect_anomaly(), pytest.raises(FloatingPointError, match=expected):
+        call(op, leaves, params).backward()
