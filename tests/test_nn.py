@@ -1,0 +1,316 @@
+"""nn modules: micrograd-compatible structure, worked examples, inits, dropout, training tasks."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from autograd import Value
+from autograd.losses import binary_cross_entropy_with_logits, mse
+from autograd.nn import (
+    ACTIVATIONS,
+    MLP,
+    Dropout,
+    Layer,
+    Neuron,
+    init_weights,
+    mlp_parameter_count,
+)
+from autograd.optim import SGD, Adam
+
+
+def set_parameters(module: Neuron | Layer | MLP, values: list[float]) -> None:
+    params = module.parameters()
+    assert len(params) == len(values)
+    for p, v in zip(params, values, strict=True):
+        p.data = v
+
+
+# --- structure ---------------------------------------------------------------------------------
+
+
+def test_parameters_order_is_weights_then_bias_per_neuron() -> None:
+    """parameters() lists each neuron's weights then its bias, layer by layer (micrograd)."""
+    model = MLP(2, [2, 1], seed=0)
+    expected = []
+    for layer in model.layers:
+        for n in layer.neurons:
+            expected += [*n.w, n.b]
+    assert model.parameters() == expected
+    names = [name for name, _ in model.named_parameters()]
+    assert names[:3] == ["layers.0.neurons.0.w.0", "layers.0.neurons.0.w.1", "layers.0.neurons.0.b"]
+    assert names[-1] == "layers.1.neurons.0.b"
+
+
+def test_matches_micrograd_forward_and_gradients() -> None:
+    """With micrograd's weights copied in, outputs and gradients equal micrograd's exactly."""
+    micrograd_nn = pytest.importorskip("micrograd.nn")
+    import random
+
+    random.seed(7)
+    theirs = micrograd_nn.MLP(3, [4, 4, 1])
+    ours = MLP(3, [4, 4, 1], seed=0)
+    set_parameters(ours, [p.data for p in theirs.parameters()])
+    x = [0.5, -1.5, 2.0]
+    out_theirs, out_ours = theirs(x), ours(x)
+    out_theirs.backward()
+    out_ours.backward()
+    assert out_ours.data == out_theirs.data
+    assert [p.grad for p in ours.parameters()] == [p.grad for p in theirs.parameters()]
+    assert ours.num_parameters() == len(theirs.parameters())
+
+
+def test_mlp_with_one_output_returns_a_value_and_layer_takes_a_value() -> None:
+    """MLP(nin, [.., 1]) returns a single Value; a Layer accepts a single Value as input."""
+    out = MLP(2, [3, 1], seed=0)([1.0, 2.0])
+    assert isinstance(out, Value)
+    many = MLP(2, [3, 2], seed=0)([1.0, 2.0])
+    assert isinstance(many, list)
+    assert len(many) == 2
+    layer = Layer(1, 3, seed=0)
+    assert len(layer(Value(2.0))) == 3  # type: ignore[arg-type]
+    assert isinstance(Layer(1, 1, seed=0)(2.0), Value)
+
+
+def test_neuron_sum_is_one_fused_dot_node() -> None:
+    """A neuron is dot(w, x, b) followed by its activation: 2n + 1 parents on one node."""
+    y = Neuron(3, seed=0)([1.0, 2.0, 3.0])
+    assert y.op is not None
+    assert y.op.name == "relu"
+    (weighted,) = y.parents
+    assert weighted.op is not None
+    assert weighted.op.name == "dot"
+    assert len(weighted.parents) == 7
+
+
+@pytest.mark.parametrize("activation", list(ACTIVATIONS))
+def test_activations_apply_their_function(activation: str) -> None:
+    """A neuron with w = (1, 1), b = 0 on (0.3, -1.0) applies its activation to -0.7."""
+    n = Neuron(2, activation, init="constant", value=1.0)
+    z = -0.7
+    expected = {
+        "relu": 0.0,
+        "leaky_relu": 0.01 * z,
+        "tanh": math.tanh(z),
+        "sigmoid": 1 / (1 + math.exp(-z)),
+        "softplus": math.log1p(math.exp(z)),
+        "linear": z,
+    }[activation]
+    assert n([0.3, -1.0]).data == pytest.approx(expected, rel=1e-14, abs=1e-300)
+
+
+def test_hidden_relu_and_linear_output_by_default() -> None:
+    """MLP defaults: ReLU in hidden layers, linear in the last (micrograd)."""
+    model = MLP(2, [3, 3, 1])
+    assert [layer.activation for layer in model.layers] == ["relu", "relu", "linear"]
+    assert Neuron(2, nonlin=False).activation == "linear"
+    assert Layer(2, 2, nonlin=True).activation == "relu"
+
+
+def test_repr_is_readable() -> None:
+    """The repr shows the constructor call."""
+    assert repr(MLP(2, [16, 1])) == (
+        "MLP(2, [16, 1], activation='relu', output_activation='linear')"
+    )
+    assert repr(Layer(2, 3, "tanh")) == "Layer(2, 3, activation='tanh')"
+    assert repr(Neuron(4)) == "Neuron(4, activation='relu')"
+
+
+def test_parameter_count_formula_12_300_200_100_1() -> None:
+    """(12+1)*300 + (300+1)*200 + (200+1)*100 + (100+1)*1 = 84,301, built and by formula."""
+    expected = (12 + 1) * 300 + (300 + 1) * 200 + (200 + 1) * 100 + (100 + 1) * 1
+    assert expected == 84_301
+    assert mlp_parameter_count(12, [300, 200, 100, 1]) == expected
+    assert MLP(12, [300, 200, 100, 1], seed=0).num_parameters() == expected
+
+
+def test_zero_grad_clears_all_parameters() -> None:
+    """Module.zero_grad sets every parameter's gradient to 0."""
+    model = MLP(2, [2, 1], seed=0)
+    model([1.0, 1.0]).backward()  # type: ignore[union-attr]
+    model.zero_grad()
+    assert all(p.grad == 0.0 for p in model.parameters())
+
+
+@pytest.mark.parametrize(
+    ("make", "error", "message"),
+    [
+        (lambda: Neuron(2)([1.0]), ValueError, r"Neuron expects 2 inputs, got 1"),
+        (lambda: Layer(3, 2)([1.0, 2.0]), ValueError, r"Layer expects 3 inputs, got 2"),
+        (lambda: Neuron(2, "swish"), ValueError, r"unknown activation 'swish' \(must be one of"),
+        (lambda: MLP(2, [3], init="orthogonal"), ValueError, r"unknown init 'orthogonal'"),
+        (lambda: MLP(2, []), ValueError, r"MLP nouts must be a non-empty list"),
+        (lambda: MLP(0, [1]), ValueError, r"MLP nin must be a positive int, got 0"),
+        (lambda: Layer(2, 0), ValueError, r"Layer nout must be a positive int, got 0"),
+        (lambda: Neuron(1)("x"), TypeError, r"expected a Value, a number or a list"),
+    ],
+)
+def test_bad_arguments_raise_clearly(make: object, error: type, message: str) -> None:
+    """Wrong sizes, names and input types raise naming the module and the value."""
+    with pytest.raises(error, match=message):
+        make()  # type: ignore[operator]
+
+
+# --- the issue's worked examples ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("x1", "x2", "expected"),
+    [
+        # by hand: h1 = max(0, 3x1 + 4x2 + 1), h2 = max(0, 3x1 + 2x2 + 7), y = max(0, 4h1 + 2h2 + 6)
+        (0.0, 0.0, 4 * 1 + 2 * 7 + 6),  # h = (1, 7): 24
+        (1.0, 1.0, 4 * 8 + 2 * 12 + 6),  # h = (8, 12): 62
+        (-2.0, 0.0, 4 * 0 + 2 * 1 + 6),  # h = (0, 1): 8
+        (-3.0, -2.0, 6.0),  # h = (0, 0): only the bias
+        (1.0, -1.0, 4 * 0 + 2 * 8 + 6),  # h = (0, 8): 22
+    ],
+)
+def test_relu_network_forward_values(x1: float, x2: float, expected: float) -> None:
+    """y = max(0, 4 max(0, 3x1 + 4x2 + 1) + 2 max(0, 3x1 + 2x2 + 7) + 6) as a 2-2-1 MLP."""
+    model = MLP(2, [2, 1], output_activation="relu")
+    set_parameters(model, [3.0, 4.0, 1.0, 3.0, 2.0, 7.0, 4.0, 2.0, 6.0])
+    assert model([x1, x2]).data == expected  # type: ignore[union-attr]
+
+
+def test_zero_initialised_sigmoid_network_stays_symmetric() -> None:
+    """A zero-initialised sigmoid 2-2-2-1 network trained by SGD keeps a layer's neurons equal."""
+    model = MLP(2, [2, 2, 1], activation="sigmoid", output_activation="sigmoid", init="zeros")
+    opt = SGD(model.parameters(), lr=0.5)
+    data = [([0.0, 1.0], 1.0), ([1.0, 0.0], 1.0), ([1.0, 1.0], 0.0), ([0.3, -0.8], 0.0)]
+    for _ in range(20):
+        for x, t in data:
+            opt.zero_grad()
+            mse(model(x), t).backward()  # type: ignore[arg-type]
+            opt.step()
+    moved = [p.data for p in model.parameters()]
+    assert any(v != 0.0 for v in moved)  # it did train
+    for layer in model.layers[:-1]:
+        first = [p.data for p in layer.neurons[0].parameters()]
+        for neuron in layer.neurons[1:]:
+            assert [p.data for p in neuron.parameters()] == first
+    last = model.layers[-1].neurons[0]
+    assert last.w[0].data == last.w[1].data  # equal hidden units get equal outgoing weights
+
+
+def test_xor_learned_by_2_2_1_network() -> None:
+    """A 2-2-1 tanh network with Adam (seed 0, 300 full-batch steps) classifies XOR exactly.
+
+    Two hidden units are the minimum for XOR and the loss has local minima: with this recipe
+    10 of the seeds 0..19 succeed (measured), so the seed is fixed rather than arbitrary.
+    """
+    model = MLP(2, [2, 1], activation="tanh", init="uniform", seed=0)
+    opt = Adam(model.parameters(), lr=0.1)
+    xs = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]
+    ts = [0.0, 1.0, 1.0, 0.0]
+    for _ in range(300):
+        opt.zero_grad()
+        binary_cross_entropy_with_logits([model(x) for x in xs], ts).backward()  # type: ignore[misc]
+        opt.step()
+    logits = [model(x).data for x in xs]  # type: ignore[union-attr]
+    assert [int(z > 0) for z in logits] == [0, 1, 1, 0]
+    loss = binary_cross_entropy_with_logits([Value(z) for z in logits], ts).data
+    assert loss < 0.05
+
+
+# --- initialisation ----------------------------------------------------------------------------
+
+
+def test_same_seed_same_weights_different_seed_different() -> None:
+    """Seeds make initialisation reproducible; a Generator is accepted too."""
+    a = [p.data for p in MLP(3, [4, 1], seed=42).parameters()]
+    b = [p.data for p in MLP(3, [4, 1], seed=42).parameters()]
+    c = [p.data for p in MLP(3, [4, 1], seed=43).parameters()]
+    d = [p.data for p in MLP(3, [4, 1], seed=np.random.default_rng(42)).parameters()]
+    assert a == b == d
+    assert a != c
+
+
+def test_biases_start_at_zero() -> None:
+    """Every scheme starts biases at 0, as micrograd."""
+    model = MLP(3, [4, 2], init="he_normal", seed=0)
+    assert all(n.b.data == 0.0 for layer in model.layers for n in layer.neurons)
+
+
+@pytest.mark.parametrize(
+    ("scheme", "bound"),
+    [
+        ("uniform", 1.0),
+        ("xavier_uniform", math.sqrt(6 / (50 + 30))),
+        ("he_uniform", math.sqrt(6 / 50)),
+    ],
+)
+def test_uniform_inits_fill_their_interval(scheme: str, bound: float) -> None:
+    """Uniform schemes stay within ±bound and have variance bound^2 / 3."""
+    rng = np.random.default_rng(0)
+    w = np.array([init_weights(scheme, 50, 30, rng) for _ in range(400)])
+    assert np.abs(w).max() <= bound
+    assert np.abs(w).max() > 0.99 * bound
+    assert w.var() == pytest.approx(bound**2 / 3, rel=0.03)
+
+
+@pytest.mark.parametrize(
+    ("scheme", "std"),
+    [("xavier_normal", math.sqrt(2 / (50 + 30))), ("he_normal", math.sqrt(2 / 50))],
+)
+def test_normal_inits_have_their_std(scheme: str, std: float) -> None:
+    """Normal schemes have mean 0 and the textbook standard deviation."""
+    rng = np.random.default_rng(0)
+    w = np.array([init_weights(scheme, 50, 30, rng) for _ in range(400)])
+    assert w.mean() == pytest.approx(0.0, abs=0.01 * std * 10)
+    assert w.std() == pytest.approx(std, rel=0.03)
+
+
+def test_zeros_and_constant_inits() -> None:
+    """zeros and constant fill every weight with one number."""
+    assert all(p.data == 0.0 for p in MLP(2, [2, 1], init="zeros").parameters())
+    n = Neuron(3, init="constant", value=0.25)
+    assert [w.data for w in n.w] == [0.25, 0.25, 0.25]
+
+
+# --- dropout -----------------------------------------------------------------------------------
+
+
+def test_dropout_inverted_scaling_in_training() -> None:
+    """Kept inputs are scaled by 1/(1-p), dropped ones are 0, about a fraction p is dropped."""
+    drop = Dropout(0.25, seed=0)
+    out = [v.data for v in drop([2.0] * 4000)]
+    assert set(out) == {0.0, 2.0 / 0.75}
+    dropped = out.count(0.0) / len(out)
+    assert dropped == pytest.approx(0.25, abs=0.03)
+    assert np.mean(out) == pytest.approx(2.0, rel=0.05)  # the expectation is preserved
+
+
+def test_dropout_gradient_is_mask_times_scale() -> None:
+    """The gradient through dropout is 1/(1-p) for kept inputs and 0 for dropped ones."""
+    xs = [Value(1.0) for _ in range(50)]
+    ys = Dropout(0.5, seed=1)(xs)
+    for y in ys:
+        y.backward()
+    for x, y in zip(xs, ys, strict=True):
+        assert x.grad == (2.0 if y.data != 0.0 else 0.0)
+
+
+def test_dropout_is_identity_in_eval_mode() -> None:
+    """eval() turns dropout off; train() turns it back on, through an MLP too."""
+    drop = Dropout(0.9, seed=0).eval()
+    assert [v.data for v in drop([1.0, 2.0, 3.0])] == [1.0, 2.0, 3.0]
+    model = MLP(4, [64, 1], dropout=0.5, seed=0)
+    x = [0.1, 0.2, 0.3, 0.4]
+    model.eval()
+    assert not any(m.training for _, m in model.modules())
+    a, b = model(x).data, model(x).data  # type: ignore[union-attr]
+    assert a == b
+    model.train()
+    assert all(m.training for _, m in model.modules())
+    outs = {model(x).data for _ in range(5)}  # type: ignore[union-attr]
+    assert len(outs) > 1
+
+
+def test_dropout_edge_probabilities() -> None:
+    """p = 0 keeps everything, p = 1 drops everything, p outside [0, 1] raises."""
+    assert [v.data for v in Dropout(0.0)([1.0, 2.0])] == [1.0, 2.0]
+    assert [v.data for v in Dropout(1.0)([1.0, 2.0])] == [0.0, 0.0]
+    with pytest.raises(ValueError, match=r"Dropout p must be a probability in \[0, 1\], got 1.5"):
+        Dropout(1.5)
