@@ -100,7 +100,7 @@ def read(path: PathLike) -> dict[str, Any]:
         raise ValueError(f"{where} is not UTF-8 text ({err}); it is corrupt") from err
     try:
         document = json.loads(text, parse_constant=_reject_constant)
-    except json.JSONDecodeError as err:
+    except ValueError as err:  # JSONDecodeError, or NaN/Infinity refused by _reject_constant
         raise ValueError(f"{where} is not valid JSON ({err}); it is corrupt or truncated") from err
     if not isinstance(document, dict):
         raise ValueError(f"{where} holds a JSON {type(document).__name__}, expected an object")
@@ -163,8 +163,12 @@ def load(path: PathLike) -> Module:
         ValueError: if the file is corrupt or its parameters do not fit its architecture.
     """
     document = read(path)
-    model = build(document["architecture"])
-    _assign(model, document["parameters"], f"model file {str(path)!r}")
+    where = f"model file {str(path)!r}"
+    try:
+        model = build(document["architecture"])
+    except ValueError as err:
+        raise ValueError(f"{where}: {err}") from err
+    _assign(model, document["parameters"], where)
     return model
 
 
