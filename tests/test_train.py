@@ -1,0 +1,256 @@
+"""Trainer: one step equals the hand-written loop, smoothing, history, accuracy, clean Ctrl-C."""
+
+from __future__ import annotations
+
+import math
+import signal
+from typing import Any
+
+import numpy as np
+import pytest
+
+from autograd import Value
+from autograd.data import batches, load_digits, make_moons
+from autograd.losses import cross_entropy, hinge, l2, mse
+from autograd.nn import MLP
+from autograd.optim import SGD, Adam
+from autograd.schedules import Linear
+from autograd.train import Trainer, default_correct
+
+X_LINE = np.array([[0.0], [1.0], [2.0], [3.0], [4.0], [5.0]])
+Y_LINE = 2.0 * X_LINE[:, 0] - 1.0  # y = 2x - 1
+
+
+def linear_model() -> MLP:
+    return MLP(1, [1], seed=0)
+
+
+def test_train_step_equals_the_hand_written_loop() -> None:
+    """One train_step is zero_grad, backward of the batch mean loss, and one optimizer step."""
+    a, b = linear_model(), linear_model()
+    trainer = Trainer(a, SGD(a.parameters(), lr=0.05), mse, progress=False)
+    loss = trainer.train_step(X_LINE[:3].tolist(), Y_LINE[:3].tolist())
+    # the same step by hand
+    manual = sum((b(x) - t) ** 2 for x, t in zip(X_LINE[:3].tolist(), Y_LINE[:3], strict=True)) / 3
+    manual.backward()  # type: ignore[union-attr]
+    for p in b.parameters():
+        p.data -= 0.05 * p.grad
+    assert loss == pytest.approx(manual.data, rel=1e-15)  # type: ignore[union-attr]
+    assert [p.data for p in a.parameters()] == pytest.approx(
+        [p.data for p in b.parameters()], rel=1e-15
+    )
+
+
+def test_fit_learns_a_line_and_keeps_a_history() -> None:
+    """fit runs epochs of mini-batches: the loss falls and every step and epoch is recorded."""
+    model = linear_model()
+    trainer = Trainer(model, SGD(model.parameters(), lr=0.02), mse, batch_size=4, progress=False)
+    history = trainer.fit(X_LINE, Y_LINE, epochs=300)
+    assert len(history.epochs) == 300
+    assert len(history.step_losses) == 300 * 2  # 6 rows in batches of 4: 2 steps per epoch
+    assert not history.interrupted
+    assert history.epochs[-1].loss < 1e-3 < history.epochs[0].loss
+    w, b = (p.data for p in model.parameters())
+    assert (w, b) == pytest.approx((2.0, -1.0), abs=0.02)
+
+
+def test_smoothed_loss_follows_its_recurrence() -> None:
+    """The bar's running loss is Q = lam * eps + (1 - lam) * Q, starting at the first loss."""
+    model = linear_model()
+    trainer = Trainer(
+        model, SGD(model.parameters(), lr=0.01), mse, batch_size=2, smoothing=0.3, progress=False
+    )
+    history = trainer.fit(X_LINE, Y_LINE, epochs=2)
+    q = history.step_losses[0]
+    for eps in history.step_losses[1:]:
+        q = 0.3 * eps + 0.7 * q
+    assert history.epochs[-1].smoothed_loss == pytest.approx(q, rel=1e-15)
+    assert history.epochs[0].loss == pytest.approx(np.mean(history.step_losses[:3]), rel=1e-15)
+
+
+def test_penalty_is_added_to_the_batch_loss() -> None:
+    """batch_loss = mean example loss + penalty()."""
+    model = MLP(1, [1], init="constant", value=2.0)
+    trainer = Trainer(
+        model,
+        SGD(model.parameters(), lr=0.1),
+        mse,
+        penalty=lambda: l2(model.parameters(), 0.5),
+        progress=False,
+    )
+    # prediction 2 * 1 + 0 = 2 against 0: mse 4; penalty 0.5 * (2^2 + 0^2) = 2
+    assert trainer.batch_loss([[1.0]], [0.0]).data == 6.0
+
+
+def test_default_correct_for_classes_and_signs() -> None:
+    """argmax for a list of scores; sign agreement for a single score."""
+    assert default_correct([Value(0.1), Value(0.9), Value(0.3)], 1)
+    assert not default_correct([Value(0.1), Value(0.9), Value(0.3)], 2)
+    assert default_correct(Value(0.2), 1.0)
+    assert default_correct(Value(-0.2), 0)
+    assert not default_correct(Value(-0.2), 1)
+
+
+def test_accuracy_and_validation_history() -> None:
+    """accuracy counts correct predictions; fit records validation accuracy per epoch."""
+    model = MLP(1, [1], activation="linear", init="constant", value=1.0)  # score = x
+    trainer = Trainer(model, SGD(model.parameters(), lr=0.0), hinge, progress=False)
+    x = np.array([[-2.0], [-1.0], [1.0], [3.0]])
+    assert trainer.accuracy(x, [-1, 1, 1, 1]) == 0.75
+    history = trainer.fit(x, [-1, -1, 1, 1], epochs=1, validation=(x, [-1, 1, 1, 1]))
+    assert history.epochs[0].val_accuracy == 0.75
+
+
+def test_progress_bar_shows_the_smoothed_loss(capsys: pytest.CaptureFixture[str]) -> None:
+    """With progress=True a tqdm bar reports the running loss on stderr."""
+    model = linear_model()
+    Trainer(model, SGD(model.parameters(), lr=0.01), mse, batch_size=3).fit(X_LINE, Y_LINE, 2)
+    err = capsys.readouterr().err
+    assert "loss=" in err
+    assert "4/4" in err
+
+
+class Interrupting:
+    """An mse loss that sends itself SIGINT (Ctrl-C) during the given call."""
+
+    def __init__(self, at_call: int, raise_directly: bool = False) -> None:
+        self.calls = 0
+        self.at_call = at_call
+        self.raise_directly = raise_directly
+
+    def __call__(self, output: Any, target: Any) -> Value:
+        self.calls += 1
+        if self.calls == self.at_call:
+            if self.raise_directly:
+                raise KeyboardInterrupt
+            signal.raise_signal(signal.SIGINT)
+        return mse(output, target)
+
+
+def test_ctrl_c_finishes_the_step_then_stops_cleanly() -> None:
+    """SIGINT during step 3 lets step 3 finish, then fit returns with interrupted=True."""
+    model, reference = linear_model(), linear_model()
+    loss = Interrupting(at_call=5)  # batch_size 2: calls 5 and 6 belong to step 3
+    trainer = Trainer(model, SGD(model.parameters(), lr=0.01), loss, batch_size=2, progress=False)
+    history = trainer.fit(X_LINE, Y_LINE, epochs=10)
+    assert history.interrupted
+    assert trainer.optimizer.steps == 3
+    assert len(history.step_losses) == 3
+    # the model holds exactly the parameters of three ordinary steps
+    ref = Trainer(
+        reference, SGD(reference.parameters(), lr=0.01), mse, batch_size=2, progress=False
+    )
+    for ix in batches(6, 2, seed=0):  # the trainer's first epoch draws this same order
+        ref.train_step(X_LINE[ix].tolist(), Y_LINE[ix].tolist())
+    assert [p.data for p in model.parameters()] == [p.data for p in reference.parameters()]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # handler restored
+
+
+def test_keyboard_interrupt_mid_batch_leaves_last_completed_step() -> None:
+    """A KeyboardInterrupt inside a forward pass leaves the parameters of the step before."""
+    model = linear_model()
+    trainer = Trainer(
+        model,
+        SGD(model.parameters(), lr=0.01),
+        Interrupting(at_call=3, raise_directly=True),
+        batch_size=2,
+        progress=False,
+    )
+    before_second_step: list[float] = []
+    original = trainer.train_step
+
+    def recording_step(xs: Any, ys: Any) -> float:
+        before_second_step[:] = [p.data for p in model.parameters()]
+        return original(xs, ys)
+
+    trainer.train_step = recording_step  # type: ignore[method-assign]
+    history = trainer.fit(X_LINE, Y_LINE, epochs=5)
+    assert history.interrupted
+    assert trainer.optimizer.steps == 1
+    assert [p.data for p in model.parameters()] == before_second_step
+    assert all(p.grad == 0.0 for p in model.parameters())
+
+
+def test_moons_demo_matches_micrograd_step_for_step() -> None:
+    """micrograd's moons recipe and ours give the same losses from the same weights and points."""
+    engine = pytest.importorskip("micrograd.engine")
+    micrograd_nn = pytest.importorskip("micrograd.nn")
+    import random
+
+    random.seed(1337)
+    theirs = micrograd_nn.MLP(2, [16, 16, 1])
+    ours = MLP(2, [16, 16, 1], seed=0)
+    for p, q in zip(ours.parameters(), theirs.parameters(), strict=True):
+        p.data = q.data
+    x, labels = make_moons(40, noise=0.1, seed=1337)
+    y = (labels * 2 - 1).tolist()
+    trainer = Trainer(
+        ours,
+        SGD(ours.parameters(), lr=Linear(1.0, 0.1, steps=100)),
+        hinge,
+        batch_size=None,
+        penalty=lambda: l2(ours.parameters(), 1e-4),
+        progress=False,
+    )
+    for k in range(3):
+        # micrograd's demo.ipynb loss() and update, verbatim in spirit
+        inputs = [list(map(engine.Value, xrow)) for xrow in x.tolist()]
+        scores = list(map(theirs, inputs))
+        losses = [(1 + -yi * scorei).relu() for yi, scorei in zip(y, scores, strict=True)]
+        data_loss = sum(losses) * (1.0 / len(losses))
+        reg_loss = 1e-4 * sum(p * p for p in theirs.parameters())
+        total = data_loss + reg_loss
+        theirs.zero_grad()
+        total.backward()
+        for p in theirs.parameters():
+            p.data -= (1.0 - 0.9 * k / 100) * p.grad
+        ours_loss = trainer.train_step(x.tolist(), y)
+        # micrograd adds left to right, we sum with one correctly rounded n-ary node
+        assert ours_loss == pytest.approx(total.data, rel=1e-12)
+    assert [p.data for p in ours.parameters()] == pytest.approx(
+        [p.data for p in theirs.parameters()], rel=1e-9, abs=1e-12
+    )
+
+
+def test_digits_subset_learns_quickly() -> None:
+    """A linear 64-10 softmax classifier fits 300 digits to > 90 % accuracy in 3 epochs."""
+    x, y = load_digits()
+    x, y = x[:300], y[:300]
+    model = MLP(64, [10], init="xavier_uniform", seed=0)
+    trainer = Trainer(
+        model, Adam(model.parameters(), lr=0.05), cross_entropy, batch_size=30, progress=False
+    )
+    history = trainer.fit(x, y, epochs=3, train_accuracy=True)
+    assert history.epochs[-1].train_accuracy is not None
+    assert history.epochs[-1].train_accuracy > 0.9
+    assert history.epochs[-1].loss < history.epochs[0].loss
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"smoothing": 0.0}, ValueError, r"smoothing must be in \(0, 1\], got 0.0"),
+        ({"smoothing": 1.5}, ValueError, r"smoothing must be in \(0, 1\], got 1.5"),
+    ],
+)
+def test_trainer_rejects_bad_settings(kwargs: dict[str, Any], error: type, message: str) -> None:
+    """Bad settings raise naming the setting."""
+    model = linear_model()
+    with pytest.raises(error, match=message):
+        Trainer(model, SGD(model.parameters(), lr=0.1), mse, progress=False, **kwargs)
+
+
+def test_trainer_rejects_wrong_objects_and_data() -> None:
+    """A non-module, a non-optimizer, mismatched data and zero epochs raise clearly."""
+    model = linear_model()
+    opt = SGD(model.parameters(), lr=0.1)
+    with pytest.raises(TypeError, match=r"model must be an autograd.nn.Module"):
+        Trainer(lambda x: x, opt, mse)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"optimizer must be an autograd.optim.Optimizer"):
+        Trainer(model, "sgd", mse)  # type: ignore[arg-type]
+    trainer = Trainer(model, opt, mse, progress=False)
+    with pytest.raises(ValueError, match=r"x has 6 rows and y has 5"):
+        trainer.fit(X_LINE, Y_LINE[:5], epochs=1)
+    with pytest.raises(ValueError, match=r"epochs must be a positive int, got 0"):
+        trainer.fit(X_LINE, Y_LINE, epochs=0)
+    assert math.isfinite(trainer.batch_loss([[1.0]], [1.0]).data)
