@@ -89,14 +89,14 @@ def test_bad_comparison_operand(kind: str, bad: object, type_name: str) -> None:
 @pytest.mark.parametrize(
     ("call_bad", "pattern"),
     [
-        (lambda: sum_values([Value(1.0), "x"]), r"sum_values.*\bstr\b"),
-        (lambda: dot([None], [Value(1.0)]), r"dot weight.*\bNoneType\b"),
-        (lambda: dot([1.0], [[1.0]]), r"dot input.*\blist\b"),
-        (lambda: dot([1.0], [2.0], 1j), r"dot bias.*\bcomplex\b"),
+        (lambda: sum_values([Value(1.0), "x"]), r"sum_values.*\bstr\b"),  # type: ignore[list-item]
+        (lambda: dot([None], [Value(1.0)]), r"dot weight.*\bNoneType\b"),  # type: ignore[list-item]
+        (lambda: dot([1.0], [[1.0]]), r"dot input.*\blist\b"),  # type: ignore[list-item]
+        (lambda: dot([1.0], [2.0], 1j), r"dot bias.*\bcomplex\b"),  # type: ignore[arg-type]
         (lambda: dot([1.0, 2.0], [3.0]), r"dot: got 2 weights and 1 inputs"),
-        (lambda: grad(2.0, [Value(1.0)]), r"grad: output must be a Value, got float"),
-        (lambda: grad(Value(1.0), [Value(1.0), 3.0]), r"grad: inputs\[1\] must be a Value"),
-        (lambda: Value(1.0, label=3), r"label must be a str, got int"),
+        (lambda: grad(2.0, [Value(1.0)]), r"grad: output must be a Value, got float"),  # type: ignore[call-overload]
+        (lambda: grad(Value(1.0), [Value(1.0), 3.0]), r"grad: inputs\[1\] must be a Value"),  # type: ignore[list-item]
+        (lambda: Value(1.0, label=3), r"label must be a str, got int"),  # type: ignore[arg-type]
     ],
     ids=["sum_values", "dot-weight", "dot-input", "dot-bias", "dot-lengths", "grad-output",
          "grad-inputs", "label"],
