@@ -229,3 +229,13 @@ def test_missing_dot_says_how_to_install(monkeypatch: pytest.MonkeyPatch, tmp_pa
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(graphviz.ExecutableNotFound, match="sudo apt-get install graphviz"):
         step_through(worked_example()[0])
+
+
+@requires_dot
+def test_layout_is_sized_for_the_gradients_the_frames_show() -> None:
+    """The one SVG is laid out with the final gradients, though backward() never ran."""
+    f, x, _ = worked_example()
+    player = step_through(f)
+    assert x.grad == 0.0
+    assert ">grad 17</text>" in player.svg
+    assert ">grad 12</text>" in player.svg

@@ -183,10 +183,10 @@ def op_text(node: Value) -> str:
     return op.symbol
 
 
-def value_text(node: Value, show: str, name: str | None = None) -> str:
+def value_text(node: Value, show: str, name: str | None = None, grad: float | None = None) -> str:
     """Return the record label of a Value's box: its label (if any), then data and/or grad.
 
-    ``name`` replaces the node's label when given.
+    ``name`` replaces the node's label and ``grad`` its ``.grad`` when given.
 
     >>> value_text(Value(2.0, label="x"), "data+grad"), value_text(Value(0.5), "data")
     ('{x|data 2|grad 0}', '{data 0.5}')
@@ -196,7 +196,7 @@ def value_text(node: Value, show: str, name: str | None = None) -> str:
     if show in ("data+grad", "data"):
         fields.append(f"data {fmt(node.data)}")
     if show in ("data+grad", "grad"):
-        fields.append(f"grad {fmt(node.grad)}")
+        fields.append(f"grad {fmt(node.grad if grad is None else grad)}")
     return "{" + "|".join(fields) + "}"
 
 
@@ -288,18 +288,22 @@ def draw_full(
     marked: Set[Value] = frozenset(),
     colors: Mapping[str, str] | None = None,
     names: Mapping[Value, str] | None = None,
+    grads: Mapping[Value, float] | None = None,
 ) -> Any:  # a graphviz.Digraph; graphviz ships no type hints
     """Draw every node of ``order`` (checked arguments; ``draw_dot`` is the public entry).
 
     ``names`` overrides the label shown in a box (the step-through viewer names unlabelled
-    nodes by their id, so its text and its picture agree).
+    nodes by their id, so its text and its picture agree); ``grads`` overrides ``.grad``
+    (the viewer lays boxes out for the gradients its frames will show).
     """
     colors = colors or {}
     names = names or {}
+    grads = grads or {}
     ids = node_ids(order)
     graph = new_digraph("autograd", rankdir)
     for node in order:
-        _add_node(graph, node, ids[node], value_text(node, show, names.get(node)), node in marked)
+        text = value_text(node, show, names.get(node), grads.get(node))
+        _add_node(graph, node, ids[node], text, node in marked)
     for index, node in enumerate(order):
         op = node.op
         if op is None:

@@ -20,7 +20,7 @@ PLAYER_CSS: Final = """
 .ag-player .ag-step{font-family:Menlo,Consolas,monospace;font-size:14px;margin:4px 0;
   min-height:1.4em;white-space:pre-wrap}
 .ag-player .ag-formula{color:#666;font-size:12px;min-height:1.2em}
-.ag-player .ag-graph{overflow:auto;max-width:100%;margin-top:6px}
+.ag-player .ag-graph{overflow:auto;max-width:100%;max-height:75vh;margin-top:6px}
 .ag-player .ag-graph svg{max-width:none;height:auto}
 .ag-player .ag-pending{opacity:.2}
 .ag-player .ag-hasgrad polygon{fill:#e8f5e9}
@@ -71,6 +71,19 @@ PLAYER_JS: Final = r"""
   var current = 0;
   var timer = null;
   function mark(id, cls) { var el = byId(id); if (el) { el.classList.add(cls); } }
+  var view = root.querySelector(".ag-graph");
+  function reveal(id) {  // scroll the graph (not the page) so the current node is in sight
+    var el = byId(id);
+    if (!el) { return; }
+    var r = el.getBoundingClientRect();
+    var c = view.getBoundingClientRect();
+    if (r.left < c.left || r.right > c.right) {
+      view.scrollLeft += (r.left + r.right) / 2 - (c.left + c.right) / 2;
+    }
+    if (r.top < c.top || r.bottom > c.bottom) {
+      view.scrollTop += (r.top + r.bottom) / 2 - (c.top + c.bottom) / 2;
+    }
+  }
   function show(k) {
     k = Math.max(0, Math.min(frames.length - 1, k));
     current = k;
@@ -102,6 +115,7 @@ PLAYER_JS: Final = r"""
     mark(f.node, "ag-cur");
     if (f.source) { mark(f.source, "ag-src"); }
     f.edges.forEach(function (id) { mark(id, "ag-edge"); });
+    reveal(f.node);
     var nForward = Object.keys(computedAt).length;
     root.querySelector(".ag-phase").textContent = f.phase === "forward"
       ? "Forward pass: step " + (k + 1) + " of " + nForward

@@ -197,8 +197,9 @@ class StepThrough:
         self.names = display_names(order)
         self.frames = tuple(build_frames(root, self.names))
         drawn = {node: name for node, name in self.names.items() if name != node.label}
+        final = {f.node: f.grad for f in self.frames if f.grad is not None}
         picture = draw_full(order, rankdir=rankdir, show="data+grad", edge_labels=True,
-                            names=drawn)  # fmt: skip
+                            names=drawn, grads=final)  # fmt: skip
         svg = picture.pipe(format="svg").decode("utf-8")
         svg = svg[svg.index("<svg") :]  # drop the XML prolog: the SVG sits inside HTML
         self.svg = _COMMENT.sub("", svg)  # Graphviz's per-node comments: a tenth of the size
