@@ -302,7 +302,7 @@ def test_gallery_script_renders_every_picture(tmp_path: Path) -> None:
     assert set(written) == {*gallery.pictures(), "worked_example_steps.html"}
     assert ">grad 17</text>" in written["worked_example.svg"]
     assert "total 17.0 = engine" in written["worked_example_paths_x.svg"]
-    assert ">data 0.707107</text>" in written["neuron.svg"]  # tanh(0.881374) = 1/sqrt(2)
+    assert ">data 0.707107</text>" in written["tanh_neuron.svg"]  # tanh(0.881374) = 1/sqrt(2)
     assert ">w3</text>" in written["sigmoid_chain.svg"]
     assert "layers.1.neurons.0.w.2" in written["mlp_2layer.svg"]
     assert "Values drawn as" in written["digits_step_collapsed.svg"]

@@ -5,7 +5,7 @@ Writes into this folder (``viz/``):
 - ``worked_example.svg``: f(x, y) = x**2 + x*y + (x + y)**2 at (2, 3), after backward;
 - ``worked_example_paths_x.svg``: its three paths from x to f, one colour each;
 - ``worked_example_steps.html``: the step-through player of the same graph;
-- ``neuron.svg``: one tanh neuron, o = tanh(x1*w1 + x2*w2 + b), as separate ops;
+- ``tanh_neuron.svg``: one tanh neuron, o = tanh(x1*w1 + x2*w2 + b), as separate ops;
 - ``mlp_2layer.svg``: an ``autograd.nn`` MLP(2, [3, 1]) with a squared-error loss;
 - ``sigmoid_chain.svg``: x -> w1 -> sigmoid -> w2 -> sigmoid -> w3 -> L;
 - ``digits_step_collapsed.svg``: one training step's graph of a 64-32-10 network on 8
@@ -151,7 +151,7 @@ def pictures() -> dict[str, Callable[[], Any]]:
     return {
         "worked_example.svg": lambda: draw_dot(worked_example()[0]),
         "worked_example_paths_x.svg": lambda: explain_paths(*worked_example()[:2]).draw(),
-        "neuron.svg": lambda: draw_dot(neuron()),
+        "tanh_neuron.svg": lambda: draw_dot(neuron()),
         "mlp_2layer.svg": lambda: draw_dot(mlp_2layer()),
         "sigmoid_chain.svg": lambda: draw_dot(sigmoid_chain()),
         "digits_step_collapsed.svg": lambda: draw_dot(digits_step(), rankdir="TB"),
