@@ -27,7 +27,10 @@ STAMP: Final = VENV / ".tasks-install-stamp"
 PYPROJECT: Final = ROOT / "pyproject.toml"
 MIN_PYTHON: Final = (3, 11)
 
-DEMOS: Final = ("examples/worked_example.py",)
+DEMOS: Final = (
+    "examples/worked_example.py",  # issue 2: values, gradients and the graph of f(x, y)
+    "examples/digits.py",  # issue 3: an MLP learns the 8x8 digits (about a minute)
+)
 """The scripts ``demo`` runs, in order."""
 
 LINT_STEPS: Final = (
