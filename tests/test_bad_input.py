@@ -203,3 +203,34 @@ def test_extreme_floats_raise_only_floating_point_error_under_anomaly(
         return
     with detect_anomaly(), pytest.raises(FloatingPointError, match=expected):
         call(op, leaves, params).backward()
+
+
+HUGE_INT = 10**400  # an exact int beyond the largest float
+
+
+@pytest.mark.parametrize(
+    ("what", "make"),
+    [
+        ("Value", lambda: Value(HUGE_INT)),
+        ("mul", lambda: Value(2.0) * HUGE_INT),
+        ("sub", lambda: HUGE_INT - Value(1.0)),
+        ("pow", lambda: Value(2.0) ** HUGE_INT),
+        ("leaky_relu slope", lambda: Value(-1.0).leaky_relu(HUGE_INT)),
+    ],
+    ids=["Value", "mul", "rsub", "pow", "slope"],
+)
+def test_int_beyond_float_range_is_inf_or_a_named_error(
+    what: str, make: Callable[[], Value]
+) -> None:
+    """An int too big for a float rounds to ±inf (IEEE) or is refused naming the operation.
+
+    A bare ``OverflowError: int too large to convert to float`` names nothing: not allowed.
+    """
+    try:
+        out = make()
+    except (TypeError, ValueError) as err:
+        message = str(err)
+    else:
+        assert not math.isfinite(out.data)
+        return
+    assert what in message
