@@ -58,7 +58,13 @@ def as_float(x: object, what: str) -> float:
     if type(x) is float:
         return x
     if isinstance(x, numbers.Real):  # int, bool, numpy scalars; not arrays or complex
-        return float(x)
+        try:
+            return float(x)
+        except OverflowError as err:  # an int beyond the float range
+            raise ValueError(
+                f"{what}: {_describe(x)} is too large for a float (|x| > 1.8e308); "
+                "pass float('inf') if infinity is meant"
+            ) from err
     raise TypeError(
         f"{what}: expected a real number (a Value, int or float), got {_describe(x)}; "
         "convert it with float(...) first"

@@ -242,6 +242,16 @@ def _sum_forward(*terms: float) -> float:
         return sum(terms, 0.0)
 
 
+def _vpow_local(x: Scalar, y: Scalar, out: Scalar) -> tuple[Scalar, Scalar]:
+    # PyTorch's pow_backward_self / pow_backward_exponent: a zero factor wins over the
+    # 0 * inf = nan of the plain formulas (x**0 is constant; 0**y is 0 for y > 0).
+    xv = x if isinstance(x, (float, int)) else x.data
+    yv = y if isinstance(y, (float, int)) else y.data
+    dx = 0.0 if yv == 0 else y * power(x, y - 1)
+    dy = 0.0 if xv == 0 and yv >= 0 else out * log(x)
+    return dx, dy
+
+
 _TWO_ARGS: Final = ((-5.0, 5.0), (-5.0, 5.0))
 
 _ROWS: Final = (
@@ -256,12 +266,12 @@ _ROWS: Final = (
        Domain("b != 0", ((-5.0, 5.0), (0.5, 5.0)), kinks=(0.0,))),
     Op("neg", "neg", 1, lambda a: -a, lambda a, out: (-1.0,), "-1"),
     Op("pow", "**", 1, lambda x, exponent: safe_pow(x, exponent),
-       lambda x, out, exponent: (exponent * power(x, exponent - 1),),
-       "exponent * x**(exponent-1)",
+       lambda x, out, exponent: (0.0 if exponent == 0 else exponent * power(x, exponent - 1),),
+       "exponent * x**(exponent-1) (0 if exponent = 0)",
        Domain("x > 0 unless the exponent is an integer", ((0.2, 4.0),),
               params={"exponent": (-3.0, 3.0)})),
-    Op("vpow", "**", 2, safe_pow, lambda x, y, out: (y * power(x, y - 1), out * log(x)),
-       "y * x**(y-1), x**y * log(x)",
+    Op("vpow", "**", 2, safe_pow, _vpow_local,
+       "y * x**(y-1) (0 if y = 0), x**y * log(x) (0 if x = 0 and y >= 0)",
        Domain("x > 0", ((0.2, 4.0), (-3.0, 3.0)), kinks=(0.0,))),
     # --- exponentials and logarithms ---
     Op("exp", "exp", 1, safe_exp, lambda x, out: (out,), "exp(x)"),

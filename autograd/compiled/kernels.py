@@ -128,8 +128,13 @@ NUMPY_LOCAL_GRADS: Final[dict[str, Callable[..., Grads]]] = {
     "relu": lambda x, out: (step(x),),
     "leaky_relu": lambda x, out, slope: (step(x, below=slope),),
     "abs": lambda x, out: (sign(x),),
+    # ops' vpow rule picks PyTorch's zeros (x**0, 0**y) with an `if` on one number: np.where here.
+    "vpow": lambda x, y, out: (
+        np.where(y == 0, 0.0, y * np.power(x, y - 1)),
+        np.where((x == 0) & (y >= 0), 0.0, out * np.log(x)),
+    ),
 }
-"""Derivative rules for the rows that use ``ops.step`` / ``ops.sign`` (one number, ``if``)."""
+"""Derivative rules for the rows that branch on one number (``ops.step``, ``ops.sign``, ``vpow``)."""
 
 
 def forward_rule(op: Op) -> Callable[..., Any]:
