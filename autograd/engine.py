@@ -93,12 +93,16 @@ def _constant(x: object, what: str) -> Value:
     return _node(as_float(x, what), None, (), None)
 
 
-def _apply(op: Op, parents: tuple[Value, ...], params: dict[str, float] | None = None) -> Value:
-    """Compute ``op`` on the parents' numbers and record the new node (unless in no_grad)."""
-    if params:
-        data = op.forward(*[p.data for p in parents], **params)
-    else:
-        data = op.forward(*[p.data for p in parents])
+def _operand(x: object, op: Op) -> Value:
+    """``x`` as a Value: a plain number becomes a constant leaf (the error names ``op``)."""
+    if type(x) is float:  # the hot path: no isinstance chain, no message built
+        return _node(x, None, (), None)
+    return _constant(x, f"{op.name} ({op.symbol})")
+
+
+def _record(
+    op: Op, parents: tuple[Value, ...], params: dict[str, float] | None, data: float
+) -> Value:
     mode = _MODE.get()
     if not mode:
         return _node(data, op, parents, params)
@@ -109,14 +113,24 @@ def _apply(op: Op, parents: tuple[Value, ...], params: dict[str, float] | None =
     return _node(data, op, parents, params)
 
 
+def _apply(op: Op, parents: tuple[Value, ...], params: dict[str, float] | None = None) -> Value:
+    """Compute ``op`` on the parents' numbers and record the new node (unless in no_grad)."""
+    if params:
+        data = op.forward(*[p.data for p in parents], **params)
+    else:
+        data = op.forward(*[p.data for p in parents])
+    return _record(op, parents, params, data)
+
+
 def _binary(op: Op, a: Value, b: object) -> Value:
     if type(b) is not Value:
-        b = _constant(b, f"{op.name} ({op.symbol})")
-    return _apply(op, (a, b))
+        b = _operand(b, op)
+    return _record(op, (a, b), None, op.forward(a.data, b.data))
 
 
 def _rbinary(op: Op, b: Value, a: object) -> Value:
-    return _apply(op, (_constant(a, f"{op.name} ({op.symbol})"), b))
+    a = _operand(a, op)
+    return _record(op, (a, b), None, op.forward(a.data, b.data))
 
 
 class Value:
@@ -511,30 +525,39 @@ def _backward_anomaly(node: Value, index: int, local: Any, upstream: Any) -> str
 def topological_order(root: Value) -> list[Value]:
     """Return every node ``root`` depends on, parents before children, ``root`` last.
 
-    Iterative depth-first search with an explicit stack: graphs millions of nodes deep work.
-    The order is deterministic (it follows the parents' order).
+    Kahn's algorithm run from the root, with explicit stacks: one pass counts each node's
+    consumers, a second releases a node once all its consumers are placed. No recursion, so
+    graphs millions of nodes deep work; the order is deterministic (it follows parent order).
 
     >>> a = Value(1.0, label="a")
     >>> b = a + a
     >>> [n.label or n.op.name for n in topological_order(b * a)]
     ['a', 'add', 'mul']
     """
-    order: list[Value] = []
-    seen: set[Value] = set()
-    stack: list[tuple[Value, bool]] = [(root, False)]
-    push, pop, append, mark = stack.append, stack.pop, order.append, seen.add
+    consumers: dict[Value, int] = {root: 0}
+    count = consumers.get
+    stack = [root]
+    push, pop = stack.append, stack.pop
     while stack:
-        node, expanded = pop()
-        if expanded:
-            append(node)
-            continue
-        if node in seen:
-            continue
-        mark(node)
-        push((node, True))
-        for parent in reversed(node._parents):
-            if parent not in seen:
-                push((parent, False))
+        for parent in pop()._parents:
+            seen = count(parent)
+            if seen is None:
+                consumers[parent] = 1
+                push(parent)
+            else:
+                consumers[parent] = seen + 1
+    order: list[Value] = []
+    place = order.append
+    push(root)
+    while stack:
+        node = pop()
+        place(node)
+        for parent in node._parents:  # popped last-first: the reversed order lists them first-first
+            left = consumers[parent] - 1
+            consumers[parent] = left
+            if not left:
+                push(parent)
+    order.reverse()
     return order
 
 
@@ -568,7 +591,34 @@ def _float_backprop(root: Value) -> dict[Value, float]:
     """One backward pass in floats: ``d root / d node`` for every node, root seeded with 1."""
     order = topological_order(root)
     grads: dict[Value, float] = {root: 1.0}
-    check = bool(_MODE.get() & _ANOMALY)
+    seen = grads.get
+    if _MODE.get() & _ANOMALY:
+        return _checked_backprop(order, grads)
+    for node in reversed(order):
+        op = node._op
+        if op is None:
+            continue
+        upstream = grads[node]
+        parents = node._parents
+        if node._params is None and len(parents) == 2:  # noqa: PLR2004  # the common binary node
+            a, b = parents
+            try:
+                da, db = op.local_grads(a.data, b.data, node.data)
+            except ArithmeticError:
+                da, db = _float_local_grads(node)
+            g = seen(a)
+            grads[a] = da * upstream if g is None else g + da * upstream
+            g = seen(b)
+            grads[b] = db * upstream if g is None else g + db * upstream
+            continue
+        for parent, d in zip(parents, _float_local_grads(node), strict=True):
+            g = seen(parent)
+            grads[parent] = d * upstream if g is None else g + d * upstream
+    return grads
+
+
+def _checked_backprop(order: list[Value], grads: dict[Value, float]) -> dict[Value, float]:
+    """The backward pass under detect_anomaly(): stop at the first nan or inf gradient."""
     for node in reversed(order):
         if node._op is None:
             continue
@@ -576,7 +626,7 @@ def _float_backprop(root: Value) -> dict[Value, float]:
         local = _float_local_grads(node)
         for i, (parent, d) in enumerate(zip(node._parents, local, strict=True)):
             g = d * upstream
-            if check and not math.isfinite(g):
+            if not math.isfinite(g):
                 raise FloatingPointError(_backward_anomaly(node, i, d, upstream))
             grads[parent] = grads[parent] + g if parent in grads else g
     return grads
