@@ -534,12 +534,19 @@ def topological_order(root: Value) -> list[Value]:
     >>> [n.label or n.op.name for n in topological_order(b * a)]
     ['a', 'add', 'mul']
     """
+    return _kahn_order(root, leaves=True)
+
+
+def _kahn_order(root: Value, *, leaves: bool) -> list[Value]:
+    # Without leaves (what backward needs: leaves only receive), both passes skip them early.
     consumers: dict[Value, int] = {root: 0}
     count = consumers.get
     stack = [root]
     push, pop = stack.append, stack.pop
     while stack:
         for parent in pop()._parents:
+            if not leaves and parent._op is None:
+                continue
             seen = count(parent)
             if seen is None:
                 consumers[parent] = 1
@@ -553,6 +560,8 @@ def topological_order(root: Value) -> list[Value]:
         node = pop()
         place(node)
         for parent in node._parents:  # popped last-first: the reversed order lists them first-first
+            if not leaves and parent._op is None:
+                continue
             left = consumers[parent] - 1
             consumers[parent] = left
             if not left:
@@ -589,7 +598,7 @@ def _float_local_grads(node: Value) -> tuple[float, ...]:
 
 def _float_backprop(root: Value) -> dict[Value, float]:
     """One backward pass in floats: ``d root / d node`` for every node, root seeded with 1."""
-    order = topological_order(root)
+    order = _kahn_order(root, leaves=False)
     grads: dict[Value, float] = {root: 1.0}
     seen = grads.get
     if _MODE.get() & _ANOMALY:
@@ -634,7 +643,7 @@ def _checked_backprop(order: list[Value], grads: dict[Value, float]) -> dict[Val
 
 def _graph_backprop(root: Value) -> dict[Value, Any]:
     """One backward pass whose gradients are Values: the same rules, applied to nodes."""
-    order = topological_order(root)
+    order = _kahn_order(root, leaves=False)
     grads: dict[Value, Any] = {root: 1.0}
     for node in reversed(order):
         op = node._op

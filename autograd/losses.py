@@ -16,14 +16,18 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Iterable, Sequence
+from typing import Final
 
-from autograd.engine import Value, as_float, sum_values
+from autograd.engine import Value, as_float, dot, sum_values
 
 Scores = Value | float | Sequence[Value | float]
 """One prediction or a list of them (Values or plain numbers)."""
 
-Targets = float | Sequence[float]
-"""One target or a list of them (plain numbers)."""
+Targets = Value | float | Sequence[Value | float]
+"""One target or a list of them: plain numbers, or Values (a compiled loss's target leaves)."""
+
+ONE_HOT_TOLERANCE: Final = 1e-9
+"""How far from 1 the entries of a probability target may sum (rounding of soft labels)."""
 
 
 def _values(x: Scores, what: str) -> list[Value]:
@@ -31,11 +35,12 @@ def _values(x: Scores, what: str) -> list[Value]:
     return [v if isinstance(v, Value) else Value(as_float(v, what)) for v in items]
 
 
-def _targets(t: Targets, n: int, what: str) -> list[float]:
-    items = [t] if isinstance(t, int | float) else list(t)
+def _targets(t: Targets, n: int, what: str) -> list[Value | float]:
+    items = [t] if isinstance(t, Value | int | float) else list(t)
     if len(items) != n:
         raise ValueError(f"{what}: got {n} predictions and {len(items)} targets; they must pair up")
-    return [as_float(v, f"{what} target") for v in items]
+    # A Value target stays in the graph (compile_loss feeds targets as leaves); numbers are checked.
+    return [v if isinstance(v, Value) else as_float(v, f"{what} target") for v in items]
 
 
 def _mean(terms: list[Value], what: str) -> Value:
@@ -126,39 +131,93 @@ def log_softmax(logits: Scores, temperature: float = 1.0) -> list[Value]:
     return [z - log_total for z in shifted]
 
 
-def _class_index(target: object) -> int:
+def graph_max(values: Sequence[Value]) -> Value:
+    """Return the largest Value as a node: a balanced tree of ``max(a, b) = b + relu(a - b)``.
+
+    Unlike ``max(v.data ...)`` the result stays in the graph, so the graph has the same shape
+    whatever the numbers (what :func:`autograd.compiled.compile_loss` needs). The tree has
+    ``ceil(log2 n)`` levels, and each level of same-op nodes is one numpy call when compiled.
+    At a tie ``relu'(0) = 0`` sends the gradient to ``b``.
+
+    >>> graph_max([Value(1.0), Value(4.0), Value(-2.0)]).data
+    4.0
+    """
+    tops = list(values)
+    if not tops:
+        raise ValueError("graph_max: got no values; pass at least one")
+    while len(tops) > 1:
+        pairs = [b + (a - b).relu() for a, b in zip(tops[0::2], tops[1::2], strict=False)]
+        tops = pairs + tops[2 * len(pairs) :]
+    return tops[0]
+
+
+def _class_index(target: object, n: int) -> int:
     if isinstance(target, bool) or not isinstance(target, numbers.Integral):  # numpy ints too
-        raise TypeError(f"cross_entropy: target must be a class index (int), got {target!r}")
-    return int(target)
+        raise TypeError(
+            f"cross_entropy: target must be a class index (int) or a one-hot sequence of {n} "
+            f"numbers or Values, got {target!r}"
+        )
+    index = int(target)
+    if not 0 <= index < n:
+        raise ValueError(
+            f"cross_entropy: target {target!r} is not a class index for {n} logits "
+            f"(must be 0..{n - 1})"
+        )
+    return index
 
 
-def cross_entropy(logits: Scores, target: int) -> Value:
+def _probabilities(target: Sequence[Value | float], n: int) -> list[Value | float]:
+    """Check a one-hot (or soft-label) target: n entries >= 0 summing to 1; keep its Values."""
+    ts = _targets(target, n, "cross_entropy")
+    numbers_ = [t.data if isinstance(t, Value) else t for t in ts]
+    if min(numbers_) < 0 or not abs(math.fsum(numbers_) - 1.0) <= ONE_HOT_TOLERANCE:
+        raise ValueError(
+            f"cross_entropy: a sequence target must be one-hot (or probabilities: entries >= 0 "
+            f"summing to 1), got {numbers_!r}"
+        )
+    return ts
+
+
+def cross_entropy(logits: Scores, target: int | Iterable[Value | float]) -> Value:
     """Return ``-log softmax(z)[target] = logsumexp(z) - z[target]`` for one example.
 
-    Log-sum-exp after subtracting the largest logit: finite for logits of ±1000. Its gradient
-    is ``softmax(z)_i - [i = target]``, the identity the lectures derive.
+    ``target`` is a class index, or a one-hot list of numbers or Values (soft labels summing to
+    1 work too: the loss is then ``-sum_i t_i log softmax(z)_i = logsumexp(z) - t . z``).
+
+    Both forms subtract the largest logit before ``exp``, so logits of ±1000 give finite losses;
+    the gradient is ``softmax(z)_i - t_i``, the identity the lectures derive. With an index the
+    shift is the number ``max(z.data)`` (a constant: softmax ignores shifts) and the target picks
+    one logit. With a one-hot list nothing leaves the graph: the shift is :func:`graph_max` and
+    the target enters through one ``dot`` node, so every example builds the same graph -- the
+    form :func:`autograd.compiled.compile_loss` needs, where targets arrive as Values.
 
     Args:
         logits: the class scores (Values or numbers).
-        target: the index of the true class.
+        target: the index of the true class, or a one-hot sequence as long as ``logits``.
 
     Returns:
         The loss as a Value.
 
     Raises:
-        TypeError: if ``target`` is not an int.
-        ValueError: if ``target`` is not the index of a logit.
+        TypeError: if ``target`` is neither an int nor a sequence of numbers or Values.
+        ValueError: if an index is out of range, or a sequence is not as long as ``logits`` or
+            not one-hot (entries >= 0 summing to 1).
 
     >>> cross_entropy([Value(1000.0), Value(-1000.0)], 1).data
     2000.0
+    >>> cross_entropy([Value(1000.0), Value(-1000.0)], [0.0, 1.0]).data
+    2000.0
     """
+    if isinstance(target, Iterable) and not isinstance(target, str | bytes):  # numpy rows too
+        zs = _values(logits, "cross_entropy")
+        if not zs:
+            raise ValueError("cross_entropy: got no logits; pass at least one")
+        onehot = _probabilities(list(target), len(zs))
+        top = graph_max(zs)
+        shifted = [z - top for z in zs]
+        return sum_values([s.exp() for s in shifted]).log() - dot(onehot, shifted)
     shifted = _shifted(logits, 1.0, "cross_entropy")
-    index = _class_index(target)
-    if not 0 <= index < len(shifted):
-        raise ValueError(
-            f"cross_entropy: target {target!r} is not a class index for {len(shifted)} logits "
-            f"(must be 0..{len(shifted) - 1})"
-        )
+    index = _class_index(target, len(shifted))
     log_total = sum_values([z.exp() for z in shifted]).log()
     return log_total - shifted[index]
 

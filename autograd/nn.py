@@ -4,13 +4,17 @@ Constructors and call semantics follow micrograd: ``Neuron(nin)``, ``Layer(nin, 
 ``MLP(nin, nouts)``; a neuron keeps ``.w`` and ``.b``, a layer ``.neurons``, an MLP
 ``.layers``; ``parameters()`` lists each neuron's weights then its bias; a layer of one neuron
 returns a single Value. A neuron's weighted sum is one fused ``dot`` node (its local
-derivatives are the inputs and the weights), followed by one activation node.
+derivatives are the inputs and the weights), followed by one activation node. Every parameter
+is labelled with its :meth:`Module.named_parameters` name (``layers.0.neurons.3.w.5``), so
+graph pictures show which neuron a weight belongs to.
 
 >>> model = MLP(2, [3, 1], seed=0)
 >>> y = model([1.0, -2.0])
 >>> y.backward()
 >>> model.num_parameters(), (3 * 2 + 3) + (1 * 3 + 1)
 (13, 13)
+>>> model.layers[1].neurons[0].w[2].label
+'layers.1.neurons.0.w.2'
 """
 
 from __future__ import annotations
@@ -246,6 +250,9 @@ class Neuron(Module):
         self.w = [Value(x) for x in weights]
         self.b = Value(0.0)
         self._act = ACTIVATIONS[self.activation]
+        for i, w in enumerate(self.w):  # names as named_parameters(); a Layer prefixes them
+            w.label = f"w.{i}"
+        self.b.label = "b"
 
     def __call__(self, x: Inputs) -> Value:
         """Return ``activation(w · x + b)`` for ``nin`` inputs (Values or numbers)."""
@@ -316,6 +323,8 @@ class Layer(Module):
             for _ in range(self.nout)
         ]
         self.activation = self.neurons[0].activation
+        for i, n in enumerate(self.neurons):
+            _prefix_labels(f"neurons.{i}.", [n])
 
     def __call__(self, x: Inputs) -> Value | list[Value]:
         """Return each neuron's output; a single Value when the layer has one neuron."""
@@ -445,6 +454,8 @@ class MLP(Module):
             for i in range(len(self.nouts))
         ]
         self.dropout = [Dropout(dropout, seed=rng) for _ in range(last)] if dropout else []
+        for i, layer in enumerate(self.layers):
+            _prefix_labels(f"layers.{i}.", layer.neurons)
 
     def __call__(self, x: Inputs) -> Value | list[Value]:
         """Run the layers in order; a single Value when the last layer has one neuron."""
@@ -491,6 +502,19 @@ def mlp_parameter_count(nin: int, nouts: Sequence[int]) -> int:
     """
     sizes = [nin, *nouts]
     return sum((sizes[i] + 1) * sizes[i + 1] for i in range(len(nouts)))
+
+
+def _prefix_labels(prefix: str, neurons: Sequence[Neuron]) -> None:
+    """Prefix the labels of the neurons' parameters, as named_parameters() prefixes names.
+
+    A Neuron labels its own parameters (``w.5``, ``b``) and each enclosing constructor prefixes
+    them, so an MLP's weight reads ``layers.0.neurons.3.w.5``: graph pictures can group nodes
+    by neuron. One string concatenation per parameter and level keeps it cheap.
+    """
+    for n in neurons:
+        for w in n.w:
+            w.label = prefix + w.label
+        n.b.label = prefix + n.b.label
 
 
 def _as_inputs(x: Inputs) -> Sequence[Input]:

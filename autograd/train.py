@@ -2,7 +2,9 @@
 
 The work of one mini-batch -- loss of the batch, backward, optimizer step -- is the single
 method :meth:`Trainer.train_step`; everything else (batching, progress, evaluation, history,
-interruption) is bookkeeping around it, so a faster batched path can replace that one method.
+interruption) is bookkeeping around it. ``Trainer(..., compile=True)`` swaps that one step for
+the compiled batched path (:func:`autograd.compiled.compile_loss`): the same loss, gradients
+and optimizer, the whole mini-batch run with numpy.
 
 >>> from autograd.nn import MLP
 >>> from autograd.losses import mse
@@ -31,9 +33,10 @@ import numpy as np
 import numpy.typing as npt
 from tqdm.auto import tqdm  # type: ignore[import-untyped]  # tqdm ships no type hints
 
+from autograd.compiled import CompiledLoss, compile_loss
 from autograd.data import Seed, batches
 from autograd.engine import Value, no_grad, sum_values
-from autograd.nn import Module
+from autograd.nn import Dropout, Module
 from autograd.optim import Optimizer
 
 Output = Value | list[Value]
@@ -136,6 +139,18 @@ class Trainer:
         smoothing: λ of the running loss shown in the progress bar, in (0, 1].
         seed: seeds the shuffling of every epoch.
         progress: show a tqdm progress bar.
+        compile: run each step on the compiled batched path (see :meth:`compiled_step`):
+            the loss is traced once on one example and each mini-batch runs as numpy calls.
+            Same loss, same gradients (to rounding), same optimizer; the model must build the
+            same graph for every example, so active Dropout is refused.
+        check_every: how often the compiled plan re-checks one example's graph against the
+            traced one (``compile_loss``'s argument: None automatic, ``k`` every k-th step,
+            0 never).
+
+    Raises:
+        TypeError: if ``model`` or ``optimizer`` is of the wrong kind.
+        ValueError: if ``smoothing`` is outside (0, 1], or ``compile=True`` with a Dropout
+            of ``p > 0`` in the model.
     """
 
     def __init__(
@@ -150,6 +165,8 @@ class Trainer:
         smoothing: float = DEFAULT_SMOOTHING,
         seed: Seed = 0,
         progress: bool = True,
+        compile: bool = False,  # shadows the builtin here only: the issue names it so
+        check_every: int | None = None,
     ) -> None:
         if not isinstance(model, Module):
             raise TypeError(f"Trainer: model must be an autograd.nn.Module, got {model!r}")
@@ -172,6 +189,23 @@ class Trainer:
         self.smoothing = float(smoothing)
         self.rng = np.random.default_rng(seed)
         self.progress = progress
+        self.compile = bool(compile)
+        self.check_every = check_every
+        self.plan: CompiledLoss | None = None
+        """The compiled loss, traced at the first compiled step (None until then)."""
+        if self.compile:
+            active = [
+                f"{name or 'model'} (p={m.p})"
+                for name, m in model.modules()
+                if isinstance(m, Dropout) and m.p > 0
+            ]
+            if active:
+                raise ValueError(
+                    f"Trainer: compile=True cannot train a model with active dropout "
+                    f"({', '.join(active)}): a compiled plan reuses the graph traced on one "
+                    f"example, so every example would get the same mask; use compile=False "
+                    f"or dropout=0"
+                )
 
     def batch_loss(self, xs: Sequence[Sequence[float]], ys: Sequence[Target]) -> Value:
         """Return the mean loss over the examples, plus the penalty: one graph to backward.
@@ -190,13 +224,78 @@ class Trainer:
     def train_step(self, xs: Sequence[Sequence[float]], ys: Sequence[Target]) -> float:
         """Take one optimizer step on one mini-batch and return its loss before the step.
 
-        This is the whole per-batch computation: loss of the batch, backward, step.
+        This is the whole per-batch computation: loss of the batch, backward, step -- on the
+        scalar engine, or on the compiled plan when the trainer was made with ``compile=True``.
         """
+        if self.compile:
+            return self.compiled_step(xs, ys)
         loss = self.batch_loss(xs, ys)
         self.optimizer.zero_grad()
         loss.backward()
         self.optimizer.step()
         return loss.data
+
+    def compiled_step(self, xs: npt.ArrayLike, ys: npt.ArrayLike) -> float:
+        """Take the step of :meth:`train_step` with the compiled plan; return the loss before it.
+
+        At the first call the loss of one example plus the penalty, ``loss(model(x), t) + P``,
+        is traced with :func:`autograd.compiled.compile_loss` (mean reduction); every call
+        then runs the whole batch with numpy. The mean of ``l_i + P`` over the batch is
+        ``mean(l_i) + P``: the very loss :meth:`batch_loss` builds, with the same gradient.
+        A class index target (an int, with a model of several outputs) reaches the loss as a
+        one-hot list of Values, which :func:`autograd.losses.cross_entropy` takes; a number
+        target arrives as one Value and a row of numbers as a list of Values.
+
+        Raises:
+            autograd.compiled.DataDependentGraphError: the model or loss builds a different
+                graph for some example (a Python ``if`` on ``.data``, say); no step is taken.
+
+        >>> from autograd.nn import MLP
+        >>> from autograd.losses import cross_entropy
+        >>> from autograd.optim import SGD
+        >>> model = MLP(2, [3], seed=0)
+        >>> trainer = Trainer(model, SGD(model.parameters(), lr=0.1), cross_entropy, compile=True)
+        >>> x, y = np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([0, 2])
+        >>> scalar = trainer.batch_loss(x.tolist(), [0, 2]).data  # builds a graph, no step
+        >>> abs(trainer.compiled_step(x, y) - scalar) < 1e-12
+        True
+        """
+        inputs = np.asarray(xs, dtype=np.float64)
+        targets = self._target_rows(inputs, np.asarray(ys))
+        if self.plan is None:
+            self.plan = compile_loss(
+                self._example_loss,
+                (inputs[0], targets[0]),
+                self.model.parameters(),
+                reduction="mean",
+                check_every=self.check_every,
+            )
+        self.optimizer.zero_grad()
+        loss = self.plan.forward_backward((inputs, targets))
+        self.optimizer.step()
+        return loss
+
+    def _example_loss(self, x: list[Value], target: Value | list[Value]) -> Value:
+        """The traced function: one example's loss plus the penalty (mean(l + P) = mean(l) + P)."""
+        loss = self.loss(self.model(x), target)
+        return loss + self.penalty() if self.penalty is not None else loss
+
+    def _target_rows(self, inputs: npt.NDArray[np.float64], ys: npt.NDArray[Any]) -> Any:
+        """Class indices become one-hot rows (width: the model's outputs); numbers stay numbers."""
+        if ys.ndim != 1 or not np.issubdtype(ys.dtype, np.integer):
+            return ys.astype(np.float64)
+        with no_grad():
+            out = self.model(inputs[0])
+        if isinstance(out, Value):  # one output: an int is a label like +-1 or 0/1
+            return ys.astype(np.float64)
+        width = len(out)
+        if ys.min() < 0 or ys.max() >= width:
+            bad = ys[(ys < 0) | (ys >= width)][0]
+            raise ValueError(
+                f"Trainer: target {bad!r} is not a class index for a model with {width} "
+                f"outputs (must be 0..{width - 1})"
+            )
+        return np.eye(width)[ys]
 
     def predict(self, x: npt.ArrayLike) -> list[Output]:
         """Return the model's outputs for the rows of ``x`` (eval mode, no graph recorded)."""
@@ -239,8 +338,8 @@ class Trainer:
             validation: ``(x_val, y_val)`` whose accuracy is recorded after each epoch.
             train_accuracy: also record accuracy on the training set after each epoch.
         """
-        rows = np.asarray(x, dtype=np.float64).tolist()
-        targets = np.asarray(y).tolist()
+        x_array, y_array = np.asarray(x, dtype=np.float64), np.asarray(y)
+        rows, targets = x_array.tolist(), y_array.tolist()
         if len(rows) != len(targets) or not rows:
             raise ValueError(
                 f"fit: x has {len(rows)} rows and y has {len(targets)}; need n > 0 each"
@@ -260,8 +359,12 @@ class Trainer:
                 for epoch in range(1, epochs + 1):
                     start, losses = time.perf_counter(), []
                     for index in batches(len(rows), size, seed=self.rng):
-                        loss = self.train_step(
-                            [rows[i] for i in index], [targets[i] for i in index]
+                        loss = (
+                            self.compiled_step(x_array[index], y_array[index])
+                            if self.compile
+                            else self.train_step(
+                                [rows[i] for i in index], [targets[i] for i in index]
+                            )
                         )
                         losses.append(loss)
                         history.step_losses.append(loss)
