@@ -24,14 +24,13 @@ True
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import os
-import tempfile
 from pathlib import Path
 from typing import Any, Final
 
+from autograd.files import write_atomic
 from autograd.nn import MLP, Dropout, Layer, Module, Neuron
 
 FORMAT: Final = "autograd-scalar-model"
@@ -68,22 +67,7 @@ def save(model: Module, path: PathLike) -> None:
         "parameters": parameters,
     }
     text = json.dumps(document, indent=1, allow_nan=False) + "\n"
-    _atomic_write(Path(path), text)
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    folder = path.parent if str(path.parent) else Path(".")
-    fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())  # the bytes are on disk before the rename makes them visible
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
+    write_atomic(path, text)
 
 
 def read(path: PathLike) -> dict[str, Any]:

@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Final
 
@@ -25,6 +23,7 @@ if str(ROOT) not in sys.path:  # run from a checkout without installing: import 
     sys.path.insert(0, str(ROOT))
 
 from autograd import Value, topological_order  # noqa: E402  # needs the sys.path line above
+from autograd.files import write_atomic  # noqa: E402  # likewise
 from autograd.viz import draw_dot  # noqa: E402  # likewise
 
 X0: Final = 2.0
@@ -100,20 +99,6 @@ def backward_steps(root: Value) -> tuple[list[str], dict[Value, float]]:
                 f"  [{node.label} = {node.op.name}; d out/d inputs: {node.op.formula}]"
             )
     return lines, grads
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and ``os.replace`` (no torn files)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; the result is an ordinary file
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def write_pictures(root: Value, out_dir: Path) -> list[Path]:

@@ -12,9 +12,7 @@ left untouched.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Final
@@ -31,7 +29,8 @@ HEADER: Final = (
 if str(ROOT) not in sys.path:  # run as a script from anywhere: import the checkout's package
     sys.path.insert(0, str(ROOT))
 
-from autograd.ops import OPS, Op  # noqa: E402  # needs the sys.path line above
+from autograd.files import write_atomic  # noqa: E402  # needs the sys.path line above
+from autograd.ops import OPS, Op  # noqa: E402
 
 
 def _code(text: str) -> str:
@@ -90,19 +89,6 @@ def with_table(readme_text: str, table: str) -> str:
     head, _, rest = readme_text.partition(START)
     _, _, tail = rest.partition(END)
     return f"{head}{START}\n{table}\n{END}{tail}"
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and ``os.replace``."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; the result is an ordinary file
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -17,9 +17,7 @@ seeds), so a rerun changes no file unless the drawing code changed.
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final
@@ -30,6 +28,7 @@ if str(ROOT) not in sys.path:  # run from a checkout without installing: import 
     sys.path.insert(0, str(ROOT))
 
 from autograd import Value, sum_values  # noqa: E402  # needs the sys.path line above
+from autograd.files import write_atomic  # noqa: E402
 from autograd.nn import MLP  # noqa: E402
 from autograd.viz import (  # noqa: E402
     draw_dot,
@@ -131,19 +130,6 @@ def digits_step() -> Value:
     loss = sum_values(losses)
     loss.backward()
     return loss
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and ``os.replace``."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; the result is an ordinary file
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def pictures() -> dict[str, Callable[[], Any]]:

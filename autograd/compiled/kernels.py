@@ -134,7 +134,7 @@ NUMPY_LOCAL_GRADS: Final[dict[str, Callable[..., Grads]]] = {
         np.where((x == 0) & (y >= 0), 0.0, out * np.log(x)),
     ),
 }
-"""Derivative rules for the rows that branch on one number (``ops.step``, ``ops.sign``, ``vpow``)."""
+"""Derivative rules for the rows that branch on one number (``step``, ``sign``, ``vpow``)."""
 
 
 def forward_rule(op: Op) -> Callable[..., Any]:

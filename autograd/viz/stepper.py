@@ -31,13 +31,13 @@ import html
 import json
 import os
 import re
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
 from autograd.engine import Value, topological_order
+from autograd.files import write_atomic
 from autograd.viz.dot import (
     RANKDIRS,
     check_choice,
@@ -276,18 +276,7 @@ class StepThrough:
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the page to ``path`` atomically (a temporary file, then a rename); return it."""
-        target = Path(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(self.html())
-            os.chmod(tmp, 0o644)  # mkstemp makes 0600; the page is an ordinary file
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return target
+        return write_atomic(path, self.html())
 
 
 def step_through(
