@@ -96,7 +96,14 @@ def _constant(x: object, what: str) -> Value:
 def _operand(x: object, op: Op) -> Value:
     """``x`` as a Value: a plain number becomes a constant leaf (the error names ``op``)."""
     if type(x) is float:  # the hot path: no isinstance chain, no message built
-        return _node(x, None, (), None)
+        leaf: Value = _new(Value)
+        leaf.data = x
+        leaf.grad = 0.0
+        leaf.label = ""
+        leaf._op = None
+        leaf._parents = ()
+        leaf._params = None
+        return leaf
     return _constant(x, f"{op.name} ({op.symbol})")
 
 
@@ -123,9 +130,20 @@ def _apply(op: Op, parents: tuple[Value, ...], params: dict[str, float] | None =
 
 
 def _binary(op: Op, a: Value, b: object) -> Value:
+    # The hot path of every expression, written out: no helper calls, no message formatting.
     if type(b) is not Value:
         b = _operand(b, op)
-    return _record(op, (a, b), None, op.forward(a.data, b.data))
+    data = op.forward(a.data, b.data)
+    if _MODE.get():
+        return _record(op, (a, b), None, data)
+    out: Value = _new(Value)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    out._op = op
+    out._parents = (a, b)
+    out._params = None
+    return out
 
 
 def _rbinary(op: Op, b: Value, a: object) -> Value:
