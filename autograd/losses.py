@@ -137,7 +137,8 @@ def graph_max(values: Sequence[Value]) -> Value:
     Unlike ``max(v.data ...)`` the result stays in the graph, so the graph has the same shape
     whatever the numbers (what :func:`autograd.compiled.compile_loss` needs). The tree has
     ``ceil(log2 n)`` levels, and each level of same-op nodes is one numpy call when compiled.
-    At a tie ``relu'(0) = 0`` sends the gradient to ``b``.
+    At a tie ``relu'(0) = 0`` sends the gradient to ``b``. The value is the largest one up to
+    rounding (``b + (a - b)`` may differ from ``a`` in the last bit): fine for a shift.
 
     >>> graph_max([Value(1.0), Value(4.0), Value(-2.0)]).data
     4.0

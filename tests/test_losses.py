@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from autograd import Value, detect_anomaly
+from autograd.compiled import compile_loss
 from autograd.losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
     cross_entropy,
+    graph_max,
     hinge,
     l2,
     log_softmax,
@@ -194,8 +197,13 @@ def test_cross_entropy_accepts_numpy_int_target() -> None:
     [
         (3, ValueError, r"target 3 is not a class index for 3 logits \(must be 0..2\)"),
         (-1, ValueError, r"target -1 is not a class index"),
-        (1.0, TypeError, r"target must be a class index \(int\), got 1.0"),
-        (True, TypeError, r"target must be a class index \(int\), got True"),
+        (1.0, TypeError, r"target must be a class index \(int\) or a one-hot sequence of 3 "),
+        (True, TypeError, r"target must be a class index \(int\) or .*, got True"),
+        ("ab", TypeError, r"target must be a class index \(int\) or .*, got 'ab'"),
+        ([0.0, 1.0], ValueError, r"cross_entropy: got 3 predictions and 2 targets"),
+        ([0.5, 0.6, 0.0], ValueError, r"must be one-hot .*, got \[0.5, 0.6, 0.0\]"),
+        ([-1.0, 1.0, 1.0], ValueError, r"entries >= 0 summing to 1"),
+        ([0.0, "1", 0.0], TypeError, r"cross_entropy target: expected a real number"),
     ],
 )
 def test_cross_entropy_rejects_bad_targets(target: object, error: type, message: str) -> None:
@@ -229,3 +237,107 @@ def test_losses_touch_no_gradients() -> None:
     mse(zs, [0.0, 0.0])
     hinge(zs, [1.0, -1.0])
     assert [z.grad for z in zs] == [0.0, 0.0]
+
+
+RAW_LOGITS = [1.3, -0.7, 0.2, 2.9, 2.9, -4.0, 0.0]  # a tie at the top, odd count (unpaired leaf)
+
+
+@pytest.mark.parametrize("target", range(len(RAW_LOGITS)))
+def test_one_hot_cross_entropy_equals_the_index_version(target: int) -> None:
+    """A one-hot target gives the index version's loss and gradients to 1e-12."""
+    by_index, by_onehot = leaves(*RAW_LOGITS), leaves(*RAW_LOGITS)
+    onehot = [float(i == target) for i in range(len(RAW_LOGITS))]
+    a, b = cross_entropy(by_index, target), cross_entropy(by_onehot, onehot)
+    a.backward()
+    b.backward()
+    assert b.data == pytest.approx(a.data, rel=1e-12)
+    for za, zb in zip(by_index, by_onehot, strict=True):
+        assert zb.grad == pytest.approx(za.grad, rel=1e-12, abs=1e-15)
+
+
+def test_one_hot_cross_entropy_takes_value_targets_and_no_gradient_for_a_one_hot_of_numbers() -> (
+    None
+):
+    """Value targets stay in the graph: d CE / d t_i = -(z_i - max z), from the dot node."""
+    zs, ts = leaves(2.0, -1.0, 0.5), leaves(0.0, 0.0, 1.0)
+    loss = cross_entropy(zs, ts)
+    loss.backward()
+    denominator = math.fsum(math.exp(z) for z in (2.0, -1.0, 0.5))
+    assert loss.data == pytest.approx(math.log(denominator) - 0.5, rel=1e-15)
+    assert [t.grad for t in ts] == pytest.approx([0.0, 3.0, 1.5], rel=1e-15)
+    probs = [math.exp(z) / denominator for z in (2.0, -1.0, 0.5)]
+    assert [z.grad for z in zs] == pytest.approx([probs[0], probs[1], probs[2] - 1], rel=1e-14)
+
+
+def test_soft_label_cross_entropy_is_minus_sum_t_log_p() -> None:
+    """Soft labels summing to 1: the loss is -sum t_i log softmax(z)_i."""
+    raw, soft = [0.3, -1.2, 2.0], [0.25, 0.25, 0.5]
+    expected = -math.fsum(t * v.data for t, v in zip(soft, log_softmax(raw), strict=True))
+    assert cross_entropy(leaves(*raw), soft).data == pytest.approx(expected, rel=1e-14)
+
+
+def test_one_hot_cross_entropy_finite_at_logits_pm_1000() -> None:
+    """The in-graph max keeps logits of +-1000 finite: CE = 2000 wrong, 0 right, grads +-1."""
+    zs = leaves(1000.0, -1000.0)
+    with detect_anomaly():
+        wrong = cross_entropy(zs, [0.0, 1.0])
+        wrong.backward()
+    assert wrong.data == 2000.0
+    assert [z.grad for z in zs] == [1.0, -1.0]
+    assert cross_entropy(leaves(-1000.0, 1000.0), np.array([0.0, 1.0])).data == 0.0
+
+
+def test_one_hot_cross_entropy_compiles_and_matches_the_index_version() -> None:
+    """Compiled on a batch with one-hot targets: the mean loss and gradients of the index form."""
+    w = leaves(1.5, -2.0, 0.25, 1000.0)
+
+    def loss(x: Value, onehot: list[Value]) -> Value:
+        return cross_entropy([wi * x for wi in w], onehot)
+
+    x = np.array([1.0, -0.5, 2.0, -1.0, 0.001])
+    labels = [0, 1, 2, 3, 1]
+    onehots = np.eye(4)[labels]
+    plan = compile_loss(loss, (x[0], onehots[0]), w, check_every=1)
+    compiled = plan.forward_backward((x, onehots))
+    compiled_grads = [wi.grad for wi in w]
+    for wi in w:
+        wi.grad = 0.0
+    reference = sum(
+        (cross_entropy([wi * xi for wi in w], t) for xi, t in zip(x.tolist(), labels, strict=True)),
+        start=Value(0.0),
+    ) / len(labels)
+    reference.backward()
+    assert np.isfinite(compiled)
+    assert compiled == pytest.approx(reference.data, rel=1e-12)
+    assert compiled_grads == pytest.approx([wi.grad for wi in w], rel=1e-12, abs=1e-15)
+
+
+def test_graph_max_is_the_largest_value_and_stays_in_the_graph() -> None:
+    """graph_max equals max() to rounding (b + (a - b)) for 1..9 values; gradient 1 at the max."""
+    rng = np.random.default_rng(0)
+    for n in range(1, 10):
+        raw = rng.normal(size=n).tolist()
+        xs = leaves(*raw)
+        top = graph_max(xs)
+        top.backward()
+        assert top.data == pytest.approx(max(raw), rel=4e-16)
+        assert [x.grad for x in xs] == [float(i == raw.index(max(raw))) for i in range(n)]
+    with pytest.raises(ValueError, match=r"graph_max: got no values"):
+        graph_max([])
+
+
+def test_losses_take_value_targets() -> None:
+    """mse, BCE, BCE with logits and hinge accept Value targets and give them gradients."""
+    p, t = Value(0.75), Value(0.25)
+    loss = mse([p], [t]) + binary_cross_entropy([p], [t])
+    loss = loss + binary_cross_entropy_with_logits([p], t) + hinge(p, t)
+    loss.backward()
+    sig = 1 / (1 + math.exp(-0.75))
+    expected = (0.75 - 0.25) ** 2 - (0.25 * math.log(0.75) + 0.75 * math.log(0.25))
+    expected += math.log1p(math.exp(0.75)) - 0.25 * 0.75 + (1 - 0.25 * 0.75)
+    assert loss.data == pytest.approx(expected, rel=1e-14)
+    # d/dt: mse -2(p - t); BCE -(log p - log(1 - p)); logits -p; hinge -p
+    d_t = -2 * 0.5 - (math.log(0.75) - math.log(0.25)) - 0.75 - 0.75
+    assert t.grad == pytest.approx(d_t, rel=1e-14)
+    d_p = 2 * 0.5 - (0.25 / 0.75 - 0.75 / 0.25) + (sig - 0.25) - 0.25
+    assert p.grad == pytest.approx(d_p, rel=1e-14)
