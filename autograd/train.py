@@ -290,7 +290,7 @@ class Trainer:
             return ys.astype(np.float64)
         width = len(out)
         if ys.min() < 0 or ys.max() >= width:
-            bad = ys[(ys < 0) | (ys >= width)][0]
+            bad = int(ys[(ys < 0) | (ys >= width)][0])
             raise ValueError(
                 f"Trainer: target {bad!r} is not a class index for a model with {width} "
                 f"outputs (must be 0..{width - 1})"

@@ -314,3 +314,16 @@ def test_dropout_edge_probabilities() -> None:
     assert [v.data for v in Dropout(1.0)([1.0, 2.0])] == [0.0, 0.0]
     with pytest.raises(ValueError, match=r"Dropout p must be a probability in \[0, 1\], got 1.5"):
         Dropout(1.5)
+
+
+def test_parameters_are_labelled_with_their_dotted_names() -> None:
+    """Every parameter's label is its named_parameters() name, in a Neuron, a Layer and an MLP."""
+    for module in (Neuron(3, seed=0), Layer(3, 2, seed=0), MLP(3, [4, 5, 2], seed=0)):
+        named = module.named_parameters()
+        assert [p.label for _, p in named] == [name for name, _ in named]
+    mlp = MLP(3, [4, 5, 2], seed=0)
+    assert mlp.layers[1].neurons[3].w[2].label == "layers.1.neurons.3.w.2"
+    assert mlp.layers[2].neurons[1].b.label == "layers.2.neurons.1.b"
+    assert MLP(3, [4, 2], dropout=0.5, seed=0).layers[1].neurons[0].w[3].label == (
+        "layers.1.neurons.0.w.3"
+    )

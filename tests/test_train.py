@@ -254,3 +254,143 @@ def test_trainer_rejects_wrong_objects_and_data() -> None:
     with pytest.raises(ValueError, match=r"epochs must be a positive int, got 0"):
         trainer.fit(X_LINE, Y_LINE, epochs=0)
     assert math.isfinite(trainer.batch_loss([[1.0]], [1.0]).data)
+
+
+def _fit_twice(
+    make_model: Any,
+    make_optimizer: Any,
+    loss: Any,
+    x: Any,
+    y: Any,
+    penalty: bool = False,
+    **kwargs: Any,
+) -> tuple[tuple[np.ndarray, list[float]], tuple[np.ndarray, list[float]]]:
+    """Train two identical models, scalar and compiled: (parameters, step losses) of each."""
+    runs = []
+    for compiled in (False, True):
+        model = make_model()
+        trainer = Trainer(
+            model,
+            make_optimizer(model.parameters()),
+            loss,
+            progress=False,
+            compile=compiled,
+            penalty=(lambda m=model: l2(m.parameters(), 1e-3)) if penalty else None,
+            **kwargs,
+        )
+        history = trainer.fit(x, y, epochs=2)
+        runs.append((np.array([p.data for p in model.parameters()]), history.step_losses))
+    return runs[0], runs[1]
+
+
+def assert_same_training(scalar: Any, compiled: Any) -> None:
+    (p_scalar, l_scalar), (p_compiled, l_compiled) = scalar, compiled
+    np.testing.assert_allclose(l_compiled, l_scalar, rtol=1e-12)
+    np.testing.assert_allclose(p_compiled, p_scalar, rtol=1e-12, atol=1e-15)
+
+
+def test_compiled_training_equals_scalar_training_on_digits() -> None:
+    """compile=True and False take the same Adam steps on 96 digits: parameters equal to 1e-12."""
+    x, y = load_digits()
+    x, y = x[:96], y[:96]
+    scalar, compiled = _fit_twice(
+        lambda: MLP(64, [12, 10], init="he_uniform", seed=0),
+        lambda params: Adam(params, lr=0.01),
+        cross_entropy,
+        x,
+        y,
+        batch_size=32,
+        penalty=True,
+    )
+    assert len(scalar[1]) == 2 * 3  # 2 epochs of 3 batches
+    assert scalar[1][-1] < scalar[1][0]  # it trains: the same batches, the loss fell
+    assert_same_training(scalar, compiled)
+    start = MLP(64, [12, 10], init="he_uniform", seed=0).parameters()
+    assert np.max(np.abs(compiled[0] - [p.data for p in start])) > 1e-3  # parameters moved
+
+
+def test_compiled_training_equals_scalar_on_moons_with_hinge_and_l2() -> None:
+    """micrograd's moons recipe (hinge, +-1 int labels, L2, full batch) compiled equals scalar."""
+    x, labels = make_moons(40, noise=0.1, seed=1337)
+    scalar, compiled = _fit_twice(
+        lambda: MLP(2, [16, 16, 1], seed=0),
+        lambda params: SGD(params, lr=Linear(1.0, 0.1, steps=100), momentum=0.9),
+        hinge,
+        x,
+        labels * 2 - 1,
+        batch_size=None,
+        penalty=True,
+    )
+    assert_same_training(scalar, compiled)
+
+
+def test_compiled_training_equals_scalar_on_a_regression() -> None:
+    """Float targets with mse arrive as one Value per example: the same steps as the scalar path."""
+    scalar, compiled = _fit_twice(
+        lambda: MLP(1, [4, 1], activation="tanh", seed=3),
+        lambda params: SGD(params, lr=0.05),
+        mse,
+        X_LINE,
+        Y_LINE,
+        batch_size=4,
+    )
+    assert_same_training(scalar, compiled)
+
+
+def test_compiled_step_mean_of_loss_plus_penalty_is_the_batch_loss() -> None:
+    """mean(l_i + P) = mean(l_i) + P: the compiled step's loss is batch_loss's, gradients too."""
+    x, y = load_digits()
+    model = MLP(64, [10], seed=1)
+    trainer = Trainer(
+        model,
+        SGD(model.parameters(), lr=0.0),  # lr 0: the step leaves the parameters, keeps .grad
+        cross_entropy,
+        penalty=lambda: l2(model.parameters(), 0.5),
+        compile=True,
+        check_every=1,
+        progress=False,
+    )
+    scalar = trainer.batch_loss(x[:7].tolist(), y[:7].tolist())
+    scalar.backward()
+    expected = [p.grad for p in model.parameters()]
+    loss = trainer.train_step(x[:7].tolist(), y[:7].tolist())
+    assert loss == pytest.approx(scalar.data, rel=1e-12)
+    assert [p.grad for p in model.parameters()] == pytest.approx(expected, rel=1e-12, abs=1e-15)
+    assert trainer.plan is not None
+    assert trainer.plan.checks == 1  # check_every=1 reached the plan
+
+
+def test_compile_refuses_active_dropout_up_front() -> None:
+    """A dropout mask traced once would be every example's: compile=True raises at once."""
+    model = MLP(4, [8, 8, 2], dropout=0.25, seed=0)
+    with pytest.raises(ValueError, match=r"compile=True cannot train a model with active dropout"):
+        Trainer(model, SGD(model.parameters(), lr=0.1), cross_entropy, compile=True)
+    plain = MLP(4, [8, 2], seed=0)  # no dropout: accepted
+    assert Trainer(plain, SGD(plain.parameters(), lr=0.1), cross_entropy, compile=True).compile
+
+
+def test_compile_rejects_a_class_index_outside_the_outputs() -> None:
+    """A label >= the model's number of outputs names the label and the valid range."""
+    model = MLP(2, [3], seed=0)
+    trainer = Trainer(model, SGD(model.parameters(), lr=0.1), cross_entropy, compile=True)
+    with pytest.raises(
+        ValueError, match=r"target 3 is not a class index .* 3 outputs \(must be 0..2\)"
+    ):
+        trainer.train_step([[0.0, 1.0], [1.0, 0.0]], [0, 3])
+
+
+def test_compiled_step_refuses_a_data_dependent_loss_and_keeps_the_parameters() -> None:
+    """A Python `if` on .data in the loss is caught by the plan's check, before any update."""
+    compiled_mod = pytest.importorskip("autograd.compiled")
+
+    def branchy(output: Any, target: Any) -> Value:
+        return (output - target) ** 2 if output.data > 0 else (output - target).abs()
+
+    model = MLP(1, [1], activation="linear", init="constant", value=1.0)
+    trainer = Trainer(model, SGD(model.parameters(), lr=0.1), branchy, compile=True, check_every=1)
+    trainer.train_step([[1.0], [2.0]], [0.0, 0.0])  # every output > 0: the traced branch
+    # worked: d/dw mean((w x)^2) = 2 w mean(x^2) = 5, d/db = 2 mean(w x) = 3, lr 0.1
+    assert [p.data for p in model.parameters()] == pytest.approx([0.5, -0.3], rel=1e-15)
+    with pytest.raises(compiled_mod.DataDependentGraphError):
+        trainer.train_step([[-5.0], [-5.0]], [0.0, 0.0])  # outputs < 0: the other branch
+    assert [p.data for p in model.parameters()] == pytest.approx([0.5, -0.3], rel=1e-15)
