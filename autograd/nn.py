@@ -20,12 +20,14 @@ graph pictures show which neuron a weight belongs to.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
 
+from autograd import _checks
 from autograd.engine import Value, dot
 
 Input = Value | float
@@ -70,10 +72,17 @@ def _check_choice(what: str, value: object, allowed: Sequence[str]) -> str:
     return value
 
 
-def _check_count(what: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-        raise ValueError(f"{what} must be a positive int, got {value!r}")
-    return int(value)
+def _activation(activation: str | bool, nonlin: bool | None) -> str:
+    """Resolve micrograd's ``nonlin`` switch, positional (``Neuron(3, False)``) or by keyword.
+
+    micrograd's ``Neuron(nin, nonlin=True)`` takes ``nonlin`` where we take ``activation``, so a
+    bool there means what it means in micrograd: True is ReLU, False is linear.
+    """
+    if isinstance(activation, bool | np.bool_):
+        activation = "relu" if activation else "linear"
+    if nonlin is not None and not nonlin:
+        activation = "linear"
+    return _check_choice("activation", activation, list(ACTIVATIONS))
 
 
 def init_weights(
@@ -217,7 +226,8 @@ class Neuron(Module):
 
     Args:
         nin: the number of inputs.
-        activation: one of :data:`ACTIVATIONS` (default ``"relu"``, as micrograd).
+        activation: one of :data:`ACTIVATIONS` (default ``"relu"``, as micrograd); a bool
+            here is micrograd's positional ``nonlin``: True is ``"relu"``, False ``"linear"``.
         nonlin: micrograd's switch: ``False`` means ``activation="linear"``.
         init: one of :data:`INITS` (default micrograd's U(-1, 1)); the bias starts at 0.
         seed: an int seed or a ``numpy.random.Generator``, for reproducible weights.
@@ -227,12 +237,14 @@ class Neuron(Module):
     >>> n = Neuron(2, activation="linear", init="constant", value=0.5)
     >>> n([2.0, 4.0]).data
     3.0
+    >>> Neuron(3, False)  # micrograd's positional nonlin=False
+    Neuron(3, activation='linear')
     """
 
     def __init__(  # micrograd's arguments plus the init choices
         self,
         nin: int,
-        activation: str = "relu",
+        activation: str | bool = "relu",
         *,
         nonlin: bool | None = None,
         init: str = "uniform",
@@ -240,13 +252,12 @@ class Neuron(Module):
         fan_out: int = 1,
         value: float = 0.0,
     ) -> None:
-        self.nin = _check_count("Neuron nin", nin)
-        if nonlin is not None:
-            activation = activation if nonlin else "linear"
-        self.activation = _check_choice("activation", activation, list(ACTIVATIONS))
+        self.nin = _checks.count("Neuron nin", nin)
+        self.activation = _activation(activation, nonlin)
         self.init = _check_choice("init", init, INITS)
         rng = np.random.default_rng(seed)
-        weights = init_weights(init, self.nin, fan_out, rng, value)
+        fan_out = _checks.count("Neuron fan_out", fan_out)
+        weights = init_weights(init, self.nin, fan_out, rng, _checks.real("Neuron value", value))
         self.w = [Value(x) for x in weights]
         self.b = Value(0.0)
         self._act = ACTIVATIONS[self.activation]
@@ -256,7 +267,7 @@ class Neuron(Module):
 
     def __call__(self, x: Inputs) -> Value:
         """Return ``activation(w · x + b)`` for ``nin`` inputs (Values or numbers)."""
-        xs = _as_inputs(x)
+        xs = _as_inputs(x, "Neuron")
         if len(xs) != self.nin:
             raise ValueError(
                 f"Neuron expects {self.nin} inputs, got {len(xs)}; "
@@ -285,7 +296,8 @@ class Layer(Module):
     Args:
         nin: the number of inputs.
         nout: the number of neurons.
-        activation: the neurons' activation (default ``"relu"``).
+        activation: the neurons' activation (default ``"relu"``); a bool is micrograd's
+            ``nonlin`` (True: ``"relu"``, False: ``"linear"``).
         nonlin: micrograd's switch: ``False`` means ``activation="linear"``.
         init: the weight initialisation scheme, one of :data:`INITS`.
         seed: an int seed or a ``numpy.random.Generator``.
@@ -294,21 +306,23 @@ class Layer(Module):
     >>> layer = Layer(1, 2, activation="linear", init="constant", value=2.0)
     >>> [v.data for v in layer(Value(3.0))]
     [6.0, 6.0]
+    >>> Layer(3, 2, False)
+    Layer(3, 2, activation='linear')
     """
 
     def __init__(  # micrograd's arguments plus the init choices
         self,
         nin: int,
         nout: int,
-        activation: str = "relu",
+        activation: str | bool = "relu",
         *,
         nonlin: bool | None = None,
         init: str = "uniform",
         seed: Seed = None,
         value: float = 0.0,
     ) -> None:
-        self.nin = _check_count("Layer nin", nin)
-        self.nout = _check_count("Layer nout", nout)
+        self.nin = _checks.count("Layer nin", nin)
+        self.nout = _checks.count("Layer nout", nout)
         rng = np.random.default_rng(seed)
         self.neurons = [
             Neuron(
@@ -328,7 +342,7 @@ class Layer(Module):
 
     def __call__(self, x: Inputs) -> Value | list[Value]:
         """Return each neuron's output; a single Value when the layer has one neuron."""
-        xs = _as_inputs(x)
+        xs = _as_inputs(x, "Layer")
         if len(xs) != self.nin:
             raise ValueError(
                 f"Layer expects {self.nin} inputs, got {len(xs)}; pass a list of {self.nin} numbers"
@@ -370,14 +384,12 @@ class Dropout(Module):
     """
 
     def __init__(self, p: float = 0.5, *, seed: Seed = None) -> None:
-        if isinstance(p, bool) or not isinstance(p, int | float) or not 0.0 <= p <= 1.0:
-            raise ValueError(f"Dropout p must be a probability in [0, 1], got {p!r}")
-        self.p = float(p)
+        self.p = _checks.probability("Dropout p", p)
         self._rng = np.random.default_rng(seed)
 
     def __call__(self, x: Inputs) -> list[Value]:
         """Return the inputs, dropped and rescaled in training mode, unchanged in eval mode."""
-        xs = [v if isinstance(v, Value) else Value(v) for v in _as_inputs(x)]
+        xs = [v if isinstance(v, Value) else Value(v) for v in _as_inputs(x, "Dropout")]
         if not self.training or self.p == 0.0:
             return xs
         if self.p == 1.0:
@@ -411,12 +423,20 @@ class MLP(Module):
         output_activation: the last layer's activation.
         init: the weight initialisation scheme, one of :data:`INITS`.
         seed: an int seed or a ``numpy.random.Generator``: the same seed, the same weights.
-        dropout: the drop probability applied after each hidden layer (0 = none).
+        dropout: the drop probability of a :class:`Dropout` after each hidden layer (0 =
+            none); an MLP without hidden layers refuses a dropout > 0, which would do nothing.
         value: the weight of the ``constant`` init.
+
+    Raises:
+        TypeError: if ``nouts`` is not a list (or 1-d array) of ints.
+        ValueError: if a size is < 1, an activation or init is unknown, or ``dropout`` is not
+            a probability or has no hidden layer to act on.
 
     >>> model = MLP(2, [2, 1], activation="linear", init="constant", value=1.0)
     >>> model([1.0, 2.0]).data
     6.0
+    >>> MLP(2, np.array([3, 1]), seed=0)  # numpy ints are ints
+    MLP(2, [3, 1], activation='relu', output_activation='linear')
     """
 
     def __init__(  # micrograd's arguments plus the init and dropout choices
@@ -431,17 +451,21 @@ class MLP(Module):
         dropout: float = 0.0,
         value: float = 0.0,
     ) -> None:
-        self.nin = _check_count("MLP nin", nin)
-        if isinstance(nouts, int | str) or not nouts:
-            raise ValueError(f"MLP nouts must be a non-empty list of layer widths, got {nouts!r}")
-        self.nouts = [_check_count(f"MLP nouts[{i}]", n) for i, n in enumerate(nouts)]
+        self.nin = _checks.count("MLP nin", nin)
+        self.nouts = [_checks.count(f"MLP nouts[{i}]", n) for i, n in enumerate(_widths(nouts))]
         self.activation = _check_choice("activation", activation, list(ACTIVATIONS))
         self.output_activation = _check_choice(
             "output_activation", output_activation, list(ACTIVATIONS)
         )
+        drop = _checks.probability("MLP dropout", dropout)
+        last = len(self.nouts) - 1
+        if drop and last == 0:
+            raise ValueError(
+                f"MLP dropout={dropout!r} acts after each hidden layer, and MLP({self.nin}, "
+                f"{self.nouts}) has none; pass dropout=0 or add a hidden layer"
+            )
         rng = np.random.default_rng(seed)
         sizes = [self.nin, *self.nouts]
-        last = len(self.nouts) - 1
         self.layers = [
             Layer(
                 sizes[i],
@@ -453,7 +477,7 @@ class MLP(Module):
             )
             for i in range(len(self.nouts))
         ]
-        self.dropout = [Dropout(dropout, seed=rng) for _ in range(last)] if dropout else []
+        self.dropout = [Dropout(drop, seed=rng) for _ in range(last)] if drop else []
         for i, layer in enumerate(self.layers):
             _prefix_labels(f"layers.{i}.", layer.neurons)
 
@@ -517,13 +541,38 @@ def _prefix_labels(prefix: str, neurons: Sequence[Neuron]) -> None:
         n.b.label = prefix + n.b.label
 
 
-def _as_inputs(x: Inputs) -> Sequence[Input]:
+def _widths(nouts: object) -> list[object]:
+    """MLP's ``nouts`` as a list: a sequence or a 1-d numpy array of layer widths, not empty."""
+    wanted = "MLP nouts must be a non-empty list of layer widths"
+    if isinstance(nouts, np.ndarray):
+        if nouts.ndim != 1:
+            raise ValueError(f"{wanted}, got {_checks.describe(nouts)}")
+        widths: list[object] = nouts.tolist()
+    elif isinstance(nouts, Sequence) and not isinstance(nouts, str | bytes):
+        widths = list(nouts)
+    else:
+        raise TypeError(f"{wanted}, got {_checks.describe(nouts)}")
+    if not widths:
+        raise ValueError(f"{wanted}, got {nouts!r}")
+    return widths
+
+
+def _as_inputs(x: object, what: str) -> Sequence[Input]:
     if isinstance(x, Value | int | float):
         return [x]
     if isinstance(x, np.ndarray):
-        return list(x.tolist())
+        if x.ndim == 1:
+            return list(x.tolist())
+        if x.ndim == 0:
+            return [float(x)]
+        raise ValueError(
+            f"{what} takes one example, a 1-d list or array of inputs, got "
+            f"{_checks.describe(x)}; call it on one row at a time"
+        )
     if isinstance(x, Sequence) and not isinstance(x, str | bytes):
         return x
+    if isinstance(x, numbers.Real):  # np.float32 and friends (bool was taken above as an int)
+        return [float(x)]
     raise TypeError(
-        f"expected a Value, a number or a list of them as input, got {type(x).__name__} {x!r}"
+        f"{what}: expected a Value, a number or a list of them as input, got {_checks.describe(x)}"
     )

@@ -14,26 +14,7 @@ from __future__ import annotations
 import math
 from abc import ABC, abstractmethod
 
-from autograd.engine import as_float
-
-
-def _positive(what: str, value: object) -> float:
-    x = as_float(value, what)
-    if not x > 0 or not math.isfinite(x):
-        raise ValueError(f"{what} must be a finite number > 0, got {value!r}")
-    return x
-
-
-def _steps(what: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{what} must be a positive int (a number of steps), got {value!r}")
-    return value
-
-
-def _step_index(t: object) -> int:
-    if isinstance(t, bool) or not isinstance(t, int) or t < 0:
-        raise ValueError(f"a schedule takes the step number t = 0, 1, 2, ..., got {t!r}")
-    return t
+from autograd._checks import count, positive, real
 
 
 class Schedule(ABC):
@@ -41,7 +22,7 @@ class Schedule(ABC):
 
     def __call__(self, t: int) -> float:
         """Return the learning rate of step ``t`` (an int >= 0)."""
-        return self.rate(_step_index(t))
+        return self.rate(count("schedule step t", t, minimum=0))
 
     @abstractmethod
     def rate(self, t: int) -> float:
@@ -50,7 +31,7 @@ class Schedule(ABC):
     def __mul__(self, other: Schedule | float) -> Schedule:
         if isinstance(other, Schedule):
             return Product(self, other)
-        return Product(self, Constant(as_float(other, "schedule *")))
+        return Product(self, Constant(real("schedule *", other)))
 
     __rmul__ = __mul__
 
@@ -61,7 +42,7 @@ class Schedule(ABC):
         >>> [s(t) for t in range(4)]
         [1.0, 1.0, 0.5, 0.5]
         """
-        return Then(self, other, _steps("then at", at))
+        return Then(self, other, count("then at", at))
 
 
 class Constant(Schedule):
@@ -72,7 +53,7 @@ class Constant(Schedule):
     """
 
     def __init__(self, lr: float) -> None:
-        self.lr = as_float(lr, "Constant lr")
+        self.lr = real("Constant lr", lr)
 
     def rate(self, t: int) -> float:
         """Return ``lr``."""
@@ -90,9 +71,9 @@ class StepDecay(Schedule):
     """
 
     def __init__(self, lr: float, step_size: int, gamma: float = 0.1) -> None:
-        self.lr = as_float(lr, "StepDecay lr")
-        self.step_size = _steps("StepDecay step_size", step_size)
-        self.gamma = as_float(gamma, "StepDecay gamma")
+        self.lr = real("StepDecay lr", lr)
+        self.step_size = count("StepDecay step_size", step_size)
+        self.gamma = real("StepDecay gamma", gamma)
 
     def rate(self, t: int) -> float:
         """Return ``lr * gamma ** (t // step_size)``."""
@@ -110,8 +91,8 @@ class Exponential(Schedule):
     """
 
     def __init__(self, lr: float, gamma: float) -> None:
-        self.lr = as_float(lr, "Exponential lr")
-        self.gamma = as_float(gamma, "Exponential gamma")
+        self.lr = real("Exponential lr", lr)
+        self.gamma = real("Exponential gamma", gamma)
 
     def rate(self, t: int) -> float:
         """Return ``lr * gamma ** t``."""
@@ -132,9 +113,9 @@ class InverseTime(Schedule):
     """
 
     def __init__(self, lr: float, s0: float = 1.0, power: float = 1.0) -> None:
-        self.lr = as_float(lr, "InverseTime lr")
-        self.s0 = _positive("InverseTime s0", s0)
-        self.power = as_float(power, "InverseTime power")
+        self.lr = real("InverseTime lr", lr)
+        self.s0 = positive("InverseTime s0", s0)
+        self.power = real("InverseTime power", power)
 
     def rate(self, t: int) -> float:
         """Return ``lr * (s0 / (s0 + t)) ** power``."""
@@ -172,9 +153,9 @@ class Cosine(Schedule):
     """
 
     def __init__(self, lr: float, t_max: int, lr_min: float = 0.0) -> None:
-        self.lr = as_float(lr, "Cosine lr")
-        self.t_max = _steps("Cosine t_max", t_max)
-        self.lr_min = as_float(lr_min, "Cosine lr_min")
+        self.lr = real("Cosine lr", lr)
+        self.t_max = count("Cosine t_max", t_max)
+        self.lr_min = real("Cosine lr_min", lr_min)
 
     def rate(self, t: int) -> float:
         """Return the cosine-annealed rate of step ``t``."""
@@ -196,9 +177,9 @@ class Linear(Schedule):
     """
 
     def __init__(self, start: float, end: float, steps: int) -> None:
-        self.start = as_float(start, "Linear start")
-        self.end = as_float(end, "Linear end")
-        self.steps = _steps("Linear steps", steps)
+        self.start = real("Linear start", start)
+        self.end = real("Linear end", end)
+        self.steps = count("Linear steps", steps)
 
     def rate(self, t: int) -> float:
         """Return ``start + (end - start) * min(t, steps) / steps``."""
@@ -237,7 +218,7 @@ class Then(Schedule):
     def __init__(self, first: Schedule, second: Schedule, at: int) -> None:
         self.first = first
         self.second = second
-        self.at = _steps("Then at", at)
+        self.at = count("Then at", at)
 
     def rate(self, t: int) -> float:
         """Return ``first(t)`` before ``at``, else ``second(t - at)``."""

@@ -97,12 +97,23 @@ def test_train_test_split_partitions_with_seed() -> None:
         ((np.zeros((3, 2)), np.zeros(2), 0.2), r"x has 3 rows but y has 2"),
         ((np.zeros((3, 2)), np.zeros(3), 1.5), r"test_fraction must be in \(0, 1\), got 1.5"),
         ((np.zeros((1, 2)), np.zeros(1), 0.5), r"1 rows cannot give both sets a row"),
+        ((np.zeros((3, 2)), np.zeros(3), float("nan")), r"test_fraction must be a finite number"),
     ],
 )
 def test_train_test_split_rejects_bad_input(args: tuple[object, ...], message: str) -> None:
     """Mismatched rows and impossible fractions raise naming train_test_split."""
     with pytest.raises(ValueError, match=message):
         train_test_split(*args)  # type: ignore[arg-type]
+
+
+def test_train_test_split_refuses_a_string_fraction_and_takes_numpy_floats() -> None:
+    """'0.2' is a TypeError naming the argument; np.float32(0.25) is a fraction like 0.25."""
+    x, y = np.zeros((8, 2)), np.arange(8)
+    with pytest.raises(
+        TypeError, match=r"train_test_split: test_fraction must be a real number, got str '0.2'"
+    ):
+        train_test_split(x, y, "0.2")  # type: ignore[arg-type]
+    assert [len(part) for part in train_test_split(x, y, np.float32(0.25), seed=0)] == [6, 2, 6, 2]
 
 
 def test_batches_cover_every_index_once() -> None:
@@ -113,14 +124,21 @@ def test_batches_cover_every_index_once() -> None:
     assert [len(p) for p in batches(10, None)] == [10]
     with pytest.raises(ValueError, match=r"batch_size must be an int >= 1, got 0"):
         list(batches(10, 0))
+    with pytest.raises(TypeError, match=r"batch_size must be an int >= 1, got float 2.0"):
+        list(batches(10, 2.0))  # type: ignore[arg-type]
+    assert [len(p) for p in batches(np.int64(5), np.int64(2))] == [2, 2, 1]
 
 
 def test_generators_reject_bad_arguments() -> None:
     """Bad sizes, noise and factor raise naming the argument and value."""
     with pytest.raises(ValueError, match=r"make_moons n_samples must be an int >= 2, got 1"):
         make_moons(1)
-    with pytest.raises(ValueError, match=r"noise must be a number >= 0"):
+    with pytest.raises(
+        ValueError, match=r"make_moons noise must be a finite number >= 0, got -0.1"
+    ):
         make_moons(10, noise=-0.1)
+    with pytest.raises(ValueError, match=r"make_circles noise must be a finite number, got nan"):
+        make_circles(10, noise=float("nan"))
     with pytest.raises(ValueError, match=r"make_circles factor must be in \(0, 1\), got 1.0"):
         make_circles(10, factor=1.0)
     with pytest.raises(ValueError, match=r"unknown logic table 'nand'"):

@@ -142,9 +142,39 @@ def test_zero_grad_clears_all_parameters() -> None:
         (lambda: Neuron(2, "swish"), ValueError, r"unknown activation 'swish' \(must be one of"),
         (lambda: MLP(2, [3], init="orthogonal"), ValueError, r"unknown init 'orthogonal'"),
         (lambda: MLP(2, []), ValueError, r"MLP nouts must be a non-empty list"),
-        (lambda: MLP(0, [1]), ValueError, r"MLP nin must be a positive int, got 0"),
-        (lambda: Layer(2, 0), ValueError, r"Layer nout must be a positive int, got 0"),
-        (lambda: Neuron(1)("x"), TypeError, r"expected a Value, a number or a list"),
+        (lambda: MLP(0, [1]), ValueError, r"MLP nin must be an int >= 1, got 0"),
+        (lambda: Layer(2, 0), ValueError, r"Layer nout must be an int >= 1, got 0"),
+        (lambda: Neuron(1)("x"), TypeError, r"Neuron: expected a Value, a number or a list"),
+        (lambda: MLP(2, 3), TypeError, r"MLP nouts must be a non-empty list .*, got int 3"),
+        (lambda: MLP(2, [3.0]), TypeError, r"MLP nouts\[0\] must be an int >= 1, got float 3.0"),
+        (lambda: Neuron(True), TypeError, r"Neuron nin must be an int >= 1, got bool True"),
+        (
+            lambda: MLP(2, np.ones((2, 2), dtype=int)),
+            ValueError,
+            r"MLP nouts must be a non-empty list .*, got an array of shape \(2, 2\)",
+        ),
+        (
+            lambda: Neuron(2)(np.array([[1.0, 2.0]])),
+            ValueError,
+            r"Neuron takes one example, a 1-d list or array of inputs, got an array of shape "
+            r"\(1, 2\); call it on one row at a time",
+        ),
+        (
+            lambda: Layer(2, 3)(np.zeros((4, 2))),
+            ValueError,
+            r"Layer takes one example, .* got an array of shape \(4, 2\)",
+        ),
+        (
+            lambda: MLP(2, [3], dropout=0.5),
+            ValueError,
+            r"MLP dropout=0.5 acts after each hidden layer, and MLP\(2, \[3\]\) has none",
+        ),
+        (
+            lambda: MLP(2, [3, 1], dropout=1.5),
+            ValueError,
+            r"MLP dropout must be a probability in \[0, 1\], got 1.5",
+        ),
+        (lambda: MLP(2, [3, 1], dropout="0.5"), TypeError, r"MLP dropout must be a real number"),
     ],
 )
 def test_bad_arguments_raise_clearly(make: object, error: type, message: str) -> None:
@@ -306,6 +336,34 @@ def test_dropout_is_identity_in_eval_mode() -> None:
     assert all(m.training for _, m in model.modules())
     outs = {model(x).data for _ in range(5)}  # type: ignore[union-attr]
     assert len(outs) > 1
+
+
+def test_micrograd_positional_nonlin_is_relu_or_linear() -> None:
+    """micrograd's Neuron(3, False) / Layer(3, 2, False): a bool is nonlin (True ReLU)."""
+    assert Neuron(3, False).activation == "linear"
+    assert Neuron(3, True).activation == "relu"
+    assert Layer(3, 2, False).activation == "linear"
+    assert [n.activation for n in Layer(3, 2, True).neurons] == ["relu", "relu"]
+    assert Neuron(2, nonlin=False).activation == "linear"
+    # the linear neuron passes a negative sum through, the ReLU one clips it at 0
+    lin, relu = Neuron(2, False, init="constant", value=-1.0), Neuron(2, True, init="constant")
+    relu.w[0].data = -1.0
+    assert lin([1.0, 2.0]).data == -3.0
+    assert relu([1.0, 2.0]).data == 0.0
+
+
+def test_numpy_numbers_are_accepted_for_counts_and_probabilities() -> None:
+    """np.int64 sizes, a numpy array of widths and an np.float32 probability work like Python's."""
+    model = MLP(np.int64(2), np.array([3, 1]), dropout=np.float32(0.5), seed=0)
+    assert model.nin == 2
+    assert model.nouts == [3, 1]
+    assert all(type(n) is int for n in [model.nin, *model.nouts])
+    assert model.config()["dropout"] == 0.5
+    assert model.num_parameters() == 3 * 3 + 4
+    assert Dropout(np.float32(0.25)).p == 0.25
+    assert Layer(np.int32(2), np.int64(4)).nout == 4
+    assert Neuron(1, activation="linear", init="constant", value=np.float32(2.0))([3.0]).data == 6.0
+    assert Neuron(1, activation="linear", init="constant", value=1.0)(np.float32(0.5)).data == 0.5
 
 
 def test_dropout_edge_probabilities() -> None:

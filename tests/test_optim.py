@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import math
+import signal
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import pytest
 
 from autograd import Value
@@ -18,6 +20,7 @@ from autograd.schedules import (
     InverseTime,
     Linear,
     OneOverT,
+    Schedule,
     StepDecay,
 )
 
@@ -259,6 +262,111 @@ def test_optimizer_follows_a_schedule() -> None:
     assert opt.current_lr() == 0.125
 
 
+class NanAfter(Schedule):
+    """0.1 for the first `steps` steps, then nan: a schedule gone wrong."""
+
+    def __init__(self, steps: int) -> None:
+        self.steps = steps
+
+    def rate(self, t: int) -> float:
+        return 0.1 if t < self.steps else math.nan
+
+    def __repr__(self) -> str:
+        return f"NanAfter({self.steps})"
+
+
+def test_schedule_rates_are_checked_at_every_step() -> None:
+    """A negative or nan rate from a schedule raises naming the optimizer and step; no update."""
+    w = Value(1.0)
+    w.grad = 1.0
+    uphill = SGD([w], lr=Constant(-1.0))
+    with pytest.raises(
+        ValueError,
+        match=r"SGD: the schedule Constant\(-1.0\) gave the learning rate -1.0 at step 0; "
+        r"a learning rate must be a finite number >= 0",
+    ):
+        uphill.step()
+    assert (w.data, uphill.steps) == (1.0, 0)
+    # 0.2, 0.0, then -0.2 at step 2: two steps happen, the third is refused
+    falling = Adam([w], lr=Linear(0.2, -0.2, steps=2), eps=0.0)
+    falling.step()
+    falling.step()
+    after_two = w.data
+    assert after_two == 0.8  # eps = 0: Adam's first step is lr * sign(g), the second lr = 0
+    with pytest.raises(ValueError, match=r"Adam: the schedule Linear\(.*\) gave .* at step 2"):
+        falling.step()
+    assert (w.data, falling.steps) == (after_two, 2)
+    broken = RMSprop([w], lr=NanAfter(1))
+    broken.step()
+    with pytest.raises(
+        ValueError, match=r"RMSprop: the schedule NanAfter\(1\) gave .*nan at step 1"
+    ):
+        broken.step()
+
+
+def test_duplicate_parameters_are_refused_by_index() -> None:
+    """The same Value twice would be updated twice per step: refused naming both indices."""
+    w, v = Value(1.0), Value(1.0)  # equal numbers, different nodes: fine
+    assert len(SGD([w, v], lr=0.1).params) == 2
+    with pytest.raises(ValueError, match=r"SGD: params\[2\] is the same Value as params\[0\]"):
+        SGD([w, v, w], lr=0.1)
+
+
+@pytest.mark.parametrize(
+    ("dampening", "error", "message"),
+    [
+        (math.nan, ValueError, r"SGD dampening must be a finite number, got nan"),
+        (5, ValueError, r"SGD dampening must be in \[0, 1\], got 5"),
+        (-0.5, ValueError, r"SGD dampening must be in \[0, 1\], got -0.5"),
+        ("0.1", TypeError, r"SGD dampening must be a real number, got str '0.1'"),
+    ],
+)
+def test_dampening_is_validated(dampening: object, error: type, message: str) -> None:
+    """dampening is a fraction of the new gradient kept out of the buffer: in [0, 1]."""
+    with pytest.raises(error, match=message):
+        SGD([Value(0.0)], lr=0.1, momentum=0.9, dampening=dampening)  # type: ignore[arg-type]
+
+
+def test_dampening_half_by_hand() -> None:
+    """b1 = g; b2 = 0.9 b1 + (1 - 0.5) g: with g = 2 each step, w = 1 - 0.1*2 - 0.1*2.8 = 0.52."""
+    w = Value(1.0)
+    opt = SGD([w], lr=0.1, momentum=0.9, dampening=np.float32(0.5))
+    for _ in range(2):
+        w.grad = 2.0
+        opt.step()
+    assert w.data == pytest.approx(0.52, rel=1e-15)
+    assert opt.state[0]["momentum_buffer"] == pytest.approx(2.8, rel=1e-15)
+
+
+class InterruptedAt(SGD):
+    """SGD that receives Ctrl-C (SIGINT) while computing the update of parameter `index`."""
+
+    def __init__(self, params: list[Value], index: int) -> None:
+        super().__init__(params, lr=0.5)
+        self.index = index
+        self.calls = 0
+
+    def _update(self, param: float, grad: float, state: dict[str, float], lr: float) -> float:
+        if self.calls == self.index:
+            signal.raise_signal(signal.SIGINT)
+        self.calls += 1
+        return super()._update(param, grad, state, lr)
+
+
+@pytest.mark.parametrize("index", [0, 1, 2])
+def test_ctrl_c_inside_step_lands_after_the_whole_update(index: int) -> None:
+    """SIGINT during a step raises KeyboardInterrupt only once every parameter is updated."""
+    ps = [Value(1.0), Value(3.0), Value(-2.0)]
+    for p, g in zip(ps, [2.0, 4.0, -6.0], strict=True):
+        p.grad = g
+    opt = InterruptedAt(ps, index)
+    with pytest.raises(KeyboardInterrupt):
+        opt.step()
+    assert [p.data for p in ps] == [0.0, 1.0, 1.0]  # theta - 0.5 g, all three
+    assert opt.steps == 1
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # handler restored
+
+
 def test_zero_grad_resets_every_parameter() -> None:
     """zero_grad sets every parameter's gradient to 0."""
     ps = [Value(1.0), Value(2.0)]
@@ -316,11 +424,40 @@ def test_schedules_by_hand() -> None:
     )
 
 
-def test_robbins_monro_one_over_t_sums() -> None:
-    """1/t rates: partial sums grow like log t (divergent), squares stay below pi^2/6."""
-    rates = [OneOverT(1.0)(t) for t in range(100_000)]
-    assert math.fsum(rates) > math.log(100_000)
-    assert math.fsum(r * r for r in rates) < math.pi**2 / 6
+EULER_GAMMA = 0.5772156649015329
+
+
+def test_robbins_monro_one_over_t_is_lr_over_k() -> None:
+    """Step t gets lr/(t+1) exactly; the sums are the harmonic numbers and sum 1/k^2.
+
+    With n rates 1/k (k = 1..n): H_n = ln n + gamma + 1/(2n) - 1/(12n^2) + O(n^-4) grows
+    without bound, and sum 1/k^2 lies strictly between pi^2/6 - 1/n and pi^2/6 - 1/(n+1)
+    (integral bounds on the tail). A rate of 1/(t+2), 1/t^2 or 1/sqrt(t+1) fails all three.
+    """
+    lr = 0.6
+    schedule = OneOverT(lr)
+    assert [schedule(t) for t in (0, 1, 2, 4, 9, 999)] == [
+        0.6,
+        0.3,
+        0.6 / 3,
+        0.12,
+        0.06,
+        0.6 / 1000,
+    ]
+    same = InverseTime(lr, s0=1.0, power=1.0)  # lr * (1 / (1 + t)): the same sequence
+    assert all(same(t) == pytest.approx(schedule(t), rel=1e-15) for t in range(0, 5000, 7))
+    n = 10_000
+    rates = [OneOverT(1.0)(t) for t in range(n)]
+    harmonic = math.log(n) + EULER_GAMMA + 1 / (2 * n) - 1 / (12 * n * n)
+    assert math.fsum(rates) == pytest.approx(harmonic, abs=1e-14)
+    squares = math.fsum(r * r for r in rates)
+    assert math.pi**2 / 6 - 1 / n < squares < math.pi**2 / 6 - 1 / (n + 1)
+
+
+def test_inverse_time_power_half_is_lr_over_sqrt() -> None:
+    """power 0.5 with s0 = 1 gives lr / sqrt(t + 1): 1, 1/2 at t = 3, 1/10 at t = 99."""
+    schedule = InverseTime(1.0, s0=1.0, power=0.5)
+    assert [schedule(t) for t in (0, 3, 99)] == pytest.approx([1.0, 0.5, 0.1], rel=1e-15)
 
 
 def test_schedules_compose() -> None:
@@ -331,16 +468,37 @@ def test_schedules_compose() -> None:
     assert (Constant(3.0) * Constant(2.0))(9) == 6.0
 
 
-@pytest.mark.parametrize("t", [-1, 1.5, True])
-def test_schedule_rejects_bad_step(t: object) -> None:
+@pytest.mark.parametrize(
+    ("t", "error", "message"),
+    [
+        (-1, ValueError, r"schedule step t must be an int >= 0, got -1"),
+        (1.5, TypeError, r"schedule step t must be an int >= 0, got float 1.5"),
+        (True, TypeError, r"schedule step t must be an int >= 0, got bool True"),
+    ],
+)
+def test_schedule_rejects_bad_step(t: object, error: type, message: str) -> None:
     """A step number must be an int >= 0."""
-    with pytest.raises(ValueError, match=r"a schedule takes the step number t = 0, 1, 2"):
+    with pytest.raises(error, match=message):
         Constant(1.0)(t)  # type: ignore[arg-type]
 
 
 def test_schedule_rejects_bad_construction() -> None:
-    """Non-positive step counts raise naming the schedule and argument."""
-    with pytest.raises(ValueError, match=r"StepDecay step_size must be a positive int"):
+    """Non-positive step counts and non-finite rates raise naming the schedule and argument."""
+    with pytest.raises(ValueError, match=r"StepDecay step_size must be an int >= 1, got 0"):
         StepDecay(1.0, step_size=0)
-    with pytest.raises(ValueError, match=r"Cosine t_max must be a positive int"):
+    with pytest.raises(ValueError, match=r"Cosine t_max must be an int >= 1, got 0"):
         Cosine(1.0, t_max=0)
+    with pytest.raises(ValueError, match=r"InverseTime s0 must be a finite number > 0, got 0.0"):
+        InverseTime(1.0, s0=0.0)
+    with pytest.raises(ValueError, match=r"Constant lr must be a finite number, got inf"):
+        Constant(math.inf)
+    with pytest.raises(TypeError, match=r"Linear steps must be an int >= 1, got float 10.0"):
+        Linear(1.0, 0.0, steps=10.0)  # type: ignore[arg-type]
+
+
+def test_schedules_take_numpy_numbers() -> None:
+    """np.int64 step counts and np.float32 rates work like Python's."""
+    np = pytest.importorskip("numpy")
+    schedule = StepDecay(np.float32(1.0), step_size=np.int64(2), gamma=np.float32(0.5))
+    assert [schedule(t) for t in range(5)] == [1.0, 1.0, 0.5, 0.5, 0.25]
+    assert Constant(1.0)(np.int64(3)) == 1.0

@@ -19,6 +19,8 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
+from autograd import _checks
+
 Array = npt.NDArray[np.float64]
 Labels = npt.NDArray[np.int64]
 Seed = int | np.random.Generator | None
@@ -37,18 +39,6 @@ OR: Final = (LOGIC_INPUTS, (0, 1, 1, 1))
 """The OR truth table as ``(inputs, outputs)``."""
 XOR: Final = (LOGIC_INPUTS, (0, 1, 1, 0))
 """The XOR truth table as ``(inputs, outputs)``: not linearly separable."""
-
-
-def _count(what: str, n: object, minimum: int = 1) -> int:
-    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < minimum:
-        raise ValueError(f"{what} must be an int >= {minimum}, got {n!r}")
-    return int(n)
-
-
-def _noise(noise: object) -> float:
-    if isinstance(noise, bool) or not isinstance(noise, int | float) or not noise >= 0:
-        raise ValueError(f"noise must be a number >= 0 (a standard deviation), got {noise!r}")
-    return float(noise)
 
 
 def _finish(
@@ -74,7 +64,7 @@ def make_moons(
     >>> x.round(6).tolist(), y.tolist()
     ([[1.0, 0.0], [-1.0, 0.0], [0.0, 0.5], [2.0, 0.5]], [0, 0, 1, 1])
     """
-    n = _count("make_moons n_samples", n_samples, 2)
+    n = _checks.count("make_moons n_samples", n_samples, 2)
     rng = np.random.default_rng(seed)
     n_out = n // 2
     n_in = n - n_out
@@ -87,7 +77,7 @@ def make_moons(
         ]
     )
     y = np.concatenate([np.zeros(n_out, np.int64), np.ones(n_in, np.int64)])
-    return _finish(x, y, _noise(noise), shuffle, rng)
+    return _finish(x, y, _checks.non_negative("make_moons noise", noise), shuffle, rng)
 
 
 def make_circles(
@@ -103,9 +93,8 @@ def make_circles(
     >>> np.hypot(x[:, 0], x[:, 1]).round(6).tolist(), y.tolist()
     ([1.0, 1.0, 1.0, 1.0, 0.5, 0.5, 0.5, 0.5], [0, 0, 0, 0, 1, 1, 1, 1])
     """
-    n = _count("make_circles n_samples", n_samples, 2)
-    if isinstance(factor, bool) or not isinstance(factor, int | float) or not 0 < factor < 1:
-        raise ValueError(f"make_circles factor must be in (0, 1), got {factor!r}")
+    n = _checks.count("make_circles n_samples", n_samples, 2)
+    factor = _checks.interval("make_circles factor", factor, 0.0, 1.0, closed=(False, False))
     rng = np.random.default_rng(seed)
     n_out = n // 2
     n_in = n - n_out
@@ -119,7 +108,7 @@ def make_circles(
         ]
     )
     y = np.concatenate([np.zeros(n_out, np.int64), np.ones(n_in, np.int64)])
-    return _finish(x, y, _noise(noise), shuffle, rng)
+    return _finish(x, y, _checks.non_negative("make_circles noise", noise), shuffle, rng)
 
 
 def logic_table(name: str) -> tuple[Array, Labels]:
@@ -185,6 +174,11 @@ def train_test_split(
 
     The test set gets ``ceil(test_fraction * n)`` rows, as scikit-learn rounds.
 
+    Raises:
+        TypeError: if ``test_fraction`` is not a number (a string, say).
+        ValueError: if ``x`` and ``y`` differ in length, or ``test_fraction`` is outside
+            (0, 1) or leaves one of the sets empty.
+
     >>> x, y = np.arange(10.0).reshape(5, 2), np.arange(5)
     >>> X_tr, X_te, y_tr, y_te = train_test_split(x, y, 0.4, seed=0)
     >>> len(X_tr), len(X_te), sorted(y_tr.tolist() + y_te.tolist())
@@ -193,10 +187,9 @@ def train_test_split(
     x, y = np.asarray(x), np.asarray(y)
     if len(x) != len(y):
         raise ValueError(f"train_test_split: x has {len(x)} rows but y has {len(y)}")
-    if isinstance(test_fraction, bool) or not 0 < test_fraction < 1:
-        raise ValueError(
-            f"train_test_split: test_fraction must be in (0, 1), got {test_fraction!r}"
-        )
+    test_fraction = _checks.interval(
+        "train_test_split: test_fraction", test_fraction, 0.0, 1.0, closed=(False, False)
+    )
     n_test = math.ceil(test_fraction * len(y))
     if not 0 < n_test < len(y):
         raise ValueError(
@@ -220,8 +213,8 @@ def batches(
     >>> [b.tolist() for b in batches(5, 2, shuffle=False)]
     [[0, 1], [2, 3], [4]]
     """
-    n = _count("batches n", n)
-    size = n if batch_size is None else _count("batch_size", batch_size)
+    n = _checks.count("batches n", n)
+    size = n if batch_size is None else _checks.count("batch_size", batch_size)
     order = np.random.default_rng(seed).permutation(n) if shuffle else np.arange(n)
     for start in range(0, n, size):
         yield order[start : start + size]
