@@ -17,7 +17,17 @@ from hypothesis import given, note
 from hypothesis import strategies as st
 from strategies import Program, programs
 
-from autograd import Value, dot, grad, no_grad, sum_values, topological_order, zero_grad
+from autograd import (
+    Value,
+    detect_anomaly,
+    dot,
+    engine,
+    grad,
+    no_grad,
+    sum_values,
+    topological_order,
+    zero_grad,
+)
 from autograd.ops import OPS
 from autograd.testing import ANALYTIC_ATOL, ANALYTIC_RTOL, gradcheck, gradgradcheck, is_close
 
@@ -279,6 +289,73 @@ def test_grad_does_not_touch_dot_grad() -> None:
     dz = grad(z, [x, y], create_graph=True)
     assert [float(g) for g in dz] == [-1.0, 3.0]
     assert (x.grad, y.grad, z.grad) == (0.25, 0.0, 0.0)
+
+
+def test_grad_leaves_interior_and_leaf_grads_bit_for_bit() -> None:
+    """grad() after backward() restores every node's .grad, interior nodes included."""
+    x, y = Value(0.3), Value(-1.7)
+    h = (x * y).tanh()
+    z = h * h + x
+    z.backward()
+    nodes = topological_order(z)
+    before = [n.grad for n in nodes]
+    (gx, gy) = grad(z, [x, y])
+    assert [n.grad for n in nodes] == before
+    # dz/dx = 2 h (1 - h²) y + 1 and dz/dy = 2 h (1 - h²) x, with h = tanh(xy)
+    t = math.tanh(0.3 * -1.7)
+    assert math.isclose(gx, 2 * t * (1 - t * t) * -1.7 + 1, rel_tol=1e-15)
+    assert math.isclose(gy, 2 * t * (1 - t * t) * 0.3, rel_tol=1e-15)
+    assert (gx, gy) == (x.grad, y.grad)  # one backward from zero gave the same numbers
+
+
+def _graph_with_grads() -> tuple[Value, Value, list[Value], list[float]]:
+    x = Value(2.0, label="x")
+    y = (x * 3.0).exp() * (x - 2.0).log()  # log(0) = -inf: backward meets inf * 0
+    y.grad, x.grad = 0.5, 7.0
+    nodes = topological_order(y)
+    return x, y, nodes, [n.grad for n in nodes]
+
+
+def test_backward_that_raises_midway_leaves_every_grad_as_it_was() -> None:
+    """A FloatingPointError inside backward (detect_anomaly) changes no .grad at all."""
+    _, y, nodes, before = _graph_with_grads()
+    with pytest.raises(FloatingPointError, match="backward through"), detect_anomaly():
+        y.backward()
+    assert [n.grad for n in nodes] == before
+
+
+def test_keyboard_interrupt_inside_backward_leaves_every_grad_as_it_was(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Ctrl-C in the middle of a backward pass loses nothing: every .grad is put back."""
+    x = Value(1.5, label="x")
+    y = x
+    for _ in range(50):
+        y = (y * 0.9).sin() + x  # n-ary-free chain with x shared by every step
+    y.grad = 3.0
+    nodes = topological_order(y)
+    for i, n in enumerate(nodes):
+        n.grad = float(i % 3)
+    before = [n.grad for n in nodes]
+    calls = 0
+    real = engine._float_local_grads
+
+    def interrupt_on_the_20th(node: Value) -> tuple[float, ...]:
+        nonlocal calls
+        calls += 1
+        if calls == 20:
+            raise KeyboardInterrupt
+        return real(node)
+
+    monkeypatch.setattr(engine, "_float_local_grads", interrupt_on_the_20th)
+    with pytest.raises(KeyboardInterrupt):
+        y.backward()
+    assert calls == 20
+    assert [n.grad for n in nodes] == before
+    calls = 0
+    with pytest.raises(KeyboardInterrupt):
+        grad(y, x)
+    assert [n.grad for n in nodes] == before
 
 
 def test_unused_inputs_get_zero() -> None:
