@@ -8,9 +8,12 @@ parameter by its dotted name, written with ``repr`` precision so floats round-tr
      "parameters": {"layers.0.neurons.0.w.0": 0.12, ...}}
 
 Saving writes a temporary file in the same folder and renames it over the target
-(``os.replace``), so a crash mid-write leaves the old file intact. Loading checks everything
-and raises ``ValueError`` naming the problem: not JSON, wrong format or version, a different
-architecture, a missing, extra or non-numeric parameter.
+(``os.replace``, see :func:`autograd.files.write_atomic`), so a crash mid-write leaves the old
+file intact. Loading checks everything and raises ``ValueError`` naming the problem: not JSON,
+wrong format or version, a different architecture, a missing, extra, non-numeric or non-finite
+parameter. :func:`load` compares the number of parameters the architecture implies with the
+number of values in the file before it builds anything, so a small file cannot make it build a
+huge model.
 
 >>> import tempfile, pathlib
 >>> from autograd.nn import MLP
@@ -31,13 +34,16 @@ from pathlib import Path
 from typing import Any, Final
 
 from autograd.files import write_atomic
-from autograd.nn import MLP, Dropout, Layer, Module, Neuron
+from autograd.nn import MLP, Dropout, Layer, Module, Neuron, mlp_parameter_count
 
 FORMAT: Final = "autograd-scalar-model"
 """The ``format`` tag every model file carries."""
 
 VERSION: Final = 1
 """The file layout version this code writes and reads."""
+
+SUMMARY_LIMIT: Final = 120
+"""Longest architecture repr quoted in an error message."""
 
 PathLike = str | os.PathLike[str]
 
@@ -47,10 +53,16 @@ def save(model: Module, path: PathLike) -> None:
 
     Args:
         model: a Neuron, Layer or MLP (anything with ``config()`` and ``named_parameters()``).
-        path: the file to write; its folder must exist.
+        path: the file to write; missing folders on the way are created.
 
     Raises:
         ValueError: if a parameter is nan or infinite (JSON has no such numbers).
+
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "new folder" / "neuron.json"
+    >>> save(Neuron(2, init="constant", value=0.5), path)
+    >>> read(path)["parameters"]
+    {'w.0': 0.5, 'w.1': 0.5, 'b': 0.0}
     """
     parameters: dict[str, float] = {}
     for name, p in model.named_parameters():
@@ -73,9 +85,24 @@ def save(model: Module, path: PathLike) -> None:
 def read(path: PathLike) -> dict[str, Any]:
     """Read and check a model file; return ``{"architecture": ..., "parameters": ...}``.
 
+    Every parameter must be a finite number: ``1e400`` (beyond the float range, which JSON
+    reads as infinity), an int too large for a float, ``NaN`` and ``Infinity`` are refused.
+
     Raises:
         FileNotFoundError: if there is no such file.
         ValueError: if the file is not a valid model file, naming what is wrong.
+
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "layer.json"
+    >>> save(Layer(1, 2, init="constant", value=1.0), path)
+    >>> document = read(path)
+    >>> document["architecture"], list(document["parameters"].values())
+    ({'type': 'Layer', 'nin': 1, 'nout': 2, 'activation': 'relu'}, [1.0, 0.0, 1.0, 0.0])
+    >>> _ = path.write_text(path.read_text().replace("1.0", "1e400", 1))
+    >>> read(path)
+    Traceback (most recent call last):
+    ...
+    ValueError: model file '...layer.json': parameter 'neurons.0.w.0' is inf, ...
     """
     where = f"model file {str(path)!r}"
     try:
@@ -104,9 +131,25 @@ def read(path: PathLike) -> dict[str, Any]:
     if not isinstance(parameters, dict):
         raise ValueError(f"{where} has no 'parameters' object")
     for name, value in parameters.items():
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ValueError(f"{where}: parameter {name!r} is {value!r}, expected a number")
+        _check_number(name, value, where)
     return {"architecture": architecture, "parameters": parameters}
+
+
+def _check_number(name: str, value: object, where: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{where}: parameter {name!r} is {value!r}, expected a number")
+    try:
+        number = float(value)
+    except OverflowError as err:  # JSON ints are exact: 10**400 parses, and overflows here
+        raise ValueError(
+            f"{where}: parameter {name!r} is an int of {len(str(abs(value)))} digits, beyond "
+            "the float range (|x| <= 1.8e308); a model file holds only finite numbers"
+        ) from err
+    if not math.isfinite(number):  # 1e400 parses as inf
+        raise ValueError(
+            f"{where}: parameter {name!r} is {number!r}, a number beyond the float range "
+            "(|x| <= 1.8e308) in the file; a model file holds only finite numbers"
+        )
 
 
 def _reject_constant(name: str) -> float:
@@ -142,18 +185,75 @@ def build(architecture: dict[str, Any]) -> Module:
 def load(path: PathLike) -> Module:
     """Rebuild the module saved in ``path`` with its parameters.
 
+    The number of parameters the architecture implies is compared with the number of values
+    in the file first: a file that declares a model larger (or smaller) than the values it
+    holds is refused before anything is built.
+
     Raises:
         FileNotFoundError: if there is no such file.
         ValueError: if the file is corrupt or its parameters do not fit its architecture.
+
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "mlp.json"
+    >>> save(MLP(2, [3, 1], seed=0), path)
+    >>> model = load(path)
+    >>> model, model.num_parameters()
+    (MLP(2, [3, 1], activation='relu', output_activation='linear'), 13)
     """
     document = read(path)
     where = f"model file {str(path)!r}"
+    architecture, parameters = document["architecture"], document["parameters"]
+    declared = _declared_count(architecture)
+    if declared is not None and declared != len(parameters):
+        raise ValueError(
+            f"{where} does not match its architecture: {_summary(architecture)} has {declared} "
+            f"parameters, the file holds {len(parameters)} values; it is damaged or was edited"
+        )
     try:
         model = build(document["architecture"])
     except ValueError as err:
         raise ValueError(f"{where}: {err}") from err
-    _assign(model, document["parameters"], where)
+    _assign(model, parameters, where)
     return model
+
+
+def _summary(architecture: dict[str, Any]) -> str:
+    """A short description of an architecture for messages (its repr, cut if long)."""
+    text = repr(architecture)
+    return text if len(text) <= SUMMARY_LIMIT else text[: SUMMARY_LIMIT - 3] + "..."
+
+
+def _size(architecture: dict[str, Any], key: str) -> int | None:
+    value = architecture.get(key)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        return None
+    return value
+
+
+def _declared_count(architecture: dict[str, Any]) -> int | None:
+    """The number of parameters the architecture implies, computed without building it.
+
+    None when the architecture is malformed: :func:`build` then reports what is wrong.
+    Python ints are exact, so a declared width of 10**400 gives a (huge) count, not an error.
+    """
+    kind = architecture.get("type")
+    nin = _size(architecture, "nin")
+    if kind == "Dropout":
+        return 0
+    if nin is None:
+        return None
+    if kind == "Neuron":
+        return nin + 1
+    if kind == "Layer":
+        nout = _size(architecture, "nout")
+        return None if nout is None else (nin + 1) * nout
+    nouts = architecture.get("nouts")
+    if kind != "MLP" or not isinstance(nouts, list) or not nouts:
+        return None
+    widths = [_size({"n": n}, "n") for n in nouts]
+    if any(w is None for w in widths):
+        return None
+    return mlp_parameter_count(nin, [w for w in widths if w is not None])
 
 
 def load_into(model: Module, path: PathLike) -> Module:
@@ -165,6 +265,13 @@ def load_into(model: Module, path: PathLike) -> Module:
     Raises:
         ValueError: naming the mismatch, if the file's architecture differs from the model's
             or a parameter is missing or extra; ``model`` is left unchanged then.
+
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "neuron.json"
+    >>> save(Neuron(1, init="constant", value=2.0), path)
+    >>> target = Neuron(1, init="constant", value=-1.0)
+    >>> [p.data for p in load_into(target, path).parameters()]
+    [2.0, 0.0]
     """
     document = read(path)
     where = f"model file {str(path)!r}"
@@ -185,9 +292,9 @@ def load_into(model: Module, path: PathLike) -> Module:
 
 def _assign(model: Module, parameters: dict[str, float], where: str) -> None:
     named = model.named_parameters()
-    names = [name for name, _ in named]
-    missing = [n for n in names if n not in parameters]
-    extra = [n for n in parameters if n not in set(names)]
+    names = {name for name, _ in named}  # one set: a lookup per parameter, not a rebuild
+    missing = [name for name, _ in named if name not in parameters]
+    extra = [n for n in parameters if n not in names]
     if missing or extra:
         raise ValueError(
             f"{where} does not match the architecture: "

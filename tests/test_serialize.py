@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from autograd.nn import MLP, Layer, Neuron
+from autograd import serialize
+from autograd.files import write_atomic
+from autograd.nn import MLP, Dropout, Layer, Neuron, mlp_parameter_count
 from autograd.serialize import FORMAT, VERSION, load, load_into, read, save
 
 
@@ -127,6 +130,10 @@ def corrupt(document: dict[str, Any], change: str) -> str:  # noqa: C901  # one 
         del document["parameters"]["layers.1.neurons.0.w.1"]
     elif change == "extra_parameter":
         document["parameters"]["layers.2.neurons.0.b"] = 0.0
+    elif change == "renamed_parameter":
+        document["parameters"]["layers.1.neurons.0.w.9"] = document["parameters"].pop(
+            "layers.1.neurons.0.w.1"
+        )
     elif change == "unknown_type":
         document["architecture"]["type"] = "Transformer"
     elif change == "bad_architecture":
@@ -134,6 +141,10 @@ def corrupt(document: dict[str, Any], change: str) -> str:  # noqa: C901  # one 
     text = json.dumps(document)
     if change == "nan_parameter":
         text = text.replace('"layers.0.neurons.0.b": 0.0', '"layers.0.neurons.0.b": NaN')
+    elif change == "overflowing_float":
+        text = text.replace('"layers.0.neurons.0.b": 0.0', '"layers.0.neurons.0.b": -1e400')
+    elif change == "overflowing_int":
+        text = text.replace('"layers.0.neurons.0.b": 0.0', f'"layers.0.neurons.0.b": {10**400}')
     return text
 
 
@@ -149,8 +160,24 @@ def corrupt(document: dict[str, Any], change: str) -> str:  # noqa: C901  # one 
         ("string_parameter", r"parameter 'layers.0.neurons.0.b' is '0.5', expected a number"),
         ("bool_parameter", r"parameter 'layers.0.neurons.0.b' is True, expected a number"),
         ("nan_parameter", r"NaN is not a finite number"),
-        ("missing_parameter", r"1 parameters missing \['layers.1.neurons.0.w.1'\]"),
-        ("extra_parameter", r"1 extra \['layers.2.neurons.0.b'\]"),
+        (
+            "overflowing_float",
+            r"parameter 'layers.0.neurons.0.b' is -inf, a number beyond the float",
+        ),
+        ("overflowing_int", r"parameter 'layers.0.neurons.0.b' is an int of 401 digits, beyond"),
+        (
+            "missing_parameter",
+            r"does not match its architecture: .* has 9 parameters, the file holds 8",
+        ),
+        (
+            "extra_parameter",
+            r"has 9 parameters, the file holds 10 values; it is damaged or was edited",
+        ),
+        (
+            "renamed_parameter",
+            r"1 parameters missing \['layers.1.neurons.0.w.1'\], "
+            r"1 extra \['layers.1.neurons.0.w.9'\]",
+        ),
         ("unknown_type", r"unknown architecture type 'Transformer'"),
         ("bad_architecture", r"bad.json.: MLP nouts must be a non-empty list of layer widths"),
     ],
@@ -186,3 +213,99 @@ def test_load_into_with_missing_parameter_leaves_model_unchanged(tmp_path: Path)
     with pytest.raises(ValueError, match=r"parameters missing \['layers.0.neurons.1.b'\]"):
         load_into(target, tmp_path / "m.json")
     assert values(target) == before
+
+
+def test_huge_declared_model_is_refused_before_building(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A tiny file declaring 10**9-wide layers is refused by counting, without building."""
+
+    def no_build(architecture: dict[str, Any]) -> Any:
+        raise AssertionError(f"load built {architecture!r}")
+
+    monkeypatch.setattr(serialize, "build", no_build)
+    for nouts, declared in [([10**9, 1], mlp_parameter_count(2, [10**9, 1])), ([10**400], None)]:
+        document = good_document()
+        document["architecture"]["nouts"] = nouts
+        (tmp_path / "huge.json").write_text(json.dumps(document))
+        with pytest.raises(ValueError, match=r"the file holds 9 values") as info:
+            load(tmp_path / "huge.json")
+        if declared is not None:
+            assert f"has {declared} parameters" in str(info.value)
+    assert mlp_parameter_count(2, [10**9, 1]) == 3 * 10**9 + 10**9 + 1  # worked: 4e9 + 1
+
+
+@pytest.mark.parametrize(
+    ("architecture", "count"),
+    [
+        ({"type": "Neuron", "nin": 4, "activation": "tanh"}, 5),
+        ({"type": "Layer", "nin": 3, "nout": 2, "activation": "relu"}, 8),
+        ({"type": "Dropout", "p": 0.5}, 0),
+    ],
+)
+def test_declared_count_of_each_architecture(architecture: dict[str, Any], count: int) -> None:
+    """Neuron nin + 1, Layer (nin + 1) nout, Dropout 0: the count equals the built module's."""
+    assert serialize._declared_count(architecture) == count
+    assert serialize.build(architecture).num_parameters() == count
+
+
+def test_dropout_round_trip(tmp_path: Path) -> None:
+    """A Dropout module has no parameters and round-trips its p."""
+    save(Dropout(0.25), tmp_path / "d.json")
+    copy = load(tmp_path / "d.json")
+    assert isinstance(copy, Dropout)
+    assert copy.p == 0.25
+
+
+def test_loading_an_80k_parameter_model(tmp_path: Path) -> None:
+    """The textbook MLP 12-300-200-100-1 (84,301 parameters) round-trips exactly.
+
+    Loading used to rebuild a set of names per parameter: minutes for this model.
+    """
+    model = MLP(12, [300, 200, 100, 1], seed=0)
+    assert model.num_parameters() == 84_301
+    save(model, tmp_path / "big.json")
+    copy = load(tmp_path / "big.json")
+    assert values(copy) == values(model)
+    target = MLP(12, [300, 200, 100, 1], seed=1)
+    assert values(load_into(target, tmp_path / "big.json")) == values(model)
+
+
+def test_save_creates_missing_folders(tmp_path: Path) -> None:
+    """save writes into folders that do not exist yet, as its docstring says."""
+    path = tmp_path / "a" / "b" / "m.json"
+    save(Neuron(1, seed=0), path)
+    assert read(path)["architecture"] == {"type": "Neuron", "nin": 1, "activation": "relu"}
+
+
+def test_write_atomic_fsyncs_the_file_and_its_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On POSIX the rename is made durable by an fsync of the folder, after the file's fsync."""
+    if os.name != "posix":
+        pytest.skip("folders are fsynced on POSIX only")
+    synced: list[str] = []
+    real_fsync = os.fsync
+
+    def recording_fsync(fd: int) -> None:
+        synced.append("folder" if stat.S_ISDIR(os.fstat(fd).st_mode) else "file")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", recording_fsync)
+    write_atomic(tmp_path / "x.txt", "data")
+    assert synced == ["file", "folder"]
+    assert (tmp_path / "x.txt").read_text() == "data"
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_write_atomic_respects_the_umask(tmp_path: Path, umask: int, mode: int) -> None:
+    """The file gets 0o666 minus the umask, like any new file (mkstemp's 0o600 is not kept)."""
+    if os.name != "posix":
+        pytest.skip("POSIX permissions")
+    previous = os.umask(umask)
+    try:
+        write_atomic(tmp_path / "x.txt", "data")
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE((tmp_path / "x.txt").stat().st_mode) == mode
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.txt"]  # no temporary left behind
