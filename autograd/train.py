@@ -33,10 +33,11 @@ import numpy as np
 import numpy.typing as npt
 from tqdm.auto import tqdm  # type: ignore[import-untyped]  # tqdm ships no type hints
 
+from autograd import _checks
 from autograd.compiled import CompiledLoss, compile_loss
 from autograd.data import Seed, batches
 from autograd.engine import Value, no_grad, sum_values
-from autograd.nn import Dropout, Module
+from autograd.nn import MLP, Dropout, Layer, Module, Neuron
 from autograd.optim import Optimizer
 
 Output = Value | list[Value]
@@ -52,26 +53,70 @@ CorrectFn = Callable[[Output, Target], bool]
 DEFAULT_SMOOTHING: Final = 0.1
 """λ in the progress bar's running loss Q = λ·ε + (1 − λ)·Q."""
 
+PROBABILITY_THRESHOLD: Final = 0.5
+"""Where a single probability output (a sigmoid) splits the two classes."""
 
-def default_correct(output: Output, target: Target) -> bool:
+
+def default_correct(output: Output, target: Target, threshold: float = 0.0) -> bool:
     """Return whether ``output`` classifies ``target`` correctly.
 
-    A list of scores is right when its largest entry is at index ``target``; a single score is
-    right when it has the sign of the target's side (``> 0`` for targets ``> 0``, so labels
-    ±1 and 0/1 with logits both work).
+    A list of scores is right when its largest entry is at index ``target``. A single score is
+    right when it lies on the same side of ``threshold`` as the target: ``output > threshold``
+    exactly when ``target > threshold``. The default threshold 0 suits a score or logit with
+    labels ±1 or 0/1; a probability (a sigmoid output) needs 0.5 -- see
+    :func:`probability_correct` and :func:`correct_for`, which the Trainer uses to pick.
 
     >>> default_correct([Value(0.1), Value(2.0)], 1), default_correct(Value(-0.5), -1.0)
     (True, True)
+    >>> default_correct(Value(0.3), 0), default_correct(Value(0.3), 0, threshold=0.5)
+    (False, True)
     """
     if isinstance(output, Value):
-        return (output.data > 0) == (float(target) > 0)
+        return (output.data > threshold) == (float(target) > threshold)
     scores = [v.data for v in output]
     return scores.index(max(scores)) == int(target)
 
 
+def probability_correct(output: Output, target: Target) -> bool:
+    """:func:`default_correct` for a probability: a single output is thresholded at 0.5.
+
+    A sigmoid output of 0.3 predicts class 0, of 0.7 class 1 (labels 0/1).
+
+    >>> probability_correct(Value(0.3), 0), probability_correct(Value(0.7), 1)
+    (True, True)
+    """
+    return default_correct(output, target, PROBABILITY_THRESHOLD)
+
+
+def correct_for(model: Module) -> CorrectFn:
+    """Return the accuracy rule for ``model``'s outputs: the Trainer's default ``correct``.
+
+    The rule: a model whose last activation is ``"sigmoid"`` (an MLP's ``output_activation``,
+    a Layer's or Neuron's ``activation``) outputs probabilities, so
+    :func:`probability_correct` (threshold 0.5); any other model gets
+    :func:`default_correct` (threshold 0, for scores, logits and several outputs).
+
+    >>> correct_for(MLP(2, [3, 1], output_activation="sigmoid")) is probability_correct
+    True
+    >>> correct_for(MLP(2, [3, 1])) is default_correct
+    True
+    """
+    if isinstance(model, MLP):
+        last = model.output_activation
+    elif isinstance(model, Layer | Neuron):
+        last = model.activation
+    else:
+        last = None
+    return probability_correct if last == "sigmoid" else default_correct
+
+
 @dataclass
 class EpochRecord:
-    """What one epoch did: its mean batch loss, smoothed loss, accuracies and wall time."""
+    """What one epoch did: its mean batch loss, smoothed loss, accuracies and training time.
+
+    ``interrupted`` marks an epoch Ctrl-C cut short: ``loss`` is then the mean over the steps
+    it completed, and the accuracies are None when the evaluation did not finish.
+    """
 
     epoch: int
     loss: float
@@ -79,6 +124,7 @@ class EpochRecord:
     seconds: float
     train_accuracy: float | None = None
     val_accuracy: float | None = None
+    interrupted: bool = False
 
 
 @dataclass
@@ -86,14 +132,72 @@ class History:
     """The record of a :meth:`Trainer.fit` call.
 
     Attributes:
-        epochs: one record per completed epoch (an interrupted epoch is recorded too).
+        epochs: one record per epoch; an epoch cut short by Ctrl-C after at least one step is
+            recorded too, as its last entry, with ``interrupted=True``.
         step_losses: the loss of every mini-batch, in order.
         interrupted: True if Ctrl-C stopped training early (after a completed step).
+
+    >>> from autograd.nn import Neuron
+    >>> from autograd.losses import mse
+    >>> from autograd.optim import SGD
+    >>> n = Neuron(1, activation="linear", init="zeros")
+    >>> trainer = Trainer(n, SGD(n.parameters(), lr=0.25), mse, batch_size=1, progress=False)
+    >>> history = trainer.fit([[1.0], [1.0]], [2.0, 2.0], epochs=2)
+    >>> history.step_losses  # step 1: w and b each gain 0.25 * 2 * (2 - 0) = 1, so w + b = 2
+    [4.0, 0.0, 0.0, 0.0]
+    >>> [(r.epoch, r.loss, r.interrupted) for r in history.epochs], history.interrupted
+    ([(1, 2.0, False), (2, 0.0, False)], False)
     """
 
     epochs: list[EpochRecord] = field(default_factory=list)
     step_losses: list[float] = field(default_factory=list)
     interrupted: bool = False
+
+
+@dataclass
+class _Progress:
+    """The running state of one :meth:`Trainer.fit` call: history, bar, smoothed loss, epoch."""
+
+    history: History
+    bar: Any  # a tqdm bar (tqdm ships no type hints)
+    smoothing: float
+    smoothed: float = math.nan
+    epoch: int = 0
+    start: float = 0.0
+    seconds: float = 0.0
+    losses: list[float] = field(default_factory=list)
+    accuracies: dict[str, float] = field(default_factory=dict)
+
+    def begin(self, epoch: int) -> None:
+        self.epoch, self.start, self.losses, self.accuracies = epoch, time.perf_counter(), [], {}
+
+    def add(self, loss: float) -> None:
+        self.losses.append(loss)
+        self.history.step_losses.append(loss)
+        self.seconds = time.perf_counter() - self.start
+        self.smoothed = (
+            loss
+            if math.isnan(self.smoothed)
+            else self.smoothing * loss + (1 - self.smoothing) * self.smoothed
+        )
+        self.bar.update(1)
+        self.bar.set_postfix(epoch=self.epoch, loss=f"{self.smoothed:.4f}", refresh=False)
+
+    def end(self, interrupted: bool = False) -> None:
+        """Record the epoch in progress (if it took a step) and clear it."""
+        if self.losses:
+            self.history.epochs.append(
+                EpochRecord(
+                    self.epoch,
+                    float(np.mean(self.losses)),
+                    self.smoothed,
+                    self.seconds,
+                    self.accuracies.get("train"),
+                    self.accuracies.get("val"),
+                    interrupted,
+                )
+            )
+        self.losses = []
 
 
 @contextmanager
@@ -135,7 +239,9 @@ class Trainer:
         batch_size: examples per step; None means the whole training set (full batch).
         penalty: an extra term added to every batch loss, e.g.
             ``lambda: l2(model.parameters(), 1e-4)``.
-        correct: decides whether a prediction is correct (default :func:`default_correct`).
+        correct: decides whether a prediction is correct; by default :func:`correct_for`
+            picks :func:`probability_correct` for a sigmoid output, else
+            :func:`default_correct`.
         smoothing: λ of the running loss shown in the progress bar, in (0, 1].
         seed: seeds the shuffling of every epoch.
         progress: show a tqdm progress bar.
@@ -148,9 +254,10 @@ class Trainer:
             0 never).
 
     Raises:
-        TypeError: if ``model`` or ``optimizer`` is of the wrong kind.
-        ValueError: if ``smoothing`` is outside (0, 1], or ``compile=True`` with a Dropout
-            of ``p > 0`` in the model.
+        TypeError: if ``model`` or ``optimizer`` is of the wrong kind, or ``batch_size`` is
+            not an int.
+        ValueError: if ``batch_size < 1``, ``smoothing`` is outside (0, 1], or
+            ``compile=True`` with a Dropout of ``p > 0`` in the model.
     """
 
     def __init__(
@@ -161,7 +268,7 @@ class Trainer:
         *,
         batch_size: int | None = 32,
         penalty: Callable[[], Value] | None = None,
-        correct: CorrectFn = default_correct,
+        correct: CorrectFn | None = None,
         smoothing: float = DEFAULT_SMOOTHING,
         seed: Seed = 0,
         progress: bool = True,
@@ -174,25 +281,25 @@ class Trainer:
             raise TypeError(
                 f"Trainer: optimizer must be an autograd.optim.Optimizer, got {optimizer!r}"
             )
-        if (
-            isinstance(smoothing, bool)
-            or not isinstance(smoothing, int | float)
-            or not 0 < smoothing <= 1
-        ):
-            raise ValueError(f"Trainer: smoothing must be in (0, 1], got {smoothing!r}")
+        self.smoothing = _checks.interval(
+            "Trainer: smoothing", smoothing, 0.0, 1.0, closed=(False, True)
+        )
+        self.batch_size = (
+            None if batch_size is None else _checks.count("Trainer: batch_size", batch_size)
+        )
         self.model = model
         self.optimizer = optimizer
         self.loss = loss
-        self.batch_size = batch_size
         self.penalty = penalty
-        self.correct = correct
-        self.smoothing = float(smoothing)
+        self.correct = correct_for(model) if correct is None else correct
         self.rng = np.random.default_rng(seed)
         self.progress = progress
         self.compile = bool(compile)
         self.check_every = check_every
         self.plan: CompiledLoss | None = None
         """The compiled loss, traced at the first compiled step (None until then)."""
+        self._outputs: int | None = None  # the model's output width (0: one Value), found once
+        self._step_loss = math.nan  # the loss of the step in progress, for a Ctrl-C inside it
         if self.compile:
             active = [
                 f"{name or 'model'} (p={m.p})"
@@ -226,12 +333,23 @@ class Trainer:
 
         This is the whole per-batch computation: loss of the batch, backward, step -- on the
         scalar engine, or on the compiled plan when the trainer was made with ``compile=True``.
+
+        >>> from autograd.nn import Neuron
+        >>> from autograd.losses import mse
+        >>> from autograd.optim import SGD
+        >>> n = Neuron(1, activation="linear", init="zeros")
+        >>> trainer = Trainer(n, SGD(n.parameters(), lr=0.25), mse, progress=False)
+        >>> trainer.train_step([[1.0], [3.0]], [2.0, 2.0])  # predictions 0: mse 4
+        4.0
+        >>> [p.data for p in n.parameters()]  # w -= 0.25 * mean(-2 * 2 * x), b likewise
+        [2.0, 1.0]
         """
         if self.compile:
             return self.compiled_step(xs, ys)
         loss = self.batch_loss(xs, ys)
         self.optimizer.zero_grad()
         loss.backward()
+        self._step_loss = loss.data
         self.optimizer.step()
         return loss.data
 
@@ -272,6 +390,7 @@ class Trainer:
             )
         self.optimizer.zero_grad()
         loss = self.plan.forward_backward((inputs, targets))
+        self._step_loss = loss
         self.optimizer.step()
         return loss
 
@@ -281,14 +400,20 @@ class Trainer:
         return loss + self.penalty() if self.penalty is not None else loss
 
     def _target_rows(self, inputs: npt.NDArray[np.float64], ys: npt.NDArray[Any]) -> Any:
-        """Class indices become one-hot rows (width: the model's outputs); numbers stay numbers."""
+        """Class indices become one-hot rows (width: the model's outputs); numbers stay numbers.
+
+        The width is learnt from one forward pass at the first call and kept: a scalar forward
+        of the model costs a good part of a compiled step.
+        """
         if ys.ndim != 1 or not np.issubdtype(ys.dtype, np.integer):
             return ys.astype(np.float64)
-        with no_grad():
-            out = self.model(inputs[0])
-        if isinstance(out, Value):  # one output: an int is a label like +-1 or 0/1
+        if self._outputs is None:
+            with no_grad():
+                out = self.model(inputs[0])
+            self._outputs = 0 if isinstance(out, Value) else len(out)
+        width = self._outputs
+        if width == 0:  # one output: an int is a label like +-1 or 0/1
             return ys.astype(np.float64)
-        width = len(out)
         if ys.min() < 0 or ys.max() >= width:
             bad = int(ys[(ys < 0) | (ys >= width)][0])
             raise ValueError(
@@ -298,7 +423,16 @@ class Trainer:
         return np.eye(width)[ys]
 
     def predict(self, x: npt.ArrayLike) -> list[Output]:
-        """Return the model's outputs for the rows of ``x`` (eval mode, no graph recorded)."""
+        """Return the model's outputs for the rows of ``x`` (eval mode, no graph recorded).
+
+        >>> from autograd.nn import Neuron
+        >>> from autograd.losses import mse
+        >>> from autograd.optim import SGD
+        >>> n = Neuron(2, activation="linear", init="constant", value=0.5)
+        >>> outputs = Trainer(n, SGD(n.parameters(), lr=0.1), mse).predict([[1.0, 3.0], [2.0, 2.0]])
+        >>> [(y.data, y.op) for y in outputs]
+        [(2.0, None), (2.0, None)]
+        """
         rows = np.asarray(x, dtype=np.float64).tolist()
         was_training = self.model.training
         self.model.eval()
@@ -309,7 +443,18 @@ class Trainer:
             self.model.train(was_training)
 
     def accuracy(self, x: npt.ArrayLike, y: npt.ArrayLike) -> float:
-        """Return the fraction of rows of ``x`` whose prediction is correct for ``y``."""
+        """Return the fraction of rows of ``x`` whose prediction is correct for ``y``.
+
+        Correct means what the trainer's ``correct`` function says (see :func:`correct_for`).
+
+        >>> from autograd.nn import Neuron
+        >>> from autograd.losses import hinge
+        >>> from autograd.optim import SGD
+        >>> n = Neuron(1, activation="linear", init="constant", value=1.0)  # score = x
+        >>> trainer = Trainer(n, SGD(n.parameters(), lr=0.1), hinge)
+        >>> trainer.accuracy([[-2.0], [-1.0], [1.0], [3.0]], [-1, 1, 1, 1])
+        0.75
+        """
         targets = np.asarray(y).tolist()
         outputs = self.predict(x)
         if len(outputs) != len(targets):
@@ -327,9 +472,10 @@ class Trainer:
     ) -> History:
         """Train for ``epochs`` epochs of shuffled mini-batches and return the :class:`History`.
 
-        Ctrl-C stops after the step in progress (a second Ctrl-C stops at once, before the
-        optimizer step): the model keeps the parameters of its last completed step and the
-        history says ``interrupted``.
+        Ctrl-C stops after the step in progress, or after the evaluation in progress (a second
+        Ctrl-C stops at once; an optimizer step is never cut in half): the model keeps the
+        parameters of its last completed step, the history says ``interrupted`` and records
+        the cut-short epoch with ``interrupted=True``.
 
         Args:
             x: the training inputs, one row per example.
@@ -337,6 +483,21 @@ class Trainer:
             epochs: how many passes over the data.
             validation: ``(x_val, y_val)`` whose accuracy is recorded after each epoch.
             train_accuracy: also record accuracy on the training set after each epoch.
+
+        Raises:
+            ValueError: if ``x`` and ``y`` differ in length or are empty, or ``epochs < 1``.
+
+        >>> from autograd.nn import MLP
+        >>> from autograd.losses import cross_entropy
+        >>> from autograd.optim import Adam
+        >>> from autograd.data import logic_table
+        >>> x, y = logic_table("and")
+        >>> model = MLP(2, [2], seed=0)  # two class scores
+        >>> optimizer = Adam(model.parameters(), lr=0.1)
+        >>> trainer = Trainer(model, optimizer, cross_entropy, progress=False)
+        >>> history = trainer.fit(x, y, epochs=100, train_accuracy=True)
+        >>> len(history.epochs), history.epochs[-1].train_accuracy
+        (100, 1.0)
         """
         x_array, y_array = np.asarray(x, dtype=np.float64), np.asarray(y)
         rows, targets = x_array.tolist(), y_array.tolist()
@@ -344,55 +505,67 @@ class Trainer:
             raise ValueError(
                 f"fit: x has {len(rows)} rows and y has {len(targets)}; need n > 0 each"
             )
-        if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
-            raise ValueError(f"fit: epochs must be a positive int, got {epochs!r}")
+        epochs = _checks.count("fit: epochs", epochs)
         size = len(rows) if self.batch_size is None else self.batch_size
-        per_epoch = math.ceil(len(rows) / size)
-        history = History()
-        smoothed = math.nan
-        self.model.train()
         bar = tqdm(
-            total=epochs * per_epoch, disable=not self.progress, unit="step", desc="training"
+            total=epochs * math.ceil(len(rows) / size),
+            disable=not self.progress,
+            unit="step",
+            desc="training",
         )
+        progress = _Progress(History(), bar, self.smoothing)
+        self.model.train()
         try:
             with deferred_interrupt() as pressed:
                 for epoch in range(1, epochs + 1):
-                    start, losses = time.perf_counter(), []
+                    progress.begin(epoch)
                     for index in batches(len(rows), size, seed=self.rng):
-                        loss = (
-                            self.compiled_step(x_array[index], y_array[index])
-                            if self.compile
-                            else self.train_step(
-                                [rows[i] for i in index], [targets[i] for i in index]
-                            )
-                        )
-                        losses.append(loss)
-                        history.step_losses.append(loss)
-                        smoothed = (
-                            loss
-                            if math.isnan(smoothed)
-                            else (self.smoothing * loss + (1 - self.smoothing) * smoothed)
-                        )
-                        bar.update(1)
-                        bar.set_postfix(epoch=epoch, loss=f"{smoothed:.4f}", refresh=False)
+                        self._fit_step(progress, x_array, y_array, rows, targets, index)
                         if pressed():
                             raise KeyboardInterrupt
-                    record = EpochRecord(
-                        epoch, float(np.mean(losses)), smoothed, time.perf_counter() - start
-                    )
                     if train_accuracy:
-                        record.train_accuracy = self.accuracy(rows, targets)
+                        progress.accuracies["train"] = self.accuracy(rows, targets)
                     if validation is not None:
-                        record.val_accuracy = self.accuracy(*validation)
+                        progress.accuracies["val"] = self.accuracy(*validation)
                         bar.set_postfix(
                             epoch=epoch,
-                            loss=f"{smoothed:.4f}",
-                            val_acc=f"{record.val_accuracy:.3f}",
+                            loss=f"{progress.smoothed:.4f}",
+                            val_acc=f"{progress.accuracies['val']:.3f}",
                         )
-                    history.epochs.append(record)
+                    progress.end()
+                    if pressed():  # Ctrl-C during the evaluation: stop now, not a step later
+                        raise KeyboardInterrupt
         except KeyboardInterrupt:
-            history.interrupted = True
+            progress.history.interrupted = True
+            progress.end(interrupted=True)  # the epoch cut short, if it took a step
             self.model.zero_grad()  # a half-finished backward leaves no stray gradients
         finally:
             bar.close()
-        return history
+        return progress.history
+
+    def _fit_step(
+        self,
+        progress: _Progress,
+        x_array: npt.NDArray[np.float64],
+        y_array: npt.NDArray[Any],
+        rows: list[Any],
+        targets: list[Any],
+        index: npt.NDArray[np.intp],
+    ) -> None:
+        """One step of :meth:`fit` on the rows ``index`` (arrays when compiled, lists if not).
+
+        A Ctrl-C that arrives inside the optimizer step is held back to the end of the step
+        (see :meth:`autograd.optim.Optimizer.step`); the step is then complete, so its loss
+        is recorded before the interrupt goes on.
+        """
+        before = self.optimizer.steps
+        try:
+            if self.compile:
+                loss = self.compiled_step(x_array[index], y_array[index])
+            else:
+                loss = self.train_step([rows[i] for i in index], [targets[i] for i in index])
+        except KeyboardInterrupt:
+            if self.optimizer.steps > before:
+                progress.add(self._step_loss)
+            raise
+        progress.add(loss)

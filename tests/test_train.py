@@ -11,11 +11,11 @@ import pytest
 
 from autograd import Value
 from autograd.data import batches, load_digits, make_moons
-from autograd.losses import cross_entropy, hinge, l2, mse
-from autograd.nn import MLP
+from autograd.losses import binary_cross_entropy, cross_entropy, hinge, l2, mse
+from autograd.nn import MLP, Layer, Neuron
 from autograd.optim import SGD, Adam
 from autograd.schedules import Linear
-from autograd.train import Trainer, default_correct
+from autograd.train import Trainer, correct_for, default_correct, probability_correct
 
 X_LINE = np.array([[0.0], [1.0], [2.0], [3.0], [4.0], [5.0]])
 Y_LINE = 2.0 * X_LINE[:, 0] - 1.0  # y = 2x - 1
@@ -91,6 +91,37 @@ def test_default_correct_for_classes_and_signs() -> None:
     assert not default_correct(Value(-0.2), 1)
 
 
+def test_a_sigmoid_output_is_thresholded_at_one_half() -> None:
+    """A probability output with 0/1 labels: 0.12 is class 0, 0.88 class 1 (not 'both > 0')."""
+    model = MLP(1, [1], output_activation="sigmoid", init="constant", value=1.0)  # sigmoid(x)
+    trainer = Trainer(model, SGD(model.parameters(), lr=0.0), binary_cross_entropy)
+    assert trainer.correct is probability_correct
+    x, y = [[-2.0], [-0.5], [0.5], [2.0]], [0, 0, 1, 1]
+    assert trainer.accuracy(x, y) == 1.0
+    assert trainer.accuracy(x, [1, 0, 1, 0]) == 0.5  # outputs 0.12, 0.38, 0.62, 0.88
+    # the old rule (sign at 0) would call every probability class 1
+    assert [default_correct(out, t) for out, t in zip(trainer.predict(x), y, strict=True)] == [
+        False,
+        False,
+        True,
+        True,
+    ]
+    assert probability_correct(Value(0.5), 0)  # 0.5 is not > 0.5: class 0
+    assert not probability_correct(Value(0.5), 1)
+
+
+def test_correct_for_reads_the_last_activation() -> None:
+    """sigmoid last (MLP output, Layer, Neuron) means probabilities; anything else scores."""
+    assert correct_for(MLP(2, [3, 1], output_activation="sigmoid")) is probability_correct
+    assert correct_for(MLP(2, [3, 1], activation="sigmoid")) is default_correct  # hidden only
+    assert correct_for(Layer(2, 1, "sigmoid")) is probability_correct
+    assert correct_for(Neuron(2, "sigmoid")) is probability_correct
+    assert correct_for(Neuron(2, "tanh")) is default_correct
+    model = MLP(1, [1], output_activation="sigmoid")
+    always = Trainer(model, SGD(model.parameters(), lr=0.1), mse, correct=lambda out, t: True)
+    assert always.accuracy([[1.0], [2.0]], [0, 0]) == 1.0  # an explicit rule wins
+
+
 def test_accuracy_and_validation_history() -> None:
     """accuracy counts correct predictions; fit records validation accuracy per epoch."""
     model = MLP(1, [1], activation="linear", init="constant", value=1.0)  # score = x
@@ -144,6 +175,103 @@ def test_ctrl_c_finishes_the_step_then_stops_cleanly() -> None:
         ref.train_step(X_LINE[ix].tolist(), Y_LINE[ix].tolist())
     assert [p.data for p in model.parameters()] == [p.data for p in reference.parameters()]
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # handler restored
+
+
+def reference_steps(steps: int, lr: float = 0.01) -> tuple[list[float], list[float]]:
+    """Parameters and step losses of linear_model after `steps` SGD steps, batches of 2."""
+    model = linear_model()
+    trainer = Trainer(model, SGD(model.parameters(), lr=lr), mse, batch_size=2, progress=False)
+    rng = np.random.default_rng(0)  # the trainer's shuffling: a fresh order each epoch
+    losses: list[float] = []
+    while len(losses) < steps:
+        for ix in batches(6, 2, seed=rng):
+            if len(losses) == steps:
+                break
+            losses.append(trainer.train_step(X_LINE[ix].tolist(), Y_LINE[ix].tolist()))
+    return [p.data for p in model.parameters()], losses
+
+
+class SGDInterruptedAt(SGD):
+    """SGD that receives Ctrl-C while computing its `at`-th parameter update (0-based)."""
+
+    def __init__(self, params: list[Value], lr: float, at: int) -> None:
+        super().__init__(params, lr=lr)
+        self.at = at
+        self.updates = 0
+
+    def _update(self, param: float, grad: float, state: dict[str, float], lr: float) -> float:
+        if self.updates == self.at:
+            signal.raise_signal(signal.SIGINT)
+        self.updates += 1
+        return super()._update(param, grad, state, lr)
+
+
+def test_second_ctrl_c_inside_the_optimizer_step_completes_that_step() -> None:
+    """Ctrl-C in step 3's forward, then again between its two parameter updates: step 3 is whole.
+
+    The second press used to raise at once: the weight of step 3 updated, the bias not, and
+    optimizer.steps still 2.
+    """
+    model = linear_model()
+    # 2 parameters: updates 4 and 5 belong to step 3; update 5 is the bias
+    optimizer = SGDInterruptedAt(model.parameters(), lr=0.01, at=5)
+    trainer = Trainer(model, optimizer, Interrupting(at_call=5), batch_size=2, progress=False)
+    history = trainer.fit(X_LINE, Y_LINE, epochs=10)
+    assert history.interrupted
+    assert optimizer.steps == 3
+    assert optimizer.updates == 6
+    assert ([p.data for p in model.parameters()], history.step_losses) == reference_steps(3)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_an_epoch_cut_short_is_recorded_as_interrupted() -> None:
+    """Ctrl-C in epoch 2's second step: epochs = [1, 2 (interrupted, mean of its 2 steps)]."""
+    model = linear_model()
+    loss = Interrupting(at_call=9)  # 3 steps of 2 examples per epoch: call 9 is in step 5
+    trainer = Trainer(model, SGD(model.parameters(), lr=0.01), loss, batch_size=2, progress=False)
+    history = trainer.fit(X_LINE, Y_LINE, epochs=4, validation=(X_LINE, Y_LINE))
+    assert history.interrupted
+    assert len(history.step_losses) == 5
+    assert [(r.epoch, r.interrupted) for r in history.epochs] == [(1, False), (2, True)]
+    first, second = history.epochs
+    assert first.loss == pytest.approx(np.mean(history.step_losses[:3]), rel=1e-15)
+    assert second.loss == pytest.approx(np.mean(history.step_losses[3:]), rel=1e-15)
+    assert first.val_accuracy is not None
+    assert second.val_accuracy is None  # its evaluation never ran
+    assert ([p.data for p in model.parameters()], history.step_losses) == reference_steps(5)
+
+
+class InterruptingCorrect:
+    """An accuracy rule that sends Ctrl-C during its first call (an evaluation)."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self, output: Any, target: Any) -> bool:
+        self.calls += 1
+        if self.calls == 1:
+            signal.raise_signal(signal.SIGINT)
+        return default_correct(output, target)
+
+
+@pytest.mark.parametrize("epochs", [1, 3])
+def test_ctrl_c_during_evaluation_stops_right_after_it(epochs: int) -> None:
+    """Ctrl-C while evaluating epoch 1: no step of epoch 2, and not lost in the last epoch."""
+    model = linear_model()
+    trainer = Trainer(
+        model,
+        SGD(model.parameters(), lr=0.01),
+        mse,
+        batch_size=2,
+        correct=InterruptingCorrect(),
+        progress=False,
+    )
+    history = trainer.fit(X_LINE, Y_LINE, epochs=epochs, validation=(X_LINE, Y_LINE))
+    assert history.interrupted
+    assert trainer.optimizer.steps == 3
+    assert [(r.epoch, r.interrupted) for r in history.epochs] == [(1, False)]
+    assert history.epochs[0].val_accuracy is not None  # the evaluation finished
+    assert ([p.data for p in model.parameters()], history.step_losses) == reference_steps(3)
 
 
 def test_keyboard_interrupt_mid_batch_leaves_last_completed_step() -> None:
@@ -231,6 +359,9 @@ def test_digits_subset_learns_quickly() -> None:
     [
         ({"smoothing": 0.0}, ValueError, r"smoothing must be in \(0, 1\], got 0.0"),
         ({"smoothing": 1.5}, ValueError, r"smoothing must be in \(0, 1\], got 1.5"),
+        ({"batch_size": 0}, ValueError, r"Trainer: batch_size must be an int >= 1, got 0"),
+        ({"batch_size": -3}, ValueError, r"Trainer: batch_size must be an int >= 1, got -3"),
+        ({"batch_size": 2.5}, TypeError, r"Trainer: batch_size must be an int >= 1, got float"),
     ],
 )
 def test_trainer_rejects_bad_settings(kwargs: dict[str, Any], error: type, message: str) -> None:
@@ -251,7 +382,7 @@ def test_trainer_rejects_wrong_objects_and_data() -> None:
     trainer = Trainer(model, opt, mse, progress=False)
     with pytest.raises(ValueError, match=r"x has 6 rows and y has 5"):
         trainer.fit(X_LINE, Y_LINE[:5], epochs=1)
-    with pytest.raises(ValueError, match=r"epochs must be a positive int, got 0"):
+    with pytest.raises(ValueError, match=r"fit: epochs must be an int >= 1, got 0"):
         trainer.fit(X_LINE, Y_LINE, epochs=0)
     assert math.isfinite(trainer.batch_loss([[1.0]], [1.0]).data)
 
@@ -394,3 +525,45 @@ def test_compiled_step_refuses_a_data_dependent_loss_and_keeps_the_parameters() 
     with pytest.raises(compiled_mod.DataDependentGraphError):
         trainer.train_step([[-5.0], [-5.0]], [0.0, 0.0])  # outputs < 0: the other branch
     assert [p.data for p in model.parameters()] == pytest.approx([0.5, -0.3], rel=1e-15)
+
+
+def test_batch_size_takes_numpy_ints() -> None:
+    """np.int64(4) is a batch size like 4: 6 rows give 2 steps per epoch."""
+    model = linear_model()
+    trainer = Trainer(
+        model, SGD(model.parameters(), lr=0.01), mse, batch_size=np.int64(4), progress=False
+    )
+    assert len(trainer.fit(X_LINE, Y_LINE, epochs=2).step_losses) == 4
+
+
+class CountingMLP(MLP):
+    """An MLP that counts its forward passes."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.calls = 0
+
+    def __call__(self, x: Any) -> Any:
+        self.calls += 1
+        return super().__call__(x)
+
+
+def test_compiled_steps_learn_the_output_width_once() -> None:
+    """After the first compiled step (width + trace) no step runs the scalar model again."""
+    model = CountingMLP(3, [4, 5], seed=0)
+    trainer = Trainer(
+        model,
+        SGD(model.parameters(), lr=0.1),
+        cross_entropy,
+        compile=True,
+        check_every=0,  # no structure checks: those run the scalar model on purpose
+        progress=False,
+    )
+    x, y = np.arange(12.0).reshape(4, 3) / 12, np.array([0, 4, 2, 1])
+    trainer.train_step(x, y)
+    assert model.calls == 2  # one forward to learn the width, one to trace the loss
+    for _ in range(3):
+        trainer.train_step(x, y)
+    assert model.calls == 2
+    with pytest.raises(ValueError, match=r"target 5 is not a class index .* 5 outputs"):
+        trainer.train_step(x, np.array([0, 5, 1, 1]))  # the cached width still checks labels
