@@ -194,8 +194,41 @@ def test_bad_arguments_raise_clear_errors(
         explain_paths(*args)  # type: ignore[arg-type]
 
 
-def test_bad_limit_is_refused() -> None:
-    """limit must be a positive int."""
+@pytest.mark.parametrize(
+    ("limit", "error", "pattern"),
+    [
+        (0, ValueError, r"^explain_paths: limit must be a positive int, got 0$"),
+        (-3, ValueError, r"^explain_paths: limit must be a positive int, got -3$"),
+        ("5", TypeError, r"^explain_paths: limit must be a positive int, got str '5'$"),
+        (2.0, TypeError, r"^explain_paths: limit must be a positive int, got float 2.0$"),
+        (True, TypeError, r"^explain_paths: limit must be a positive int, got bool True$"),
+    ],
+)
+def test_bad_limit_is_refused(limit: object, error: type[Exception], pattern: str) -> None:
+    """limit must be a positive int: another type is a TypeError, a number below 1 a ValueError."""
     a = Value(1.0)
-    with pytest.raises(ValueError, match="limit must be a positive int, got 0"):
-        explain_paths(a * 2, a, limit=0)
+    with pytest.raises(error, match=pattern):
+        explain_paths(a * 2, a, limit=limit)  # type: ignore[arg-type]
+
+
+def labelled_example() -> tuple[Value, Value]:
+    """The worked example with every intermediate node labelled by its expression."""
+    x, y = Value(2.0, label="x"), Value(3.0, label="y")
+    s = x + y
+    s.label = "x+y"
+    sq = s**2
+    sq.label = "(x+y)**2"
+    f = x**2 + x * y + sq
+    f.label = "f"
+    return f, x
+
+
+def test_labels_with_operators_are_bracketed_in_the_text() -> None:
+    """Labels like x+y read as one operand: (x+y) and ((x+y)**2), never bare."""
+    f, x = labelled_example()
+    text = str(explain_paths(f, x))
+    assert "path 3: x -(1.0)-> (x+y) -(10.0)-> ((x+y)**2) -(1.0)-> f  = " in text
+    sq = next(n for n in topological_order(f) if n.label == "(x+y)**2")
+    inner = explain_paths(sq, x)
+    assert str(inner).startswith("d ((x+y)**2) / d x = sum over 1 path(s)")
+    assert "engine: grad(((x+y)**2), x) = 10.0" in str(inner)

@@ -123,6 +123,45 @@ def test_dot_node_forward_text_lists_weighted_terms() -> None:
     assert "y = w0·a + w1·n3 + n4 = 2.0×3.0 + -1.0×4.0 + 0.5 = 2.5" in texts
 
 
+def labelled_example() -> Value:
+    """The worked example with every intermediate node labelled by its expression, as the
+    gallery labels it."""
+    x, y = Value(2.0, label="x"), Value(3.0, label="y")
+    square = x**2
+    square.label = "x**2"
+    product = x * y
+    product.label = "x*y"
+    head = square + product
+    head.label = "x**2+x*y"
+    total = x + y
+    total.label = "x+y"
+    outer = total**2
+    outer.label = "(x+y)**2"
+    f = head + outer
+    f.label = "f"
+    return f
+
+
+def test_labels_with_operators_are_bracketed_in_the_texts() -> None:
+    """A label holding an operator reads as one operand: (x+y) ** 2.0, ((x+y)**2).grad."""
+    texts = [fr.text for fr in frames_of(labelled_example())]
+    assert "(x+y)**2 = (x+y) ** 2.0 = 5.0 ** 2.0 = 25.0" in texts
+    assert "x**2+x*y = (x**2) + (x*y) = 4.0 + 6.0 = 10.0" in texts
+    assert "f = (x**2+x*y) + ((x+y)**2) = 10.0 + 25.0 = 35.0" in texts
+    assert "(x+y).grad += ∂((x+y)**2)/∂(x+y) · ((x+y)**2).grad = 10.0 × 1.0 = 10.0" in texts
+    assert "x.grad += ∂(x+y)/∂x · (x+y).grad = 1.0 × 10.0 = 10.0" in texts
+    assert "x+y ** 2.0" not in " ".join(texts)
+
+
+def test_seed_frame_brackets_an_operator_label() -> None:
+    """The seed of a root labelled 'a*b' reads (a*b).grad = 1.0, with ∂(a*b)/∂(a*b)."""
+    a, b = Value(2.0, label="a"), Value(5.0, label="b")
+    out = a * b
+    out.label = "a*b"
+    seed = next(fr for fr in frames_of(out) if fr.phase == BACKWARD)
+    assert seed.text == "(a*b).grad = 1.0  (the seed: ∂(a*b)/∂(a*b) = 1)"
+
+
 def test_duplicate_labels_fall_back_to_ids() -> None:
     """Two nodes labelled alike are named by their ids, so the text stays unambiguous."""
     a, b = Value(1.0, label="h"), Value(2.0, label="h")
@@ -174,6 +213,22 @@ def test_repr_html_is_a_fragment() -> None:
 
 
 @requires_dot
+def test_player_id_is_baked_into_its_script_and_deterministic() -> None:
+    """The same graph gives the same page, its script called with the player's own id."""
+    first = step_through(worked_example()[0])
+    second = step_through(worked_example()[0])
+    assert first.html() == second.html()
+    assert re.fullmatch(r"ag-[0-9a-f]{12}", first.player_id)
+    frag = first.fragment()
+    assert f'data-player="{first.player_id}"' in frag
+    assert frag.count(first.player_id) == 2  # the element's attribute and the script's call
+    assert f'("{first.player_id}");</script>' in frag
+    other = step_through(worked_example(2.0, 4.0)[0])
+    assert other.player_id != first.player_id  # other numbers, other frames, other id
+    assert step_through(worked_example()[0], rankdir="TB").player_id != first.player_id
+
+
+@requires_dot
 def test_save_replaces_atomically_and_keeps_old_file_on_failure(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -216,8 +271,12 @@ def test_bad_arguments_raise_clear_errors() -> None:
     """Non-Value roots, unknown rankdir and oversized graphs are refused, saying why."""
     with pytest.raises(TypeError, match="step_through: root must be a Value"):
         step_through(1.0)  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match=r"unknown rankdir 'XY'"):
+    with pytest.raises(ValueError, match=r"^step_through: unknown rankdir 'XY'"):
         step_through(Value(1.0), rankdir="XY")
+    with pytest.raises(TypeError, match=r"^step_through: max_nodes must be a positive int, got s"):
+        step_through(Value(1.0), max_nodes="10")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"^step_through: max_nodes must be a positive int, got 0"):
+        step_through(Value(1.0), max_nodes=0)
     x = Value(1.0)
     y = sum_values([x * float(i) for i in range(20)])  # x, 20 constants, 20 products, the sum
     with pytest.raises(ValueError, match=r"the graph has 42 Values, more than max_nodes=10"):

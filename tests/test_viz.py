@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
+import math
 import random
 import re
 import shutil
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import graphviz
 import pytest
 
 from autograd import Value, dot, sum_values, topological_order
+from autograd.nn import MLP
 from autograd.ops import OPS
-from autograd.viz import draw_dot
+from autograd.viz import draw_dot, explain_paths
 from autograd.viz.collapse import group_nodes
 
 requires_dot = pytest.mark.skipif(
@@ -121,25 +121,56 @@ def test_record_specials_in_labels_are_escaped() -> None:
     assert r'label="{\{a\|b\}|data 1|grad 0}"' in draw_dot(x).source
 
 
-def test_highlight_fills_the_node() -> None:
-    """Highlighted Values get the highlight fill; others keep theirs."""
+def node_line(source: str, name: str) -> str:
+    """The DOT line that declares node ``name``."""
+    return next(line for line in source.splitlines() if line.strip().startswith(name + " "))
+
+
+@pytest.mark.parametrize("form", ["list", "single", "tuple", "generator"])
+def test_highlight_fills_the_node(form: str) -> None:
+    """Highlighted Values get the highlight fill, whether given alone or in any iterable."""
     f, x, _ = worked_example()
-    lines = draw_dot(f, highlight=[x]).source.splitlines()
-    x_line = next(line for line in lines if line.strip().startswith("n0 "))
-    y_line = next(line for line in lines if line.strip().startswith("n2 "))
-    assert "#ffd54f" in x_line
-    assert "#ffd54f" not in y_line
+    given = {"list": [x], "single": x, "tuple": (x,), "generator": (v for v in [x])}[form]
+    source = draw_dot(f, highlight=given).source
+    assert "#ffd54f" in node_line(source, "n0")
+    assert "#ffd54f" not in node_line(source, "n2")
+    assert source.count("#ffd54f") == 1
+
+
+def test_highlight_none_highlights_nothing() -> None:
+    """highlight=None draws exactly what the default (nothing highlighted) draws."""
+    f, _, _ = worked_example()
+    assert draw_dot(f, highlight=None).source == draw_dot(f).source
+    assert "#ffd54f" not in draw_dot(f, highlight=None).source
 
 
 @pytest.mark.parametrize(
     ("kwargs", "error", "pattern"),
     [
-        ({"rankdir": "XY"}, ValueError, r"unknown rankdir 'XY' \(must be one of \['LR', 'TB'"),
-        ({"show": "all"}, ValueError, r"unknown show 'all' \(must be one of \['data\+grad'"),
-        ({"max_nodes": 0}, ValueError, r"max_nodes must be a positive int, got 0"),
-        ({"max_nodes": 2.5}, TypeError, r"max_nodes must be a positive int, got 2.5"),
-        ({"highlight": [3.0]}, TypeError, r"highlight must hold Values, got float 3.0"),
+        (
+            {"rankdir": "XY"},
+            ValueError,
+            r"^draw_dot: unknown rankdir 'XY' \(must be one of \['LR', 'TB'",
+        ),
+        (
+            {"show": "all"},
+            ValueError,
+            r"^draw_dot: unknown show 'all' \(must be one of \['data\+grad'",
+        ),
+        ({"max_nodes": 0}, ValueError, r"^draw_dot: max_nodes must be a positive int, got 0$"),
+        ({"max_nodes": 2.5}, TypeError, r"^draw_dot: max_nodes must be a positive int, got float"),
+        ({"highlight": [3.0]}, TypeError, r"^draw_dot: highlight must hold Values, got float 3.0"),
+        ({"highlight": 3.0}, TypeError, r"highlight must be a Value, an iterable of Values or No"),
+        ({"highlight": "x"}, TypeError, r"highlight must be a Value, an iterable .* got str 'x'"),
         ({"highlight": [Value(9.0)]}, ValueError, r"is not in the graph of root"),
+        ({"highlight": Value(9.0)}, ValueError, r"is not in the graph of root"),
+        (
+            {"edge_labels": "no"},
+            TypeError,
+            r"^draw_dot: edge_labels must be True or False, got 'no",
+        ),
+        ({"edge_labels": None}, TypeError, r"^draw_dot: edge_labels must be True or False, got No"),
+        ({"clusters": 1}, TypeError, r"^draw_dot: clusters must be True or False, got 1$"),
     ],
 )
 def test_bad_arguments_raise_clear_errors(
@@ -288,23 +319,172 @@ def test_nn_mlp_collapses_per_neuron_after_label_parameters() -> None:
     assert "fan-in 24" in box  # 4 hidden outputs x 6 examples
 
 
+# --- clusters per neuron and layer in full drawings ---------------------------------------
+
+
+def mlp_loss(n_examples: int = 1) -> tuple[MLP, Value, list[list[float]]]:
+    """An nn MLP(2, [3, 1]) (tanh) and its summed squared output over examples, backward done."""
+    model = MLP(2, [3, 1], activation="tanh", seed=0)
+    inputs = [[1.0 + k, -0.5 * k] for k in range(n_examples)]
+    outs = [model([Value(a, label=f"x{k}a"), Value(b, label=f"x{k}b")]) for k, (a, b) in
+            enumerate(inputs)]  # fmt: skip
+    loss = sum_values([o * o for o in outs])  # type: ignore[operator]
+    loss.label = "L"
+    loss.backward()
+    return model, loss, inputs
+
+
+def cluster_paths(source: str) -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
+    """Map each node declared in DOT text to the labels of the clusters around it, outermost first.
+
+    Also returns each cluster's name with its label. Reads graphviz's own layout of the text:
+    ``subgraph cluster_x {`` opens, a line ``}`` closes, a cluster's ``label=`` line names it.
+    """
+    stack: list[str] = []
+    labels: dict[str, str] = {}
+    where: dict[str, tuple[str, ...]] = {}
+    for line in source.splitlines()[1:]:
+        text = line.strip()
+        opened = re.match(r"subgraph (cluster_\w+) \{", text)
+        if opened:
+            stack.append(opened.group(1))
+        elif text == "}":
+            if stack:
+                stack.pop()
+        elif stack and stack[-1] not in labels and (found := re.search(r'label="([^"]+)"', text)):
+            labels[stack[-1]] = found.group(1)
+        elif declared := re.match(r"(n\d+(?:op)?) \[", text):
+            where[declared.group(1)] = tuple(labels[c] for c in stack)
+    return where, labels
+
+
+def test_clusters_put_each_neurons_nodes_in_its_cluster_inside_its_layer() -> None:
+    """clusters=True: a neuron's parameters, weighted sum and activation sit in its cluster."""
+    model, loss, _ = mlp_loss()
+    order = topological_order(loss)
+    ids = {node: f"n{i}" for i, node in enumerate(order)}
+    source = draw_dot(loss, clusters=True).source
+    where, labels = cluster_paths(source)
+    assert sorted(labels.values()) == ["layers.0", "layers.1", "neurons.0", "neurons.0",
+                                       "neurons.1", "neurons.2"]  # fmt: skip
+    for i, layer in enumerate(model.layers):
+        for j, neuron in enumerate(layer.neurons):
+            expected = (f"layers.{i}", f"neurons.{j}")
+            for p in neuron.parameters():
+                assert where[ids[p]] == expected, p.label
+            # the fused dot node reads the weights; its activation (if any) reads only it
+            pre = next(n for n in order if n.op is not None and neuron.w[0] in n.parents)
+            assert where[ids[pre]] == where[ids[pre] + "op"] == expected
+            users = [n for n in order if pre in n.parents and len(n.parents) == 1]
+            for act in users:
+                assert where[ids[act]] == where[ids[act] + "op"] == expected
+    # inputs and the loss belong to no neuron: drawn outside every cluster
+    for node in order:
+        if node.label.startswith("x") or node is loss:
+            assert where[ids[node]] == ()
+    assert len(where) == len(order) + sum(1 for n in order if n.op is not None)
+
+
+def test_clusters_output_is_deterministic_and_opt_in() -> None:
+    """Two builds give the same clustered DOT text; without clusters=True there are none."""
+    _, first, _ = mlp_loss(2)
+    _, second, _ = mlp_loss(2)
+    assert draw_dot(first, clusters=True).source == draw_dot(second, clusters=True).source
+    assert "subgraph" not in draw_dot(first).source
+    assert draw_dot(first, clusters=True).source.count("subgraph cluster_") == 6
+    # the same nodes and edges, only grouped: every non-subgraph line appears in both
+    plain = {line.strip() for line in draw_dot(first).source.splitlines()}
+    grouped = {line.strip() for line in draw_dot(first, clusters=True).source.splitlines()}
+    assert plain - {"digraph autograd {", "}"} <= grouped
+
+
+def test_clusters_without_nn_labels_leave_the_picture_flat() -> None:
+    """A graph with no dotted labels has no neuron to cluster: the DOT text is unchanged."""
+    f, _, _ = worked_example()
+    assert draw_dot(f, clusters=True).source == draw_dot(f).source
+
+
 @pytest.mark.needs_dot
 @requires_dot
-def test_gallery_script_renders_every_picture(tmp_path: Path) -> None:
-    """viz/gallery.py writes each canonical picture with the engine's numbers in it."""
-    spec = importlib.util.spec_from_file_location(
-        "gallery", Path(__file__).resolve().parent.parent / "viz" / "gallery.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    gallery = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(gallery)
-    assert gallery.main(tmp_path) == 0
-    written = {p.name: p.read_text(encoding="utf-8") for p in tmp_path.iterdir()}
-    assert set(written) == {*gallery.pictures(), "worked_example_steps.html"}
-    assert ">grad 17</text>" in written["worked_example.svg"]
-    assert "total 17.0 = engine" in written["worked_example_paths_x.svg"]
-    assert ">data 0.707107</text>" in written["tanh_neuron.svg"]  # tanh(0.881374) = 1/sqrt(2)
-    assert ">w3</text>" in written["sigmoid_chain.svg"]
-    assert "layers.1.neurons.0.w.2" in written["mlp_2layer.svg"]
-    assert "Values drawn as" in written["digits_step_collapsed.svg"]
+def test_clustered_picture_renders_each_cluster() -> None:
+    """dot draws the six clusters (two layers, four neurons) with their labels."""
+    _, loss, _ = mlp_loss()
+    svg = draw_dot(loss, clusters=True).pipe(format="svg").decode()
+    assert svg.count('class="cluster"') == 6
+    assert ">layers.0</text>" in svg
+    assert ">neurons.2</text>" in svg
+
+
+# --- collapsed drawings: outputs, options carried over ------------------------------------
+
+
+def test_collapsed_boxes_show_each_neurons_output_and_leaf_counts() -> None:
+    """A neuron's box shows its activation's data and grad; a box of leaves only its count."""
+    model, loss, inputs = mlp_loss(1)
+    source = draw_dot(loss, max_nodes=20).source
+    (a, b) = inputs[0]
+    hidden = [
+        math.tanh(neuron.w[0].data * a + neuron.w[1].data * b + neuron.b.data)
+        for neuron in model.layers[0].neurons
+    ]
+    out = model.layers[1].neurons[0]  # linear: y = v · h + c, L = y**2, so dL/dh_j = 2y v_j
+    y = sum(v.data * h for v, h in zip(out.w, hidden, strict=True)) + out.b.data
+    for j, h in enumerate(hidden):
+        box = next(line for line in source.splitlines() if f"layers.0.neurons.{j}|" in line)
+        assert f"out data {format(h, '.6g')} grad {format(2 * y * out.w[j].data, '.6g')}" in box
+    inputs_box = next(line for line in source.splitlines() if 'label="inputs|' in line)
+    assert 'label="inputs|2 leaves" ' in inputs_box  # the name and the count, nothing else
+
+
+def test_collapsed_box_of_a_batched_neuron_shows_the_range_of_its_outputs() -> None:
+    """A neuron applied to 3 examples has 3 outputs: the box gives their count and range."""
+    model, loss, inputs = mlp_loss(3)
+    source = draw_dot(loss, max_nodes=20).source
+    neuron = model.layers[0].neurons[1]
+    outs = [math.tanh(neuron.w[0].data * a + neuron.w[1].data * b) for a, b in inputs]
+    box = next(line for line in source.splitlines() if "layers.0.neurons.1|" in line)
+    assert f"3 outs, data in [{min(outs):.6g}, {max(outs):.6g}]" in box
+
+
+def test_collapsed_title_uses_the_singular_for_one_group() -> None:
+    """One box reads '1 group', not '1 groups'."""
+    xs = [Value(float(i)) for i in range(6)]
+    source = draw_dot(sum_values(xs), max_nodes=3).source
+    assert 'label="7 Values drawn as 1 group"' in source
+
+
+def test_collapsed_highlight_fills_the_box_that_holds_the_node() -> None:
+    """highlight carries over to the one box holding the highlighted Value."""
+    model, loss, _ = mlp_loss(1)
+    weight = model.layers[0].neurons[2].w[1]
+    source = draw_dot(loss, max_nodes=20, highlight=weight).source
+    boxes = [line for line in source.splitlines() if "shape=record" in line]
+    lit = [line for line in boxes if "#ffd54f" in line]
+    assert len(lit) == 1
+    assert "layers.0.neurons.2|" in lit[0]
+    assert "holds the highlighted layers.0.neurons.2.w.1" in lit[0]
+
+
+def test_collapsed_honours_edge_labels_and_show() -> None:
+    """edge_labels=False drops the edge counts; show='label' drops the output numbers."""
+    _, loss, _ = mlp_loss(1)
+    counted = draw_dot(loss, max_nodes=20).source
+    assert re.search(r"g\d+ -> g\d+ \[label=", counted)
+    bare = draw_dot(loss, max_nodes=20, edge_labels=False).source
+    assert re.search(r"g\d+ -> g\d+ \[tooltip=", bare)
+    assert not re.search(r"g\d+ -> g\d+ \[label=", bare)
+    assert "out data" in counted
+    assert "out data" not in draw_dot(loss, max_nodes=20, show="label").source
+    grads_only = draw_dot(loss, max_nodes=20, show="grad").source
+    assert "out grad" in grads_only
+    assert "out data" not in grads_only
+
+
+def test_collapsed_path_colours_warn_that_they_cannot_be_shown() -> None:
+    """The explainer's colours cannot apply to boxes: drawing collapsed warns, naming the fix."""
+    model, loss, _ = mlp_loss(1)
+    explanation = explain_paths(loss, model.layers[0].neurons[0].w[0])
+    with pytest.warns(UserWarning, match=r"drawn collapsed .* edge colours .* larger max_nodes"):
+        picture = explanation.draw(max_nodes=20)
+    assert "Values drawn as" in picture.source
+    assert f"total {explanation.total!r} = engine" in picture.source

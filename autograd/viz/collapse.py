@@ -1,52 +1,54 @@
 """Collapsed drawing of a large graph: one box per neuron or layer, else per band of depth.
 
-A node whose label is a dotted parameter name belongs to its neuron: ``"L1.N3.w0"`` and
-``"layers.1.neurons.3.w.0"`` (``autograd.nn`` names, see :func:`label_parameters`) both name
-a weight of neuron ``L1.N3`` / ``layers.1.neurons.3``, in layer ``L1`` / ``layers.1``. An
-unlabelled op joins the group of the labelled parameters it reads
-(a neuron's weighted sum), or of its single input (the neuron's activation); leaves without a
-dotted label are the inputs; everything else is grouped by its depth in the graph. If that
-gives more groups than ``max_nodes``, groups merge by their first prefix (the layer), and if
-that is still too many, every node is grouped by depth band. Each box shows its node count,
-ops, fan-in (edges entering from other groups) and output (its last node's data and grad).
-All of it is one pass over the topological order, so huge graphs draw in seconds.
+Nodes are grouped per neuron by their ``autograd.nn`` labels (see :mod:`autograd.viz.groups`
+and :func:`label_parameters`); leaves without a dotted label are the inputs; everything else
+is grouped by its depth in the graph. If that gives more groups than ``max_nodes``, groups
+merge by their first prefix (the layer), and if that is still too many, every node is grouped
+by depth band. A box of leaves shows how many it holds; any other box shows its node count,
+ops, fan-in (edges entering from other groups) and its outputs (the op nodes read by other
+groups, or the root): one output's data and grad, or the range of several (a neuron applied
+to a batch has one output per example). All of it is one pass over the topological order, so
+huge graphs draw in seconds.
 
 >>> from autograd import Value, topological_order, sum_values
 >>> xs = [Value(float(i)) for i in range(6)]
 >>> picture = draw_collapsed(topological_order(sum_values(xs)), rankdir="LR", max_nodes=3)
->>> "6 leaves" in picture.source
-True
+>>> "6 leaves" in picture.source, '7 Values drawn as 1 group"' in picture.source
+(True, True)
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 from autograd.engine import Value
-from autograd.viz.dot import LEAF_COLOR, fmt, new_digraph, record_escape
+from autograd.viz.dot import (
+    COLLAPSED,
+    HIGHLIGHT_COLOR,
+    LEAF_COLOR,
+    fmt,
+    new_digraph,
+    plural,
+    record_escape,
+)
+from autograd.viz.groups import INPUTS, groups_by_label, parent_key
 
-INPUTS: Final = "inputs"
-"""The group of leaves that carry no dotted label (data, constants)."""
+__all__ = [
+    "INPUTS",
+    "cross_edges",
+    "depths",
+    "draw_collapsed",
+    "group_nodes",
+    "groups_by_label",
+    "label_parameters",
+    "parent_key",
+]
 
 MAX_OPS_LISTED: Final = 4  # op names shown per box, most frequent first
 MAX_BANDS: Final = 40  # depth bands of an unlabelled graph: more would be unreadable
-
-
-def parent_key(name: str) -> str:
-    """Return the owner a dotted name names: drop a trailing index, then the last name.
-
-    >>> parent_key("L1.N3.w0"), parent_key("layers.1.neurons.3.w.0"), parent_key("x")
-    ('L1.N3', 'layers.1.neurons.3', '')
-    >>> parent_key("layers.1.neurons.3"), parent_key("L1.N3")
-    ('layers.1', 'L1')
-    """
-    parts = name.split(".")
-    if len(parts) > 1 and parts[-1].isdigit():
-        parts.pop()
-    parts.pop()
-    return ".".join(parts)
 
 
 def label_parameters(module: Any) -> None:
@@ -77,33 +79,6 @@ def depths(order: Sequence[Value]) -> dict[Value, int]:
     for node in order:
         depth[node] = 1 + max((depth[p] for p in node.parents), default=-1)
     return depth
-
-
-def groups_by_label(order: Sequence[Value], coarse: bool) -> dict[Value, str | None]:
-    """Return each node's group from the nn labels (None: not decided by labels).
-
-    Args:
-        order: the graph in topological order.
-        coarse: use only the first part of a prefix (the layer, not the neuron).
-    """
-    keys: dict[Value, str | None] = {}
-    for node in order:
-        prefix = parent_key(node.label)
-        if coarse and prefix:
-            prefix = parent_key(prefix) or prefix
-        if prefix:
-            keys[node] = prefix
-        elif node.op is None:
-            keys[node] = INPUTS
-        else:
-            owners = [keys[p] for p in node.parents if p.op is None and keys[p] != INPUTS]
-            if owners:
-                keys[node] = owners[0]
-            elif len(node.parents) == 1 and keys[node.parents[0]] != INPUTS:
-                keys[node] = keys[node.parents[0]]
-            else:
-                keys[node] = None
-    return keys
 
 
 def cross_edges(order: Sequence[Value], group: Mapping[Value, str | None]) -> int:
@@ -154,44 +129,92 @@ def group_nodes(order: Sequence[Value], max_nodes: int) -> dict[Value, str]:
     return {node: band(node) for node in order}
 
 
-def draw_collapsed(order: Sequence[Value], *, rankdir: str, max_nodes: int) -> Any:
+@dataclass
+class _Box:
+    """What one box of a collapsed drawing summarises."""
+
+    members: int = 0
+    leaves: int = 0
+    ops: Counter[str] = field(default_factory=Counter)
+    fan_in: int = 0
+    outs: list[Value] = field(default_factory=list)
+    marked: list[Value] = field(default_factory=list)
+
+
+def summarise(
+    order: Sequence[Value], group: Mapping[Value, str], marked: Set[Value] = frozenset()
+) -> tuple[dict[str, _Box], Counter[tuple[str, str]]]:
+    """Return each group's summary (first-seen order) and the edge count between groups.
+
+    A group's outputs are its op nodes read by another group, and the root.
+
+    >>> from autograd import Value, topological_order
+    >>> a = Value(2.0)
+    >>> order = topological_order((a * 3.0).tanh())
+    >>> boxes, _ = summarise(order, {n: "g" if n.op else "inputs" for n in order})
+    >>> [(name, b.members, b.leaves, len(b.outs)) for name, b in boxes.items()]
+    [('inputs', 2, 2, 0), ('g', 2, 0, 1)]
+    """
+    boxes: dict[str, _Box] = {}
+    edges: Counter[tuple[str, str]] = Counter()
+    read_outside: set[Value] = set()
+    for node in order:
+        g = group[node]
+        box = boxes.setdefault(g, _Box())
+        box.members += 1
+        if node.op is None:
+            box.leaves += 1
+        else:
+            box.ops[node.op.symbol] += 1
+        if node in marked:
+            box.marked.append(node)
+        for parent in node.parents:
+            if group[parent] != g:
+                edges[(group[parent], g)] += 1
+                read_outside.add(parent)
+    for (_, dst), count in edges.items():
+        boxes[dst].fan_in += count
+    root = order[-1]
+    for node in order:
+        if node.op is not None and (node in read_outside or node is root):
+            boxes[group[node]].outs.append(node)
+    return boxes, edges
+
+
+def draw_collapsed(
+    order: Sequence[Value],
+    *,
+    rankdir: str,
+    max_nodes: int,
+    show: str = "data+grad",
+    edge_labels: bool = True,
+    marked: Set[Value] = frozenset(),
+) -> Any:
     """Return a ``graphviz.Digraph`` with one box per group of ``order`` (see the module doc).
 
     Boxes whose names share a first part (``layer1.neuron0``, ``layer1.neuron1``) are drawn
     inside one cluster per layer; an edge between boxes is labelled with how many graph edges
-    it stands for.
+    it stands for (unless ``edge_labels`` is False). ``show`` selects the output numbers a box
+    shows (none for ``"label"``); a box holding a ``marked`` Value is filled in the highlight
+    colour.
     """
     group = group_nodes(order, max_nodes)
-    names = list(dict.fromkeys(group[node] for node in order))  # first-seen order: deterministic
-    box = {name: f"g{i}" for i, name in enumerate(names)}
-    members: Counter[str] = Counter(group.values())
-    leaves: Counter[str] = Counter(group[n] for n in order if n.op is None)
-    ops: dict[str, Counter[str]] = {name: Counter() for name in names}
-    last: dict[str, Value] = {}
-    edges: Counter[tuple[str, str]] = Counter()
-    for node in order:
-        g = group[node]
-        last[g] = node
-        if node.op is not None:
-            ops[g][node.op.symbol] += 1
-        for parent in node.parents:
-            if group[parent] != g:
-                edges[(group[parent], g)] += 1
-    fan_in: Counter[str] = Counter()
-    for (_, dst), count in edges.items():
-        fan_in[dst] += count
+    boxes, edges = summarise(order, group, marked)
+    box_id = {name: f"g{i}" for i, name in enumerate(boxes)}  # first-seen order: deterministic
 
-    graph = new_digraph("autograd_collapsed", rankdir)
-    graph.attr(label=f"{len(order)} Values drawn as {len(names)} groups", labelloc="t")
+    graph = new_digraph(COLLAPSED, rankdir)
+    title = f"{plural(len(order), 'Value')} drawn as {plural(len(boxes), 'group')}"
+    graph.graph_attr.update(label=title, labelloc="t")
     vertical = rankdir in ("LR", "RL")  # a record's fields run across the rank direction
-    for cluster, inside in _clusters(names).items():
-        with graph.subgraph(name=f"cluster_{box[inside[0]]}" if cluster else None) as sub:
+    for cluster, inside in _clusters(list(boxes)).items():
+        with graph.subgraph(name=f"cluster_{box_id[inside[0]]}" if cluster else None) as sub:
             if cluster:
                 sub.attr(label=cluster, style="rounded,dashed", color="#9e9e9e")
             for name in inside:
-                _add_box(sub, box[name], name, vertical, members, leaves, ops, fan_in, last)
+                _add_box(sub, box_id[name], name, boxes[name], vertical, show)
     for (src, dst), count in edges.items():
-        graph.edge(box[src], box[dst], label=str(count), tooltip=f"{count} edges")
+        label = {"label": str(count)} if edge_labels else {}
+        graph.edge(box_id[src], box_id[dst], tooltip=plural(count, "edge"), **label)
     return graph
 
 
@@ -203,35 +226,47 @@ def _clusters(names: Sequence[str]) -> dict[str, list[str]]:
     return clusters
 
 
-def _add_box(
-    graph: Any,
-    box_id: str,
-    name: str,
-    vertical: bool,
-    members: Mapping[str, int],
-    leaves: Mapping[str, int],
-    ops: Mapping[str, Counter[str]],
-    fan_in: Mapping[str, int],
-    last: Mapping[str, Value],
-) -> None:
-    listed = ", ".join(f"{sym}×{n}" for sym, n in ops[name].most_common(MAX_OPS_LISTED))
-    more = len(ops[name]) - MAX_OPS_LISTED
-    if more > 0:
-        listed += f", +{more} more"
-    out = last[name]
-    fields = [
-        record_escape(name),
-        f"{members[name]} nodes, {leaves[name]} leaves",
-        record_escape(listed) if listed else "no ops",
-        f"fan-in {fan_in[name]}",
-        f"out data {fmt(out.data)} grad {fmt(out.grad)}",
-    ]
+def out_text(outs: Sequence[Value], show: str) -> str:
+    """Return a box's output field: one output's numbers, or the range of several.
+
+    >>> out_text([Value(0.5)], "data+grad")
+    'out data 0.5 grad 0'
+    >>> out_text([Value(0.5), Value(-1.0), Value(2.0)], "data")
+    '3 outs, data in [-1, 2]'
+    """
+    numbers = {"data": [o.data for o in outs], "grad": [o.grad for o in outs]}
+    shown = [k for k in ("data", "grad") if k in show.split("+")]
+    if len(outs) == 1:
+        return " ".join(["out", *(f"{k} {fmt(numbers[k][0])}" for k in shown)])
+    ranges = [f"{k} in [{fmt(min(numbers[k]))}, {fmt(max(numbers[k]))}]" for k in shown]
+    return ", ".join([f"{len(outs)} outs", *ranges])
+
+
+def _add_box(graph: Any, box_id: str, name: str, box: _Box, vertical: bool, show: str) -> None:
+    if not box.ops:
+        fields = [record_escape(name), plural(box.leaves, "leaf", "leaves")]
+    else:
+        listed = ", ".join(f"{sym}×{n}" for sym, n in box.ops.most_common(MAX_OPS_LISTED))
+        more = len(box.ops) - MAX_OPS_LISTED
+        if more > 0:
+            listed += f", +{more} more"
+        fields = [
+            record_escape(name),
+            f"{plural(box.members, 'node')}, {plural(box.leaves, 'leaf', 'leaves')}",
+            record_escape(listed),
+            f"fan-in {box.fan_in}",
+        ]
+        if show != "label" and box.outs:
+            fields.append(record_escape(out_text(box.outs, show)))
     text = "|".join(fields)
+    fill = HIGHLIGHT_COLOR if box.marked else (LEAF_COLOR if not box.ops else "white")
+    held = ", ".join(n.label or "an unlabelled node" for n in box.marked)
     graph.node(
         box_id,
         text if vertical else "{" + text + "}",
         shape="record",
         style="filled",
-        fillcolor=LEAF_COLOR if ops[name].total() == 0 else "white",
+        fillcolor=fill,
         id=box_id,
+        tooltip=f"{name}: holds the highlighted {held}" if held else name,
     )

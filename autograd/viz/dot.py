@@ -4,7 +4,9 @@ A box per ``Value`` (label, data, grad), a small node per operation (its symbol,
 formula as tooltip) and an edge per input, labelled with the number ``d out / d input`` that the
 backward pass multiplies by. Nodes are named by their position in
 :func:`autograd.topological_order`, so the same expression always gives the same DOT text.
-Graphs larger than ``max_nodes`` are drawn collapsed (see :mod:`autograd.viz.collapse`).
+Graphs larger than ``max_nodes`` are drawn collapsed (see :mod:`autograd.viz.collapse`);
+``clusters=True`` draws an ``autograd.nn`` model's nodes in a cluster per neuron inside a
+cluster per layer (see :mod:`autograd.viz.groups`).
 
 >>> from autograd import Value
 >>> x = Value(3.0, label="x")
@@ -18,7 +20,9 @@ Graphs larger than ``max_nodes`` are drawn collapsed (see :mod:`autograd.viz.col
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Mapping, Sequence, Set
+from contextlib import nullcontext
 from functools import cache
 from typing import Any, Final
 
@@ -30,6 +34,9 @@ RANKDIRS: Final = ("LR", "TB", "RL", "BT")
 SHOWS: Final = ("data+grad", "data", "grad", "label")
 """What a Value's box shows besides its label."""
 
+COLLAPSED: Final = "autograd_collapsed"
+"""The name of a collapsed drawing's ``graphviz.Digraph`` (a full one is ``"autograd"``)."""
+
 DEFAULT_MAX_NODES: Final = 400
 """Above this many Values a graph is drawn collapsed: one box per neuron, layer or depth."""
 
@@ -40,6 +47,9 @@ LEAF_COLOR: Final = "#e3f2fd"
 VALUE_COLOR: Final = "#ffffff"
 OP_COLOR: Final = "#f5f5f5"
 HIGHLIGHT_COLOR: Final = "#ffd54f"
+LAYER_BORDER: Final = "#9e9e9e"
+NEURON_BORDER: Final = "#bdbdbd"
+NEURON_FILL: Final = "#fafafa"
 FONT: Final = "Helvetica"
 SHORT_SYMBOL: Final = 2  # symbols up to this long fit in a circle; longer ones get an ellipse
 
@@ -51,6 +61,8 @@ DOT_MISSING: Final = (
 )
 
 _RECORD_SPECIALS: Final = str.maketrans({c: "\\" + c for c in "{}|<>\\"})
+OPERATOR_CHARS: Final = frozenset("+-*/%^@<>=!&|~·×÷,")
+"""A label holding one of these (or a space) is bracketed where it stands as an operand."""
 
 
 def fmt(x: float) -> str:
@@ -71,6 +83,52 @@ def record_escape(text: str) -> str:
     return text.translate(_RECORD_SPECIALS)
 
 
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """Return ``count`` with the word in the singular or the plural, as English wants.
+
+    >>> plural(1, "group"), plural(8, "group"), plural(0, "leaf", "leaves")
+    ('1 group', '8 groups', '0 leaves')
+    """
+    return f"{count} {word if count == 1 else (words or word + 's')}"
+
+
+def operand(name: str) -> str:
+    """Return a name as it must be written inside an expression: bracketed if it holds an operator.
+
+    A label such as ``x+y`` or ``(x+y)**2`` would otherwise read wrongly in
+    ``(x+y)**2 = x+y ** 2.0``; a name already wrapped in one pair of brackets is kept.
+
+    >>> operand("x"), operand("x+y"), operand("(x+y)"), operand("(x)+(y)"), operand("my x")
+    ('x', '(x+y)', '(x+y)', '((x)+(y))', '(my x)')
+    >>> operand("layers.0.neurons.1.w.0")
+    'layers.0.neurons.1.w.0'
+    """
+    if not any(c in OPERATOR_CHARS or c.isspace() for c in name):
+        return name
+    if name.startswith("(") and _closing_bracket(name) == len(name) - 1:
+        return name
+    return f"({name})"
+
+
+def _closing_bracket(text: str) -> int:
+    """Return the index of the bracket that closes ``text[0]`` (-1 if none)."""
+    depth = 0
+    for i, c in enumerate(text):
+        depth += (c == "(") - (c == ")")
+        if depth == 0:
+            return i
+    return -1
+
+
+def natural_key(name: str) -> tuple[tuple[int, int | str], ...]:
+    """Return a sort key that orders the numbers inside dotted names by value.
+
+    >>> sorted(["layers.10", "layers.2", "inputs"], key=natural_key)
+    ['inputs', 'layers.2', 'layers.10']
+    """
+    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in name.split("."))
+
+
 def check_root(root: object, what: str) -> Value:
     """Return ``root`` if it is a Value, else raise a TypeError naming ``what``.
 
@@ -86,32 +144,47 @@ def check_root(root: object, what: str) -> Value:
     return root
 
 
-def check_choice(what: str, value: object, allowed: tuple[str, ...]) -> str:
+def check_choice(caller: str, what: str, value: object, allowed: tuple[str, ...]) -> str:
     """Return ``value`` if it is one of ``allowed``, else raise a ValueError listing them.
 
-    >>> check_choice("rankdir", "XY", RANKDIRS)
+    >>> check_choice("draw_dot", "rankdir", "XY", RANKDIRS)
     Traceback (most recent call last):
     ...
-    ValueError: unknown rankdir 'XY' (must be one of ['LR', 'TB', 'RL', 'BT'])
+    ValueError: draw_dot: unknown rankdir 'XY' (must be one of ['LR', 'TB', 'RL', 'BT'])
     """
     if not isinstance(value, str) or value not in allowed:
-        raise ValueError(f"unknown {what} {value!r} (must be one of {list(allowed)})")
+        raise ValueError(f"{caller}: unknown {what} {value!r} (must be one of {list(allowed)})")
     return value
 
 
-def check_max_nodes(max_nodes: object) -> int:
-    """Return ``max_nodes`` if it is a positive int, else raise naming the parameter.
+def check_flag(caller: str, what: str, value: object) -> bool:
+    """Return ``value`` if it is True or False, else raise a TypeError naming the option.
 
-    >>> check_max_nodes(0)
+    >>> check_flag("draw_dot", "edge_labels", "no")
+    Traceback (most recent call last):
+    ...
+    TypeError: draw_dot: edge_labels must be True or False, got 'no'
+    """
+    if not isinstance(value, bool):
+        raise TypeError(f"{caller}: {what} must be True or False, got {value!r}")
+    return value
+
+
+def check_positive(caller: str, what: str, value: object) -> int:
+    """Return ``value`` if it is a positive int; TypeError for another type, ValueError below 1.
+
+    >>> check_positive("draw_dot", "max_nodes", 0)
     Traceback (most recent call last):
     ...
     ValueError: draw_dot: max_nodes must be a positive int, got 0
     """
-    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int):
-        raise TypeError(f"draw_dot: max_nodes must be a positive int, got {max_nodes!r}")
-    if max_nodes < 1:
-        raise ValueError(f"draw_dot: max_nodes must be a positive int, got {max_nodes!r}")
-    return max_nodes
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(
+            f"{caller}: {what} must be a positive int, got {type(value).__name__} {value!r}"
+        )
+    if value < 1:
+        raise ValueError(f"{caller}: {what} must be a positive int, got {value!r}")
+    return value
 
 
 @cache
@@ -232,8 +305,9 @@ def draw_dot(
     rankdir: str = "LR",
     show: str = "data+grad",
     edge_labels: bool = True,
-    highlight: Iterable[Value] = (),
+    highlight: Value | Iterable[Value] | None = (),
     max_nodes: int = DEFAULT_MAX_NODES,
+    clusters: bool = False,
     edge_colors: Mapping[str, str] | None = None,
 ) -> Any:  # a graphviz.Digraph; graphviz ships no type hints
     """Return the graph that computed ``root`` as a ``graphviz.Digraph``.
@@ -242,17 +316,24 @@ def draw_dot(
         root: the output Value; everything it depends on is drawn.
         rankdir: layout direction, one of ``RANKDIRS``.
         show: what each Value's box shows besides its label, one of ``SHOWS``.
-        edge_labels: label each input edge with its local derivative ``d out / d input``.
-        highlight: Values whose boxes are filled in a highlight colour.
+        edge_labels: label each input edge with its local derivative ``d out / d input``
+            (a collapsed drawing labels its arrows with edge counts instead).
+        highlight: a Value, or Values, whose boxes are filled in a highlight colour (None:
+            none); a collapsed drawing highlights the boxes that hold them.
         max_nodes: past this many Values, draw one box per neuron, layer or depth instead.
+        clusters: draw the nodes of each ``autograd.nn`` neuron (its parameters, weighted sum
+            and activation, recognised by their dotted labels) in a cluster, inside a cluster
+            per layer. Collapsed drawings are always grouped this way.
         edge_colors: colours by edge id (``e{node}_{k}`` for the ``k``-th input of node
             ``n{node}``, ``o{node}`` for its op-to-value edge); used by the path explainer.
+            A collapsed drawing cannot show them, and warns.
 
     Returns:
         A ``graphviz.Digraph``: ``.source`` is the DOT text, ``.pipe(format="svg")`` renders.
 
     Raises:
-        TypeError: ``root`` or a highlighted node is not a Value.
+        TypeError: ``root`` or a highlighted node is not a Value, ``edge_labels`` or
+            ``clusters`` is not a bool, ``max_nodes`` is not an int.
         ValueError: an unknown ``rankdir`` or ``show``, a ``max_nodes`` below 1, or a
             highlighted Value that is not in the graph.
 
@@ -260,22 +341,40 @@ def draw_dot(
     >>> draw_dot(Value(1.0), rankdir="XY")
     Traceback (most recent call last):
     ...
-    ValueError: unknown rankdir 'XY' (must be one of ['LR', 'TB', 'RL', 'BT'])
+    ValueError: draw_dot: unknown rankdir 'XY' (must be one of ['LR', 'TB', 'RL', 'BT'])
     """
     check_root(root, "draw_dot")
-    check_choice("rankdir", rankdir, RANKDIRS)
-    check_choice("show", show, SHOWS)
-    check_max_nodes(max_nodes)
+    check_choice("draw_dot", "rankdir", rankdir, RANKDIRS)
+    check_choice("draw_dot", "show", show, SHOWS)
+    check_flag("draw_dot", "edge_labels", edge_labels)
+    check_flag("draw_dot", "clusters", clusters)
+    check_positive("draw_dot", "max_nodes", max_nodes)
     order = topological_order(root)
     ids = node_ids(order)
     marked = _checked_highlight(highlight, ids)
     if len(order) > max_nodes:
         from autograd.viz.collapse import draw_collapsed  # only huge graphs need it
 
-        return draw_collapsed(order, rankdir=rankdir, max_nodes=max_nodes)
+        if edge_colors:
+            warnings.warn(
+                f"draw_dot: the graph has {len(order)} Values, more than max_nodes={max_nodes}, "
+                "so it is drawn collapsed (one box per group) and the edge colours (the "
+                "explainer's paths) cannot be shown; pass a larger max_nodes to draw every node",
+                UserWarning,
+                stacklevel=2,
+            )
+        return draw_collapsed(
+            order, rankdir=rankdir, max_nodes=max_nodes, show=show, edge_labels=edge_labels,
+            marked=marked,
+        )  # fmt: skip
+    groups: dict[Value, str] = {}
+    if clusters:
+        from autograd.viz.groups import neuron_clusters  # only clustered pictures need it
+
+        groups = neuron_clusters(order)
     return draw_full(
         order, rankdir=rankdir, show=show, edge_labels=edge_labels, marked=marked,
-        colors=edge_colors or {},
+        colors=edge_colors or {}, clusters=groups,
     )  # fmt: skip
 
 
@@ -289,21 +388,31 @@ def draw_full(
     colors: Mapping[str, str] | None = None,
     names: Mapping[Value, str] | None = None,
     grads: Mapping[Value, float] | None = None,
+    clusters: Mapping[Value, str] | None = None,
 ) -> Any:  # a graphviz.Digraph; graphviz ships no type hints
     """Draw every node of ``order`` (checked arguments; ``draw_dot`` is the public entry).
 
     ``names`` overrides the label shown in a box (the step-through viewer names unlabelled
     nodes by their id, so its text and its picture agree); ``grads`` overrides ``.grad``
-    (the viewer lays boxes out for the gradients its frames will show).
+    (the viewer lays boxes out for the gradients its frames will show); ``clusters`` names
+    the neuron (a dotted name, its layer the part before the last name) of each node drawn
+    inside one.
     """
     colors = colors or {}
     names = names or {}
     grads = grads or {}
+    clusters = clusters or {}
     ids = node_ids(order)
     graph = new_digraph("autograd", rankdir)
-    for node in order:
+
+    def add(where: Any, node: Value) -> None:
         text = value_text(node, show, names.get(node), grads.get(node))
-        _add_node(graph, node, ids[node], text, node in marked)
+        _add_node(where, node, ids[node], text, node in marked)
+
+    for node in order:
+        if node not in clusters:
+            add(graph, node)
+    _add_clusters(graph, order, clusters, add)
     for index, node in enumerate(order):
         op = node.op
         if op is None:
@@ -325,9 +434,58 @@ def draw_full(
     return graph
 
 
-def _checked_highlight(highlight: Iterable[Value], ids: Mapping[Value, str]) -> set[Value]:
+def _add_clusters(
+    graph: Any, order: Sequence[Value], clusters: Mapping[Value, str], add: Any
+) -> None:
+    """Declare each neuron's nodes inside its cluster, each layer's neurons inside the layer's.
+
+    Clusters are numbered in the natural order of their names (``layers.0`` first), so the DOT
+    text is deterministic.
+    """
+    from autograd.viz.groups import parent_key  # only clustered pictures need it
+
+    members: dict[str, list[Value]] = {}
+    for node in order:
+        if node in clusters:
+            members.setdefault(clusters[node], []).append(node)
+    layers: dict[str, list[str]] = {}
+    for neuron in sorted(members, key=natural_key):  # layers.2 before layers.10
+        layers.setdefault(parent_key(neuron), []).append(neuron)
+    for i, (layer, neurons) in enumerate(layers.items()):
+        outer = graph.subgraph(name=f"cluster_{i}") if layer else nullcontext(graph)
+        with outer as where:
+            if layer:
+                where.attr(label=layer, style="rounded,dashed", color=LAYER_BORDER)
+            for j, neuron in enumerate(neurons):
+                with where.subgraph(name=f"cluster_{i}_{j}") as sub:
+                    sub.attr(
+                        label=neuron.removeprefix(layer + ".") if layer else neuron,
+                        style="rounded,filled",
+                        color=NEURON_BORDER,
+                        fillcolor=NEURON_FILL,
+                    )
+                    for node in members[neuron]:
+                        add(sub, node)
+
+
+def _checked_highlight(
+    highlight: Value | Iterable[Value] | None, ids: Mapping[Value, str]
+) -> set[Value]:
+    given: object = highlight  # checked as an object: callers may pass anything
+    items: Iterable[object]
+    if given is None:
+        return set()
+    if isinstance(given, Value):
+        items = (given,)
+    elif isinstance(given, Iterable) and not isinstance(given, str | bytes):
+        items = given
+    else:
+        raise TypeError(
+            "draw_dot: highlight must be a Value, an iterable of Values or None, got "
+            f"{type(given).__name__} {given!r}"
+        )
     marked: set[Value] = set()
-    for node in highlight:
+    for node in items:
         if not isinstance(node, Value):
             raise TypeError(
                 f"draw_dot: highlight must hold Values, got {type(node).__name__} {node!r}"

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from autograd.engine import Value, grad, topological_order
-from autograd.viz.dot import check_root, draw_dot, op_text
+from autograd.viz.dot import COLLAPSED, check_positive, check_root, draw_dot, op_text, operand
 
 DEFAULT_PATH_LIMIT: Final = 1000
 """More paths than this are refused: listing them would teach nothing and take too long."""
@@ -92,10 +92,12 @@ class PathExplanation:
     def name(self, node: Value) -> str:
         """Return how a node is written in the explanation: its label, else ``n<i> (<op>)``.
 
-        ``n<i>`` is the node's id in :func:`autograd.viz.draw_dot` (its topological index).
+        ``n<i>`` is the node's id in :func:`autograd.viz.draw_dot` (its topological index). A
+        label holding an operator or a space is bracketed (``(x+y)``), so
+        ``d (x+y)**2 / d x`` cannot be misread.
         """
         if node.label:
-            return node.label
+            return operand(node.label)
         index = self.index[node]
         return f"n{index} ({op_text(node)})" if node.op is not None else f"n{index}"
 
@@ -143,15 +145,21 @@ class PathExplanation:
         """Return ``draw_dot(output)`` with each path in its own colour and a legend.
 
         Keyword arguments go to :func:`autograd.viz.draw_dot` (``rankdir``, ``show``, ...).
+        A graph past ``max_nodes`` is drawn collapsed, where paths cannot be coloured:
+        ``draw_dot`` warns, and the legend keeps only the total.
         """
         kwargs.setdefault("highlight", [self.input])
         graph = draw_dot(self.output, edge_colors=self.edge_colors(), **kwargs)
+        total = f"total {self.total!r} = engine's gradient {self.gradient!r}"
+        if graph.name == COLLAPSED:  # a plain-text title, not an HTML-like label
+            graph.graph_attr["label"] += f"; {total}"
+            return graph
         rows = [
             f'<font color="{PALETTE[i % len(PALETTE)]}">path {i + 1}: '
             f"{html.escape(self.path_text(p).split('  = ')[-1])}</font>"
             for i, p in enumerate(self.paths)
         ]
-        rows.append(html.escape(f"total {self.total!r} = engine's gradient {self.gradient!r}"))
+        rows.append(html.escape(total))
         graph.attr(label="<" + "<br/>".join(rows) + ">", labelloc="b")
         return graph
 
@@ -192,7 +200,7 @@ def explain_paths(
         A :class:`PathExplanation`; ``print`` it, or ``.draw()`` it in colours.
 
     Raises:
-        TypeError: ``output`` or ``input`` is not a Value.
+        TypeError: ``output`` or ``input`` is not a Value, or ``limit`` is not an int.
         ValueError: more than ``limit`` paths, or a ``limit`` below 1.
 
     >>> a = Value(1.0, label="a")
@@ -209,15 +217,14 @@ def explain_paths(
         raise TypeError(
             f"explain_paths: input must be a Value, got {type(input).__name__} {input!r}"
         )
-    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-        raise ValueError(f"explain_paths: limit must be a positive int, got {limit!r}")
+    check_positive("explain_paths", "limit", limit)
     order = topological_order(output)
     counts: dict[Value, int] = {}
     for node in order:
         counts[node] = 1 if node is input else sum(counts[p] for p in node.parents)
     total_paths = counts[output]
     if total_paths > limit:
-        who = input.label or repr(input)
+        who = operand(input.label) if input.label else repr(input)
         raise ValueError(
             f"explain_paths: {total_paths} paths lead from {who} to the output, more than "
             f"limit={limit}; pass a larger limit, or explain a smaller part of the graph "

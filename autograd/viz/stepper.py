@@ -10,7 +10,8 @@ Forward frames follow the topological order (each node computed from its inputs)
 frames follow the reverse order, one frame per edge: ``x.grad += ∂f/∂x · f.grad``. Every
 local derivative is the node's own ``local_grads()`` -- what ``backward()`` multiplies by --
 and the frames add the products in the order ``backward()`` does, so their final gradients
-equal the engine's to the last bit (the tests check it).
+equal the engine's to the last bit (the tests check it). A label that holds an operator is
+bracketed where it stands as an operand: ``(x+y).grad += ∂((x+y)**2)/∂(x+y) · ...``.
 
 >>> from autograd import Value
 >>> x = Value(2.0, label="x")
@@ -27,6 +28,7 @@ equal the engine's to the last bit (the tests check it).
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import os
@@ -41,13 +43,14 @@ from autograd.files import write_atomic
 from autograd.viz.dot import (
     RANKDIRS,
     check_choice,
-    check_max_nodes,
+    check_positive,
     check_root,
     draw_full,
     edge_id,
     edge_tooltip,
     fmt,
     node_ids,
+    operand,
 )
 from autograd.viz.player import PLAYER_CSS, PLAYER_JS
 
@@ -59,6 +62,7 @@ BACKWARD: Final = "backward"
 INFIX: Final = frozenset({"add", "sub", "mul", "div", "vpow"})  # drawn as ``a op b``
 PENDING_DATA: Final = "data ?"  # a box's data before the forward pass reaches it
 PENDING_GRAD: Final = "grad ·"  # a box's grad before the backward pass reaches it
+PLAYER_ID_DIGITS: Final = 12  # hex digits of the content hash that name a player on a page
 _COMMENT: Final = re.compile(r"<!--.*?-->\n?", re.DOTALL)
 
 
@@ -92,7 +96,7 @@ def _forward_text(node: Value, names: Mapping[Value, str]) -> str:
     op = node.op
     if op is None:
         return f"{name} = {node.data!r}  (a leaf: an input, parameter or constant)"
-    ins = [names[p] for p in node.parents]
+    ins = [operand(names[p]) for p in node.parents]
     nums = [repr(p.data) for p in node.parents]
     params = node.params
     if op.name in INFIX:
@@ -132,7 +136,7 @@ def build_frames(root: Value, names: Mapping[Value, str]) -> list[Frame]:
         )
 
     grads: dict[Value, float] = {root: 1.0}
-    rname = names[root]
+    rname = operand(names[root])
     frames.append(
         Frame(BACKWARD, root, None, (), f"{rname}.grad = 1.0  (the seed: ∂{rname}/∂{rname} = 1)",
               grad=1.0)
@@ -141,13 +145,13 @@ def build_frames(root: Value, names: Mapping[Value, str]) -> list[Frame]:
         if node.op is None:
             continue
         upstream = grads[node]
-        child = names[node]
+        child = operand(names[node])
         locals_ = node.local_grads()
         for k, (parent, local) in enumerate(zip(node.parents, locals_, strict=True)):
             contribution = local * upstream
             before = grads.get(parent)
             grads[parent] = before + contribution if before is not None else contribution
-            who = names[parent]
+            who = operand(names[parent])
             text = (
                 f"{who}.grad += ∂{child}/∂{who} · {child}.grad = {local!r} × {upstream!r} = "
                 f"{contribution!r}"
@@ -187,7 +191,10 @@ class StepThrough:
         frames: every step, forward then backward (see :class:`Frame`).
         ids: each node's id in the picture (``n0``, ``n1``, ...).
         names: each node's name in the text (its label, else its id).
+        dot_source: the DOT text the picture was laid out from.
         svg: the graph laid out once by Graphviz.
+        player_id: names this player on a page (a hash of its frames and DOT text, so the
+            same graph gives the same HTML); its script finds its own element by it.
     """
 
     def __init__(self, root: Value, *, rankdir: str = "LR") -> None:
@@ -200,9 +207,13 @@ class StepThrough:
         final = {f.node: f.grad for f in self.frames if f.grad is not None}
         picture = draw_full(order, rankdir=rankdir, show="data+grad", edge_labels=True,
                             names=drawn, grads=final)  # fmt: skip
+        self.dot_source: str = picture.source
         svg = picture.pipe(format="svg").decode("utf-8")
         svg = svg[svg.index("<svg") :]  # drop the XML prolog: the SVG sits inside HTML
         self.svg = _COMMENT.sub("", svg)  # Graphviz's per-node comments: a tenth of the size
+        # Not from the SVG, whose bytes vary with the Graphviz version and fonts.
+        digest = hashlib.sha256((self.frames_json() + self.dot_source).encode("utf-8"))
+        self.player_id = "ag-" + digest.hexdigest()[:PLAYER_ID_DIGITS]
 
     def frames_json(self) -> str:
         """Return the frames as the JSON the player reads (node ids and display texts)."""
@@ -243,7 +254,8 @@ class StepThrough:
         """Return the player as an HTML fragment (what Jupyter shows)."""
         total = len(self.frames)
         title = html.escape(f"{self.names[self.root]}: {total} steps (forward, then backward)")
-        return f"""<div class="ag-player" tabindex="0" data-frames="{total}">
+        return f"""<div class="ag-player" tabindex="0" data-frames="{total}" \
+data-player="{self.player_id}">
 <style>{PLAYER_CSS}</style>
 <div class="ag-title">{title}</div>
 <div class="ag-controls">
@@ -260,7 +272,7 @@ class StepThrough:
 <div class="ag-formula"></div>
 <div class="ag-graph">{self.svg}</div>
 <script type="application/json" class="ag-data">{self.frames_json()}</script>
-<script>{PLAYER_JS}</script>
+<script>{PLAYER_JS}("{self.player_id}");</script>
 </div>"""
 
     def _repr_html_(self) -> str:
@@ -305,8 +317,8 @@ def step_through(
      'x.grad += ∂n1/∂x · n1.grad = 2.0 × 1.0 = 2.0;  paths meet: x.grad = 2.0 + 2.0 = 4.0']
     """
     check_root(root, "step_through")
-    check_choice("rankdir", rankdir, RANKDIRS)
-    check_max_nodes(max_nodes)
+    check_choice("step_through", "rankdir", rankdir, RANKDIRS)
+    check_positive("step_through", "max_nodes", max_nodes)
     size = len(topological_order(root))
     if size > max_nodes:
         raise ValueError(
