@@ -194,3 +194,133 @@ def test_page_loads_nothing_from_the_network(opened: Any) -> None:
     assert all(url.startswith("file://") for url in page.requests)
     assert len(page.requests) == 1
     assert page.errors == []
+
+
+# --- several players on one page, inserted as classic Notebook inserts outputs ---------------
+
+NOTEBOOK_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>outputs</title></head>
+<body><div id="out1"></div><div id="out2"></div><div id="out3"></div>
+<script>
+// jQuery's .html(): set innerHTML (its scripts stay inert), then evaluate each script's text
+// in a new <script> appended to document.head and removed again (jQuery's DOMEval).
+function insertLikeJQuery(id, fragment) {
+  var area = document.getElementById(id);
+  area.innerHTML = fragment;
+  Array.prototype.forEach.call(area.querySelectorAll("script"), function (old) {
+    if (old.type && old.type !== "text/javascript") { return; }
+    var script = document.createElement("script");
+    script.text = old.textContent;
+    document.head.appendChild(script).parentNode.removeChild(script);
+  });
+}
+</script></body></html>
+"""
+
+
+def sigmoid_chain() -> Value:
+    x = Value(1.0, label="x")
+    w1, w2 = Value(0.5, label="w1"), Value(-1.0, label="w2")
+    out = w2 * (w1 * x).sigmoid()
+    out.label = "L"
+    return out
+
+
+def test_players_inserted_from_document_head_each_find_their_own_element(
+    browser: Any, tmp_path: Path
+) -> None:
+    """Re-running an earlier cell while a later player exists leaves both players working."""
+    first = step_through(worked_example()[0])
+    second = step_through(sigmoid_chain())
+    path = tmp_path / "notebook.html"
+    path.write_text(NOTEBOOK_PAGE, encoding="utf-8")
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(path.as_uri())
+    insert = "([id, html]) => insertLikeJQuery(id, html)"
+    page.evaluate(insert, ["out1", first.fragment()])
+    page.evaluate(insert, ["out2", second.fragment()])
+    page.evaluate(insert, ["out1", first.fragment()])  # the earlier cell runs again
+    page.evaluate(insert, ["out3", first.fragment()])  # and the same graph is shown twice
+    players = page.locator(".ag-player")
+    assert players.count() == 3
+    for i, player in enumerate([first, second, first]):
+        area = players.nth(i)
+        assert area.get_attribute("data-ready") == "1", f"player {i} never started"
+        assert area.get_attribute("data-player") == player.player_id
+        for _ in range(3):
+            area.locator(".ag-next").click()
+        assert area.get_attribute("data-frame") == "3"
+        assert area.locator(".ag-step").text_content() == player.frames[3].text
+        assert area.locator(".ag-cur").get_attribute("id") == player.ids[player.frames[3].node]
+    # each player moved only itself: three clicks each, none shared
+    assert [players.nth(i).get_attribute("data-frame") for i in range(3)] == ["3", "3", "3"]
+    assert errors == []
+    page.close()
+
+
+# --- which way the gradient flows; labels of ops not yet computed -------------------------
+
+EDGE_STATE = """(id) => {
+  const g = document.querySelector('.ag-graph [id="' + id + '"]');
+  const head = g.querySelector('polygon.ag-backhead');
+  const forward = g.querySelector('polygon:not(.ag-backhead)');
+  const text = g.querySelector('text');
+  return {
+    back: head !== null && getComputedStyle(head).display !== 'none',
+    tip: head ? head.getAttribute('points').split(' ').slice(0, 2).map(Number) : null,
+    forward: forward !== null && getComputedStyle(forward).visibility !== 'hidden',
+    label: text === null ? null : getComputedStyle(text).visibility !== 'hidden',
+  };
+}"""
+
+DISTANCE_TO_BOX = """([id, x, y]) => {
+  const b = document.querySelector('.ag-graph [id="' + id + '"]').getBBox();
+  const dx = Math.max(b.x - x, 0, x - b.x - b.width);
+  const dy = Math.max(b.y - y, 0, y - b.y - b.height);
+  return Math.hypot(dx, dy);
+}"""
+
+
+def test_backward_edges_point_to_the_node_receiving_the_gradient(opened: Any) -> None:
+    """In each backward frame the red edges' only arrowheads touch the parent, not the child."""
+    page, player, _ = opened
+    for n, frame in enumerate(player.frames):
+        if n:
+            page.page.click(".ag-next")
+        if frame.phase != BACKWARD or not frame.edges:
+            continue
+        assert "the gradient flows back along the red edges" in str(
+            page.page.text_content(".ag-phase")
+        )
+        input_edge, out_edge = frame.edges
+        child = int(out_edge[1:])
+        receivers = {input_edge: player.ids[frame.node], out_edge: f"n{child}op"}
+        senders = {input_edge: f"n{child}op", out_edge: f"n{child}"}
+        for edge in frame.edges:
+            state = page.page.evaluate(EDGE_STATE, edge)
+            assert state["back"], f"frame {n}: {edge} has no backward arrowhead"
+            assert not state["forward"], f"frame {n}: {edge} still points forward"
+            x, y = state["tip"]
+            to_receiver = page.page.evaluate(DISTANCE_TO_BOX, [receivers[edge], x, y])
+            to_sender = page.page.evaluate(DISTANCE_TO_BOX, [senders[edge], x, y])
+            assert to_receiver < 1.5 < to_sender, (n, edge, to_receiver, to_sender)
+    assert page.errors == []
+
+
+def test_forward_frames_hide_the_local_derivatives_of_ops_not_yet_computed(opened: Any) -> None:
+    """An input edge's label (its local derivative) shows once its op has been computed."""
+    page, player, (f, _, _) = opened
+    order = topological_order(f)
+    for n, frame in enumerate(player.frames):
+        if frame.phase == BACKWARD:
+            break
+        if n:
+            page.page.click(".ag-next")
+        for i, node in enumerate(order):
+            for k in range(len(node.parents)):
+                state = page.page.evaluate(EDGE_STATE, f"e{i}_{k}")
+                assert state["label"] is (i <= n), (n, i, k)
+                assert not state["back"]
+                assert state["forward"]

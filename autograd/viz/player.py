@@ -1,9 +1,12 @@
 """The step-through player's stylesheet and script, inlined into every page it writes.
 
-Kept as Python strings (not package data files) so an installed package always has them. The
-script finds its own ``.ag-player`` element, reads the frames from the JSON beside it and, per
-frame, rewrites the boxes' ``data``/``grad`` texts and toggles CSS classes on the one SVG: the
-layout is computed once, only highlights and numbers change.
+Kept as Python strings (not package data files) so an installed package always has them.
+``PLAYER_JS`` is a function expression: the page calls it with the player's id
+(``data-player``), so the script finds its own ``.ag-player`` element even where a notebook
+runs output scripts from ``document.head`` (classic Notebook's jQuery insertion), where
+``document.currentScript`` is not inside the player. It reads the frames from the JSON beside
+it and, per frame, rewrites the boxes' ``data``/``grad`` texts and toggles CSS classes on the
+one SVG: the layout is computed once, only highlights and numbers change.
 """
 
 from typing import Final
@@ -23,6 +26,10 @@ PLAYER_CSS: Final = """
 .ag-player .ag-graph{overflow:auto;max-width:100%;max-height:75vh;margin-top:6px}
 .ag-player .ag-graph svg{max-width:none;height:auto}
 .ag-player .ag-pending{opacity:.2}
+.ag-player g.edge.ag-pending text{visibility:hidden}
+.ag-player .ag-backhead{display:none}
+.ag-player .ag-back .ag-backhead{display:inline}
+.ag-player .ag-back polygon:not(.ag-backhead){visibility:hidden}
 .ag-player .ag-hasgrad polygon{fill:#e8f5e9}
 .ag-player .ag-src polygon,.ag-player .ag-src ellipse{fill:#ffab91}
 .ag-player .ag-cur polygon,.ag-player .ag-cur ellipse{fill:#ffd54f}
@@ -30,25 +37,34 @@ PLAYER_CSS: Final = """
 .ag-player .ag-edge polygon{stroke:#e53935;fill:#e53935}
 .ag-player .ag-edge text{fill:#e53935;font-weight:bold}
 """
-"""Highlights: current node yellow, the op whose rule is applied orange, its edges red."""
+"""Highlights: current node yellow, the op whose rule is applied orange, its edges red.
+
+Edges of ops not computed yet are dimmed and their labels (local derivatives) hidden; in the
+backward pass the red edges' arrowheads point the way the gradient flows, to the parent.
+"""
 
 PLAYER_JS: Final = r"""
-(function () {
+(function (playerId) {
   "use strict";
   var script = document.currentScript;
   var root = script && script.parentElement;
-  if (!root || !root.classList.contains("ag-player")) {
-    var all = document.querySelectorAll(".ag-player");
-    root = all[all.length - 1];
+  if (!root || root.getAttribute("data-player") !== playerId || root.getAttribute("data-ready")) {
+    // The script ran outside its player (from document.head): take the first player with
+    // this id not started yet -- the same graph shown twice gives two such players.
+    root = null;
+    var same = document.querySelectorAll('.ag-player[data-player="' + playerId + '"]');
+    for (var i = 0; i < same.length && !root; i++) {
+      if (!same[i].getAttribute("data-ready")) { root = same[i]; }
+    }
   }
-  if (!root || root.getAttribute("data-ready")) { return; }
+  if (!root) { return; }
   root.setAttribute("data-ready", "1");
   var data = JSON.parse(root.querySelector(".ag-data").textContent);
   var frames = data.frames;
   var svg = root.querySelector(".ag-graph svg");
   var slider = root.querySelector(".ag-slider");
   var playButton = root.querySelector(".ag-play");
-  var marks = ["ag-cur", "ag-src", "ag-edge", "ag-pending", "ag-hasgrad"];
+  var marks = ["ag-cur", "ag-src", "ag-edge", "ag-back", "ag-pending", "ag-hasgrad"];
   function byId(id) { return svg.querySelector('[id="' + id + '"]'); }
   var texts = {};
   data.nodes.forEach(function (id) {
@@ -71,6 +87,27 @@ PLAYER_JS: Final = r"""
   var current = 0;
   var timer = null;
   function mark(id, cls) { var el = byId(id); if (el) { el.classList.add(cls); } }
+  var backHeads = {};
+  function backHead(id) {  // an arrowhead at the edge's start: the gradient flows to the parent
+    if (id in backHeads) { return; }
+    backHeads[id] = true;
+    var g = byId(id);
+    var path = g && g.querySelector("path");
+    if (!path || !path.getTotalLength) { return; }
+    try {
+      var a = path.getPointAtLength(0);
+      var b = path.getPointAtLength(Math.min(path.getTotalLength(), 10));
+      var dx = a.x - b.x, dy = a.y - b.y, n = Math.sqrt(dx * dx + dy * dy);
+      if (!n) { return; }
+      dx /= n; dy /= n;
+      var bx = a.x - 9 * dx, by = a.y - 9 * dy;
+      var head = document.createElementNS("http://www.w3.org/2000/svg", "polygon");
+      head.setAttribute("class", "ag-backhead");
+      head.setAttribute("points", [a.x, a.y, bx - 4 * dy, by + 4 * dx, bx + 4 * dy, by - 4 * dx]
+        .map(function (v) { return v.toFixed(2); }).join(" "));
+      g.appendChild(head);
+    } catch (e) { /* not laid out (hidden output): the caption still says which way */ }
+  }
   var view = root.querySelector(".ag-graph");
   function reveal(id) {  // scroll the graph (not the page) so the current node is in sight
     var el = byId(id);
@@ -114,12 +151,18 @@ PLAYER_JS: Final = r"""
     var f = frames[k];
     mark(f.node, "ag-cur");
     if (f.source) { mark(f.source, "ag-src"); }
-    f.edges.forEach(function (id) { mark(id, "ag-edge"); });
+    var back = f.phase === "backward";
+    f.edges.forEach(function (id) {
+      mark(id, "ag-edge");
+      if (back) { backHead(id); mark(id, "ag-back"); }
+    });
     reveal(f.node);
     var nForward = Object.keys(computedAt).length;
-    root.querySelector(".ag-phase").textContent = f.phase === "forward"
+    root.querySelector(".ag-phase").textContent = !back
       ? "Forward pass: step " + (k + 1) + " of " + nForward
-      : "Backward pass: step " + (k + 1 - nForward) + " of " + (frames.length - nForward);
+      : "Backward pass: step " + (k + 1 - nForward) + " of " + (frames.length - nForward) +
+        (f.edges.length ? " \u2014 the gradient flows back along the red edges, " +
+          "the way their arrowheads point" : "");
     root.querySelector(".ag-step").textContent = f.text;
     root.querySelector(".ag-formula").textContent = f.formula;
     root.querySelector(".ag-counter").textContent = (k + 1) + " / " + frames.length;
@@ -168,6 +211,9 @@ PLAYER_JS: Final = r"""
     if (e.target === root || e.target.closest(".ag-graph")) { root.focus(); }
   });
   show(0);
-})();
+})
 """
-"""Prev / Next / Play, slider, arrow keys (Home, End, space); state kept in data-* attributes."""
+"""Prev / Next / Play, slider, arrow keys (Home, End, space); state kept in data-* attributes.
+
+A function expression: the page appends ``("<player id>");`` to call it.
+"""
