@@ -18,6 +18,7 @@ import numbers
 from collections.abc import Iterable, Sequence
 from typing import Final
 
+from autograd._checks import non_negative
 from autograd.engine import Value, as_float, dot, sum_values
 
 Scores = Value | float | Sequence[Value | float]
@@ -43,6 +44,25 @@ def _targets(t: Targets, n: int, what: str) -> list[Value | float]:
     return [v if isinstance(v, Value) else as_float(v, f"{what} target") for v in items]
 
 
+def _number(x: Value | float) -> float:
+    return x.data if isinstance(x, Value) else x
+
+
+def _check_unit_interval(items: Sequence[Value | float], what: str, role: str, hint: str) -> None:
+    """Refuse an entry outside [0, 1] (or nan), read from ``.data`` for a Value.
+
+    A Value is checked on the number it holds when the loss is built: in a compiled plan
+    that is the traced example and every example the plan re-checks, not every example.
+    """
+    for i, item in enumerate(items):
+        x = _number(item)
+        if not 0.0 <= x <= 1.0:
+            raise ValueError(f"{what}: {role} {x!r} at index {i} is not in [0, 1]; {hint}")
+
+
+_TARGET_HINT: Final = "a target is a label 0 or 1, or a soft label between them"
+
+
 def _mean(terms: list[Value], what: str) -> Value:
     if not terms:
         raise ValueError(f"{what}: got no predictions; pass at least one")
@@ -64,15 +84,40 @@ def binary_cross_entropy(probs: Scores, targets: Targets) -> Value:
     """Return ``mean(-(t log p + (1 - t) log(1 - p)))`` for probabilities ``p`` in [0, 1].
 
     A probability of exactly 0 or 1 on the wrong side gives ``inf`` (IEEE); PyTorch clamps the
-    logs at -100 instead. Prefer :func:`binary_cross_entropy_with_logits`, which is stable.
+    logs at -100 instead. Prefer :func:`binary_cross_entropy_with_logits`, which is stable. A
+    target given as the number 0 or 1 builds only its own term (``-log p`` or ``-log(1 - p)``),
+    so ``p = 1`` with target 1 gives 0, not ``0 * log 0 = nan``; a Value target (a compiled
+    loss's) keeps both terms, with the same gradient wherever the loss is finite.
+
+    Raises:
+        ValueError: if a prediction is not a probability (outside [0, 1], or nan: the log of
+            a negative number would make the loss nan) or a target is outside [0, 1].
 
     >>> round(binary_cross_entropy([Value(0.5)], [1.0]).data, 6)
     0.693147
+    >>> binary_cross_entropy([Value(1.5)], [1.0])
+    Traceback (most recent call last):
+    ...
+    ValueError: binary_cross_entropy: prediction 1.5 at index 0 is not in [0, 1]; ...
     """
     ps = _values(probs, "binary_cross_entropy")
     ts = _targets(targets, len(ps), "binary_cross_entropy")
-    terms = [-(t * p.log() + (1.0 - t) * (1.0 - p).log()) for p, t in zip(ps, ts, strict=True)]
-    return _mean(terms, "binary_cross_entropy")
+    _check_unit_interval(
+        ps,
+        "binary_cross_entropy",
+        "prediction",
+        "pass probabilities (a sigmoid output), or raw scores to binary_cross_entropy_with_logits",
+    )
+    _check_unit_interval(ts, "binary_cross_entropy", "target", _TARGET_HINT)
+    return _mean([_bce_term(p, t) for p, t in zip(ps, ts, strict=True)], "binary_cross_entropy")
+
+
+def _bce_term(p: Value, t: Value | float) -> Value:
+    if isinstance(t, float) and t == 1.0:  # the other term is 0 * log(1 - p): nan at p = 1
+        return -p.log()
+    if isinstance(t, float) and t == 0.0:
+        return -(1.0 - p).log()
+    return -(t * p.log() + (1.0 - t) * (1.0 - p).log())
 
 
 def binary_cross_entropy_with_logits(logits: Scores, targets: Targets) -> Value:
@@ -82,6 +127,9 @@ def binary_cross_entropy_with_logits(logits: Scores, targets: Targets) -> Value:
     ``softplus`` row never overflows, so logits of ±1000 give finite losses; the gradient is
     ``(σ(z) - t) / n``.
 
+    Raises:
+        ValueError: if a target is outside [0, 1] (with ``t > 1`` the loss has no minimum).
+
     >>> z = Value(1000.0)
     >>> loss = binary_cross_entropy_with_logits([z], [0.0])
     >>> loss.backward()
@@ -90,6 +138,7 @@ def binary_cross_entropy_with_logits(logits: Scores, targets: Targets) -> Value:
     """
     zs = _values(logits, "binary_cross_entropy_with_logits")
     ts = _targets(targets, len(zs), "binary_cross_entropy_with_logits")
+    _check_unit_interval(ts, "binary_cross_entropy_with_logits", "target", _TARGET_HINT)
     terms = [z.softplus() - t * z for z, t in zip(zs, ts, strict=True)]
     return _mean(terms, "binary_cross_entropy_with_logits")
 
@@ -226,21 +275,41 @@ def cross_entropy(logits: Scores, target: int | Iterable[Value | float]) -> Valu
 def hinge(scores: Scores, targets: Targets) -> Value:
     """Return the mean SVM max-margin loss ``mean(relu(1 - y s))`` for labels ``y`` in {-1, +1}.
 
-    micrograd's moons demo: ``sum((1 + -yi*scorei).relu()) * (1.0 / len(losses))``.
+    micrograd's moons demo: ``sum((1 + -yi*scorei).relu()) * (1.0 / len(losses))``. A label
+    0 (from 0/1 labels) would make its example's loss the constant 1, teaching nothing, so
+    labels other than -1 and +1 are refused (a Value label is checked on its ``.data``).
+
+    Raises:
+        ValueError: if a label is not -1 or +1.
 
     >>> hinge([Value(2.0), Value(0.5)], [1.0, 1.0]).data
     0.25
+    >>> hinge([Value(2.0)], [0])
+    Traceback (most recent call last):
+    ...
+    ValueError: hinge: target 0.0 at index 0 is not a label -1 or +1; ...
     """
     ss = _values(scores, "hinge")
     ys = _targets(targets, len(ss), "hinge")
+    for i, y in enumerate(ys):
+        label = _number(y)
+        if label not in (-1.0, 1.0):
+            raise ValueError(
+                f"hinge: target {label!r} at index {i} is not a label -1 or +1; "
+                "for labels 0/1 pass 2 * y - 1"
+            )
     return _mean([(1.0 - y * s).relu() for s, y in zip(ss, ys, strict=True)], "hinge")
 
 
 def l2(params: Iterable[Value], alpha: float = 1.0) -> Value:
     """Return the weight-decay penalty ``alpha * sum(p**2)`` (micrograd's ``reg_loss``).
 
+    Raises:
+        ValueError: if ``alpha`` is negative or not finite (a negative penalty rewards large
+            weights).
+
     >>> l2([Value(1.0), Value(-2.0)], alpha=0.5).data
     2.5
     """
-    alpha = as_float(alpha, "l2 alpha")
+    alpha = non_negative("l2 alpha", alpha)
     return alpha * sum_values([p * p for p in params])

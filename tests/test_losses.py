@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pytest
@@ -328,16 +329,112 @@ def test_graph_max_is_the_largest_value_and_stays_in_the_graph() -> None:
 
 def test_losses_take_value_targets() -> None:
     """mse, BCE, BCE with logits and hinge accept Value targets and give them gradients."""
-    p, t = Value(0.75), Value(0.25)
+    p, t, label = Value(0.75), Value(0.25), Value(-1.0)  # hinge takes labels -1/+1 only
     loss = mse([p], [t]) + binary_cross_entropy([p], [t])
-    loss = loss + binary_cross_entropy_with_logits([p], t) + hinge(p, t)
+    loss = loss + binary_cross_entropy_with_logits([p], t) + hinge(p, label)
     loss.backward()
     sig = 1 / (1 + math.exp(-0.75))
     expected = (0.75 - 0.25) ** 2 - (0.25 * math.log(0.75) + 0.75 * math.log(0.25))
-    expected += math.log1p(math.exp(0.75)) - 0.25 * 0.75 + (1 - 0.25 * 0.75)
+    expected += math.log1p(math.exp(0.75)) - 0.25 * 0.75 + (1 + 0.75)
     assert loss.data == pytest.approx(expected, rel=1e-14)
-    # d/dt: mse -2(p - t); BCE -(log p - log(1 - p)); logits -p; hinge -p
-    d_t = -2 * 0.5 - (math.log(0.75) - math.log(0.25)) - 0.75 - 0.75
+    # d/dt: mse -2(p - t); BCE -(log p - log(1 - p)); logits -p
+    d_t = -2 * 0.5 - (math.log(0.75) - math.log(0.25)) - 0.75
     assert t.grad == pytest.approx(d_t, rel=1e-14)
-    d_p = 2 * 0.5 - (0.25 / 0.75 - 0.75 / 0.25) + (sig - 0.25) - 0.25
+    assert label.grad == -0.75  # hinge: d relu(1 - y s)/dy = -s where 1 - y s > 0
+    d_p = 2 * 0.5 - (0.25 / 0.75 - 0.75 / 0.25) + (sig - 0.25) + 1.0  # hinge: -y = 1
     assert p.grad == pytest.approx(d_p, rel=1e-14)
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (
+            lambda: binary_cross_entropy([Value(1.5)], [1.0]),
+            r"binary_cross_entropy: prediction 1.5 at index 0 is not in \[0, 1\]; pass "
+            r"probabilities \(a sigmoid output\), or raw scores to "
+            r"binary_cross_entropy_with_logits",
+        ),
+        (
+            lambda: binary_cross_entropy([Value(0.5), Value(-0.25)], [1.0, 0.0]),
+            r"prediction -0.25 at index 1 is not in \[0, 1\]",
+        ),
+        (
+            lambda: binary_cross_entropy([Value(math.nan)], [1.0]),
+            r"prediction nan at index 0 is not in \[0, 1\]",
+        ),
+        (
+            lambda: binary_cross_entropy([Value(0.5)], [2.0]),
+            r"binary_cross_entropy: target 2.0 at index 0 is not in \[0, 1\]; a target is a "
+            r"label 0 or 1, or a soft label between them",
+        ),
+        (
+            lambda: binary_cross_entropy([Value(0.5)], [Value(-1.0)]),
+            r"binary_cross_entropy: target -1.0 at index 0 is not in \[0, 1\]",
+        ),
+        (
+            lambda: binary_cross_entropy_with_logits([Value(3.0)], [2.0]),
+            r"binary_cross_entropy_with_logits: target 2.0 at index 0 is not in \[0, 1\]",
+        ),
+        (
+            lambda: hinge([Value(2.0), Value(1.0)], [1, 0]),
+            r"hinge: target 0.0 at index 1 is not a label -1 or \+1; "
+            r"for labels 0/1 pass 2 \* y - 1",
+        ),
+        (lambda: hinge(Value(2.0), Value(0.5)), r"hinge: target 0.5 at index 0 is not a label"),
+        (
+            lambda: l2([Value(1.0)], alpha=-1),
+            r"l2 alpha must be a finite number >= 0, got -1",
+        ),
+        (lambda: l2([Value(1.0)], alpha=math.inf), r"l2 alpha must be a finite number, got inf"),
+    ],
+)
+def test_losses_refuse_values_outside_their_domain(make: Any, message: str) -> None:
+    """A BCE probability or target outside [0, 1], a hinge label not +-1, a negative L2 alpha."""
+    with pytest.raises(ValueError, match=message):
+        make()
+
+
+def test_binary_cross_entropy_at_the_ends_of_the_interval() -> None:
+    """p = 0 or 1 are probabilities: the right side gives 0 (not 0 * log 0 = nan), the wrong inf."""
+    ps = [Value(1.0), Value(0.0)]
+    loss = binary_cross_entropy(ps, [1.0, 0.0])
+    loss.backward()
+    assert loss.data == 0.0
+    assert [p.grad for p in ps] == [-0.5, 0.5]  # d/dp -log p / 2 = -1/2; -log(1 - p) / 2: +1/2
+    assert binary_cross_entropy([Value(0.0)], [1.0]).data == math.inf
+    # hard number targets build one term, with the two-term form's value and gradient
+    for p_raw, t in [(0.3, 1.0), (0.8, 0.0)]:
+        hard, soft = Value(p_raw), Value(p_raw)
+        one = binary_cross_entropy([hard], [t])
+        both = binary_cross_entropy([soft], [Value(t)])
+        one.backward()
+        both.backward()
+        assert one.data == pytest.approx(both.data, rel=1e-15)
+        assert hard.grad == pytest.approx(soft.grad, rel=1e-15)
+    assert hinge([Value(0.5), Value(0.5)], [np.int64(1), -1.0]).data == pytest.approx(1.0)
+    assert l2([Value(3.0)], alpha=np.float32(0.5)).data == 4.5
+
+
+def test_compiled_trainer_with_sigmoid_bce_and_hinge_labels() -> None:
+    """The compiled path traces these losses with Value targets: valid labels train as scalar."""
+    from autograd.nn import MLP
+    from autograd.optim import SGD
+    from autograd.train import Trainer
+
+    x = np.array([[-2.0, 0.5], [1.0, 1.0], [0.5, -1.0], [2.0, 2.0]])
+    for loss, labels, output in [
+        (binary_cross_entropy, np.array([0, 1, 0, 1]), "sigmoid"),
+        (hinge, np.array([-1, 1, -1, 1]), "linear"),
+    ]:
+        runs = []
+        for compiled in (False, True):
+            model = MLP(2, [3, 1], output_activation=output, seed=4)
+            trainer = Trainer(
+                model, SGD(model.parameters(), lr=0.1), loss, compile=compiled, progress=False
+            )
+            runs.append(trainer.fit(x, labels, epochs=3).step_losses)
+        np.testing.assert_allclose(runs[1], runs[0], rtol=1e-12)
+        model = MLP(2, [3, 1], output_activation=output, seed=4)
+        trainer = Trainer(model, SGD(model.parameters(), lr=0.1), loss, compile=True)
+        with pytest.raises(ValueError, match=r"target .* at index 0 is not"):
+            trainer.train_step(x, np.array([5, 1, 0, 1]))  # the traced example's label is bad
