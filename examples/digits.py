@@ -141,14 +141,17 @@ def main(argv: list[str] | None = None) -> int:
     history = trainer.fit(x_train, y_train, epochs=epochs, validation=validation)
     for record in history.epochs:
         tested = "" if record.val_accuracy is None else f", test accuracy {record.val_accuracy:.2%}"
-        print(f"epoch {record.epoch}: mean loss {record.loss:.4f}{tested}, {record.seconds:.1f} s")
+        cut = " (interrupted)" if record.interrupted else ""
+        print(
+            f"epoch {record.epoch}{cut}: mean loss {record.loss:.4f}{tested}, "
+            f"{record.seconds:.1f} s"
+        )
     if history.interrupted:
         print("interrupted: the model keeps the parameters of its last completed step")
     accuracy = trainer.accuracy(x_test, y_test)
     print(f"test accuracy: {accuracy:.2%} ({round(accuracy * len(y_test))}/{len(y_test)})")
 
-    MODEL_PATH.parent.mkdir(parents=True, exist_ok=True)
-    save(model, MODEL_PATH)
+    save(model, MODEL_PATH)  # creates out/ if needed
     reloaded = load(MODEL_PATH)
     same = [p.data for p in reloaded.parameters()] == [p.data for p in model.parameters()]
     print(f"saved {MODEL_PATH.relative_to(ROOT)}; reloaded parameters identical: {same}")
