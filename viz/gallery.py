@@ -6,17 +6,24 @@ Writes into this folder (``viz/``):
 - ``worked_example_paths_x.svg``: its three paths from x to f, one colour each;
 - ``worked_example_steps.html``: the step-through player of the same graph;
 - ``tanh_neuron.svg``: one tanh neuron, o = tanh(x1*w1 + x2*w2 + b), as separate ops;
-- ``mlp_2layer.svg``: an ``autograd.nn`` MLP(2, [3, 1]) with a squared-error loss;
+- ``mlp_2layer.svg``: an ``autograd.nn`` MLP(2, [3, 1]) with a squared-error loss, every
+  node drawn, each neuron in a cluster inside a cluster per layer;
 - ``sigmoid_chain.svg``: x -> w1 -> sigmoid -> w2 -> sigmoid -> w3 -> L;
-- ``digits_step_collapsed.svg``: one training step's graph of a 64-32-10 network on 8
-  digit-sized inputs, drawn collapsed (one box per neuron, clustered per layer).
+- ``digits_step_collapsed.svg``: one training step of the digits network -- an
+  ``autograd.nn`` MLP(64, [32, 10]) and the mean cross-entropy over 8 real digits from
+  ``autograd.data.load_digits``, backward done -- drawn collapsed (one box per layer, as a
+  32 x 10 pair of layers has too many neuron-to-neuron arrows to draw).
 
 Run it with ``.venv/bin/python viz/gallery.py``. The output is deterministic (fixed numbers and
-seeds), so a rerun changes no file unless the drawing code changed.
+seeds), so a rerun changes no file unless the drawing code changed. Each file starts with a
+comment recording the SHA-256 of the DOT text it was drawn from and the Graphviz version that
+rendered it: ``tests/test_gallery.py`` fails when today's code draws different DOT text (on any
+Graphviz), and compares the rendering itself where the Graphviz version is the same.
 """
 
 from __future__ import annotations
 
+import hashlib
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -28,14 +35,11 @@ if str(ROOT) not in sys.path:  # run from a checkout without installing: import 
     sys.path.insert(0, str(ROOT))
 
 from autograd import Value, sum_values  # noqa: E402  # needs the sys.path line above
+from autograd.data import load_digits  # noqa: E402
 from autograd.files import write_atomic  # noqa: E402
+from autograd.losses import cross_entropy  # noqa: E402
 from autograd.nn import MLP  # noqa: E402
-from autograd.viz import (  # noqa: E402
-    draw_dot,
-    explain_paths,
-    label_parameters,
-    step_through,
-)
+from autograd.viz import draw_dot, explain_paths, step_through  # noqa: E402
 
 # micrograd lecture's neuron: this bias makes tanh's output exactly representable-ish (0.7071)
 NEURON_BIAS: Final = 6.8813735870195432
@@ -43,6 +47,10 @@ DIGITS_INPUTS: Final = 64
 DIGITS_HIDDEN: Final = 32
 DIGITS_CLASSES: Final = 10
 DIGITS_EXAMPLES: Final = 8
+PLAYER_PAGE: Final = "worked_example_steps.html"
+STAMP: Final = "<!-- autograd gallery: drawn by viz/gallery.py from DOT text with sha256 {digest}, "
+"""The comment each file starts with (see the module doc); ``{graphviz}`` ends it."""
+STAMP_END: Final = "rendered by Graphviz {graphviz} -->\n"
 
 
 def labelled(node: Value, label: str) -> Value:
@@ -90,8 +98,7 @@ def mlp_2layer() -> Value:
     >>> mlp_2layer().data > 0
     True
     """
-    model = MLP(2, [3, 1], activation="tanh", seed=0)
-    label_parameters(model)
+    model = MLP(2, [3, 1], activation="tanh", seed=0)  # parameters labelled by their names
     out = model([Value(1.0, label="x0"), Value(-0.5, label="x1")])
     assert isinstance(out, Value)  # noqa: S101  # MLP(.., [.., 1]) returns a single Value
     loss = labelled((labelled(out, "y") - 1.0) ** 2, "L")
@@ -117,17 +124,23 @@ def sigmoid_chain() -> Value:
 
 
 def digits_step() -> Value:
-    """Return a summed squared loss of a 64-32-10 MLP over 8 inputs (a step's graph)."""
-    model = MLP(DIGITS_INPUTS, [DIGITS_HIDDEN, DIGITS_CLASSES], seed=0)
-    label_parameters(model)
+    """Return one training step's loss of the digits MLP(64, [32, 10]), backward done.
+
+    The loss is the mean cross-entropy over the first ``DIGITS_EXAMPLES`` digits of
+    ``load_digits()`` (pixels scaled to [0, 1], one leaf each), as a mini-batch step of
+    training computes it.
+
+    >>> round(digits_step().data, 6) > 0
+    True
+    """
+    images, digits = load_digits()
+    model = MLP(DIGITS_INPUTS, [DIGITS_HIDDEN, DIGITS_CLASSES], init="he_uniform", seed=0)
     losses = []
-    for k in range(DIGITS_EXAMPLES):
-        pixels = [((i * 7 + k * 13) % 17) / 16.0 for i in range(DIGITS_INPUTS)]
-        scores = model(pixels)
+    for image, digit in zip(images[:DIGITS_EXAMPLES], digits[:DIGITS_EXAMPLES], strict=True):
+        scores = model([Value(pixel) for pixel in image.tolist()])  # shared by all 32 neurons
         assert isinstance(scores, list)  # noqa: S101  # ten outputs
-        target = k % DIGITS_CLASSES
-        losses.append(sum_values([(s - float(j == target)) ** 2 for j, s in enumerate(scores)]))
-    loss = sum_values(losses)
+        losses.append(cross_entropy(scores, int(digit)))
+    loss = labelled(sum_values(losses) / float(DIGITS_EXAMPLES), "loss")
     loss.backward()
     return loss
 
@@ -138,10 +151,42 @@ def pictures() -> dict[str, Callable[[], Any]]:
         "worked_example.svg": lambda: draw_dot(worked_example()[0]),
         "worked_example_paths_x.svg": lambda: explain_paths(*worked_example()[:2]).draw(),
         "tanh_neuron.svg": lambda: draw_dot(neuron()),
-        "mlp_2layer.svg": lambda: draw_dot(mlp_2layer()),
+        "mlp_2layer.svg": lambda: draw_dot(mlp_2layer(), clusters=True),
         "sigmoid_chain.svg": lambda: draw_dot(sigmoid_chain()),
         "digits_step_collapsed.svg": lambda: draw_dot(digits_step(), rankdir="TB"),
     }
+
+
+def graphviz_version() -> str:
+    """Return the version of the Graphviz ``dot`` on PATH, as ``"2.43.0"``."""
+    import graphviz  # only rendering needs it
+
+    return ".".join(str(part) for part in graphviz.version())
+
+
+def stamp(dot_source: str, graphviz: str) -> str:
+    """Return the comment that records what a gallery file was drawn from and rendered by.
+
+    >>> print(stamp("digraph {}", "2.43.0"), end="")  # doctest: +ELLIPSIS
+    <!-- autograd gallery: drawn by ... sha256 cdffdece...cff47, rendered by Graphviz 2.43.0 -->
+    """
+    digest = hashlib.sha256(dot_source.encode("utf-8")).hexdigest()
+    return STAMP.format(digest=digest) + STAMP_END.format(graphviz=graphviz)
+
+
+def svg_file(picture: Any, graphviz: str) -> bytes:
+    """Return a picture's SVG with the stamp before its ``<svg`` element."""
+    svg = picture.pipe(format="svg").decode("utf-8")
+    at = svg.index("<svg")
+    return (svg[:at] + stamp(picture.source, graphviz) + svg[at:]).encode("utf-8")
+
+
+def player_file(graphviz: str) -> bytes:
+    """Return the worked example's player page, stamped after its doctype."""
+    player = step_through(worked_example()[0])
+    page = player.html()
+    head, rest = page.split("\n", 1)
+    return (head + "\n" + stamp(player.dot_source, graphviz) + rest).encode("utf-8")
 
 
 def main(out_dir: Path = HERE) -> int:
@@ -149,15 +194,15 @@ def main(out_dir: Path = HERE) -> int:
     import graphviz  # only drawing needs it
 
     try:
-        for name, draw in pictures().items():
-            write_atomic(out_dir / name, draw().pipe(format="svg"))
-            print(f"wrote {out_dir / name}")
-        page = step_through(worked_example()[0]).html().encode("utf-8")
+        version = graphviz_version()
+        files = {name: svg_file(draw(), version) for name, draw in pictures().items()}
+        files[PLAYER_PAGE] = player_file(version)
     except graphviz.ExecutableNotFound as err:
         print(err, file=sys.stderr)
         return 1
-    write_atomic(out_dir / "worked_example_steps.html", page)
-    print(f"wrote {out_dir / 'worked_example_steps.html'}")
+    for name, data in files.items():
+        write_atomic(out_dir / name, data)
+        print(f"wrote {out_dir / name}")
     return 0
 
 

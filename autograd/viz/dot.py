@@ -455,7 +455,8 @@ def _add_clusters(
         outer = graph.subgraph(name=f"cluster_{i}") if layer else nullcontext(graph)
         with outer as where:
             if layer:
-                where.attr(label=layer, style="rounded,dashed", color=LAYER_BORDER)
+                # the layer's name on the left, its neurons' names centred: they never overlap
+                where.attr(label=layer, labeljust="l", style="rounded,dashed", color=LAYER_BORDER)
             for j, neuron in enumerate(neurons):
                 with where.subgraph(name=f"cluster_{i}_{j}") as sub:
                     sub.attr(
