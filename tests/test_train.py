@@ -561,9 +561,10 @@ def test_compiled_steps_learn_the_output_width_once() -> None:
     )
     x, y = np.arange(12.0).reshape(4, 3) / 12, np.array([0, 4, 2, 1])
     trainer.train_step(x, y)
-    assert model.calls == 2  # one forward to learn the width, one to trace the loss
+    first = model.calls  # learning the width and tracing the loss (compile_loss's business)
+    assert first >= 2
     for _ in range(3):
         trainer.train_step(x, y)
-    assert model.calls == 2
+    assert model.calls == first  # used to be one more scalar forward per step
     with pytest.raises(ValueError, match=r"target 5 is not a class index .* 5 outputs"):
         trainer.train_step(x, np.array([0, 5, 1, 1]))  # the cached width still checks labels
