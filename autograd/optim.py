@@ -41,7 +41,10 @@ def _sigint_deferred() -> Iterator[None]:
     A ``KeyboardInterrupt`` can only be raised in the main thread, so elsewhere nothing is
     needed. Two ``sigaction`` calls cost about a microsecond, nothing next to a step.
     """
-    if threading.current_thread() is not threading.main_thread():
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGINT) is None  # a handler set outside Python: leave it be
+    ):
         yield
         return
     received: list[int] = []

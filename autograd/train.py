@@ -205,14 +205,19 @@ def deferred_interrupt() -> Iterator[Callable[[], bool]]:
     """Turn Ctrl-C into a flag checked between steps, so no step is cut in half.
 
     Yields a function returning whether Ctrl-C was pressed. A second Ctrl-C raises
-    ``KeyboardInterrupt`` at once. Outside the main thread signals cannot be caught, and the
-    flag stays False (a ``KeyboardInterrupt`` is then handled by the caller).
+    ``KeyboardInterrupt`` at once -- inside an optimizer step, as soon as the step is
+    complete. Outside the main thread signals cannot be caught, and the flag stays False (a
+    ``KeyboardInterrupt`` is then handled by the caller); so it does when the SIGINT handler
+    was set outside Python (it could not be put back).
 
     >>> with deferred_interrupt() as pressed:
     ...     pressed()
     False
     """
-    if threading.current_thread() is not threading.main_thread():
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGINT) is None  # set outside Python: it could not be restored
+    ):
         yield lambda: False
         return
     pressed = [False]

@@ -367,6 +367,35 @@ def test_ctrl_c_inside_step_lands_after_the_whole_update(index: int) -> None:
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # handler restored
 
 
+def test_step_leaves_a_sigint_handler_set_outside_python_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """getsignal() is None for a handler Python did not set: it cannot be restored, so no swap."""
+
+    def no_swap(*args: object) -> None:
+        raise AssertionError("step replaced a SIGINT handler it could not put back")
+
+    monkeypatch.setattr(signal, "getsignal", lambda signum: None)
+    monkeypatch.setattr(signal, "signal", no_swap)
+    w = Value(1.0)
+    w.grad = 2.0
+    SGD([w], lr=0.25).step()
+    assert w.data == 0.5
+
+
+def test_step_from_another_thread_updates_normally() -> None:
+    """Signals are main-thread only: a step in a worker thread needs no handler and works."""
+    import threading
+
+    w = Value(1.0)
+    w.grad = 2.0
+    opt = SGD([w], lr=0.25)
+    worker = threading.Thread(target=opt.step)
+    worker.start()
+    worker.join()
+    assert (w.data, opt.steps) == (0.5, 1)
+
+
 def test_zero_grad_resets_every_parameter() -> None:
     """zero_grad sets every parameter's gradient to 0."""
     ps = [Value(1.0), Value(2.0)]
