@@ -27,6 +27,7 @@ from types import FrameType
 
 from autograd._checks import interval, non_negative
 from autograd.engine import Value
+from autograd.ops import safe_div, safe_sqrt
 from autograd.schedules import Schedule
 
 
@@ -253,14 +254,15 @@ class RMSprop(Optimizer):
             grad_avg = state.get("grad_avg", 0.0)
             grad_avg = grad_avg + (1 - self.alpha) * (grad - grad_avg)  # torch's lerp, weight < 0.5
             state["grad_avg"] = grad_avg
-            avg = math.sqrt(square_avg + -1 * grad_avg * grad_avg) + self.eps
+            # Rounding can leave v - ga² a hair below 0: nan, as torch's sqrt gives, no error.
+            avg = safe_sqrt(square_avg + -1 * grad_avg * grad_avg) + self.eps
         else:
             avg = math.sqrt(square_avg) + self.eps
         if self.momentum > 0:
-            buf = state.get("momentum_buffer", 0.0) * self.momentum + grad / avg
+            buf = state.get("momentum_buffer", 0.0) * self.momentum + safe_div(grad, avg)
             state["momentum_buffer"] = buf
             return param + -lr * buf
-        return param + -lr * grad / avg
+        return param + safe_div(-lr * grad, avg)  # eps = 0 and g = 0: nan, like torch
 
 
 class Adam(Optimizer):
@@ -318,7 +320,7 @@ class Adam(Optimizer):
         step_size = lr / (1 - beta1**t)
         bias_correction2_sqrt: float = (1 - beta2**t) ** 0.5  # as torch: a power, not sqrt
         denom = math.sqrt(exp_avg_sq) / bias_correction2_sqrt + self.eps
-        return param + -step_size * exp_avg / denom
+        return param + safe_div(-step_size * exp_avg, denom)  # eps = 0, v = 0: nan, like torch
 
 
 class AdamW(Adam):

@@ -531,3 +531,28 @@ def test_schedules_take_numpy_numbers() -> None:
     schedule = StepDecay(np.float32(1.0), step_size=np.int64(2), gamma=np.float32(0.5))
     assert [schedule(t) for t in range(5)] == [1.0, 1.0, 0.5, 0.5, 0.25]
     assert Constant(1.0)(np.int64(3)) == 1.0
+
+
+@pytest.mark.parametrize(
+    ("make", "state"),
+    [
+        (lambda w: RMSprop([w], lr=0.1, eps=0.0), {}),
+        (lambda w: RMSprop([w], lr=0.1, eps=0.0, momentum=0.9), {}),
+        (lambda w: Adam([w], lr=0.1, eps=0.0), {}),
+        # centred, with v - ga² below zero (rounding can do that): torch's sqrt gives nan
+        (lambda w: RMSprop([w], lr=0.1, centered=True), {"square_avg": 0.0, "grad_avg": 1.0}),
+    ],
+    ids=["rmsprop-eps0", "rmsprop-momentum-eps0", "adam-eps0", "rmsprop-centred-negative"],
+)
+def test_zero_over_zero_in_an_update_is_nan_like_torch_not_an_exception(
+    make: Callable[[Value], Optimizer], state: dict[str, float]
+) -> None:
+    """0/0 and sqrt of a rounding-negative number give nan (as torch does), never an exception."""
+    w = Value(1.0)
+    opt = make(w)
+    w.grad = 0.0
+    if state:
+        assert math.isnan(opt._update(1.0, 0.0, dict(state), 0.1))
+    else:
+        opt.step()
+        assert math.isnan(w.data)
