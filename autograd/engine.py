@@ -57,7 +57,8 @@ def as_float(x: object, what: str) -> float:
     """
     if type(x) is float:
         return x
-    if isinstance(x, numbers.Real):  # int, bool, numpy scalars; not arrays or complex
+    # int first: the abstract-class check below costs more than the conversion
+    if type(x) is int or isinstance(x, numbers.Real):  # bool, numpy scalars; not arrays, complex
         try:
             return float(x)
         except OverflowError as err:  # an int beyond the float range
