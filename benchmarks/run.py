@@ -243,6 +243,42 @@ def run_chain(n: int, repeats: int, report: Report) -> None:
         f"chain: both engines computed value {want[0]!r} and gradient {want[1]:.12g} "
         "(= 0.9999 ** (n // 2), checked to 1e-9 relative); free = del + gc.collect()"
     )
+    floor = floor_sweep_seconds(n, repeats)
+    mg_backward = found["micrograd 0.1.0"][0][1]
+    report.notes.append(
+        f"chain backward, the interpreter's floor: a bare reverse sweep over an order computed "
+        f"beforehand (per op node one call of its table rule and two multiply-adds into .grad, no "
+        f"topological sort, no bookkeeping) takes {fmt_time(floor)}: "
+        f"{mg_backward / floor:.1f}x faster than micrograd's backward: the ceiling for a "
+        "pure-Python backward that reads its rules from a table, before it finds the order"
+    )
+
+
+def floor_sweep_seconds(n: int, repeats: int) -> float:
+    """Median seconds of the least work a reverse sweep over the ``n``-op chain can do.
+
+    The order is computed untimed and every ``.grad`` zeroed untimed; the sweep calls each op
+    node's rule from the table and adds ``local * upstream`` into its parents' ``.grad``, as a
+    backward pass must, and does nothing else: no topological sort, no bookkeeping.
+    """
+    root = build_chain(Value(1.0), n)
+    nodes = topological_order(root)
+    order = [node for node in reversed(nodes) if node.op is not None]
+    samples = []
+    for _ in range(repeats):
+        for node in nodes:
+            node.grad = 0.0
+        root.grad = 1.0
+        gc.collect()
+        start = time.perf_counter()
+        for node in order:
+            upstream = node.grad
+            a, b = node.parents
+            da, db = node.op.local_grads(a.data, b.data, node.data)
+            a.grad += da * upstream
+            b.grad += db * upstream
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
 
 
 def bytes_per_node(make_leaf: Callable[[float], Any], n: int) -> tuple[int, int]:
