@@ -572,38 +572,64 @@ def topological_order(root: Value) -> list[Value]:
     >>> [n.label or n.op.name for n in topological_order(b * a)]
     ['a', 'add', 'mul']
     """
-    return _kahn_order(root, leaves=True)
+    return _kahn_order(root)
 
 
-def _kahn_order(root: Value, *, leaves: bool) -> list[Value]:
-    # Without leaves (what backward needs: leaves only receive), both passes skip them early.
+def _count_consumers(
+    root: Value, taken: tuple[list[Value], list[float]] | None = None
+) -> dict[Value, int]:
+    """Kahn's first walk: how many inputs of the graph's nodes each node is (``root``: 0).
+
+    For a topological order every node is counted. For a backward pass (``taken`` given) only
+    op nodes are -- leaves only receive -- and every nonzero ``.grad`` met on the way is moved
+    out of its node into ``taken`` (nodes, values), so the pass can start from zero.
+    """
     consumers: dict[Value, int] = {root: 0}
     count = consumers.get
+    taking = taken is not None
+    if taken is not None:
+        take_node, take_grad = taken[0].append, taken[1].append
+        if root.grad:
+            take_node(root)
+            take_grad(root.grad)
+            root.grad = 0.0
     stack = [root]
     push, pop = stack.append, stack.pop
     while stack:
         node = pop()
         b = node._b
         for parent in node._a if b is None else (node._a, b):
-            if not leaves and parent._op is None:
+            if taking and parent._op is None:  # backward: a leaf only receives
+                if parent.grad:
+                    take_node(parent)
+                    take_grad(parent.grad)
+                    parent.grad = 0.0
                 continue
             seen = count(parent)
             if seen is None:
                 consumers[parent] = 1
                 push(parent)
+                if taking and parent.grad:
+                    take_node(parent)
+                    take_grad(parent.grad)
+                    parent.grad = 0.0
             else:
                 consumers[parent] = seen + 1
+    return consumers
+
+
+def _kahn_order(root: Value) -> list[Value]:
+    consumers = _count_consumers(root)
     order: list[Value] = []
     place = order.append
-    push(root)
+    stack = [root]
+    push, pop = stack.append, stack.pop
     while stack:
         node = pop()
         place(node)
         b = node._b
         # Popped last-first: the reversed order lists parents first-first.
         for parent in node._a if b is None else (node._a, b):
-            if not leaves and parent._op is None:
-                continue
             left = consumers[parent] - 1
             consumers[parent] = left
             if not left:
@@ -659,12 +685,12 @@ class _FreshPass:
 
     def __init__(self, root: Value) -> None:
         self.root = root
-        self.consumers: dict[Value, int] = {root: 0}
         self.saved_nodes: list[Value] = []
         self.saved_grads: list[float] = []
+        self.consumers: dict[Value, int] = {}
         counted = False
         try:
-            self._count_and_take()
+            self.consumers = _count_consumers(root, (self.saved_nodes, self.saved_grads))
             counted = True
             root.grad = 1.0
             if root._op is not None:
@@ -672,38 +698,6 @@ class _FreshPass:
         except BaseException:
             self.undo(touched=counted)
             raise
-
-    def _count_and_take(self) -> None:
-        # Walk 1: count each op node's consumers; take out the .grad earlier passes left.
-        root, consumers = self.root, self.consumers
-        count = consumers.get
-        save_node, save_grad = self.saved_nodes.append, self.saved_grads.append
-        if root.grad:
-            save_node(root)
-            save_grad(root.grad)
-            root.grad = 0.0
-        stack = [root]
-        push, pop = stack.append, stack.pop
-        while stack:
-            node = pop()
-            b = node._b
-            for parent in node._a if b is None else (node._a, b):
-                if parent._op is None:  # a leaf: it only receives, it is not walked
-                    if parent.grad:
-                        save_node(parent)
-                        save_grad(parent.grad)
-                        parent.grad = 0.0
-                    continue
-                seen = count(parent)
-                if seen is None:
-                    consumers[parent] = 1
-                    push(parent)
-                    if parent.grad:
-                        save_node(parent)
-                        save_grad(parent.grad)
-                        parent.grad = 0.0
-                else:
-                    consumers[parent] = seen + 1
 
     def _propagate(self, *, checked: bool) -> None:  # noqa: C901  # the hot loop, written out
         # Walk 2: release a node once all its consumers are done; its .grad is then complete.
@@ -767,7 +761,7 @@ def _check_finite(node: Value, local: tuple[float, ...], upstream: float) -> Non
 
 def _graph_backprop(root: Value) -> dict[Value, Any]:
     """One backward pass whose gradients are Values: the same rules, applied to nodes."""
-    order = _kahn_order(root, leaves=False)
+    order = _kahn_order(root)
     grads: dict[Value, Any] = {root: 1.0}
     for node in reversed(order):
         op = node._op
