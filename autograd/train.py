@@ -19,6 +19,7 @@ and optimizer, the whole mini-batch run with numpy.
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import signal
 import threading
@@ -31,7 +32,6 @@ from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
-from tqdm.auto import tqdm  # type: ignore[import-untyped]  # tqdm ships no type hints
 
 from autograd import _checks
 from autograd.compiled import CompiledLoss, compile_loss
@@ -232,6 +232,19 @@ def deferred_interrupt() -> Iterator[Callable[[], bool]]:
         yield lambda: pressed[0]
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def _progress_bar_class(shown: bool) -> Any:
+    """Return tqdm's notebook widget where ipywidgets is installed, else its text bar.
+
+    ``tqdm.auto`` warns "IProgress not found" in a Jupyter kernel without ipywidgets, so it is
+    only imported when the widget can work; and nothing is imported for a hidden bar.
+    """
+    if shown and importlib.util.find_spec("ipywidgets") is not None:
+        from tqdm.auto import tqdm  # type: ignore[import-untyped]  # tqdm ships no type hints
+    else:
+        from tqdm.std import tqdm  # type: ignore[import-untyped]  # tqdm ships no type hints
+    return tqdm
 
 
 class Trainer:
@@ -512,7 +525,7 @@ class Trainer:
             )
         epochs = _checks.count("fit: epochs", epochs)
         size = len(rows) if self.batch_size is None else self.batch_size
-        bar = tqdm(
+        bar = _progress_bar_class(self.progress)(
             total=epochs * math.ceil(len(rows) / size),
             disable=not self.progress,
             unit="step",
