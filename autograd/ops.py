@@ -22,6 +22,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+import numpy as np
+
 # A rule works on floats (plain backward) or on Values (create_graph); ops.py cannot import the
 # engine (imports point one way), so the shared scalar type of the rules is Any.
 Scalar = Any
@@ -164,17 +166,40 @@ def power(x: Scalar, c: Scalar) -> Scalar:
     return x**c
 
 
-def step(x: Scalar, below: float = 0.0, above: float = 1.0) -> float:
+def step(x: Scalar, below: float = 0.0, above: float = 1.0) -> Scalar:
     """A piecewise-constant derivative: ``above`` where ``x > 0``, else ``below`` (kink: below).
 
     It reads the number of a Value too; the derivative of a step is 0, so it stays a constant.
+    On a numpy array (the compiled plan's lanes) it decides lane by lane, so the very rules of
+    ``relu`` and ``leaky_relu`` run on whole batches; ``nan`` takes ``below`` either way.
+
+    >>> step(2.0), step(0.0, below=0.25)
+    (1.0, 0.25)
+    >>> step(np.array([-1.0, 0.0, 3.0, np.nan]), below=0.25)
+    array([0.25, 0.25, 1.  , 0.25])
     """
+    if type(x) is float:  # the scalar engine's hot path: no isinstance chain
+        return above if x > 0 else below
+    if isinstance(x, np.ndarray):
+        return np.where(x > 0, above, below)
     value = x if isinstance(x, (float, int)) else x.data
     return above if value > 0 else below
 
 
-def sign(x: Scalar) -> float:
-    """``-1``, ``0`` or ``1``: the derivative of ``abs`` (PyTorch: ``abs'(0) = 0``)."""
+def sign(x: Scalar) -> Scalar:
+    """``-1``, ``0`` or ``1``: the derivative of ``abs`` (PyTorch: ``abs'(0) = 0``; ``nan``: 0).
+
+    Like :func:`step` it reads a Value's number and works lane by lane on a numpy array.
+
+    >>> sign(-2.0), sign(-0.0), sign(math.nan)
+    (-1.0, 0.0, 0.0)
+    >>> sign(np.array([-2.0, 0.0, 5.0, np.nan]))
+    array([-1.,  0.,  1.,  0.])
+    """
+    if type(x) is float:  # the scalar engine's hot path
+        return 1.0 if x > 0 else (-1.0 if x < 0 else 0.0)
+    if isinstance(x, np.ndarray):
+        return np.where(x > 0, 1.0, np.where(x < 0, -1.0, 0.0))
     value = x if isinstance(x, (float, int)) else x.data
     return 1.0 if value > 0 else (-1.0 if value < 0 else 0.0)
 

@@ -22,6 +22,7 @@ Rows = npt.NDArray[np.intp]
 Index = slice | Rows
 UNIFORM = 0
 VARYING = 1
+FEW_TERMS = 16  # up to this many pairs an in-order dot adds slice by slice, else accumulates
 
 
 def as_index(rows: Sequence[int] | Rows) -> Index:
@@ -59,6 +60,22 @@ class Accumulate:
         order = np.argsort(flat, kind="stable")
         starts = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.intp)
         return cls(store, flat, (order, starts, unique))
+
+    def add_each(self, grads: Sequence[Array], values: Array, times: int) -> None:
+        """Add row ``i`` of ``values`` into each of the ``times`` rows listed for node ``i``.
+
+        What a ``sum`` node sends each of its terms. Into consecutive distinct rows it adds
+        through a broadcasting view, copying nothing; else it adds a broadcast view of the
+        repeated rows.
+        """
+        if self.store == UNIFORM and values.shape[-1] != 1:
+            values = values.sum(axis=-1, keepdims=True)  # over the examples, once per node
+        nodes, width = values.shape
+        if self.merge is None and isinstance(self.index, slice):
+            view = grads[self.store][self.index].reshape(nodes, times, width)
+            view += values[:, None, :]
+            return
+        self.add(grads, np.broadcast_to(values[:, None, :], (nodes, times, width)))
 
     def add(self, grads: Sequence[Array], values: Array) -> None:
         """Add ``values`` (one row per listed row, any batch width) into ``grads[store]``."""
@@ -150,8 +167,7 @@ class Sum(Group):
         upstream = grads[self.out_store][self.out]
         for rows, target in zip((self.varying, self.uniform), self.targets, strict=True):
             if rows is not None and target is not None:  # d out / d term = 1 for every term
-                terms = rows.shape[1]
-                target.add(grads, np.repeat(upstream[:, None, :], terms, axis=1))
+                target.add_each(grads, upstream, rows.shape[1])
 
     def describe(self) -> str:  # noqa: D102
         terms = sum(r.shape[1] for r in (self.varying, self.uniform) if r is not None)
@@ -166,6 +182,16 @@ class Dot(Group):
     pairs are (weight, input). ``mixed`` pairs (uniform, varying) are the matrix product;
     when every node of the group reads the same inputs (a dense layer) it is ``W @ X``.
     Pairs with both members varying or both uniform are rarer and take a product-and-sum.
+
+    Rounding: the scalar engine adds ``b + w_1 x_1 + w_2 x_2 + ...`` left to right. A group of
+    only varying (or only uniform) pairs does the same (one pair at a time, or
+    ``np.add.accumulate``, sequential by definition), so it gives the scalar engine's numbers
+    bit for bit. A matrix product sums
+    in BLAS's order (blocked, with fused multiply-adds), and a group mixing pair kinds adds its
+    partial sums; there the result differs from the scalar engine's by at most the rounding
+    of a sum of ``k + 1`` terms, about ``k * 2**-53 * (|b| + sum |w_i x_i|)`` -- tiny next to
+    the terms, though not next to a result that cancels (``1e16 - 1e16 + 1``). Reordering
+    this with a cumulative sum would make a dense layer several times slower.
     """
 
     weights: Rows | None = None  # (nodes, k) rows of U: the uniform member of mixed pairs
@@ -189,16 +215,22 @@ class Dot(Group):
                 x = v[self.inputs]
                 total = np.matmul(w[:, None, :], x)[:, 0, :]
             cache = [w, x]
+        bias: Array | float = 0.0
+        if self.bias is not None:
+            store, rows = self.bias
+            bias = stores[store][rows]
+        if self.weights is None and (self.both_varying is None) != (self.both_uniform is None):
+            a, b = self.both_varying or self.both_uniform  # type: ignore[misc]  # one is set
+            products = v[a] * v[b] if self.both_varying is not None else u[a] * u[b]
+            stores[self.out_store][self.out] = _in_order(bias, products)
+            return
         if self.both_varying is not None:
             a, b = self.both_varying
             total = total + (v[a] * v[b]).sum(axis=1)
         if self.both_uniform is not None:
             a, b = self.both_uniform
             total = total + (u[a] * u[b]).sum(axis=1)
-        if self.bias is not None:
-            store, rows = self.bias
-            total = total + stores[store][rows]
-        stores[self.out_store][self.out] = total
+        stores[self.out_store][self.out] = total + bias
         self.cache = cache
 
     def backward(self, stores: Sequence[Array], grads: Sequence[Array]) -> None:  # noqa: D102
@@ -236,8 +268,38 @@ class Dot(Group):
             inputs.add(grads, w[:, :, None] * upstream[:, None, :])
 
     def describe(self) -> str:  # noqa: D102
-        k = 0 if self.weights is None else self.weights.shape[1]
-        how = "W @ X (dense)" if self.shared is not None else "batched matmul"
-        if self.weights is None:
-            how = "product-and-sum"
-        return f"dot x{self.nodes} of fan-in {k}: one {how}"
+        parts, k = [], 0
+        if self.weights is not None:
+            k += self.weights.shape[1]
+            parts.append("W @ X (dense)" if self.shared is not None else "batched matmul")
+        pairs = [p for p in (self.both_varying, self.both_uniform) if p is not None]
+        k += sum(a.shape[1] for a, _ in pairs)
+        if pairs:
+            ordered = self.weights is None and len(pairs) == 1
+            parts.append("product-and-sum" + (" in the scalar engine's order" if ordered else ""))
+        return f"dot x{self.nodes} of fan-in {k}: one {' + '.join(parts)}"
+
+
+def _in_order(bias: Array | float, products: Array) -> Array:
+    """``b + p_1 + p_2 + ...`` left to right, as ``ops``' dot adds: (nodes, k, n) -> (nodes, n).
+
+    A few terms are added one slice at a time; many (an L2 penalty's ``dot(params, params)``,
+    one lane wide) by ``np.add.accumulate``, which is sequential by definition.
+
+    >>> _in_order(np.array([[1.0]]), np.array([[[1e16], [-1e16]]]))
+    array([[0.]])
+    """
+    nodes, k, width = products.shape
+    bias = np.asarray(bias)
+    width = max(width, bias.shape[-1] if bias.ndim else 1)
+    if k <= FEW_TERMS:
+        total: Array = np.empty((nodes, width))
+        total[...] = bias
+        for i in range(k):
+            total += products[:, i]
+        return total
+    terms = np.empty((k + 1, nodes, width))
+    terms[0] = bias
+    terms[1:] = products.transpose(1, 0, 2)
+    result: Array = np.add.accumulate(terms, axis=0)[-1]
+    return result

@@ -2,15 +2,21 @@
 
 Rows of :mod:`autograd.ops` whose rule is plain arithmetic (``add``, ``mul``, ``div``, the
 ``local_grads`` of ``tanh``, ``exp``, ``pow``, ...) run on arrays unchanged: numpy arrays
-support the operators. Two kinds of rule do not, and get a numpy version here:
+support the operators. The math shim runs unchanged too: ``log(x)``, ``cos(x)`` and
+``sigmoid(x)`` call methods that :class:`Lanes` has, as a ``Value`` does, and ``step`` and
+``sign`` (the derivatives of ``relu``, ``leaky_relu`` and ``abs``) decide lane by lane on
+arrays. Two kinds of rule do not vectorise and get a numpy version here:
 
 - forward rules that call :mod:`math` or branch with ``if`` on one number (``exp``, ``log``,
   ``relu``, ...): :data:`NUMPY_FORWARD` maps them to the numpy function computing the same
   formula (``sigmoid`` and ``softplus`` use the same overflow-free expressions as ``ops``);
-- derivative rules that call the table's math shim (``log(x)``, ``cos(x)``, ``sigmoid(x)``)
-  run unchanged too: :class:`Lanes` is an array that has those methods, as a ``Value`` does.
-  Only ``step`` and ``sign`` (the derivatives of ``relu``, ``leaky_relu`` and ``abs``) read one
-  number and branch, so those three rows get :data:`NUMPY_LOCAL_GRADS` written with ``np.where``.
+- ``vpow``'s derivative, which picks PyTorch's zeros with an ``if`` on one number:
+  :data:`NUMPY_LOCAL_GRADS` writes the same choice with ``np.where``.
+
+numpy's exp, log, tanh, sin, cos and power run vectorised (SIMD) code that may differ from the C
+library's in the last bit or two, so these kernels equal the table's rules exactly at special
+values (0, -0.0, inf, nan, out of domain) and otherwise to a few units in the last place
+(``tests/test_compiled_kernels.py`` pins both for every row).
 
 The n-ary rows ``sum`` and ``dot`` loop over their terms in Python; their kernels in
 :mod:`autograd.compiled.groups` contract the terms in one numpy call (``W @ X`` for a layer).
@@ -39,15 +45,34 @@ Array = npt.NDArray[np.float64]
 Grads = tuple[Any, ...]
 
 
+def power(x: Array, exponent: Any) -> Array:
+    """Return ``x ** exponent`` elementwise with ``ops.safe_pow``'s results at special values.
+
+    numpy computes a power of ``0.5`` as ``sqrt(x)``, which gives ``nan`` at ``-inf`` and
+    ``-0.0`` at ``-0.0`` where ``pow`` gives ``inf`` and ``0.0``: those two lanes are fixed.
+
+    >>> with np.errstate(all="ignore"):  # a plan runs its kernels so: IEEE results, no warnings
+    ...     power(np.array([-np.inf, -0.0, 4.0]), 0.5)
+    array([inf,  0.,  2.])
+    """
+    out: Array = np.power(x, exponent)
+    if np.ndim(exponent) == 0 and exponent == 0.5:  # noqa: PLR2004  # numpy's sqrt fast path
+        out = np.where(x == -np.inf, np.inf, out + 0.0)  # -0.0 + 0.0 is +0.0
+    return out
+
+
 class Lanes(np.ndarray):
     """An array with the methods the table's math shim calls on a ``Value``.
 
     ``ops.log(x)`` calls ``x.log()`` on anything that is not a float, so the very rule text
-    ``out * log(x)`` of ``vpow`` runs on lanes of numbers unchanged.
+    ``out * log(x)`` of ``vpow`` runs on lanes of numbers unchanged; ``**`` is :func:`power`.
 
     >>> np.asarray([0.0, 1.0]).view(Lanes).cos()
     Lanes([1.        , 0.54030231])
     """
+
+    def __pow__(self, exponent: Any) -> Lanes:  # type: ignore[override]  # lanes in, lanes out
+        return power(np.asarray(self), exponent).view(Lanes)
 
     def exp(self) -> Lanes:
         """Return ``e**self`` elementwise."""
@@ -89,28 +114,10 @@ def softplus(x: Array) -> Array:
     return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
 
 
-def step(x: Array, below: float = 0.0, above: float = 1.0) -> Array:
-    """``ops.step`` on lanes: ``above`` where ``x > 0``, else ``below`` (the kink takes below).
-
-    >>> step(np.array([-1.0, 0.0, 3.0]), below=0.25)
-    array([0.25, 0.25, 1.  ])
-    """
-    return np.where(x > 0, above, below)
-
-
-def sign(x: Array) -> Array:
-    """``ops.sign`` on lanes: ``-1``, ``0`` or ``1``; ``nan`` gives 0 as in ``ops.sign``.
-
-    >>> sign(np.array([-2.0, 0.0, 5.0, np.nan]))
-    array([-1.,  0.,  1.,  0.])
-    """
-    return np.where(x > 0, 1.0, np.where(x < 0, -1.0, 0.0))
-
-
 # A table rule gives what its operators give: a float on floats, an array on arrays -- hence Any.
 NUMPY_FORWARD: Final[dict[str, Callable[..., Any]]] = {
-    "pow": lambda x, exponent: np.power(x, exponent),
-    "vpow": np.power,
+    "pow": power,
+    "vpow": np.power,  # an array exponent: numpy takes no sqrt shortcut
     "exp": np.exp,
     "log": np.log,
     "sqrt": np.sqrt,
@@ -125,20 +132,23 @@ NUMPY_FORWARD: Final[dict[str, Callable[..., Any]]] = {
 """Forward rules for rows whose table rule calls ``math`` or branches on one number."""
 
 NUMPY_LOCAL_GRADS: Final[dict[str, Callable[..., Grads]]] = {
-    "relu": lambda x, out: (step(x),),
-    "leaky_relu": lambda x, out, slope: (step(x, below=slope),),
-    "abs": lambda x, out: (sign(x),),
     # ops' vpow rule picks PyTorch's zeros (x**0, 0**y) with an `if` on one number: np.where here.
     "vpow": lambda x, y, out: (
         np.where(y == 0, 0.0, y * np.power(x, y - 1)),
         np.where((x == 0) & (y >= 0), 0.0, out * np.log(x)),
     ),
 }
-"""Derivative rules for the rows that branch on one number (``step``, ``sign``, ``vpow``)."""
+"""Derivative rules for the rows that branch with ``if`` on one number (``vpow``)."""
 
 
 def forward_rule(op: Op) -> Callable[..., Any]:
-    """Return the rule computing ``op`` on arrays of lanes: the table's own where it vectorises."""
+    """Return the rule computing ``op`` on arrays of lanes: the table's own where it vectorises.
+
+    >>> from autograd.ops import OPS
+    >>> with np.errstate(all="ignore"):  # a plan runs its kernels so: IEEE results, no warnings
+    ...     forward_rule(OPS["div"])(np.array([1.0, -1.0, 0.0]), np.array([0.0, 0.0, 0.0]))
+    array([ inf, -inf,  nan])
+    """
     return NUMPY_FORWARD.get(op.name, op.forward)
 
 
@@ -146,6 +156,11 @@ def local_rule(op: Op) -> Callable[..., Grads]:
     """Return the rule for ``op``'s local derivatives on arrays of lanes.
 
     Rules not in :data:`NUMPY_LOCAL_GRADS` are the table's own, given :class:`Lanes` inputs.
+
+    >>> from autograd.ops import OPS
+    >>> x = np.array([-2.0, 0.0, 3.0])
+    >>> local_rule(OPS["abs"])(x, np.abs(x))
+    (array([-1.,  0.,  1.]),)
     """
     special = NUMPY_LOCAL_GRADS.get(op.name)
     if special is not None:
@@ -153,6 +168,6 @@ def local_rule(op: Op) -> Callable[..., Grads]:
     table = op.local_grads
 
     def on_lanes(*args: Array, **params: float) -> Grads:
-        return table(*(np.asarray(a).view(Lanes) for a in args), **params)
+        return table(*[a.view(Lanes) for a in args], **params)
 
     return on_lanes
