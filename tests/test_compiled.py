@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pytest
 
-from autograd import Value, dot, sum_values, topological_order, zero_grad
+from autograd import Value, detect_anomaly, dot, no_grad, sum_values, topological_order, zero_grad
 from autograd.compiled import CompiledLoss, DataDependentGraphError, compile_loss
 from autograd.ops import OPS
 
@@ -101,13 +101,18 @@ def digits_like(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     return x, np.eye(10)[labels]
 
 
+Layers = list[list[tuple[list[Value], Value]]]
+
+
 @pytest.fixture(scope="module")
-def digits_net() -> tuple[list[list[tuple[list[Value], Value]]], list[Value]]:
+def digits_net() -> tuple[Layers, list[Value]]:
     layers = make_mlp([64, 32, 10], np.random.default_rng(1))
     return layers, mlp_params(layers)
 
 
-def test_digits_network_gradients_equal_scalar_engine(digits_net) -> None:
+def test_digits_network_gradients_equal_scalar_engine(
+    digits_net: tuple[Layers, list[Value]],
+) -> None:
     """MLP 64-32-10 + softmax cross-entropy: mean loss and gradients equal the scalar engine's."""
     layers, params = digits_net
     x, t = digits_like(12)
@@ -150,7 +155,9 @@ def numpy_digits_grads(
     return loss, np.array(grads)
 
 
-def test_digits_network_matches_hand_written_numpy_on_a_large_batch(digits_net) -> None:
+def test_digits_network_matches_hand_written_numpy_on_a_large_batch(
+    digits_net: tuple[Layers, list[Value]],
+) -> None:
     """On 1,797 examples the plan agrees with hand-written numpy matrices (independent oracle)."""
     layers, params = digits_net
     x, t = digits_like(1797, seed=2)
@@ -556,3 +563,265 @@ def test_loss_that_ignores_the_inputs_counts_once_per_example() -> None:
     zero_grad([w])
     assert compile_loss(lambda x: w, 0.0, [w]).forward_backward(batch) == 3.0  # a bare leaf
     assert w.grad == 1.0
+
+
+# --- Values made outside the function, and traces inside no_grad ---------------------------------
+
+
+def test_value_made_outside_the_function_is_read_at_every_call() -> None:
+    """b is not a parameter: after b.data = 100 the plan gives the scalar engine's 102, not 5."""
+    a, b = Value(2.0), Value(3.0)
+    plan = compile_loss(lambda x: a * x + b, 1.0, [a], check_every=1)
+    b.data = 100.0
+    assert plan.forward(np.array([1.0])).tolist() == [102.0]  # 2 * 1 + 100, worked by hand
+    assert (a * Value(1.0) + b).data == 102.0  # the scalar engine agrees
+
+
+def test_outside_value_enters_value_and_gradient_like_the_scalar_engine() -> None:
+    """tanh(a x + b) after b.data changes: losses and d/da equal the scalar engine; b gets none."""
+    a, b = Value(0.5), Value(0.25)
+
+    def loss(x: Value) -> Value:
+        return (a * x + b).tanh()
+
+    plan = compile_loss(loss, 1.0, [a], check_every=1, reduction="sum")
+    x = np.array([1.0, -2.0, 0.5])
+    b.data = -1.5
+    losses, summed = scalar_reference(loss, [x], [a])
+    np.testing.assert_allclose(plan.forward(x), losses, rtol=FORWARD_RTOL)
+    b.grad = 0.0
+    assert_grads_match(compiled_grads(plan, x, [a]), summed)
+    assert b.grad == 0.0  # documented: only params receive gradients
+    worked = sum(xi / math.cosh(0.5 * xi - 1.5) ** 2 for xi in x)  # d/da tanh(a x + b)
+    assert summed[0] == pytest.approx(worked, rel=1e-14)
+
+
+def test_outside_value_swapped_for_another_object_is_detected() -> None:
+    """Once a check sees c made outside, a graph that puts another object there is refused."""
+    w, c = Value(1.0), Value(5.0)
+    plan = compile_loss(lambda x: w * x * (c if x.data > 0 else Value(5.0)), 1.0, [w])
+    plan.check(np.array([2.0]), 0)  # c again: recorded as made outside
+    with pytest.raises(
+        DataDependentGraphError,
+        match=r"here the constant 5.0, when traced the Value made outside the function",
+    ):
+        plan.check(np.array([-2.0]), 0)
+
+
+def test_op_node_made_outside_is_recomputed_from_its_leaves() -> None:
+    """c = k * 2 made before tracing: after k.data = 5 the plan uses c = 10 (documented)."""
+    w, k = Value(1.0), Value(3.0)
+    c = k * 2.0
+    plan = compile_loss(lambda x: w * x + c, 0.0, [w])
+    k.data = 5.0
+    assert plan.forward(np.array([1.0])).tolist() == [11.0]  # 1 * 1 + 5 * 2
+
+
+def test_constant_taken_from_a_parameter_is_blamed_on_the_parameter_not_the_data() -> None:
+    """w * x + w.data: once w changes the check says the parameters, not the example, differ."""
+    w = Value(1.0)
+    plan = compile_loss(lambda x: w * x + w.data, 1.0, [w], check_every=1)
+    plan.forward(np.array([2.0]))  # w unchanged: the same graph
+    w.data = 3.0
+    with pytest.raises(
+        DataDependentGraphError,
+        match=r"here the constant 3.0, when traced the constant 1.0; rebuilt on the example it "
+        r"was traced on, the graph differs as well, so the difference comes not from the data "
+        r"but from the parameters",
+    ):
+        plan.forward(np.array([2.0]))
+
+
+def test_compiling_and_running_inside_no_grad_still_trace_a_graph() -> None:
+    """no_grad() records no nodes; a plan traces anyway (it runs its own forward and backward)."""
+    w = Value(2.0)
+    with no_grad():
+        plan = compile_loss(lambda x: w * x, 1.0, [w])
+        assert plan.forward(np.array([1.0, 3.0])).tolist() == [2.0, 6.0]
+    assert plan.forward_backward(np.array([1.0, 3.0])) == 4.0
+    assert w.grad == 2.0  # mean of x, worked by hand
+
+
+# --- detect_anomaly -------------------------------------------------------------------------------
+
+
+def test_detect_anomaly_names_the_op_example_and_inputs_in_forward() -> None:
+    """log(w v) at v = -1 is nan: raised at the log group, naming example 1 and x = -1.0."""
+    w = Value(1.0, label="w")
+    plan = compile_loss(lambda v: (w * v).log(), 1.0, [w], check_every=0)
+    batch = np.array([1.0, -1.0])
+    assert math.isnan(plan.forward_backward(batch))  # IEEE results outside detect_anomaly
+    w.grad = 0.0
+    with (
+        detect_anomaly(),
+        pytest.raises(
+            FloatingPointError,
+            match=r"^log produced nan at example 1 from x=-1.0; log is defined for x > 0 "
+            r"\(node 3 of 4 ",
+        ),
+    ):
+        plan.forward_backward(batch)
+    assert w.grad == 0.0
+    with detect_anomaly(), pytest.raises(FloatingPointError, match=r"^log produced nan from x=-1"):
+        (w * Value(-1.0)).log()  # the scalar engine's wording, for comparison
+
+
+def test_detect_anomaly_in_backward_names_the_node_and_the_example() -> None:
+    """sqrt(w v) at v = 0 is finite, its derivative inf: raised in backward at example 1."""
+    w = Value(1.0)
+
+    def loss(v: Value) -> Value:
+        root = (w * v).sqrt()
+        root.label = "root"
+        return root
+
+    plan = compile_loss(loss, 1.0, [w], check_every=0)
+    with (
+        detect_anomaly(),
+        pytest.raises(
+            FloatingPointError,
+            match=r"backward through sqrt node 'root' at example 1 gave d out/d input0 = inf "
+            r"times upstream 0.5, from inputs x=0.0; sqrt is defined for x >= 0",
+        ),
+    ):
+        plan.forward_backward(np.array([4.0, 0.0]))
+    assert w.grad == 0.0
+
+
+def test_detect_anomaly_in_a_node_of_parameters_only_says_every_example() -> None:
+    """log(w) with w = -1 reads no example: the message says so and names the parameter."""
+    w = Value(-1.0, label="w")
+    plan = compile_loss(lambda v: w.log() * v, 1.0, [w], check_every=0)
+    with (
+        detect_anomaly(),
+        pytest.raises(
+            FloatingPointError, match=r"log produced nan for every example .* from x=-1.0 \('w'\)"
+        ),
+    ):
+        plan.forward(np.array([1.0, 2.0]))
+
+
+def test_detect_anomaly_passes_finite_batches_unchanged() -> None:
+    """Without a nan or inf the checked path gives the same loss and gradient."""
+    w = Value(3.0)
+    plan = compile_loss(lambda x: (w * x - 1.0) ** 2, 0.0, [w])
+    with detect_anomaly():
+        assert plan.forward_backward(np.array([1.0, 2.0])) == 14.5
+    assert w.grad == 12.0
+
+
+# --- bad input, named -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("batch", "error", "message"),
+    [
+        (np.array([[1.0 + 2.0j, 0.0]]), TypeError, r"argument 0 holds complex numbers"),
+        ([[1.0, 2.0], [None, 0.0]], TypeError, r"argument 0, example 1, entry 0: got None"),
+        (np.array([["a", "b"]]), TypeError, r"argument 0 must hold real numbers, got .* dtype"),
+        ([[1.0, 2.0], [3.0]], ValueError, r"argument 0 is ragged: example 0 has length 2, exa"),
+        ([[1.0, 10**400]], ValueError, r"argument 0, example 0, entry 1: int 1000.* is too large"),
+        (
+            [[1.0, 2.0], [0.0, math.nan]],
+            ValueError,
+            r"argument 0, example 1, entry 1 is nan: nan or inf",
+        ),
+        (
+            [[Value(1.0), 2.0]],
+            TypeError,
+            r"argument 0, example 0, entry 0: got a Value \(Value\(data=1.0.*v\.data",
+        ),
+    ],
+)
+def test_bad_batches_are_refused_naming_argument_example_and_entry(
+    batch: object, error: type[Exception], message: str
+) -> None:
+    w = Value(1.0)
+    plan = compile_loss(lambda x: w * x[0] + x[1], [1.0, 2.0], [w])
+    with pytest.raises(error, match=r"^forward_backward: " + message):
+        plan.forward_backward(batch)
+    assert w.grad == 0.0
+
+
+def test_infinite_target_is_refused_in_the_second_argument() -> None:
+    w = Value(1.0)
+    plan = compile_loss(lambda x, y: (w * x - y) ** 2, (1.0, 0.0), [w])
+    with pytest.raises(ValueError, match=r"^forward: argument 1, example 2 is inf"):
+        plan.forward((np.zeros(3), np.array([0.0, 1.0, math.inf])))
+
+
+def test_bad_examples_and_schedules_are_refused_at_compile_time() -> None:
+    w = Value(1.0)
+    with pytest.raises(ValueError, match=r"argument 0 of the example is an empty list"):
+        compile_loss(lambda x, y: w * y, ([], 0.0), [w])
+    with pytest.raises(TypeError, match=r"argument 1 of the example, entry 0: got None"):
+        compile_loss(lambda x, y: w * y, ([1.0], [None]), [w])
+    with pytest.raises(TypeError, match=r"check_every must be .* got bool True"):
+        compile_loss(lambda x: w * x, 1.0, [w], check_every=True)
+    with pytest.raises(TypeError, match=r"check_every must be .* got float 1.5"):
+        compile_loss(lambda x: w * x, 1.0, [w], check_every=1.5)  # type: ignore[arg-type]
+    plan = compile_loss(lambda x: w * x, 1.0, [w])
+    with pytest.raises(ValueError, match=r"check: example 3 is out of range for a batch of 2"):
+        plan.check(np.zeros(2), 3)
+
+
+# --- which examples a check picks -----------------------------------------------------------------
+
+
+def test_check_picks_the_example_with_a_target_never_checked() -> None:
+    """31 examples of the traced class and one of another: the check picks that one."""
+    w = [Value(1.0), Value(-1.0)]
+
+    def loss(x: Value, onehot: list[Value]) -> Value:
+        logits = [wi * x for wi in w]
+        picked = logits[0] if onehot[0].data == 1.0 else logits[1]  # an index chosen by class
+        return sum_values([z.exp() for z in logits]).log() - picked
+
+    plan = compile_loss(loss, (1.0, [1.0, 0.0]), w, check_every=1)
+    targets = np.eye(2)[[0] * 20 + [1] + [0] * 11]
+    with pytest.raises(DataDependentGraphError, match=r"the graph of example 20 differs"):
+        plan.forward((np.ones(32), targets))
+
+
+def test_check_picks_the_tail_of_an_input_the_function_reads() -> None:
+    """A branch on x[1] > 3 (one example of 64): x[1] is read, its tail is checked first."""
+    w = Value(1.0)
+
+    def loss(x: list[Value]) -> Value:
+        return w * x[0] if x[1].data <= 3.0 else w * x[0] * 2.0
+
+    plan = compile_loss(loss, [0.5, 0.5], [w], check_every=1)
+    assert plan.read == [1]  # x[1] read by the function, x[0] only by the engine
+    x = np.abs(np.random.default_rng(0).normal(size=(64, 2))) * [1.0, 0.5]
+    x[::2, 1] *= -1.0  # half the examples have x[1] < 0: a sign pattern not yet checked
+    x[37, 1] = 3.5
+    plan.forward(x)  # the first pick: a new key (x[1] < 0), which takes the traced branch
+    with pytest.raises(DataDependentGraphError, match=r"the graph of example 37 differs"):
+        plan.forward(x)  # every key checked once: the turn of the extreme pick
+
+
+def test_automatic_schedule_checks_several_examples_when_checks_are_cheap() -> None:
+    """A cheap function on a big batch: the 20 % share pays for more than one example per call."""
+    w = Value(2.0)
+    plan = compile_loss(lambda x: w * x, 1.0, [w])
+    plan._seconds = [10.0, 0.0]  # as if batches had run 10 s and checks cost nothing yet
+    plan.calls, plan.checked_examples = 5, 1
+    plan._seconds[1] = 1e-3  # one example checked in 1 ms: the budget (2 s) allows many
+    plan.forward(np.arange(100.0))
+    assert plan.checked_examples == 101  # the whole batch, capped at its size
+
+
+def test_describe_names_a_dot_of_two_varying_rows() -> None:
+    """cross_entropy's dot(onehot, shifted) pairs two varying rows: its 10 pairs are named."""
+    from autograd.losses import cross_entropy
+
+    layers = make_mlp([4, 10], np.random.default_rng(0))
+    plan = compile_loss(
+        lambda x, t: cross_entropy(mlp_forward(layers, x), t),
+        ([0.0] * 4, [1.0] + [0.0] * 9),
+        mlp_params(layers),
+    )
+    text = plan.describe()
+    assert "dot x1 of fan-in 10: one product-and-sum in the scalar engine's order" in text
+    assert "dot x10 of fan-in 4: one W @ X (dense)" in text
+    assert "fan-in 0" not in text

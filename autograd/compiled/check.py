@@ -3,8 +3,9 @@
 A plan is only right for examples whose graph has the traced shape: the same op at every
 place, wired the same way, the same parameters, inputs in the same slots and the same
 constants. The walk follows the traced graph and the new one side by side from the loss down,
-stopping at leaves; parameters are the very same objects in both, so they cost one identity
-test each.
+stopping at leaves; parameters, and Values made outside the function, are the very same objects
+in both graphs, so they cost one identity test each. A leaf found to be such an outside Value
+must stay that very object in every later graph: the plan reads that object's ``.data``.
 """
 
 from __future__ import annotations
@@ -22,10 +23,29 @@ HOW_TO_FIX: Final = (
     "depend on the data -- write those steps with ops that treat every example alike (relu, "
     "abs, arithmetic on one-hot targets), or train this function with the scalar engine"
 )
+HOW_TO_FIX_STATE: Final = (
+    "the difference comes not from the data but from the parameters' current values or from "
+    "state outside the function: a number taken out of a parameter (`p.data`, `float(p)`, "
+    "`p.detach()`) and put back in as a constant would stay frozen at its traced value in the "
+    "plan -- use the parameter itself; a random draw (dropout in training mode) or a counter "
+    "would give every example the traced draw -- compile_loss needs a function that builds the "
+    "same graph whenever it is called on the same example"
+)
 
 
 class DataDependentGraphError(ValueError):
-    """The graph built for some example differs from the traced one: the plan would be wrong."""
+    """The graph built for some example differs from the traced one: the plan would be wrong.
+
+    >>> import numpy as np
+    >>> from autograd import Value
+    >>> from autograd.compiled import compile_loss
+    >>> w = Value(2.0)
+    >>> plan = compile_loss(lambda x: w * x if x.data > 0 else w - x, 1.0, [w])
+    >>> plan.forward(np.array([-1.0]))
+    Traceback (most recent call last):
+    ...
+    autograd.compiled.check.DataDependentGraphError: the graph of example 0 differs from the ...
+    """
 
 
 class GraphCheck:
@@ -43,45 +63,76 @@ class GraphCheck:
         self.position = {node: i for i, node in enumerate(order)}
         self.slot = {x: i for i, x in enumerate(inputs)}
         self.params = frozenset(params)
+        self.outside: set[Value] = set()
+        """Traced leaves, not parameters, that a rebuilt graph shared: made outside the function."""
+        others = {n for n in order if n._op is None and n not in self.params and n not in self.slot}
+        self.leaf_places = {
+            node: [i for i, p in enumerate(node._parents) if p in others]
+            for node in order
+            if any(p in others for p in node._parents)
+        }  # op node -> where its constants or outside Values sit among its parents
 
-    def compare(self, root: Value, inputs: Sequence[Value], example: int) -> None:
-        """Raise :class:`DataDependentGraphError` unless ``root``'s graph is the traced one.
+    def difference(self, root: Value, inputs: Sequence[Value]) -> str | None:
+        """Return where and how ``root``'s graph differs from the traced one, or None if alike.
 
         Args:
             root: the loss built on one example.
             inputs: that example's input leaves, by slot.
-            example: the example's index in its batch, for the message.
+
+        >>> w = Value(2.0)
+        >>> x = Value(1.0)
+        >>> check = GraphCheck([w, x, w * x], [x], [w])
+        >>> y = Value(5.0)
+        >>> check.difference(w * y, [y]) is None
+        True
+        >>> print(check.difference(w + y, [y]))
+        at node 2 of 3 (in topological order): here `add` of 2 inputs, when traced `mul` of ...
         """
         new_slot = {x: i for i, x in enumerate(inputs)}
         forward: dict[Value, Value] = {}  # traced op node -> new op node
         backward: dict[Value, Value] = {}  # and back: the wiring must match both ways
-        stack = [(self.root, root)]
+        if root is self.root:  # the function returns a Value made outside it (or a parameter)
+            if root._op is None and root not in self.params:
+                self.outside.add(root)
+            return None
+        stack = [(self.root, root)]  # pairs of different objects only
         while stack:
             then, now = stack.pop()
-            if then is now:  # a parameter, or a node made once outside the function
-                continue
             if then._op is None or now._op is None:
                 if not self._same_leaf(then, now, inputs):
-                    self._fail(example, then, now, new_slot)
+                    return self._say_where(then, now, new_slot)
                 continue
             if forward.get(then, now) is not now or backward.get(now, then) is not then:
-                self._fail(example, then, now, new_slot, wiring=True)
+                return self._say_where(then, now, new_slot, wiring=True)
             if then in forward:
                 continue
             forward[then], backward[now] = now, then
-            if (
-                now._op is not then._op
-                or now._params != then._params
-                or len(now._parents) != len(then._parents)
-            ):
-                self._fail(example, then, now, new_slot)
+            if not self._same_op(then, now):
+                return self._say_where(then, now, new_slot)
+            self._note_outside(then, now)
             # parameters are the same objects in both graphs: skip them without a push
             pairs = zip(then._parents, now._parents, strict=True)  # lengths compared above
             stack.extend([pair for pair in pairs if pair[0] is not pair[1]])
+        return None
+
+    def _note_outside(self, then: Value, now: Value) -> None:
+        for i in self.leaf_places.get(then, ()):
+            if now._parents[i] is then._parents[i]:  # the same object: made outside
+                self.outside.add(then._parents[i])
+
+    @staticmethod
+    def _same_op(then: Value, now: Value) -> bool:
+        return (
+            now._op is then._op
+            and now._params == then._params
+            and len(now._parents) == len(then._parents)
+        )
 
     def _same_leaf(self, then: Value, now: Value, inputs: Sequence[Value]) -> bool:
         if now._op is not None or then._op is not None:
             return False
+        if then in self.outside:
+            return False  # another object where an outside Value was: the plan reads the old one
         slot = self.slot.get(then)
         if slot is not None:
             return now is inputs[slot]
@@ -89,25 +140,18 @@ class GraphCheck:
             return False  # a parameter is the same object in both graphs (tested above)
         return now.data == then.data or (math.isnan(now.data) and math.isnan(then.data))
 
-    def _fail(
-        self,
-        example: int,
-        then: Value,
-        now: Value,
-        new_slot: dict[Value, int],
-        wiring: bool = False,
-    ) -> None:
-        where = (
-            f"the graph of example {example} differs from the traced graph at node "
-            f"{self.position[then]} of {self.size} (in topological order)"
-        )
+    def _say_where(
+        self, then: Value, now: Value, new_slot: dict[Value, int], wiring: bool = False
+    ) -> str:
+        where = f"at node {self.position[then]} of {self.size} (in topological order)"
         if wiring:
-            what = "here one node feeds where, when traced, another node did (the wiring differs)"
-        else:
-            what = f"here {self._say(now, new_slot)}, when traced {self._say(then, self.slot)}"
-        raise DataDependentGraphError(f"{where}: {what}. {HOW_TO_FIX}")
+            return f"{where}: here one node feeds where, when traced, another node did"
+        return f"{where}: here {self._say(now, new_slot)}, when traced {self._say(then, self.slot)}"
 
     def _say(self, node: Value, slot: dict[Value, int]) -> str:
+        label = f" {node.label!r}" if node.label else ""
+        if node in self.outside:
+            return f"the Value{label} made outside the function (read at every call)"
         op = node._op
         if op is not None:
             params = "".join(f" {k}={v!r}" for k, v in (node._params or {}).items())
@@ -115,5 +159,5 @@ class GraphCheck:
         if node in slot:
             return f"input {slot[node]}"
         if node in self.params:
-            return "a parameter"
+            return f"a parameter{label}"
         return f"the constant {node.data!r}"

@@ -7,44 +7,84 @@ one level that share an op run as one numpy call.
 
 from __future__ import annotations
 
+import numbers
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any, Final, Literal
 
 import numpy as np
 
-from autograd.compiled.check import GraphCheck
+from autograd.compiled.anomaly import AnomalyCheck
+from autograd.compiled.check import (
+    HOW_TO_FIX,
+    HOW_TO_FIX_STATE,
+    DataDependentGraphError,
+    GraphCheck,
+)
 from autograd.compiled.groups import UNIFORM, VARYING
+from autograd.compiled.inputs import batch_columns, example_parts
 from autograd.compiled.kernels import Array
 from autograd.compiled.planner import plan_graph
-from autograd.engine import Value, topological_order
+from autograd.compiled.sampling import ExampleChooser
+from autograd.engine import _ANOMALY, _MODE, Value, topological_order
 
 Reduction = Literal["mean", "sum"]
 _REDUCTIONS: Final = ("mean", "sum")
 CHECK_SHARE: Final = 0.2
 """Automatic checking spends at most about this share of the running time on checked examples."""
+FIRST_CHECKS: Final = 2
+"""Examples the automatic schedule checks on the first call."""
 
 
-def _shape_of(example: Any) -> tuple[int, ...]:
-    """Per argument: 0 for a scalar argument (a Value), else the length of its list of Values."""
-    parts = example if isinstance(example, tuple) else (example,)
-    shapes = []
-    for i, part in enumerate(parts):
-        arr = np.asarray(part, dtype=np.float64)
-        if arr.ndim > 1:
-            raise ValueError(
-                f"compile_loss: argument {i} of the example must be a number or a flat list of "
-                f"numbers, got an array of shape {arr.shape}"
-            )
-        shapes.append(0 if arr.ndim == 0 else arr.shape[0])
-    return tuple(shapes)
+_DATA: Final = Value.__dict__["data"]  # the slot holding a Value's number
+_READS: dict[Value, int] = {}  # reads of each counted leaf's number, while tracing
+
+
+class _Counted(Value):
+    """An input leaf while the function is traced at compile time: counts reads of its number.
+
+    The engine reads an input once per op that consumes it; reads beyond those are the
+    function's own (``.data``, ``float(x)``, ``x > 0``): the slots the structure checks watch.
+    """
+
+    __slots__ = ()
+
+    @property
+    def data(self) -> float:
+        _READS[self] = _READS.get(self, 0) + 1
+        value: float = _DATA.__get__(self)
+        return value
+
+    @data.setter
+    def data(self, value: float) -> None:
+        _DATA.__set__(self, value)
+
+
+def _check_every(check_every: object) -> int | None:
+    if check_every is None:
+        return None
+    if isinstance(check_every, bool) or not isinstance(check_every, numbers.Integral):
+        raise TypeError(
+            f"compile_loss: check_every must be None (automatic), 0 (never) or a number of "
+            f"calls >= 1, got {type(check_every).__name__} {check_every!r}"
+        )
+    if check_every < 0:
+        raise ValueError(
+            f"compile_loss: check_every must be None (automatic), 0 (never) or a number "
+            f"of calls >= 1, got {check_every!r}"
+        )
+    return int(check_every)
 
 
 class CompiledLoss:
     """A loss traced once on one example and executed on whole batches with numpy.
 
     Build it with :func:`compile_loss`. ``graph`` is the traced loss (a ``Value``: draw it or
-    step through it), ``inputs`` its input leaves; :meth:`describe` lists the numpy calls.
+    step through it), ``inputs`` its input leaves, ``leaves`` its other leaves besides the
+    parameters (constants, and Values made outside the function), whose ``.data`` is read at
+    every call; :meth:`describe` lists the numpy calls. ``calls`` counts calls, ``checks`` the
+    calls that checked examples and ``checked_examples`` the examples checked.
     """
 
     def __init__(
@@ -61,106 +101,151 @@ class CompiledLoss:
                 f"compile_loss: unknown reduction {reduction!r} "
                 f"(must be one of {list(_REDUCTIONS)})"
             )
-        if check_every is not None and not (isinstance(check_every, int) and check_every >= 0):
-            raise ValueError(
-                f"compile_loss: check_every must be None (automatic), 0 (never) or a number "
-                f"of calls >= 1, got {check_every!r}"
-            )
+        self.check_every = _check_every(check_every)
         self.fn = fn
         self.reduction: Reduction = reduction
-        self.check_every = check_every
         self.params = list(dict.fromkeys(params))  # once each, in the caller's order
         for i, p in enumerate(self.params):
             if not isinstance(p, Value) or p._op is not None:
                 raise TypeError(
                     f"compile_loss: params[{i}] must be a leaf Value (a parameter), got {p!r}"
                 )
-        self.shape = _shape_of(example)
-        self.graph, self.inputs = self._run(example if isinstance(example, tuple) else (example,))
+        self.shape, self._traced = example_parts(example)
+        self.read: list[int] = []
+        """Input slots the function reads itself (``x.data``, ``x > 0``): branches start there."""
+        self.graph, self.inputs = self._run(self._traced, count=True)
         self.order = topological_order(self.graph)
-        self.layout, self.groups = plan_graph(self.graph, self.inputs, self.params, self.order)
+        param_set, input_set = set(self.params), set(self.inputs)
+        # Every other leaf is read at every call too: a Value made outside the function (the
+        # same object in every trace) may change between calls, and a constant made inside
+        # reads back the number it was made with.
+        self.leaves = [
+            n for n in self.order if n._op is None and n not in param_set and n not in input_set
+        ]
         self._check = GraphCheck(self.order, self.inputs, self.params)
+        self.layout, self.groups = plan_graph(
+            self.graph, self.inputs, self.params, self.order, self.leaves
+        )
+        self._reads = [*self.params, *self.leaves]  # rows 0.. of U, read at every call
         self._uniform = np.zeros((self.layout.sizes[UNIFORM], 1))
-        params_set = set(self.params)
-        for node in self.order:  # constants keep the number they had when traced
-            if node._op is None and self.layout.store[node] == UNIFORM and node not in params_set:
-                self._uniform[self.layout.row[node], 0] = node.data
-        self._rng = np.random.default_rng(seed)
+        self._anomaly: AnomalyCheck | None = None  # built at the first call that needs it
+        self._chooser = ExampleChooser(self.shape, self.read, np.random.default_rng(seed))
+        self._chooser.note([np.array([row]) for row in self._traced])
         self.calls = 0
         self.checks = 0
+        self.checked_examples = 0
         self._seconds = [0.0, 0.0]  # spent running batches, spent checking examples
 
     # --- tracing and the structure check ---
 
-    def _run(self, example: tuple[Any, ...]) -> tuple[Value, list[Value]]:
-        """Call the function on Values made from one example; return its loss and input leaves."""
+    def _run(self, rows: list[list[float]], count: bool = False) -> tuple[Value, list[Value]]:
+        """Call the function on Values made from one example; return its loss and input leaves.
+
+        With ``count``, ``self.read`` becomes the input slots the function reads itself.
+        """
         args: list[Value | list[Value]] = []
         leaves: list[Value] = []
-        for a, (part, size) in enumerate(zip(example, self.shape, strict=True)):
-            row = np.asarray(part, dtype=np.float64).reshape(-1).tolist()
+        for a, (row, size) in enumerate(zip(rows, self.shape, strict=True)):
             values = [
                 Value(x, label=f"in{a}[{i}]" if size else f"in{a}") for i, x in enumerate(row)
             ]
             leaves.extend(values)
             args.append(values if size else values[0])
-        loss = self.fn(*args)
+        if count:
+            for leaf in leaves:
+                leaf.__class__ = _Counted
+        token = _MODE.set(0)  # trace a graph even inside no_grad() or detect_anomaly()
+        try:
+            loss = self.fn(*args)
+        finally:
+            _MODE.reset(token)
+            if count:
+                for leaf in leaves:
+                    leaf.__class__ = Value
+                reads = [_READS.pop(leaf, 0) for leaf in leaves]
         if not isinstance(loss, Value):
             raise TypeError(
                 f"compile_loss: the function must return a Value (the loss), got {loss!r}"
             )
+        if count:
+            used = Counter(p for node in topological_order(loss) for p in node._parents)
+            self.read = [i for i, leaf in enumerate(leaves) if reads[i] > used[leaf]]
         return loss, leaves
 
     def check(self, batch: Any, example: int) -> None:
         """Rebuild the graph on one example of ``batch`` and compare it with the traced graph.
 
+        Args:
+            batch: a batch as :meth:`forward_backward` takes it.
+            example: the index of the example to rebuild.
+
         Raises:
             DataDependentGraphError: the graph differs; the message says at which node and how.
-        """
-        self._check_columns(self._columns(batch), example)
 
-    def _check_columns(self, columns: list[Array], example: int) -> None:
+        >>> from autograd import Value
+        >>> w = Value(2.0)
+        >>> plan = compile_loss(lambda x: w * x if x.data > 0 else w + x, 1.0, [w])
+        >>> plan.check(np.array([3.0, -1.0]), 0)  # the traced branch: nothing to say
+        >>> plan.check(np.array([3.0, -1.0]), 1)
+        Traceback (most recent call last):
+        ...
+        autograd.compiled.check.DataDependentGraphError: the graph of example 1 differs ...
+        """
+        columns = batch_columns(batch, self.shape, "check")
+        size = columns[0].shape[0]
+        index: object = example  # checked at run time: callers need not be typed
+        if isinstance(index, bool) or not isinstance(index, numbers.Integral):
+            raise TypeError(f"check: example must be an int index, got {index!r}")
+        if not 0 <= int(index) < size:
+            raise ValueError(
+                f"check: example {index!r} is out of range for a batch of {size} (0..{size - 1})"
+            )
+        self._check_example(columns, int(index))
+
+    def _check_example(self, columns: list[Array], example: int) -> None:
         start = time.perf_counter()
-        root, inputs = self._run(tuple(c[example] for c in columns))
-        self._check.compare(root, inputs, example)
-        self.checks += 1
-        self._seconds[1] += time.perf_counter() - start
+        try:
+            root, inputs = self._run([c[example].reshape(-1).tolist() for c in columns])
+            difference = self._check.difference(root, inputs)
+        finally:
+            self._seconds[1] += time.perf_counter() - start
+        self.checked_examples += 1
+        if difference is None:
+            return
+        head = f"the graph of example {example} differs from the traced graph {difference}"
+        again, again_inputs = self._run(self._traced)
+        if self._check.difference(again, again_inputs) is not None:
+            raise DataDependentGraphError(
+                f"{head}; rebuilt on the example it was traced on, the graph differs as well, "
+                f"so {HOW_TO_FIX_STATE}"
+            )
+        raise DataDependentGraphError(f"{head}. {HOW_TO_FIX}")
+
+    def _due(self, size: int) -> int:
+        """How many examples this call checks (see compile_loss); counts the call."""
+        calls, self.calls = self.calls, self.calls + 1
+        if self.check_every is not None:
+            return int(self.check_every > 0 and calls % self.check_every == 0)
+        if calls == 0:
+            return min(FIRST_CHECKS, size)
+        run, spent = self._seconds
+        budget = CHECK_SHARE * run - spent
+        if budget < 0:
+            return 0
+        cost = spent / max(self.checked_examples, 1)  # seconds per checked example so far
+        return min(size, 1 + int(budget / cost)) if cost > 0 else 1
 
     def _maybe_check(self, columns: list[Array]) -> None:
-        """Check one random example of the batch when the schedule says so (see compile_loss)."""
-        if self.check_every is None:  # automatic: first call, then within the time share
-            due = self.calls == 0 or self._seconds[1] <= CHECK_SHARE * self._seconds[0]
-        else:
-            due = self.check_every > 0 and self.calls % self.check_every == 0
-        self.calls += 1
-        if due:
-            self._check_columns(columns, int(self._rng.integers(columns[0].shape[0])))
+        """Check the examples the schedule asks for, most unlike the checked ones first."""
+        k = self._due(columns[0].shape[0])
+        if k:
+            self.checks += 1
+            for example in self._chooser.choose(columns, k):
+                self._check_example(columns, example)
 
     # --- execution ---
 
-    def _columns(self, batch: Any) -> list[Array]:
-        parts = batch if isinstance(batch, tuple) else (batch,)
-        if len(parts) != len(self.shape):
-            raise ValueError(
-                f"forward_backward: the function takes {len(self.shape)} argument(s), "
-                f"got a batch of {len(parts)}; pass a tuple (inputs, targets, ...) of arrays"
-            )
-        columns = []
-        for a, (part, size) in enumerate(zip(parts, self.shape, strict=True)):
-            arr = np.asarray(part, dtype=np.float64)
-            want = "(batch,)" if size == 0 else f"(batch, {size})"
-            if arr.ndim != (1 if size == 0 else 2) or (size and arr.shape[1] != size):
-                raise ValueError(
-                    f"forward_backward: argument {a} must have shape {want}, got {arr.shape}"
-                )
-            columns.append(arr)
-        if len({c.shape[0] for c in columns}) != 1 or columns[0].shape[0] == 0:
-            raise ValueError(
-                f"forward_backward: every argument needs the same number (> 0) of examples, "
-                f"got {[c.shape[0] for c in columns]}"
-            )
-        return columns
-
-    def _forward(self, columns: list[Array]) -> tuple[list[Array], int]:
+    def _forward(self, columns: list[Array], anomaly: bool) -> tuple[list[Array], int]:
         size = columns[0].shape[0]
         varying = np.empty((self.layout.sizes[VARYING], size))
         start = 0
@@ -169,12 +254,23 @@ class CompiledLoss:
             varying[start : start + width] = c.reshape(size, width).T
             start += width
         uniform = self._uniform
-        uniform[: len(self.params), 0] = [p.data for p in self.params]  # read at every call
+        uniform[: len(self._reads), 0] = [v.data for v in self._reads]  # read at every call
         stores = [uniform, varying]
         with np.errstate(all="ignore"):  # IEEE results (inf, nan), as the scalar engine gives
-            for group in self.groups:
-                group.forward(stores)
+            if anomaly:
+                check = self._anomaly_check()
+                for group in self.groups:
+                    group.forward(stores)
+                    check.forward(group, stores)
+            else:
+                for group in self.groups:
+                    group.forward(stores)
         return stores, size
+
+    def _anomaly_check(self) -> AnomalyCheck:
+        if self._anomaly is None:
+            self._anomaly = AnomalyCheck(self.layout, self.order)
+        return self._anomaly
 
     def _root_values(self, stores: list[Array]) -> Array:
         store, row = self.layout.store[self.graph], self.layout.row[self.graph]
@@ -184,32 +280,58 @@ class CompiledLoss:
     def forward(self, batch: Any) -> Array:
         """Return the loss of every example of ``batch`` (no gradients), an array ``(batch,)``.
 
+        Under ``detect_anomaly()`` the first nan or inf raises ``FloatingPointError`` naming
+        the op, the example and its inputs.
+
         >>> from autograd import Value
         >>> w = Value(2.0)
         >>> plan = compile_loss(lambda x: w * x, 1.0, [w])
         >>> plan.forward(np.array([1.0, 2.0, 3.0]))
         array([2., 4., 6.])
         """
-        columns = self._columns(batch)
+        columns = batch_columns(batch, self.shape, "forward")
+        anomaly = bool(_MODE.get() & _ANOMALY)
         start = time.perf_counter()
-        stores, size = self._forward(columns)
+        stores, size = self._forward(columns, anomaly)
         self._seconds[0] += time.perf_counter() - start
         self._maybe_check(columns)
         return np.broadcast_to(self._root_values(stores), (size,)).copy()
+
+    def node_values(self, batch: Any) -> dict[Value, Array]:
+        """Return every traced node's number for every example: node -> array ``(batch,)``.
+
+        A forward pass without a structure check: for looking inside the plan (a hidden
+        layer's activations, where a nan starts) -- and for testing its kernels.
+
+        >>> from autograd import Value
+        >>> w = Value(2.0)
+        >>> plan = compile_loss(lambda x: (w * x).relu(), 1.0, [w])
+        >>> values = plan.node_values(np.array([-1.0, 3.0]))
+        >>> values[plan.graph.parents[0]], values[w]
+        (array([-2.,  6.]), array([2., 2.]))
+        """
+        columns = batch_columns(batch, self.shape, "node_values")
+        stores, size = self._forward(columns, bool(_MODE.get() & _ANOMALY))
+        store, row = self.layout.store, self.layout.row
+        return {n: np.broadcast_to(stores[store[n]][row[n]], (size,)).copy() for n in self.order}
 
     def forward_backward(self, batch: Any) -> float:
         """Return the batch's loss (mean or sum) and add its gradient into every ``param.grad``.
 
         Args:
             batch: one array ``(batch, n)`` per argument of the function (``(batch,)`` for an
-                argument that is one number); several arguments as a tuple.
+                argument that is one number); several arguments as a tuple. Real, finite
+                numbers only: nan, inf, None, complex numbers and ragged rows are refused.
 
         Returns:
             The mean (``reduction="mean"``, the default) or the sum of the examples' losses;
             each parameter's ``.grad`` gains the gradient of that same number.
 
         Raises:
-            DataDependentGraphError: the check example's graph differs from the traced one.
+            DataDependentGraphError: a checked example's graph differs from the traced one.
+            FloatingPointError: under ``detect_anomaly()``, a nan or inf in forward or backward.
+            TypeError: the batch holds something other than real numbers.
+            ValueError: the batch has the wrong shape, or holds nan or inf.
 
         >>> from autograd import Value
         >>> w = Value(3.0)
@@ -219,16 +341,23 @@ class CompiledLoss:
         >>> w.grad
         12.0
         """
-        columns = self._columns(batch)
+        columns = batch_columns(batch, self.shape, "forward_backward")
+        anomaly = bool(_MODE.get() & _ANOMALY)
         start = time.perf_counter()
-        stores, size = self._forward(columns)
+        stores, size = self._forward(columns, anomaly)
         scale = 1.0 / size if self.reduction == "mean" else 1.0
         grads = [np.zeros_like(stores[UNIFORM]), np.zeros_like(stores[VARYING])]
         store, row = self.layout.store[self.graph], self.layout.row[self.graph]
         grads[store][row] = scale if store == VARYING else scale * size
         with np.errstate(all="ignore"):
-            for group in reversed(self.groups):
-                group.backward(stores, grads)
+            if anomaly:
+                check = self._anomaly_check()
+                for group in reversed(self.groups):
+                    group.backward(stores, grads)
+                    check.backward(group, stores, grads)
+            else:
+                for group in reversed(self.groups):
+                    group.backward(stores, grads)
         self._seconds[0] += time.perf_counter() - start
         self._maybe_check(columns)  # before any .grad changes: an error leaves them untouched
         for p, g in zip(self.params, grads[UNIFORM][: len(self.params), 0].tolist(), strict=True):
@@ -248,8 +377,9 @@ class CompiledLoss:
           relu x1: one elementwise call
         """
         nodes = sum(g.nodes for g in self.groups)
+        leaves = f"{len(self.leaves)} other leaves, " if self.leaves else ""
         head = (
-            f"{len(self.inputs)} example inputs, {len(self.params)} parameters, "
+            f"{len(self.inputs)} example inputs, {len(self.params)} parameters, {leaves}"
             f"{nodes} op nodes in {len(self.groups)} groups (one numpy call each way):"
         )
         return "\n".join([head, *(f"  {g.describe()}" for g in self.groups)])
@@ -267,20 +397,42 @@ def compile_loss(
     """Trace ``fn`` on one example and return a plan that runs it on whole batches with numpy.
 
     ``fn`` receives one example as Values -- a list of Values per argument (a single Value for
-    an argument that is one number) -- and returns its loss; the parameters are leaves it reads
-    (a model's ``parameters()``), and their current ``.data`` is read at every call. Other
-    leaves the function makes are constants, fixed at tracing.
+    an argument that is one number) -- and returns its loss. It is traced once on ``example``,
+    then called once per checked example; it is traced even inside ``no_grad()``.
+
+    Every leaf of the graph other than the example's inputs is read at every call: the
+    ``params`` (a model's ``parameters()``), which also receive the gradients, and the other
+    leaves -- constants the function makes, and Values made outside it that it uses (an offset
+    or a temperature captured from the enclosing scope). Those get their current ``.data``,
+    as the scalar engine would use it, and no gradient (``loss.backward()`` would also fill
+    their ``.grad``): put such a Value in ``params`` if it is to be trained. An op node made
+    outside the function is recomputed from its leaves at every call (the scalar engine would
+    use the number it was made with).
 
     The graph must have the same shape for every example (no Python ``if`` on ``.data``):
-    the plan checks this by rebuilding the graph with the scalar engine on one random example
-    of a batch and comparing it with the traced graph node by node, raising
-    :class:`DataDependentGraphError` (before touching any ``.grad``) if it differs. A check
-    costs one scalar forward pass (about 1 ms for an MLP 64-32-10), so by default it runs on
-    the first call and then whenever checks have used at most ``CHECK_SHARE`` (20 %) of the
-    time spent running batches: with big batches nearly every call is checked, with small
-    ones every few calls. ``check_every=k`` checks every ``k``-th call instead (1: every
-    call), ``0`` never. One example per check is a sample, not a proof: a branch that only
-    rare examples take may go unnoticed for a while.
+    the plan checks this by rebuilding the graph with the scalar engine on examples of a batch
+    and comparing it with the traced graph node by node, raising
+    :class:`DataDependentGraphError` (before touching any ``.grad``) if it differs. It picks the
+    examples least like the ones checked before -- new targets or classes, new values or
+    extreme values of the inputs ``fn`` reads itself (``x.data``, ``x > 0``: counted when
+    tracing) -- see :mod:`autograd.compiled.sampling`. A check costs one scalar forward
+    pass per example (about 6 ms for an MLP 64-128-64-10), so by default it checks two
+    examples on the first call and then, whenever checks have used at most ``CHECK_SHARE``
+    (20 %) of the time spent running batches, as many examples as that share allows: with big
+    batches several per call, with small ones one every few calls. ``check_every=k`` checks
+    one example every ``k``-th call instead (1: every call), ``0`` never. A check is a sample,
+    not a proof: a branch that only rare examples take may go unnoticed for a while.
+
+    Under ``detect_anomaly()`` the first nan or inf made in forward or backward raises
+    ``FloatingPointError`` naming the op, the example, its inputs and the node.
+
+    Rounding: elementwise ops give the scalar engine's numbers up to the last bit or two
+    (numpy's vectorised exp, log, tanh, ...), and exactly at special values (0, inf, nan,
+    outside the domain). ``sum`` adds in numpy's order where the scalar engine rounds once
+    (``math.fsum``), and a layer's ``dot`` (weights times inputs) is a matrix product in
+    BLAS's order: both differ from the scalar engine by at most the rounding of their sum,
+    about ``k * 2**-53 * sum(|terms|)`` for ``k`` terms; other dots add in the scalar engine's
+    order, bit for bit (see :class:`autograd.compiled.groups.Dot`).
 
     Args:
         fn: the loss of one example, built with Value operations.
@@ -290,10 +442,16 @@ def compile_loss(
         reduction: ``"mean"`` (default) or ``"sum"`` of the examples' losses.
         check_every: None (default) for the automatic schedule above, ``k`` to check one
             example every ``k`` calls, 0 never to check.
-        seed: seeds the choice of the checked example.
+        seed: seeds the choice of the checked examples.
 
     Returns:
         The :class:`CompiledLoss`.
+
+    Raises:
+        TypeError: ``params`` holds a non-leaf, ``fn`` returns no Value, ``example`` holds
+            something other than real numbers, or ``check_every`` is not an int.
+        ValueError: ``example`` is empty, nested or not finite; ``reduction`` or
+            ``check_every`` is out of range.
 
     >>> from autograd import Value, dot
     >>> w, b = [Value(0.5), Value(-1.0)], Value(0.25)
@@ -302,5 +460,10 @@ def compile_loss(
     2.3125
     >>> [p.grad for p in [*w, b]]
     [-1.25, -4.25, -3.0]
+    >>> offset = Value(1.0)  # made outside and not a parameter: read at every call, no gradient
+    >>> plan = compile_loss(lambda x: w[0] * x + offset, 0.0, w)
+    >>> offset.data = 100.0
+    >>> plan.forward(np.array([2.0]))
+    array([101.])
     """
     return CompiledLoss(fn, example, params, reduction, check_every, seed)

@@ -1,10 +1,11 @@
 """From a traced scalar graph to a plan: stores, levels, and groups of same-op nodes.
 
 Each node of the graph gets a row in one of two stores (see :mod:`autograd.compiled.groups`):
-the uniform store ``U`` for parameters, constants and nodes computed from them only, the
-varying store ``V`` for the example's inputs and every node that depends on them. A node's
-level is the longest path from the leaves to it, so every node's parents are computed at an
-earlier level; nodes of one level with the same op, parameters and shape form one group.
+the uniform store ``U`` for parameters, the other leaves (constants, Values made outside the
+traced function) and nodes computed from them only, the varying store ``V`` for the example's
+inputs and every node that depends on them. A node's level is the longest path from the
+leaves to it, so every node's parents are computed at an earlier level; nodes of one level
+with the same op, parameters and shape form one group.
 """
 
 from __future__ import annotations
@@ -42,16 +43,16 @@ class Layout:
 
 
 def _classify(
-    order: list[Value], inputs: Sequence[Value], params: Sequence[Value]
+    order: list[Value], inputs: Sequence[Value], params: Sequence[Value], leaves: Sequence[Value]
 ) -> tuple[Layout, list[list[Value]]]:
     """Place the leaves, compute level, store and gradient need of every op node."""
     layout = Layout(order)
     param_set = set(params)
-    for i, p in enumerate(params):  # parameters are rows 0.. of U, in the caller's order
+    for i, p in enumerate([*params, *leaves]):  # read at every call: rows 0.. of U, in order
         layout.store[p], layout.row[p] = UNIFORM, i
     for i, x in enumerate(inputs):  # inputs are rows 0.. of V, in argument order
         layout.store[x], layout.row[x] = VARYING, i
-    layout.sizes = [len(params), len(inputs)]
+    layout.sizes = [len(params) + len(leaves), len(inputs)]
     levels: list[list[Value]] = []
     for node in order:
         if node._op is None:
@@ -162,7 +163,11 @@ def _dot(nodes: list[Value], layout: Layout, out: slice, store: int) -> Group:
 
 
 def plan_graph(
-    root: Value, inputs: Sequence[Value], params: Sequence[Value], order: list[Value]
+    root: Value,
+    inputs: Sequence[Value],
+    params: Sequence[Value],
+    order: list[Value],
+    leaves: Sequence[Value] = (),
 ) -> tuple[Layout, list[Group]]:
     """Lay out the traced graph of ``root`` in two stores and group its nodes level by level.
 
@@ -171,11 +176,13 @@ def plan_graph(
         inputs: the example's input leaves, in argument order.
         params: the parameters, in the caller's order.
         order: ``topological_order(root)``.
+        leaves: the other leaves, read at every call after the parameters (constants, Values
+            made outside the traced function): rows ``len(params)..`` of ``U``.
 
     Returns:
         The layout (store and row of every node) and the groups in execution order.
     """
-    layout, levels = _classify(order, inputs, params)
+    layout, levels = _classify(order, inputs, params, leaves)
     groups: list[Group] = []
     for nodes in levels:
         by_key: dict[tuple[Any, ...], list[Value]] = {}
