@@ -24,6 +24,7 @@ from typing import Any, Final, overload
 import numpy as np
 
 from autograd import ops
+from autograd._checks import describe
 from autograd.ops import Op
 
 # One context variable holds the recording mode, so every op pays a single lookup. A
@@ -32,21 +33,13 @@ _NO_GRAD: Final = 1
 _ANOMALY: Final = 2
 _MODE: ContextVar[int] = ContextVar("autograd_mode", default=0)
 
-_REPR_LIMIT: Final = 60  # characters of a bad operand's repr shown in an error message
-
-
-def _describe(x: object) -> str:
-    text = repr(x)
-    if len(text) > _REPR_LIMIT:
-        text = text[: _REPR_LIMIT - 3] + "..."
-    return f"{type(x).__name__} {text}"
-
 
 def as_float(x: object, what: str) -> float:
     """Return ``x`` as a float if it is a real number, else raise a ``TypeError`` naming ``what``.
 
     ``bool`` counts as the number 0 or 1, as in Python, numpy and PyTorch; numpy scalars
-    become plain floats; complex numbers, strings, None, lists and arrays are refused.
+    become plain floats; complex numbers, strings, None, lists and arrays are refused (an array
+    is shown by its shape).
 
     >>> as_float(np.float64(2.5), "Value")
     2.5
@@ -63,11 +56,11 @@ def as_float(x: object, what: str) -> float:
             return float(x)
         except OverflowError as err:  # an int beyond the float range
             raise ValueError(
-                f"{what}: {_describe(x)} is too large for a float (|x| > 1.8e308); "
+                f"{what}: {describe(x)} is too large for a float (|x| > 1.8e308); "
                 "pass float('inf') if infinity is meant"
             ) from err
     raise TypeError(
-        f"{what}: expected a real number (a Value, int or float), got {_describe(x)}; "
+        f"{what}: expected a real number (a Value, int or float), got {describe(x)}; "
         "convert it with float(...) first"
     )
 
@@ -194,7 +187,7 @@ class Value:
         self.data = as_float(data, "Value")
         self.grad = 0.0
         if not isinstance(label, str):
-            raise TypeError(f"Value: label must be a str, got {_describe(label)}")
+            raise TypeError(f"Value: label must be a str, got {describe(label)}")
         self.label = label
         self._op = None
         self._a = ()
@@ -806,12 +799,12 @@ def grad(output: Value, inputs: Value | Sequence[Value], create_graph: bool = Fa
     (0.75, 3.0)
     """
     if not isinstance(output, Value):
-        raise TypeError(f"grad: output must be a Value, got {_describe(output)}")
+        raise TypeError(f"grad: output must be a Value, got {describe(output)}")
     single = isinstance(inputs, Value)
     wanted: Sequence[Value] = (inputs,) if single else tuple(inputs)  # type: ignore[arg-type,assignment]
     for i, x in enumerate(wanted):
         if not isinstance(x, Value):
-            raise TypeError(f"grad: inputs[{i}] must be a Value, got {_describe(x)}")
+            raise TypeError(f"grad: inputs[{i}] must be a Value, got {describe(x)}")
     if create_graph:
         graph_grads = _graph_backprop(output)
         found: tuple[Any, ...] = tuple(_constant(graph_grads.get(x, 0.0), "grad") for x in wanted)

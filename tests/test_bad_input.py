@@ -28,8 +28,8 @@ BAD: list[tuple[str, object, str]] = [
     ("None", None, "NoneType"),
     ("list", [1.0], "list"),
     ("complex", 1 + 2j, "complex"),
-    ("ndarray", np.array([1.0, 2.0]), "ndarray"),
-    ("ndarray0d", np.array(2.0), "ndarray"),
+    ("ndarray", np.array([1.0, 2.0]), "array of shape"),
+    ("ndarray0d", np.array(2.0), "array of shape"),
     ("dict", {"x": 1.0}, "dict"),
 ]
 BAD_IDS = [b[0] for b in BAD]

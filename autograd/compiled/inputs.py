@@ -14,17 +14,10 @@ from typing import Any, Final
 
 import numpy as np
 
+from autograd._checks import describe
 from autograd.compiled.kernels import Array
 
 _NUMERIC_KINDS: Final = "fiub"  # float, int, unsigned, bool (0 or 1, as Value(True) is 1.0)
-_REPR_LIMIT: Final = 60
-
-
-def _show(x: object) -> str:
-    text = repr(x)
-    if len(text) > _REPR_LIMIT:
-        text = text[: _REPR_LIMIT - 3] + "..."
-    return f"{type(x).__name__} {text}"
 
 
 def _place(what: str, index: tuple[int, ...], batch: bool) -> str:
@@ -62,12 +55,14 @@ def _from_objects(arr: np.ndarray[Any, Any], what: str, batch: bool) -> Array:
         if hasattr(item, "_op"):  # a Value: a batch holds numbers, the plan makes the Values
             raise TypeError(f"{place}: got a Value ({item!r}); pass its number, v.data")
         if not isinstance(item, numbers.Real):  # complex, str, a nested list, ...
-            raise TypeError(f"{place}: expected a real number, got {_show(item)}; convert it first")
+            raise TypeError(
+                f"{place}: expected a real number, got {describe(item)}; convert it first"
+            )
         try:
             out[index] = float(item)
         except OverflowError as err:  # an int beyond the float range
             raise ValueError(
-                f"{place}: {_show(item)} is too large for a float (|x| > 1.8e308); "
+                f"{place}: {describe(item)} is too large for a float (|x| > 1.8e308); "
                 "pass float('inf') if infinity is meant, or rescale the data"
             ) from err
     return out
