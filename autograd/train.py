@@ -35,6 +35,7 @@ import numpy.typing as npt
 
 from autograd import _checks
 from autograd.compiled import CompiledLoss, compile_loss
+from autograd.compiled.inputs import as_floats
 from autograd.data import Seed, batches
 from autograd.engine import Value, no_grad, sum_values
 from autograd.nn import MLP, Dropout, Layer, Module, Neuron
@@ -396,7 +397,7 @@ class Trainer:
         >>> abs(trainer.compiled_step(x, y) - scalar) < 1e-12
         True
         """
-        inputs = np.asarray(xs, dtype=np.float64)
+        inputs = as_floats(xs, "compiled_step: xs", batch=True)
         targets = self._target_rows(inputs, np.asarray(ys))
         if self.plan is None:
             self.plan = compile_loss(
@@ -451,7 +452,7 @@ class Trainer:
         >>> [(y.data, y.op) for y in outputs]
         [(2.0, None), (2.0, None)]
         """
-        rows = np.asarray(x, dtype=np.float64).tolist()
+        rows = as_floats(x, "predict: x", batch=True).tolist()
         was_training = self.model.training
         self.model.eval()
         try:
@@ -517,7 +518,7 @@ class Trainer:
         >>> len(history.epochs), history.epochs[-1].train_accuracy
         (100, 1.0)
         """
-        x_array, y_array = np.asarray(x, dtype=np.float64), np.asarray(y)
+        x_array, y_array = as_floats(x, "fit: x", batch=True), np.asarray(y)
         rows, targets = x_array.tolist(), y_array.tolist()
         if len(rows) != len(targets) or not rows:
             raise ValueError(

@@ -568,3 +568,25 @@ def test_compiled_steps_learn_the_output_width_once() -> None:
     assert model.calls == first  # used to be one more scalar forward per step
     with pytest.raises(ValueError, match=r"target 5 is not a class index .* 5 outputs"):
         trainer.train_step(x, np.array([0, 5, 1, 1]))  # the cached width still checks labels
+
+
+@pytest.mark.parametrize(
+    ("x", "error", "pattern"),
+    [
+        ([[1 + 2j, 0.0]], TypeError, r"fit: x holds complex numbers"),
+        ([[np.nan, 1.0]], ValueError, r"fit: x, example 0, entry 0 is nan"),
+        ([[1.0, None]], TypeError, r"fit: x, example 0, entry 1: got None"),
+        ([[1.0], [1.0, 2.0]], ValueError, r"fit: x is ragged"),
+    ],
+    ids=["complex", "nan", "None", "ragged"],
+)
+def test_fit_refuses_inputs_that_are_not_real_numbers(
+    x: list[list[Any]], error: type[Exception], pattern: str
+) -> None:
+    """fit names the bad entry instead of training on a cut, nan-poisoned or missing input."""
+    model = MLP(2, [3], seed=0)
+    before = [p.data for p in model.parameters()]
+    trainer = Trainer(model, SGD(model.parameters(), lr=0.1), cross_entropy, progress=False)
+    with pytest.raises(error, match=pattern):
+        trainer.fit(x, [0] * len(x), epochs=1)
+    assert [p.data for p in model.parameters()] == before

@@ -101,7 +101,7 @@ def as_floats(part: Any, what: str, batch: bool) -> Array:
         floats = _from_objects(arr, what, batch)
     elif kind == "c":
         raise TypeError(
-            f"{what} holds complex numbers ({arr.dtype}); the plan computes with real numbers "
+            f"{what} holds complex numbers ({arr.dtype}); the engine computes with real numbers "
             "only -- pass the real part (x.real) or the magnitude (abs(x)) if one is meant"
         )
     else:
