@@ -4,7 +4,7 @@ It loads the 1,797 digits shipped inside the package (no network), splits them 8
 fixed seed, trains a 64-128-64-10 ReLU network for 15 epochs with Adam (learning rate annealed
 by a cosine) on the cross-entropy loss (a progress bar shows the running loss), prints the
 test accuracy, saves the model to ``out/digits_model.json``, reloads it to check the round
-trip, and draws the graph of one neuron to ``viz/neuron.svg``. It exits with status 1 if the
+trip, and draws the graph of one neuron to ``viz/demo_neuron.svg``. It exits with status 1 if the
 test accuracy is below 97 %.
 
 Training uses ``Trainer(..., compile=True)``: the loss of one example is traced once as an
@@ -63,7 +63,7 @@ SCALAR: Final = Recipe(
     hidden=(32,), epochs=6, lr=0.01, cosine=False, target_accuracy=0.95, compile=False
 )
 MODEL_PATH: Final = ROOT / "out" / "digits_model.json"
-NEURON_STEM: Final = ROOT / "viz" / "neuron"
+NEURON_STEM: Final = ROOT / "viz" / "demo_neuron"  # viz/demo_*: demo output, ignored by git
 
 
 def draw_neuron(neuron: Neuron, image: list[float], stem: Path) -> str:

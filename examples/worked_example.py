@@ -3,7 +3,8 @@
 f(x, y) = x**2 + x*y + (x + y)**2 at x = 2, y = 3. By hand, df/dx = 2x + y + 2(x + y) and
 df/dy = x + 2(x + y). The script prints the engine's value and gradients beside those
 formulas, replays the backward pass one chain-rule step at a time from each node's local
-derivatives, and writes the graph to ``viz/worked_example.dot`` and ``viz/worked_example.svg``.
+derivatives, and writes the graph to ``viz/demo_worked_example.dot`` and ``.svg`` (the gallery's
+committed ``viz/worked_example.svg`` is drawn by ``viz/gallery.py``; a demo never rewrites it).
 It exits with status 1 if the engine disagrees with the hand-derived numbers.
 
 Run it with ``python3 tasks.py demo`` (or ``.venv/bin/python examples/worked_example.py``).
@@ -29,7 +30,7 @@ from autograd.viz import draw_dot  # noqa: E402  # likewise
 X0: Final = 2.0
 Y0: Final = 3.0
 OUT_DIR: Final = ROOT / "viz"
-STEM: Final = "worked_example"
+STEM: Final = "demo_worked_example"  # viz/demo_* is the demos' output, ignored by git
 REL_TOL: Final = 1e-12  # away from x = 2, y = 3 the two sums may round in a different order
 INSTALL_DOT: Final = (
     "Graphviz's `dot` program is not installed, so no SVG was written; the .dot file opens in "
@@ -102,7 +103,7 @@ def backward_steps(root: Value) -> tuple[list[str], dict[Value, float]]:
 
 
 def write_pictures(root: Value, out_dir: Path) -> list[Path]:
-    """Write ``<out_dir>/worked_example.dot`` and, if ``dot`` is installed, ``.svg``."""
+    """Write ``<out_dir>/demo_worked_example.dot`` and, if ``dot`` is installed, ``.svg``."""
     import graphviz  # the picture is optional: import only when drawing
 
     picture = draw_dot(root)

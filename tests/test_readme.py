@@ -286,12 +286,12 @@ def test_worked_example_main_prints_numbers_and_writes_the_graph(
     assert "2x + y + 2(x + y)       = 17" in out
     assert "df/dy = 12" in out
     assert "agree exactly" in out
-    source = (tmp_path / "worked_example.dot").read_text(encoding="utf-8")
+    source = (tmp_path / "demo_worked_example.dot").read_text(encoding="utf-8")
     assert source.lstrip().startswith("digraph")
     if shutil.which("dot") is None:
         assert "apt-get install graphviz" in out
     else:
-        assert (tmp_path / "worked_example.svg").read_text(encoding="utf-8").count("<svg") == 1
+        assert (tmp_path / "demo_worked_example.svg").read_text(encoding="utf-8").count("<svg") == 1
 
 
 def test_worked_example_writes_the_same_dot_file_every_run(tmp_path: Path) -> None:
@@ -299,7 +299,7 @@ def test_worked_example_writes_the_same_dot_file_every_run(tmp_path: Path) -> No
     first, second = tmp_path / "first", tmp_path / "second"
     assert worked_example.main(["--out", str(first)]) == 0
     assert worked_example.main(["--out", str(second)]) == 0
-    dot_file = "worked_example.dot"
+    dot_file = "demo_worked_example.dot"
     assert (first / dot_file).read_bytes() == (second / dot_file).read_bytes()
 
 
@@ -316,3 +316,23 @@ def test_tasks_and_generator_docstrings_run() -> None:
         result = doctest.testmod(module)
         assert result.attempted > 0, module.__name__
         assert result.failed == 0, module.__name__
+
+
+def test_demo_outputs_are_ignored_by_git_and_never_a_committed_file() -> None:
+    """What the demos write on every run is ignored by git, so `demo` leaves a clean tree."""
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    written = [
+        f"viz/{worked_example.STEM}.svg",
+        f"viz/{worked_example.STEM}.dot",
+        "viz/demo_neuron.svg",
+        "viz/demo_neuron.dot",
+    ]
+    ignored = subprocess.run(
+        ["git", "check-ignore", "--no-index", *written], cwd=ROOT, capture_output=True, text=True
+    ).stdout.split()
+    assert sorted(ignored) == sorted(written)
+    tracked = subprocess.run(
+        ["git", "ls-files", *written], cwd=ROOT, capture_output=True, text=True
+    ).stdout.split()
+    assert tracked == []
