@@ -503,7 +503,33 @@ def detect_anomaly() -> Iterator[None]:
         _MODE.reset(token)
 
 
-def _format_inputs(parents: Sequence[Value], values: Sequence[Any] | None = None) -> str:
+def anomaly_enabled() -> bool:
+    """Return whether :func:`detect_anomaly` is on in this thread or task.
+
+    >>> with detect_anomaly():
+    ...     anomaly_enabled()
+    True
+    """
+    return bool(_MODE.get() & _ANOMALY)
+
+
+@contextmanager
+def recording() -> Iterator[None]:
+    """Record graphs inside, even within ``no_grad()`` or ``detect_anomaly()`` (for tracing).
+
+    >>> with no_grad(), recording():
+    ...     (Value(2.0) * 3).op.name
+    'mul'
+    """
+    token = _MODE.set(0)
+    try:
+        yield
+    finally:
+        _MODE.reset(token)
+
+
+def format_inputs(parents: Sequence[Value], values: Sequence[Any] | None = None) -> str:
+    """Name an op's inputs for an anomaly message: ``x=0.0 ('x')`` or ``a=..., b=...``."""
     names = ("x",) if len(parents) == 1 else ("a", "b") if len(parents) == 2 else None  # noqa: PLR2004
     parts = []
     for i, p in enumerate(parents):
@@ -519,7 +545,7 @@ def _forward_anomaly(
 ) -> str:
     extra = "".join(f", {k}={v!r}" for k, v in (params or {}).items())
     return (
-        f"{op.name} produced {data!r} from {_format_inputs(parents)}{extra}; "
+        f"{op.name} produced {data!r} from {format_inputs(parents)}{extra}; "
         f"{op.name} is defined for {op.domain.where}"
     )
 
@@ -530,7 +556,7 @@ def _backward_anomaly(node: Value, index: int, local: Any, upstream: Any) -> str
     label = f" {node.label!r}" if node.label else ""
     return (
         f"backward through {op.name} node{label} gave d out/d input{index} = {local!r} "
-        f"times upstream {upstream!r}, from inputs {_format_inputs(node._parents)}; "
+        f"times upstream {upstream!r}, from inputs {format_inputs(node._parents)}; "
         f"{op.name} is defined for {op.domain.where}"
     )
 

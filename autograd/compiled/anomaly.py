@@ -18,21 +18,10 @@ import numpy as np
 
 from autograd.compiled.groups import VARYING, Group
 from autograd.compiled.kernels import Array
-from autograd.engine import _ANOMALY, _MODE, Value, _format_inputs
+from autograd.engine import Value, format_inputs
 
 if TYPE_CHECKING:
     from autograd.compiled.planner import Layout
-
-
-def anomaly_mode() -> bool:
-    """Whether the caller is inside ``detect_anomaly()`` (one context-variable read).
-
-    >>> from autograd import detect_anomaly
-    >>> with detect_anomaly():
-    ...     anomaly_mode()
-    True
-    """
-    return bool(_MODE.get() & _ANOMALY)
 
 
 class AnomalyCheck:
@@ -59,7 +48,7 @@ class AnomalyCheck:
         op = node._op
         assert op is not None  # noqa: S101  # grouped nodes are op nodes
         extra = "".join(f", {k}={v!r}" for k, v in (node._params or {}).items())
-        inputs = _format_inputs(
+        inputs = format_inputs(
             node._parents, [self._value(stores, p, example) for p in node._parents]
         )
         raise FloatingPointError(
@@ -105,7 +94,7 @@ class AnomalyCheck:
                 continue
             label = f" {node.label!r}" if node.label else ""
             summed = "" if store == VARYING else " (summed over the batch)"
-            inputs = _format_inputs(node._parents, [float(v) for v in values])
+            inputs = format_inputs(node._parents, [float(v) for v in values])
             return (
                 f"backward through {op.name} node{label} {self._where(store, example)} gave "
                 f"d out/d input{k} = {local!r} times upstream {upstream!r}{summed}, from inputs "

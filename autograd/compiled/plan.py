@@ -27,7 +27,7 @@ from autograd.compiled.inputs import batch_columns, example_parts
 from autograd.compiled.kernels import Array
 from autograd.compiled.planner import plan_graph
 from autograd.compiled.sampling import ExampleChooser
-from autograd.engine import _ANOMALY, _MODE, Value, topological_order
+from autograd.engine import Value, anomaly_enabled, recording, topological_order
 
 Reduction = Literal["mean", "sum"]
 _REDUCTIONS: Final = ("mean", "sum")
@@ -154,11 +154,10 @@ class CompiledLoss:
         if count:
             for leaf in leaves:
                 leaf.__class__ = _Counted
-        token = _MODE.set(0)  # trace a graph even inside no_grad() or detect_anomaly()
         try:
-            loss = self.fn(*args)
+            with recording():  # trace a graph even inside no_grad() or detect_anomaly()
+                loss = self.fn(*args)
         finally:
-            _MODE.reset(token)
             if count:
                 for leaf in leaves:
                     leaf.__class__ = Value
@@ -290,7 +289,7 @@ class CompiledLoss:
         array([2., 4., 6.])
         """
         columns = batch_columns(batch, self.shape, "forward")
-        anomaly = bool(_MODE.get() & _ANOMALY)
+        anomaly = anomaly_enabled()
         start = time.perf_counter()
         stores, size = self._forward(columns, anomaly)
         self._seconds[0] += time.perf_counter() - start
@@ -311,7 +310,7 @@ class CompiledLoss:
         (array([-2.,  6.]), array([2., 2.]))
         """
         columns = batch_columns(batch, self.shape, "node_values")
-        stores, size = self._forward(columns, bool(_MODE.get() & _ANOMALY))
+        stores, size = self._forward(columns, anomaly_enabled())
         store, row = self.layout.store, self.layout.row
         return {n: np.broadcast_to(stores[store[n]][row[n]], (size,)).copy() for n in self.order}
 
@@ -342,7 +341,7 @@ class CompiledLoss:
         12.0
         """
         columns = batch_columns(batch, self.shape, "forward_backward")
-        anomaly = bool(_MODE.get() & _ANOMALY)
+        anomaly = anomaly_enabled()
         start = time.perf_counter()
         stores, size = self._forward(columns, anomaly)
         scale = 1.0 / size if self.reduction == "mean" else 1.0
