@@ -253,7 +253,7 @@ class Value:
     def __pow__(self, other: Value | float) -> Value:
         if isinstance(other, Value):
             return _apply(ops.VPOW, (self, other))
-        return _apply(ops.POW, (self,), {"exponent": as_float(other, "pow (**)")})
+        return _apply(ops.POW, (self,), _param("exponent", as_float(other, "pow (**)")))
 
     def __rpow__(self, other: Value | float) -> Value:
         return _rbinary(ops.VPOW, self, other)
@@ -331,7 +331,7 @@ class Value:
         >>> Value(-2.0).leaky_relu(0.25).data
         -0.5
         """
-        return _apply(_LEAKY_RELU, (self,), {"slope": as_float(slope, "leaky_relu slope")})
+        return _apply(_LEAKY_RELU, (self,), _param("slope", as_float(slope, "leaky_relu slope")))
 
     def softplus(self) -> Value:
         """Return ``log(1 + e**self)``, stable for large ``|self|``; its derivative is sigmoid.
@@ -416,6 +416,25 @@ _SQRT: Final = ops.OPS["sqrt"]
 _ABS: Final = ops.OPS["abs"]
 _SIN: Final = ops.OPS["sin"]
 _COS: Final = ops.OPS["cos"]
+
+
+_PARAMS: Final[dict[tuple[str, float, float], dict[str, float]]] = {}
+_PARAMS_KEPT: Final = 256  # distinct (name, value) pairs shared; past that, one dict per node
+
+
+def _param(name: str, value: float) -> dict[str, float]:
+    """``{name: value}`` for an op's constant parameter, one shared dict per value.
+
+    ``x ** 2`` is everywhere (squared errors, L2); sharing the dict keeps a pow node as small as
+    any other. Nothing writes to a node's parameters (``Value.params`` hands out a copy).
+    """
+    key = (name, value, math.copysign(1.0, value))  # 0.0 and -0.0 are different exponents
+    params = _PARAMS.get(key)
+    if params is None:
+        params = {name: value}
+        if value == value and len(_PARAMS) < _PARAMS_KEPT:  # nan never matches a key
+            _PARAMS[key] = params
+    return params
 
 
 def _number(x: object, what: str) -> float:

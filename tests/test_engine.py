@@ -425,3 +425,17 @@ def test_worked_example_matches_its_derivatives(x: float, y: float) -> None:
     assert is_close(vx.grad, 2 * x + y + 2 * (x + y), 0.0, ANALYTIC_ATOL * scale)
     assert is_close(vy.grad, x + 2 * (x + y), 0.0, ANALYTIC_ATOL * scale)
     gradcheck(worked_example, [x, y], rtol=1e-5, atol=1e-6 * scale)
+
+
+def test_constant_parameters_are_shared_read_only_and_exact() -> None:
+    """x**2 nodes share one parameter dict; .params is a copy; -0.0 and nan stay themselves."""
+    x = Value(1.5)
+    a, b = x**2, x**2
+    assert a._params is b._params
+    a.params["exponent"] = 3.0  # a copy: the nodes keep their exponent
+    assert (a.params, b.params, a.data) == ({"exponent": 2.0}, {"exponent": 2.0}, 2.25)
+    negative_zero = (x**-0.0).params["exponent"]
+    assert math.copysign(1.0, negative_zero) == -1.0
+    assert math.isnan((x ** float("nan")).params["exponent"])
+    assert x.leaky_relu(0.25)._params is x.leaky_relu(0.25)._params
+    assert x.leaky_relu(0.25).params == {"slope": 0.25}
