@@ -35,6 +35,21 @@ def _fraction(what: str, value: object) -> float:
     return interval(what, value, 0.0, 1.0, closed=(True, False))
 
 
+def sigint_catchable() -> bool:
+    """Return whether Python code here can take over Ctrl-C (SIGINT) and put it back after.
+
+    Only the main thread receives ``KeyboardInterrupt``; and a handler set outside Python
+    (``signal.getsignal`` gives None) could not be restored, so it is left alone.
+
+    >>> sigint_catchable() == (threading.current_thread() is threading.main_thread())
+    True
+    """
+    return (
+        threading.current_thread() is threading.main_thread()
+        and signal.getsignal(signal.SIGINT) is not None
+    )
+
+
 @contextmanager
 def _sigint_deferred() -> Iterator[None]:
     """Hold back Ctrl-C (SIGINT) until the block is done, then deliver it to the usual handler.
@@ -42,10 +57,7 @@ def _sigint_deferred() -> Iterator[None]:
     A ``KeyboardInterrupt`` can only be raised in the main thread, so elsewhere nothing is
     needed. Two ``sigaction`` calls cost about a microsecond, nothing next to a step.
     """
-    if (
-        threading.current_thread() is not threading.main_thread()
-        or signal.getsignal(signal.SIGINT) is None  # a handler set outside Python: leave it be
-    ):
+    if not sigint_catchable():
         yield
         return
     received: list[int] = []

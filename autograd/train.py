@@ -22,7 +22,6 @@ from __future__ import annotations
 import importlib.util
 import math
 import signal
-import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -39,7 +38,7 @@ from autograd.compiled.inputs import as_floats
 from autograd.data import Seed, batches
 from autograd.engine import Value, no_grad, sum_values
 from autograd.nn import MLP, Dropout, Layer, Module, Neuron
-from autograd.optim import Optimizer
+from autograd.optim import Optimizer, sigint_catchable
 
 Output = Value | list[Value]
 """What a model returns for one example."""
@@ -215,10 +214,7 @@ def deferred_interrupt() -> Iterator[Callable[[], bool]]:
     ...     pressed()
     False
     """
-    if (
-        threading.current_thread() is not threading.main_thread()
-        or signal.getsignal(signal.SIGINT) is None  # set outside Python: it could not be restored
-    ):
+    if not sigint_catchable():
         yield lambda: False
         return
     pressed = [False]
