@@ -166,6 +166,15 @@ def power(x: Scalar, c: Scalar) -> Scalar:
     return x**c
 
 
+def number(x: Scalar) -> Any:
+    """The number a rule branches on: a Value's ``.data``; a float or an array of lanes as is.
+
+    >>> number(2.5), number(np.array([1.0]))
+    (2.5, array([1.]))
+    """
+    return x if isinstance(x, (float, int, np.ndarray)) else x.data
+
+
 def step(x: Scalar, below: float = 0.0, above: float = 1.0) -> Scalar:
     """A piecewise-constant derivative: ``above`` where ``x > 0``, else ``below`` (kink: below).
 
@@ -182,8 +191,26 @@ def step(x: Scalar, below: float = 0.0, above: float = 1.0) -> Scalar:
         return above if x > 0 else below
     if isinstance(x, np.ndarray):
         return np.where(x > 0, above, below)
-    value = x if isinstance(x, (float, int)) else x.data
+    value = number(x)
     return above if value > 0 else below
+
+
+def choose(condition: Any, then: Callable[[], Scalar], otherwise: Callable[[], Scalar]) -> Scalar:
+    """``then()`` where ``condition`` holds, else ``otherwise()``: a branch that runs on lanes too.
+
+    On one number only the branch taken runs, so a Value rule builds only that branch's nodes
+    and ``detect_anomaly()`` never sees the other. On a numpy array of conditions (the compiled
+    plan's lanes) both branches run and ``np.where`` picks lane by lane.
+
+    >>> choose(2.0 == 0, lambda: 0.0, lambda: 1 / 2.0)
+    0.5
+    >>> y = np.array([0.0, 2.0])
+    >>> choose(y == 0, lambda: 0.0, lambda: y * 3)
+    array([0., 6.])
+    """
+    if isinstance(condition, np.ndarray):
+        return np.where(condition, then(), otherwise())
+    return then() if condition else otherwise()
 
 
 def sign(x: Scalar) -> Scalar:
@@ -200,7 +227,7 @@ def sign(x: Scalar) -> Scalar:
         return 1.0 if x > 0 else (-1.0 if x < 0 else 0.0)
     if isinstance(x, np.ndarray):
         return np.where(x > 0, 1.0, np.where(x < 0, -1.0, 0.0))
-    value = x if isinstance(x, (float, int)) else x.data
+    value = number(x)
     return 1.0 if value > 0 else (-1.0 if value < 0 else 0.0)
 
 
@@ -270,10 +297,9 @@ def _sum_forward(*terms: float) -> float:
 def _vpow_local(x: Scalar, y: Scalar, out: Scalar) -> tuple[Scalar, Scalar]:
     # PyTorch's pow_backward_self / pow_backward_exponent: a zero factor wins over the
     # 0 * inf = nan of the plain formulas (x**0 is constant; 0**y is 0 for y > 0).
-    xv = x if isinstance(x, (float, int)) else x.data
-    yv = y if isinstance(y, (float, int)) else y.data
-    dx = 0.0 if yv == 0 else y * power(x, y - 1)
-    dy = 0.0 if xv == 0 and yv >= 0 else out * log(x)
+    xv, yv = number(x), number(y)
+    dx = choose(yv == 0, lambda: 0.0, lambda: y * power(x, y - 1))
+    dy = choose((xv == 0) & (yv >= 0), lambda: 0.0, lambda: out * log(x))
     return dx, dy
 
 

@@ -217,16 +217,26 @@ def test_dot_as_a_matrix_product_stays_within_the_rounding_of_its_sum() -> None:
     assert (got, want) == (1.0, 0.0)  # documented: the two engines differ here, both in bound
 
 
-def test_relu_leaky_relu_and_abs_derivatives_come_from_the_table() -> None:
-    """Only vpow keeps a numpy derivative rule: step and sign of ops.py run on lanes."""
+def test_branching_derivatives_come_from_the_table() -> None:
+    """relu, leaky_relu, abs and vpow branch with step, sign and choose of ops.py, on lanes too."""
     from autograd.compiled import kernels
 
-    assert set(kernels.NUMPY_LOCAL_GRADS) == {"vpow"}
     x = np.array([-1.0, -0.0, 0.0, 2.0, math.nan])
     (d,) = kernels.local_rule(OPS["leaky_relu"])(x, x, slope=0.25)
     np.testing.assert_array_equal(d, [0.25, 0.25, 0.25, 1.0, 0.25])
     (d,) = kernels.local_rule(OPS["abs"])(x, np.abs(x))
     np.testing.assert_array_equal(d, [-1.0, 0.0, 0.0, 1.0, 0.0])
+    # vpow's zeros (PyTorch's): d/dx x**0 = 0 at x = 0, d/dy 0**y = 0 for y >= 0; nan stays nan.
+    x = np.array([0.0, 0.0, 0.0, 2.0, math.nan])
+    y = np.array([0.0, 2.0, -1.0, 3.0, 1.0])
+    with np.errstate(all="ignore"):
+        dx, dy = kernels.local_rule(OPS["vpow"])(x, y, np.power(x, y))
+    np.testing.assert_array_equal(dx, [0.0, 0.0, -math.inf, 12.0, 1.0])  # nan ** 0 is 1
+    np.testing.assert_array_equal(dy, [0.0, 0.0, -math.inf, 8.0 * math.log(2.0), math.nan])
+    for lane in range(len(x)):  # the very same numbers as the scalar rule, lane by lane
+        xl, yl = float(x[lane]), float(y[lane])
+        want = OPS["vpow"].local_grads(xl, yl, OPS["vpow"].forward(xl, yl))
+        np.testing.assert_array_equal([dx[lane], dy[lane]], want)
 
 
 @pytest.mark.parametrize("pairs", [3, 40])  # added slice by slice, and by np.add.accumulate

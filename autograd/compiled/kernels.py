@@ -4,14 +4,11 @@ Rows of :mod:`autograd.ops` whose rule is plain arithmetic (``add``, ``mul``, ``
 ``local_grads`` of ``tanh``, ``exp``, ``pow``, ...) run on arrays unchanged: numpy arrays
 support the operators. The math shim runs unchanged too: ``log(x)``, ``cos(x)`` and
 ``sigmoid(x)`` call methods that :class:`Lanes` has, as a ``Value`` does, and ``step`` and
-``sign`` (the derivatives of ``relu``, ``leaky_relu`` and ``abs``) decide lane by lane on
-arrays. Two kinds of rule do not vectorise and get a numpy version here:
-
-- forward rules that call :mod:`math` or branch with ``if`` on one number (``exp``, ``log``,
-  ``relu``, ...): :data:`NUMPY_FORWARD` maps them to the numpy function computing the same
-  formula (``sigmoid`` and ``softplus`` use the same overflow-free expressions as ``ops``);
-- ``vpow``'s derivative, which picks PyTorch's zeros with an ``if`` on one number:
-  :data:`NUMPY_LOCAL_GRADS` writes the same choice with ``np.where``.
+``sign`` (the derivatives of ``relu``, ``leaky_relu`` and ``abs``) and ``choose`` (``vpow``'s
+zeros) decide lane by lane on arrays, so every derivative rule is the table's own. Only forward
+rules that call :mod:`math` or branch with ``if`` on one number (``exp``, ``log``, ``relu``,
+...) get a numpy version: :data:`NUMPY_FORWARD` maps them to the numpy function computing the
+same formula (``sigmoid`` and ``softplus`` use the same overflow-free expressions as ``ops``).
 
 numpy's exp, log, tanh, sin, cos and power run vectorised (SIMD) code that may differ from the C
 library's in the last bit or two, so these kernels equal the table's rules exactly at special
@@ -131,15 +128,6 @@ NUMPY_FORWARD: Final[dict[str, Callable[..., Any]]] = {
 }
 """Forward rules for rows whose table rule calls ``math`` or branches on one number."""
 
-NUMPY_LOCAL_GRADS: Final[dict[str, Callable[..., Grads]]] = {
-    # ops' vpow rule picks PyTorch's zeros (x**0, 0**y) with an `if` on one number: np.where here.
-    "vpow": lambda x, y, out: (
-        np.where(y == 0, 0.0, y * np.power(x, y - 1)),
-        np.where((x == 0) & (y >= 0), 0.0, out * np.log(x)),
-    ),
-}
-"""Derivative rules for the rows that branch with ``if`` on one number (``vpow``)."""
-
 
 def forward_rule(op: Op) -> Callable[..., Any]:
     """Return the rule computing ``op`` on arrays of lanes: the table's own where it vectorises.
@@ -155,16 +143,13 @@ def forward_rule(op: Op) -> Callable[..., Any]:
 def local_rule(op: Op) -> Callable[..., Grads]:
     """Return the rule for ``op``'s local derivatives on arrays of lanes.
 
-    Rules not in :data:`NUMPY_LOCAL_GRADS` are the table's own, given :class:`Lanes` inputs.
+    It is the table's own rule, given :class:`Lanes` inputs.
 
     >>> from autograd.ops import OPS
     >>> x = np.array([-2.0, 0.0, 3.0])
     >>> local_rule(OPS["abs"])(x, np.abs(x))
     (array([-1.,  0.,  1.]),)
     """
-    special = NUMPY_LOCAL_GRADS.get(op.name)
-    if special is not None:
-        return special
     table = op.local_grads
 
     def on_lanes(*args: Array, **params: float) -> Grads:
