@@ -19,7 +19,7 @@ import numbers
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any, Final, overload
+from typing import Any, Final, SupportsIndex, overload
 
 import numpy as np
 
@@ -220,6 +220,31 @@ class Value:
 
     def __float__(self) -> float:
         return self.data
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> str | tuple[Any, ...]:
+        """Copy and pickle leaves only, as PyTorch does: a computed node belongs to its graph.
+
+        ``copy.deepcopy(model)`` and pickling parameters work (number, gradient and label);
+        a node made by an operation is refused with a ``TypeError`` at once, however deep
+        its graph, instead of failing deep inside ``pickle`` or recursing.
+
+        >>> import copy
+        >>> copy.deepcopy(Value(2.0, label="w"))
+        Value(data=2.0, grad=0.0, label='w')
+        >>> copy.deepcopy(Value(2.0) * 3)
+        Traceback (most recent call last):
+        ...
+        TypeError: copy/pickle: Value(data=6.0, grad=0.0) was computed by mul (*) and ...
+        """
+        op = self._op
+        if op is not None:
+            raise TypeError(
+                f"copy/pickle: {self!r} was computed by {op.name} ({op.symbol}) and belongs to "
+                "its graph; only leaves (Values you made) can be copied or pickled, as in "
+                "PyTorch. Copy its number with .detach(), or save a model's parameters with "
+                "autograd.serialize.save"
+            )
+        return super().__reduce_ex__(protocol)
 
     # --- operators: each one line into the table ---
 

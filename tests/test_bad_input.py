@@ -7,8 +7,10 @@ offending type; numpy scalars and bools are numbers. No ``ZeroDivisionError``,
 
 from __future__ import annotations
 
+import copy
 import math
 import operator
+import pickle
 import re
 from collections.abc import Callable
 from typing import Any
@@ -234,3 +236,36 @@ def test_int_beyond_float_range_is_inf_or_a_named_error(
         assert not math.isfinite(out.data)
         return
     assert what in message
+
+
+def test_leaves_copy_and_pickle_with_number_gradient_and_label() -> None:
+    w = Value(2.5, label="w")
+    w.grad = -1.5
+    for twin in (copy.copy(w), copy.deepcopy(w), pickle.loads(pickle.dumps(w))):
+        assert twin is not w
+        assert (twin.data, twin.grad, twin.label, twin.op, twin.parents) == (
+            2.5,
+            -1.5,
+            "w",
+            None,
+            (),
+        )
+        twin.data = 9.0
+        assert w.data == 2.5
+
+
+@pytest.mark.parametrize("depth", [1, 100_000])  # deep: refused at once, never a RecursionError
+@pytest.mark.parametrize(
+    "how", [copy.copy, copy.deepcopy, pickle.dumps], ids=["copy", "deepcopy", "pickle"]
+)
+def test_computed_nodes_refuse_copy_and_pickle_naming_the_op(
+    depth: int, how: Callable[[Value], object]
+) -> None:
+    x = Value(1.0)
+    node = x
+    for _ in range(depth):
+        node = node * 1.0
+    with pytest.raises(
+        TypeError, match=r"copy/pickle: Value\(data=1\.0, .*computed by mul \(\*\).*detach"
+    ):
+        how(node)
