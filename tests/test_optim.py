@@ -338,32 +338,55 @@ def test_dampening_half_by_hand() -> None:
     assert opt.state[0]["momentum_buffer"] == pytest.approx(2.8, rel=1e-15)
 
 
-class InterruptedAt(SGD):
-    """SGD that receives Ctrl-C (SIGINT) while computing the update of parameter `index`."""
+class Tripwire(Value):
+    """A parameter that receives Ctrl-C (SIGINT) when a step reads or writes its number."""
 
-    def __init__(self, params: list[Value], index: int) -> None:
-        super().__init__(params, lr=0.5)
-        self.index = index
-        self.calls = 0
+    __slots__ = ("trip",)
 
-    def _update(self, param: float, grad: float, state: dict[str, float], lr: float) -> float:
-        if self.calls == self.index:
+    def __init__(self, data: float, trip: str = "") -> None:
+        super().__init__(data)
+        self.trip = trip
+
+    @property  # type: ignore[override]
+    def data(self) -> float:
+        if getattr(self, "trip", "") == "read":
+            self.trip = ""
             signal.raise_signal(signal.SIGINT)
-        self.calls += 1
+        return Value.data.__get__(self)  # type: ignore[attr-defined,no-any-return]
+
+    @data.setter
+    def data(self, number: float) -> None:
+        if getattr(self, "trip", "") == "write":
+            self.trip = ""
+            signal.raise_signal(signal.SIGINT)
+        Value.data.__set__(self, number)  # type: ignore[attr-defined]
+
+
+class InterruptedInUpdate(SGD):
+    """SGD that receives Ctrl-C while its update formula runs."""
+
+    def _update(self, param: Any, grad: Any, state: Any, lr: float) -> Any:
+        signal.raise_signal(signal.SIGINT)
         return super()._update(param, grad, state, lr)
 
 
-@pytest.mark.parametrize("index", [0, 1, 2])
-def test_ctrl_c_inside_step_lands_after_the_whole_update(index: int) -> None:
-    """SIGINT during a step raises KeyboardInterrupt only once every parameter is updated."""
-    ps = [Value(1.0), Value(3.0), Value(-2.0)]
+@pytest.mark.parametrize(
+    ("where", "index"),
+    [("read", 0), ("read", 2), ("update", None), ("write", 0), ("write", 1), ("write", 2)],
+)
+def test_ctrl_c_inside_step_lands_after_the_whole_update(where: str, index: int | None) -> None:
+    """SIGINT while a step reads, updates or writes raises only once every parameter is updated."""
+    ps = [Tripwire(1.0), Tripwire(3.0), Tripwire(-2.0)]
     for p, g in zip(ps, [2.0, 4.0, -6.0], strict=True):
         p.grad = g
-    opt = InterruptedAt(ps, index)
+    if index is not None:
+        ps[index].trip = where
+    opt = (InterruptedInUpdate if where == "update" else SGD)(ps, lr=0.5, momentum=0.5)
     with pytest.raises(KeyboardInterrupt):
         opt.step()
     assert [p.data for p in ps] == [0.0, 1.0, 1.0]  # theta - 0.5 g, all three
     assert opt.steps == 1
+    assert [s["momentum_buffer"] for s in opt.state] == [2.0, 4.0, -6.0]  # the state moved too
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # handler restored
 
 
@@ -551,8 +574,63 @@ def test_zero_over_zero_in_an_update_is_nan_like_torch_not_an_exception(
     w = Value(1.0)
     opt = make(w)
     w.grad = 0.0
-    if state:
-        assert math.isnan(opt._update(1.0, 0.0, dict(state), 0.1))
-    else:
+    opt._buffers = {name: np.array([number]) for name, number in state.items()}
+    opt.step()
+    assert math.isnan(w.data)
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_a_step_over_many_parameters_gives_each_what_it_gets_alone(name: str) -> None:
+    """The update runs on arrays of all parameters: no parameter's number depends on another's."""
+    cls, kwargs = OPTIMIZERS[name]
+    rng = np.random.default_rng(7)
+    start = rng.normal(size=30) * 10.0 ** rng.integers(-300, 300, size=30)
+    grads = rng.normal(size=(4, 30)) * 10.0 ** rng.integers(-300, 300, size=(4, 30))
+    grads[1, ::7] = [0.0, -0.0, math.inf, math.nan, 5e-324]  # zeros, specials, a subnormal
+    together = [Value(float(x)) for x in start]
+    alone = [Value(float(x)) for x in start]
+    opt = cls(together, **kwargs)
+    opts = [cls([p], **kwargs) for p in alone]
+    for row in grads:
+        for p, q, g in zip(together, alone, row.tolist(), strict=True):
+            p.grad = q.grad = g
         opt.step()
-        assert math.isnan(w.data)
+        for single in opts:
+            single.step()
+        got = np.array([p.data for p in together])
+        np.testing.assert_array_equal(got, [q.data for q in alone])  # nan matches nan
+
+
+def test_adam_on_arrays_equals_the_formula_in_python_floats_bit_for_bit() -> None:
+    """numpy's elementwise float64 rounds as Python floats do, subnormals included."""
+    rng = np.random.default_rng(3)
+    start = (rng.normal(size=200) * 10.0 ** rng.integers(-310, 10, size=200)).tolist()
+    ps = [Value(x) for x in start]
+    opt = Adam(ps, lr=0.01, betas=(0.8, 0.95), eps=1e-12)
+    m = [0.0] * 200
+    v = [0.0] * 200
+    want = list(start)
+    for t in (1, 2, 3):
+        grads = (rng.normal(size=200) * 10.0 ** rng.integers(-160, 10, size=200)).tolist()
+        for p, g in zip(ps, grads, strict=True):
+            p.grad = g
+        opt.step()
+        for i, g in enumerate(grads):  # torch's single-tensor Adam, one float at a time
+            m[i] = m[i] + (1 - 0.8) * (g - m[i])
+            v[i] = v[i] * 0.95 + (1 - 0.95) * g * g
+            denom = math.sqrt(v[i]) / (1 - 0.95**t) ** 0.5 + 1e-12
+            want[i] = want[i] + -(0.01 / (1 - 0.8**t)) * m[i] / denom
+        assert [p.data for p in ps] == want
+
+
+def test_a_gradient_set_to_none_is_named_and_nothing_changes() -> None:
+    """PyTorch users reset with ``p.grad = None``; here that is a named error, not a numpy one."""
+    ps = [Value(1.0), Value(2.0)]
+    ps[0].grad = 0.5
+    ps[1].grad = None  # type: ignore[assignment]
+    opt = Adam(ps, lr=0.1)
+    with pytest.raises(
+        TypeError, match=r"Adam.step: params\[1\]\.grad is NoneType None, not a float; .*zero_grad"
+    ):
+        opt.step()
+    assert ([p.data for p in ps], opt.steps, opt.state) == ([1.0, 2.0], 0, [{}, {}])
