@@ -425,9 +425,7 @@ class Value:
         >>> x.grad
         24.0
         """
-        fresh = _FreshPass(self)
-        for node, old in zip(fresh.saved_nodes, fresh.saved_grads, strict=True):
-            node.grad = old + node.grad
+        _FreshPass(self).add_back()
 
 
 _EXP: Final = ops.OPS["exp"]
@@ -741,9 +739,27 @@ class _FreshPass:
             root.grad = 1.0
             if root._op is not None:
                 self._propagate(checked=bool(_MODE.get() & _ANOMALY))
-        except BaseException:
+        except BaseException as err:
             self.undo(touched=counted)
+            if isinstance(err, TypeError):
+                _raise_if_a_grad_is_not_a_number(self.consumers or {root: 0}, err)
             raise
+
+    def add_back(self) -> None:
+        """Add the gradients the first walk took out back in: ``.grad = old + fresh``.
+
+        All sums are computed before any is stored, so a ``.grad`` that is not a number
+        (set by hand) undoes the whole pass and raises, naming the node.
+        """
+        nodes = self.saved_nodes
+        try:
+            sums = [old + node.grad for node, old in zip(nodes, self.saved_grads, strict=True)]
+        except TypeError as err:
+            self.undo()
+            _raise_if_a_grad_is_not_a_number(dict.fromkeys(nodes, 0), err)
+            raise
+        for node, total in zip(nodes, sums, strict=True):
+            node.grad = total
 
     def _propagate(self, *, checked: bool) -> None:  # noqa: C901  # the hot loop, written out
         # Walk 2: release a node once all its consumers are done; its .grad is then complete.
@@ -788,14 +804,28 @@ class _FreshPass:
 
     def undo(self, *, touched: bool = True) -> None:
         """Put every ``.grad`` back as it was before the pass (``touched``: walk 2 had begun)."""
-        if touched:
+        if touched:  # a .grad set to None by hand is left as it is: the pass stopped on it
             self.root.grad = 0.0
             for node in self.consumers:
-                node.grad = 0.0
+                if node.grad is not None:
+                    node.grad = 0.0
                 for parent in node._parents:
-                    parent.grad = 0.0
+                    if parent.grad is not None:
+                        parent.grad = 0.0
         for node, old in zip(self.saved_nodes, self.saved_grads, strict=True):
             node.grad = old
+
+
+def _raise_if_a_grad_is_not_a_number(nodes: Iterable[Value], err: TypeError) -> None:
+    """After a failed pass: raise a TypeError naming a ``.grad`` set to a non-number."""
+    for node in nodes:
+        for v in (node, *node._parents):
+            found: object = v.grad  # a float, unless set by hand
+            if not isinstance(found, numbers.Real):
+                raise TypeError(
+                    f"backward: {v!r} has .grad = {describe(found)}, not a number; reset "
+                    "gradients with zero_grad(...) (0.0, not None). No .grad was changed"
+                ) from err
 
 
 def _check_finite(node: Value, local: tuple[float, ...], upstream: float) -> None:

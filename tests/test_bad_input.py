@@ -21,7 +21,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from strategies import arity, call, extreme_floats
 
-from autograd import Value, detect_anomaly, dot, grad, sum_values
+from autograd import Value, detect_anomaly, dot, grad, sum_values, topological_order
 from autograd.ops import OPS, Op
 
 # (id, bad operand, the type name the message must show)
@@ -269,3 +269,22 @@ def test_computed_nodes_refuse_copy_and_pickle_naming_the_op(
         TypeError, match=r"copy/pickle: Value\(data=1\.0, .*computed by mul \(\*\).*detach"
     ):
         how(node)
+
+
+@pytest.mark.parametrize("bad", [None, "a", [1.0]], ids=["None", "str", "list"])
+@pytest.mark.parametrize("where", ["leaf", "interior"])
+def test_a_grad_set_to_a_non_number_is_named_and_backward_changes_nothing(
+    bad: object, where: str
+) -> None:
+    """``p.grad = None`` (PyTorch's reset) fails at once with a named error; no .grad moves."""
+    x, w = Value(2.0, label="x"), Value(-3.0, label="w")
+    h = (x * w).tanh()
+    y = h * h + x
+    y.backward()  # every node now holds a gradient, so the next pass takes them out first
+    target = x if where == "leaf" else h
+    target.grad = bad  # type: ignore[assignment]
+    nodes = topological_order(y)
+    before = [node.grad for node in nodes]
+    with pytest.raises(TypeError, match=r"backward: Value\(.*\.grad = .*not a number.*zero_grad"):
+        y.backward()
+    assert [node.grad for node in nodes] == before
