@@ -618,6 +618,8 @@ def topological_order(root: Value) -> list[Value]:
     >>> [n.label or n.op.name for n in topological_order(b * a)]
     ['a', 'add', 'mul']
     """
+    if not isinstance(root, Value):
+        raise TypeError(f"topological_order: root must be a Value, got {describe(root)}")
     return _kahn_order(root)
 
 
@@ -682,13 +684,27 @@ def _kahn_order(root: Value) -> list[Value]:
     return order
 
 
-def zero_grad(values: Iterable[Value]) -> None:
-    """Set ``.grad`` of every given node to 0.
+def zero_grad(values: Value | Iterable[Value]) -> None:
+    """Set ``.grad`` of every given node (or of one Value) to 0.
+
+    Raises:
+        TypeError: if ``values`` is not a Value or an iterable of Values; nothing is reset then.
 
     >>> x = Value(1.0); (x * 2).backward(); zero_grad([x]); x.grad
     0.0
     """
-    for v in values:
+    if isinstance(values, Value):
+        values = (values,)
+    try:
+        nodes = list(values)
+    except TypeError:
+        raise TypeError(
+            f"zero_grad: expected Values (a list, or model.parameters()), got {describe(values)}"
+        ) from None
+    for i, v in enumerate(nodes):
+        if not isinstance(v, Value):
+            raise TypeError(f"zero_grad: values[{i}] must be a Value, got {describe(v)}")
+    for v in nodes:
         v.grad = 0.0
 
 

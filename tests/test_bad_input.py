@@ -21,7 +21,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from strategies import arity, call, extreme_floats
 
-from autograd import Value, detect_anomaly, dot, grad, sum_values, topological_order
+from autograd import Value, detect_anomaly, dot, grad, sum_values, topological_order, zero_grad
 from autograd.ops import OPS, Op
 
 # (id, bad operand, the type name the message must show)
@@ -99,9 +99,12 @@ def test_bad_comparison_operand(kind: str, bad: object, type_name: str) -> None:
         (lambda: grad(2.0, [Value(1.0)]), r"grad: output must be a Value, got float"),  # type: ignore[call-overload]
         (lambda: grad(Value(1.0), [Value(1.0), 3.0]), r"grad: inputs\[1\] must be a Value"),  # type: ignore[list-item]
         (lambda: Value(1.0, label=3), r"label must be a str, got int"),  # type: ignore[arg-type]
+        (lambda: topological_order(3), r"topological_order: root must be a Value, got int 3"),  # type: ignore[arg-type]
+        (lambda: zero_grad(3), r"zero_grad: expected Values .*, got int 3"),  # type: ignore[arg-type]
+        (lambda: zero_grad([Value(1.0), 2.0]), r"zero_grad: values\[1\] must be a Value"),  # type: ignore[list-item]
     ],
     ids=["sum_values", "dot-weight", "dot-input", "dot-bias", "dot-lengths", "grad-output",
-         "grad-inputs", "label"],
+         "grad-inputs", "label", "topological_order", "zero_grad-number", "zero_grad-entry"],
 )  # fmt: skip
 def test_bad_arguments_of_functions(call_bad: Callable[[], object], pattern: str) -> None:
     """The package's functions name themselves and the offending argument."""
