@@ -450,6 +450,8 @@ def test_bad_arguments_to_compile_loss_are_refused() -> None:
         compile_loss(lambda x: w * x, 1.0, [w], reduction="avg")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"params\[0\] must be a leaf Value"):
         compile_loss(lambda x: w * x, 1.0, [w * 2])
+    with pytest.raises(TypeError, match=r"compile_loss: fn must be the loss .*, got int 3"):
+        compile_loss(3, 1.0, [w])  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"must return a Value \(the loss\), got 2.0"):
         compile_loss(lambda x: 2.0, 1.0, [w])  # type: ignore[arg-type,return-value]
     with pytest.raises(ValueError, match=r"a flat list of numbers, got an array of shape \(2, 2\)"):

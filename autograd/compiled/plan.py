@@ -15,6 +15,7 @@ from typing import Any, Final, Literal
 
 import numpy as np
 
+from autograd._checks import describe
 from autograd.compiled.anomaly import AnomalyCheck
 from autograd.compiled.check import (
     HOW_TO_FIX,
@@ -96,6 +97,10 @@ class CompiledLoss:
         check_every: int | None = None,
         seed: int = 0,
     ) -> None:
+        if not callable(fn):
+            raise TypeError(
+                f"compile_loss: fn must be the loss of one example (a function), got {describe(fn)}"
+            )
         if reduction not in _REDUCTIONS:
             raise ValueError(
                 f"compile_loss: unknown reduction {reduction!r} "
@@ -447,8 +452,9 @@ def compile_loss(
         The :class:`CompiledLoss`.
 
     Raises:
-        TypeError: ``params`` holds a non-leaf, ``fn`` returns no Value, ``example`` holds
-            something other than real numbers, or ``check_every`` is not an int.
+        TypeError: ``fn`` is not callable or returns no Value, ``params`` holds a non-leaf,
+            ``example`` holds something other than real numbers, or ``check_every`` is not an
+            int.
         ValueError: ``example`` is empty, nested or not finite; ``reduction`` or
             ``check_every`` is out of range.
 
