@@ -758,7 +758,7 @@ class _FreshPass:
         except BaseException as err:
             self.undo(touched=counted)
             if isinstance(err, TypeError):
-                _raise_if_a_grad_is_not_a_number(self.consumers or {root: 0}, err)
+                _raise_if_a_grad_is_not_a_number(self.consumers or (root,), err)
             raise
 
     def add_back(self) -> None:
@@ -772,7 +772,7 @@ class _FreshPass:
             sums = [old + node.grad for node, old in zip(nodes, self.saved_grads, strict=True)]
         except TypeError as err:
             self.undo()
-            _raise_if_a_grad_is_not_a_number(dict.fromkeys(nodes, 0), err)
+            _raise_if_a_grad_is_not_a_number(nodes, err)
             raise
         for node, total in zip(nodes, sums, strict=True):
             node.grad = total
