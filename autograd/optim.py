@@ -134,11 +134,8 @@ class Optimizer:
         names = list(self._buffers)
         columns = [self._buffers[name].tolist() for name in names]
         extra = self._shared_state()
-        return (
-            [{**dict(zip(names, row, strict=True)), **extra} for row in zip(*columns, strict=True)]
-            if names
-            else [dict(extra) for _ in self.params]
-        )
+        rows = zip(*columns, strict=True) if columns else [()] * len(self.params)
+        return [{**dict(zip(names, row, strict=True)), **extra} for row in rows]
 
     def _shared_state(self) -> dict[str, float]:
         """State that every parameter shares (Adam's ``step``), shown in :attr:`state`."""
