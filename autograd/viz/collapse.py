@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from autograd.engine import Value
+from autograd.engine import Value, depths
 from autograd.viz.dot import (
     COLLAPSED,
     HIGHLIGHT_COLOR,
@@ -39,7 +39,6 @@ from autograd.viz.groups import INPUTS, groups_by_label, parent_key
 __all__ = [
     "INPUTS",
     "cross_edges",
-    "depths",
     "draw_collapsed",
     "group_nodes",
     "groups_by_label",
@@ -65,20 +64,6 @@ def label_parameters(module: Any) -> None:
     for name, parameter in module.named_parameters():
         if not parameter.label:
             parameter.label = name
-
-
-def depths(order: Sequence[Value]) -> dict[Value, int]:
-    """Return each node's depth: 0 for a leaf, else 1 + the deepest input (one pass, no recursion).
-
-    >>> from autograd import Value, topological_order
-    >>> x = Value(1.0)
-    >>> sorted(depths(topological_order((x * 2).tanh())).values())
-    [0, 0, 1, 2]
-    """
-    depth: dict[Value, int] = {}
-    for node in order:
-        depth[node] = 1 + max((depth[p] for p in node.parents), default=-1)
-    return depth
 
 
 def cross_edges(order: Sequence[Value], group: Mapping[Value, str | None]) -> int:
