@@ -8,16 +8,8 @@
 (15.0, 8.0)
 """
 
-from autograd.engine import (
-    Value,
-    detect_anomaly,
-    dot,
-    grad,
-    no_grad,
-    sum_values,
-    topological_order,
-    zero_grad,
-)
+from autograd.engine import Value, dot, grad, sum_values, topological_order, zero_grad
+from autograd.modes import detect_anomaly, no_grad
 
 __all__ = [
     "Value",

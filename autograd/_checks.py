@@ -19,26 +19,10 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Final
 
 import numpy as np
 
-_REPR_LIMIT: Final = 60
-"""Longest repr shown in a message before it is cut with ``...``."""
-
-
-def describe(value: object) -> str:
-    """Return ``value`` for an error message: an array by its shape, anything else by type and repr.
-
-    >>> describe("0.2"), describe(np.zeros((2, 3)))
-    ("str '0.2'", 'an array of shape (2, 3)')
-    """
-    if isinstance(value, np.ndarray):
-        return f"an array of shape {value.shape}"
-    text = repr(value)
-    if len(text) > _REPR_LIMIT:
-        text = text[: _REPR_LIMIT - 3] + "..."
-    return f"{type(value).__name__} {text}"
+from autograd.messages import describe
 
 
 def count(what: str, value: object, minimum: int = 1) -> int:

@@ -29,6 +29,7 @@ import numpy.typing as npt
 
 from autograd import _checks
 from autograd.engine import Value, dot
+from autograd.messages import describe
 
 Input = Value | float
 """One input of a neuron: a Value or a plain number."""
@@ -546,12 +547,12 @@ def _widths(nouts: object) -> list[object]:
     wanted = "MLP nouts must be a non-empty list of layer widths"
     if isinstance(nouts, np.ndarray):
         if nouts.ndim != 1:
-            raise ValueError(f"{wanted}, got {_checks.describe(nouts)}")
+            raise ValueError(f"{wanted}, got {describe(nouts)}")
         widths: list[object] = nouts.tolist()
     elif isinstance(nouts, Sequence) and not isinstance(nouts, str | bytes):
         widths = list(nouts)
     else:
-        raise TypeError(f"{wanted}, got {_checks.describe(nouts)}")
+        raise TypeError(f"{wanted}, got {describe(nouts)}")
     if not widths:
         raise ValueError(f"{wanted}, got {nouts!r}")
     return widths
@@ -567,12 +568,12 @@ def _as_inputs(x: object, what: str) -> Sequence[Input]:
             return [float(x)]
         raise ValueError(
             f"{what} takes one example, a 1-d list or array of inputs, got "
-            f"{_checks.describe(x)}; call it on one row at a time"
+            f"{describe(x)}; call it on one row at a time"
         )
     if isinstance(x, Sequence) and not isinstance(x, str | bytes):
         return x
     if isinstance(x, numbers.Real):  # np.float32 and friends (bool was taken above as an int)
         return [float(x)]
     raise TypeError(
-        f"{what}: expected a Value, a number or a list of them as input, got {_checks.describe(x)}"
+        f"{what}: expected a Value, a number or a list of them as input, got {describe(x)}"
     )

@@ -34,8 +34,9 @@ from types import FrameType
 import numpy as np
 import numpy.typing as npt
 
-from autograd._checks import describe, interval, non_negative
+from autograd._checks import interval, non_negative
 from autograd.engine import Value
+from autograd.messages import describe
 from autograd.schedules import Schedule
 
 Array = npt.NDArray[np.float64]

@@ -36,7 +36,8 @@ from autograd import _checks
 from autograd.compiled import CompiledLoss, compile_loss
 from autograd.compiled.inputs import as_floats
 from autograd.data import Seed, batches
-from autograd.engine import Value, no_grad, sum_values
+from autograd.engine import Value, sum_values
+from autograd.modes import no_grad
 from autograd.nn import MLP, Dropout, Layer, Module, Neuron
 from autograd.optim import Optimizer, sigint_catchable
 

@@ -15,19 +15,20 @@ from collections.abc import Callable
 import pytest
 from hypothesis import given, note
 from hypothesis import strategies as st
-from strategies import Program, programs
+from strategies import Program, call, extreme_floats, programs
 
 from autograd import (
     Value,
     detect_anomaly,
     dot,
-    engine,
+    fast_backward,
     grad,
     no_grad,
     sum_values,
     topological_order,
     zero_grad,
 )
+from autograd.engine import BackwardStep, backprop
 from autograd.ops import OPS
 from autograd.testing import ANALYTIC_ATOL, ANALYTIC_RTOL, gradcheck, gradgradcheck, is_close
 
@@ -51,6 +52,82 @@ def test_random_graph_second_derivatives_match_finite_differences(program: Progr
     note(str(program))
     program.build([Value(x) for x in program.leaves])
     gradgradcheck(lambda *vs: program.build(vs), program.leaves)
+
+
+# --- the tuned pass is the reference pass ------------------------------------------------------
+
+
+def _build_raw(program: Program, leaves: list[Value]) -> Value:
+    """The program's graph as written: no squashing into domains, nothing rejected."""
+    nodes = list(leaves)
+    for s in program.steps:
+        nodes.append(call(OPS[s.op], [nodes[i] for i in s.args], dict(s.params)))
+    return nodes[-1]
+
+
+def _same_float(a: float, b: float) -> bool:
+    """The same number bit for bit, except that a zero may carry either sign (nan is nan)."""
+    return a == b or (math.isnan(a) and math.isnan(b))
+
+
+@given(
+    program=programs(max_leaves=2, max_steps=16),
+    leaves=st.lists(st.one_of(st.floats(-3.0, 3.0), extreme_floats()), min_size=3, max_size=3),
+    data=st.data(),
+)
+def test_tuned_backward_equals_the_reference_pass_bit_for_bit(
+    program: Program, leaves: list[float], data: st.DataObject
+) -> None:
+    """backward() and grad() give backprop()'s sums, in its order, over any graph and any .grad.
+
+    Leaves include inf, nan, -0.0 and huge numbers, so out-of-domain rules, IEEE fallbacks and
+    0 * inf meet; every node starts with an arbitrary .grad that backward() must add to.
+    """
+    note(str(program))
+    xs = [Value(v) for v in leaves[: program.n_leaves]]
+    root = _build_raw(program, xs)
+    order = topological_order(root)
+    reference = backprop(root)
+    assert set(reference) == set(order)
+    fresh = grad(root, order)  # the tuned pass, every .grad put back
+    assert all(_same_float(g, reference[n]) for g, n in zip(fresh, order, strict=True))
+    old = data.draw(st.lists(extreme_floats(), min_size=len(order), max_size=len(order)))
+    for node, g in zip(order, old, strict=True):
+        node.grad = g
+    root.backward()
+    for node, g in zip(order, old, strict=True):
+        assert _same_float(node.grad, g + reference[node]), (node, g, reference[node])
+
+
+def test_tuned_backward_adds_in_the_reference_order_where_order_matters() -> None:
+    """x reaches the root by three paths worth 1e16, 1 and -1e16: the order of the sum shows.
+
+    Left to right, 1e16 + 1 rounds to 1e16 and the 1 is lost; other orders keep it.
+    """
+    x = Value(0.5, label="x")
+    for terms in ([1e16, 1.0, -1e16], [1.0, 1e16, -1e16], [1e16, -1e16, 1.0]):
+        root = sum_values([x * t for t in terms])
+        expected = backprop(root)[x]
+        x.grad = 0.0
+        root.backward()
+        assert x.grad == expected == grad(root, x)
+
+
+def test_reference_pass_reports_every_step_in_order() -> None:
+    """on_step sees each edge once, with total = before + local * upstream (x*y + x at 2, 3)."""
+    x, y = Value(2.0, label="x"), Value(3.0, label="y")
+    f = x * y + x
+    steps: list[BackwardStep] = []
+    grads = backprop(f, on_step=steps.append)
+    seen = [(s.node.op.name, s.node.parents[s.index].label or "x*y", s.local, s.upstream,
+             s.before, s.total) for s in steps]  # fmt: skip
+    assert seen == [
+        ("add", "x*y", 1.0, 1.0, None, 1.0),
+        ("add", "x", 1.0, 1.0, None, 1.0),
+        ("mul", "x", 3.0, 1.0, 1.0, 4.0),  # the two paths from x meet: 1 + 3
+        ("mul", "y", 2.0, 1.0, None, 2.0),
+    ]
+    assert (grads[x], grads[y]) == (4.0, 2.0)
 
 
 # --- shared sub-expressions and repeated edges -------------------------------------------------
@@ -338,7 +415,7 @@ def test_keyboard_interrupt_inside_backward_leaves_every_grad_as_it_was(
         n.grad = float(i % 3)
     before = [n.grad for n in nodes]
     calls = 0
-    real = engine._float_local_grads
+    real = fast_backward.local_floats
 
     def interrupt_on_the_20th(node: Value) -> tuple[float, ...]:
         nonlocal calls
@@ -347,7 +424,7 @@ def test_keyboard_interrupt_inside_backward_leaves_every_grad_as_it_was(
             raise KeyboardInterrupt
         return real(node)
 
-    monkeypatch.setattr(engine, "_float_local_grads", interrupt_on_the_20th)
+    monkeypatch.setattr(fast_backward, "local_floats", interrupt_on_the_20th)
     with pytest.raises(KeyboardInterrupt):
         y.backward()
     assert calls == 20

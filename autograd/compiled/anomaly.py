@@ -18,7 +18,8 @@ import numpy as np
 
 from autograd.compiled.groups import VARYING, Group
 from autograd.compiled.kernels import Array
-from autograd.engine import Value, format_inputs
+from autograd.engine import Value
+from autograd.messages import backward_anomaly, format_inputs, forward_anomaly
 
 if TYPE_CHECKING:
     from autograd.compiled.planner import Layout
@@ -47,14 +48,18 @@ class AnomalyCheck:
         node = self.at[(group.out_store, group.out.start + int(np.argmax(bad[:, example])))]
         op = node._op
         assert op is not None  # noqa: S101  # grouped nodes are op nodes
-        extra = "".join(f", {k}={v!r}" for k, v in (node._params or {}).items())
         inputs = format_inputs(
             node._parents, [self._value(stores, p, example) for p in node._parents]
         )
         raise FloatingPointError(
-            f"{op.name} produced {self._value(stores, node, example)!r} "
-            f"{self._where(group.out_store, example)} from {inputs}{extra}; {op.name} is defined "
-            f"for {op.domain.where} ({self._node(node)})"
+            forward_anomaly(
+                op,
+                self._value(stores, node, example),
+                inputs,
+                node._params,
+                where=f" {self._where(group.out_store, example)}",
+                node=f" ({self._node(node)})",
+            )
         )
 
     def backward(self, group: Group, stores: Sequence[Array], grads: Sequence[Array]) -> None:
@@ -92,13 +97,18 @@ class AnomalyCheck:
                 total = local * upstream
             if np.isfinite(total):
                 continue
-            label = f" {node.label!r}" if node.label else ""
             summed = "" if store == VARYING else " (summed over the batch)"
             inputs = format_inputs(node._parents, [float(v) for v in values])
-            return (
-                f"backward through {op.name} node{label} {self._where(store, example)} gave "
-                f"d out/d input{k} = {local!r} times upstream {upstream!r}{summed}, from inputs "
-                f"{inputs}; {op.name} is defined for {op.domain.where} ({self._node(node)})"
+            return backward_anomaly(
+                op,
+                node.label,
+                k,
+                local,
+                upstream,
+                inputs,
+                where=f" {self._where(store, example)}",
+                summed=summed,
+                node=f" ({self._node(node)})",
             )
         return None
 

@@ -14,8 +14,8 @@ from typing import Any, Final
 
 import numpy as np
 
-from autograd._checks import describe
 from autograd.compiled.kernels import Array
+from autograd.messages import describe
 
 _NUMERIC_KINDS: Final = "fiub"  # float, int, unsigned, bool (0 or 1, as Value(True) is 1.0)
 

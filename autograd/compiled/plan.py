@@ -15,7 +15,6 @@ from typing import Any, Final, Literal
 
 import numpy as np
 
-from autograd._checks import describe
 from autograd.compiled.anomaly import AnomalyCheck
 from autograd.compiled.check import (
     HOW_TO_FIX,
@@ -28,7 +27,9 @@ from autograd.compiled.inputs import batch_columns, example_parts
 from autograd.compiled.kernels import Array
 from autograd.compiled.planner import plan_graph
 from autograd.compiled.sampling import ExampleChooser
-from autograd.engine import Value, anomaly_enabled, recording, topological_order
+from autograd.engine import Value, topological_order
+from autograd.messages import describe
+from autograd.modes import anomaly_enabled, recording
 
 Reduction = Literal["mean", "sum"]
 _REDUCTIONS: Final = ("mean", "sum")
