@@ -1,11 +1,20 @@
-"""Argument checks shared by ``nn``, ``data``, ``optim``, ``schedules`` and ``train``.
+"""Argument checks for the whole package: one rule and one wording per kind of argument.
 
-One rule and one wording per kind of argument, so ``MLP(0, [1])``, ``batches(10, 0)`` and
-``Cosine(1.0, t_max=0)`` all say ``... must be an int >= 1, got 0``. Python numbers and numpy
-scalars (``np.int64``, ``np.float32``) are accepted alike; ``bool`` is refused everywhere (a
-``True`` where a count or a rate belongs is a slip, not a 1). A value of the wrong kind raises
-``TypeError``, one outside the allowed range ``ValueError``; both name the argument and show
-the value.
+Every public function checks its arguments here before it changes anything. A value of the
+wrong kind raises ``TypeError``, one outside the allowed range ``ValueError``; both name the
+argument (``what``, which starts with the function: ``"MLP nin"``, ``"draw_dot: rankdir"``) and
+show the value. Python numbers and numpy scalars (``np.int64``, ``np.float32``) are accepted
+alike. The kinds:
+
+- :func:`number` -- a number that enters a graph (``Value(x)``, ``x * 2``, a loss target):
+  ``bool`` counts as 0 or 1 and inf and nan pass, as in Python, numpy and PyTorch (IEEE rules);
+- :func:`real` and the ranges built on it (:func:`interval`, :func:`positive`,
+  :func:`non_negative`, :func:`probability`) -- a setting such as a rate or a slope: finite, and
+  ``bool`` is refused (a ``True`` where a rate belongs is a slip, not a 1);
+- :func:`count` -- a size or a step: an ``int >= minimum``, not a bool;
+- :func:`choice` -- one of a few names; :func:`flag` -- True or False.
+
+An int beyond the float range is a ``ValueError`` worded once, by :func:`float_of`.
 
 >>> count("MLP nin", np.int64(3)), probability("Dropout p", np.float32(0.5))
 (3, 0.5)
@@ -19,10 +28,51 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Sequence
 
 import numpy as np
 
 from autograd.messages import describe
+
+
+def float_of(what: str, value: numbers.Real) -> float:
+    """Return ``float(value)``; an int beyond the float range is a ``ValueError`` naming ``what``.
+
+    >>> float_of("x", 10**400)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: x: int 1000... is beyond the float range (|x| <= 1.8e308)
+    """
+    try:
+        return float(value)
+    except OverflowError as err:
+        raise ValueError(
+            f"{what}: {describe(value)} is beyond the float range (|x| <= 1.8e308)"
+        ) from err
+
+
+def number(what: str, value: object) -> float:
+    """Return ``value`` as a float if it is a real number (inf and nan included; bool is 0 or 1).
+
+    Complex numbers, strings, None, lists and arrays are refused (an array is shown by its
+    shape).
+
+    >>> number("Value", 3), number("Value", True), number("Value", np.float32(0.5))
+    (3.0, 1.0, 0.5)
+    >>> number("mul (*)", "2")
+    Traceback (most recent call last):
+    ...
+    TypeError: mul (*): expected a real number (a Value, int or float), got str '2'; ...
+    """
+    if type(value) is float:
+        return value
+    # int first: the abstract-class check below costs more than the conversion
+    if type(value) is int or isinstance(value, numbers.Real):  # bool, numpy; not arrays, complex
+        return float_of(what, value)  # type: ignore[arg-type]  # an int, or a Real
+    raise TypeError(
+        f"{what}: expected a real number (a Value, int or float), got {describe(value)}; "
+        "convert it with float(...) first"
+    )
 
 
 def count(what: str, value: object, minimum: int = 1) -> int:
@@ -46,13 +96,7 @@ def real(what: str, value: object) -> float:
     """
     if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
         raise TypeError(f"{what} must be a real number, got {describe(value)}")
-    try:
-        x = float(value)
-    except OverflowError as err:  # an int beyond the float range
-        raise ValueError(
-            f"{what} must be a finite number, got an int too large for a float ({len(str(value))} "
-            "digits)"
-        ) from err
+    x = float_of(what, value)
     if not math.isfinite(x):
         raise ValueError(f"{what} must be a finite number, got {value!r}")
     return x
@@ -124,3 +168,30 @@ def probability(what: str, value: object) -> float:
     if not 0.0 <= x <= 1.0:
         raise ValueError(f"{what} must be a probability in [0, 1], got {value!r}")
     return x
+
+
+def choice(name: str, value: object, allowed: Sequence[str], caller: str = "") -> str:
+    """Return ``value`` if it is one of ``allowed``, else raise a ValueError listing them.
+
+    >>> choice("rankdir", "XY", ("LR", "TB"), caller="draw_dot")
+    Traceback (most recent call last):
+    ...
+    ValueError: draw_dot: unknown rankdir 'XY' (must be one of ['LR', 'TB'])
+    """
+    if not isinstance(value, str) or value not in allowed:
+        where = f"{caller}: " if caller else ""
+        raise ValueError(f"{where}unknown {name} {value!r} (must be one of {list(allowed)})")
+    return value
+
+
+def flag(what: str, value: object) -> bool:
+    """Return ``value`` if it is True or False, else raise a TypeError naming ``what``.
+
+    >>> flag("draw_dot: edge_labels", "no")
+    Traceback (most recent call last):
+    ...
+    TypeError: draw_dot: edge_labels must be True or False, got 'no'
+    """
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(f"{what} must be True or False, got {value!r}")
+    return bool(value)

@@ -17,47 +17,14 @@ same pass tuned for speed (:mod:`autograd.fast_backward`), which gives the same 
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, overload
 
-from autograd import fast_backward, modes, ops
+from autograd import _checks, fast_backward, modes, ops
 from autograd.messages import describe, format_inputs, forward_anomaly
 from autograd.ops import Op
 from autograd.storage import LeavesOnlyCopy, shared_param
-
-
-def as_float(x: object, what: str) -> float:
-    """Return ``x`` as a float if it is a real number, else raise a ``TypeError`` naming ``what``.
-
-    ``bool`` counts as the number 0 or 1, as in Python, numpy and PyTorch; numpy scalars
-    become plain floats; complex numbers, strings, None, lists and arrays are refused (an array
-    is shown by its shape).
-
-    >>> as_float(3, "Value")
-    3.0
-    >>> as_float("2", "mul")
-    Traceback (most recent call last):
-    ...
-    TypeError: mul: expected a real number (a Value, int or float), got str '2'; ...
-    """
-    if type(x) is float:
-        return x
-    # int first: the abstract-class check below costs more than the conversion
-    if type(x) is int or isinstance(x, numbers.Real):  # bool, numpy scalars; not arrays, complex
-        try:
-            return float(x)
-        except OverflowError as err:  # an int beyond the float range
-            raise ValueError(
-                f"{what}: {describe(x)} is too large for a float (|x| > 1.8e308); "
-                "pass float('inf') if infinity is meant"
-            ) from err
-    raise TypeError(
-        f"{what}: expected a real number (a Value, int or float), got {describe(x)}; "
-        "convert it with float(...) first"
-    )
-
 
 # --- making nodes from a row of the table ------------------------------------------------------
 
@@ -77,7 +44,7 @@ def _leaf(x: object, what: str) -> Value:
     """``x`` itself if it is a Value, else a constant leaf holding the number."""
     if isinstance(x, Value):
         return x
-    return _node(as_float(x, what), None, (), None)
+    return _node(_checks.number(what, x), None, (), None)
 
 
 def _operand(x: object, op: Op) -> Value:
@@ -159,7 +126,7 @@ class Value(LeavesOnlyCopy):
     def __init__(self, data: float, label: str = "") -> None:
         if not isinstance(label, str):
             raise TypeError(f"Value: label must be a str, got {describe(label)}")
-        self.data, self.grad, self.label = as_float(data, "Value"), 0.0, label
+        self.data, self.grad, self.label = _checks.number("Value", data), 0.0, label
         self._op, self._parents, self._params = None, (), None
 
     # --- what the node knows about itself ---
@@ -227,7 +194,7 @@ class Value(LeavesOnlyCopy):
     def __pow__(self, other: Value | float) -> Value:
         if isinstance(other, Value):
             return _apply(ops.VPOW, (self, other))
-        return _apply(ops.POW, (self,), shared_param("exponent", as_float(other, "pow (**)")))
+        return _apply(ops.POW, (self,), shared_param("exponent", _checks.number("pow (**)", other)))
 
     def __rpow__(self, other: Value | float) -> Value:
         return _rbinary(ops.VPOW, self, other)
@@ -238,16 +205,16 @@ class Value(LeavesOnlyCopy):
     # --- comparisons read .data and build no node ---
 
     def __lt__(self, other: Value | float) -> bool:
-        return self.data < _number(other, "<")
+        return self.data < _compared(other, "<")
 
     def __le__(self, other: Value | float) -> bool:
-        return self.data <= _number(other, "<=")
+        return self.data <= _compared(other, "<=")
 
     def __gt__(self, other: Value | float) -> bool:
-        return self.data > _number(other, ">")
+        return self.data > _compared(other, ">")
 
     def __ge__(self, other: Value | float) -> bool:
-        return self.data >= _number(other, ">=")
+        return self.data >= _compared(other, ">=")
 
     __hash__ = object.__hash__
 
@@ -305,7 +272,7 @@ class Value(LeavesOnlyCopy):
         >>> Value(-2.0).leaky_relu(0.25).data
         -0.5
         """
-        slope = as_float(slope, "leaky_relu slope")
+        slope = _checks.number("leaky_relu slope", slope)
         return _apply(ops.LEAKY_RELU, (self,), shared_param("slope", slope))
 
     def softplus(self) -> Value:
@@ -380,8 +347,8 @@ class Value(LeavesOnlyCopy):
         fast_backward.backward(self)
 
 
-def _number(x: object, what: str) -> float:
-    return x.data if isinstance(x, Value) else as_float(x, f"comparison {what}")
+def _compared(x: object, what: str) -> float:
+    return x.data if isinstance(x, Value) else _checks.number(f"comparison {what}", x)
 
 
 # --- n-ary nodes: one box for many terms --------------------------------------------------------

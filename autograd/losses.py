@@ -18,8 +18,8 @@ import numbers
 from collections.abc import Iterable, Sequence
 from typing import Final
 
-from autograd._checks import non_negative
-from autograd.engine import Value, as_float, dot, sum_values
+from autograd._checks import non_negative, number
+from autograd.engine import Value, dot, sum_values
 
 Scores = Value | float | Sequence[Value | float]
 """One prediction or a list of them (Values or plain numbers)."""
@@ -33,7 +33,7 @@ ONE_HOT_TOLERANCE: Final = 1e-9
 
 def _values(x: Scores, what: str) -> list[Value]:
     items = [x] if isinstance(x, Value | int | float) else list(x)
-    return [v if isinstance(v, Value) else Value(as_float(v, what)) for v in items]
+    return [v if isinstance(v, Value) else Value(number(what, v)) for v in items]
 
 
 def _targets(t: Targets, n: int, what: str) -> list[Value | float]:
@@ -41,7 +41,7 @@ def _targets(t: Targets, n: int, what: str) -> list[Value | float]:
     if len(items) != n:
         raise ValueError(f"{what}: got {n} predictions and {len(items)} targets; they must pair up")
     # A Value target stays in the graph (compile_loss feeds targets as leaves); numbers are checked.
-    return [v if isinstance(v, Value) else as_float(v, f"{what} target") for v in items]
+    return [v if isinstance(v, Value) else number(f"{what} target", v) for v in items]
 
 
 def _number(x: Value | float) -> float:
@@ -147,7 +147,7 @@ def _shifted(logits: Scores, temperature: float, what: str) -> list[Value]:
     zs = _values(logits, what)
     if not zs:
         raise ValueError(f"{what}: got no logits; pass at least one")
-    temperature = as_float(temperature, f"{what} temperature")
+    temperature = number(f"{what} temperature", temperature)
     if not temperature > 0:
         raise ValueError(f"{what}: temperature must be > 0, got {temperature!r}")
     scaled = zs if temperature == 1.0 else [z / temperature for z in zs]

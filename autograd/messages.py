@@ -38,7 +38,10 @@ def describe(value: object) -> str:
     """
     if isinstance(value, np.ndarray):
         return f"an array of shape {value.shape}"
-    text = repr(value)
+    try:
+        text = repr(value)
+    except ValueError:  # an int of more digits than Python converts (sys.get_int_max_str_digits)
+        return f"{type(value).__name__} of more than {REPR_LIMIT} digits"
     if len(text) > REPR_LIMIT:
         text = text[: REPR_LIMIT - 3] + "..."
     return f"{type(value).__name__} {text}"

@@ -33,6 +33,7 @@ import os
 from pathlib import Path
 from typing import Any, Final
 
+from autograd._checks import real
 from autograd.files import write_atomic
 from autograd.nn import MLP, Dropout, Layer, Module, Neuron, mlp_parameter_count
 
@@ -102,7 +103,7 @@ def read(path: PathLike) -> dict[str, Any]:
     >>> read(path)
     Traceback (most recent call last):
     ...
-    ValueError: model file '...layer.json': parameter 'neurons.0.w.0' is inf, ...
+    ValueError: model file '...layer.json': parameter 'neurons.0.w.0' is inf, a number beyond ...
     """
     where = f"model file {str(path)!r}"
     try:
@@ -136,20 +137,15 @@ def read(path: PathLike) -> dict[str, Any]:
 
 
 def _check_number(name: str, value: object, where: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    """A parameter read from a file: a finite number (1e400 parses as inf, 10**400 as an int)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):  # JSON: numbers or not
         raise ValueError(f"{where}: parameter {name!r} is {value!r}, expected a number")
-    try:
-        number = float(value)
-    except OverflowError as err:  # JSON ints are exact: 10**400 parses, and overflows here
+    if isinstance(value, float) and not math.isfinite(value):  # 1e400 in the file parses as inf
         raise ValueError(
-            f"{where}: parameter {name!r} is an int of {len(str(abs(value)))} digits, beyond "
-            "the float range (|x| <= 1.8e308); a model file holds only finite numbers"
-        ) from err
-    if not math.isfinite(number):  # 1e400 parses as inf
-        raise ValueError(
-            f"{where}: parameter {name!r} is {number!r}, a number beyond the float range "
+            f"{where}: parameter {name!r} is {value!r}, a number beyond the float range "
             "(|x| <= 1.8e308) in the file; a model file holds only finite numbers"
         )
+    real(f"{where}: parameter {name!r}", value)  # an int beyond the float range: named
 
 
 def _reject_constant(name: str) -> float:

@@ -20,7 +20,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from autograd.engine import Value, as_float, grad
+from autograd._checks import number
+from autograd.engine import Value, grad
 
 EPS: Final = 1e-6
 """Central-difference step, relative to ``max(1, |x|)``: error ~ EPS**2 + 1e-16/EPS."""
@@ -73,7 +74,7 @@ def numerical_grads(
     >>> [round(g, 6) for g in numerical_grads(lambda x, y: x * x * y, [3.0, 2.0])]
     [12.0, 9.0]
     """
-    point = [as_float(x, "numerical_grads input") for x in xs]
+    point = [number("numerical_grads input", x) for x in xs]
     grads: list[float] = []
     for i, x in enumerate(point):
         h = step_size(x, eps)
@@ -263,7 +264,7 @@ class GradcheckError(AssertionError):
 
 def _point(inputs: Sequence[Value | float], what: str) -> tuple[float, ...]:
     return tuple(
-        x.data if isinstance(x, Value) else as_float(x, f"{what} inputs[{i}]")
+        x.data if isinstance(x, Value) else number(f"{what} inputs[{i}]", x)
         for i, x in enumerate(inputs)
     )
 

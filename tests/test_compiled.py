@@ -722,7 +722,11 @@ def test_detect_anomaly_passes_finite_batches_unchanged() -> None:
         ([[1.0, 2.0], [None, 0.0]], TypeError, r"argument 0, example 1, entry 0: got None"),
         (np.array([["a", "b"]]), TypeError, r"argument 0 must hold real numbers, got .* dtype"),
         ([[1.0, 2.0], [3.0]], ValueError, r"argument 0 is ragged: example 0 has length 2, exa"),
-        ([[1.0, 10**400]], ValueError, r"argument 0, example 0, entry 1: int 1000.* is too large"),
+        (
+            [[1.0, 10**400]],
+            ValueError,
+            r"argument 0, example 0, entry 1: int 1000.* is beyond the",
+        ),
         (
             [[1.0, 2.0], [0.0, math.nan]],
             ValueError,

@@ -164,7 +164,7 @@ def corrupt(document: dict[str, Any], change: str) -> str:  # noqa: C901  # one 
             "overflowing_float",
             r"parameter 'layers.0.neurons.0.b' is -inf, a number beyond the float",
         ),
-        ("overflowing_int", r"parameter 'layers.0.neurons.0.b' is an int of 401 digits, beyond"),
+        ("overflowing_int", r"parameter 'layers.0.neurons.0.b': int 1000.* is beyond the float"),
         (
             "missing_parameter",
             r"does not match its architecture: .* has 9 parameters, the file holds 8",

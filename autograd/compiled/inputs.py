@@ -8,14 +8,13 @@ beyond the float range and empty lists never reach numpy, and neither do ``nan``
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Sequence
 from typing import Any, Final
 
 import numpy as np
 
+from autograd._checks import number
 from autograd.compiled.kernels import Array
-from autograd.messages import describe
 
 _NUMERIC_KINDS: Final = "fiub"  # float, int, unsigned, bool (0 or 1, as Value(True) is 1.0)
 
@@ -54,17 +53,7 @@ def _from_objects(arr: np.ndarray[Any, Any], what: str, batch: bool) -> Array:
             )
         if hasattr(item, "_op"):  # a Value: a batch holds numbers, the plan makes the Values
             raise TypeError(f"{place}: got a Value ({item!r}); pass its number, v.data")
-        if not isinstance(item, numbers.Real):  # complex, str, a nested list, ...
-            raise TypeError(
-                f"{place}: expected a real number, got {describe(item)}; convert it first"
-            )
-        try:
-            out[index] = float(item)
-        except OverflowError as err:  # an int beyond the float range
-            raise ValueError(
-                f"{place}: {describe(item)} is too large for a float (|x| > 1.8e308); "
-                "pass float('inf') if infinity is meant, or rescale the data"
-            ) from err
+        out[index] = number(place, item)  # complex, str, a nested list, a huge int: named
     return out
 
 
