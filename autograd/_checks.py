@@ -62,7 +62,7 @@ def number(what: str, value: object) -> float:
     >>> number("mul (*)", "2")
     Traceback (most recent call last):
     ...
-    TypeError: mul (*): expected a real number (a Value, int or float), got str '2'; ...
+    TypeError: mul (*): expected a real number (an int or a float), got str '2'; ...
     """
     if type(value) is float:
         return value
@@ -70,7 +70,7 @@ def number(what: str, value: object) -> float:
     if type(value) is int or isinstance(value, numbers.Real):  # bool, numpy; not arrays, complex
         return float_of(what, value)  # type: ignore[arg-type]  # an int, or a Real
     raise TypeError(
-        f"{what}: expected a real number (a Value, int or float), got {describe(value)}; "
+        f"{what}: expected a real number (an int or a float), got {describe(value)}; "
         "convert it with float(...) first"
     )
 
