@@ -28,17 +28,15 @@ import numpy as np
 import numpy.typing as npt
 
 from autograd import _checks
-from autograd.engine import Value, dot
+from autograd.engine import Value, dot, zero_grad
 from autograd.messages import describe
+from autograd.types import Seed
 
 Input = Value | float
 """One input of a neuron: a Value or a plain number."""
 
 Inputs = Value | float | Sequence[Value | float] | npt.NDArray[np.float64]
 """What a layer accepts: one input, or a list (or 1-d array) of them."""
-
-Seed = int | np.random.Generator | None
-"""A seed for ``numpy.random.default_rng``, a Generator to draw from, or None for fresh entropy."""
 
 
 def _linear(x: Value) -> Value:
@@ -67,12 +65,6 @@ INITS: Final = (
 """Weight initialisation schemes (``uniform`` is micrograd's U(-1, 1)); biases start at 0."""
 
 
-def _check_choice(what: str, value: object, allowed: Sequence[str]) -> str:
-    if not isinstance(value, str) or value not in allowed:
-        raise ValueError(f"unknown {what} {value!r} (must be one of {list(allowed)})")
-    return value
-
-
 def _activation(activation: str | bool, nonlin: bool | None) -> str:
     """Resolve micrograd's ``nonlin`` switch, positional (``Neuron(3, False)``) or by keyword.
 
@@ -83,7 +75,7 @@ def _activation(activation: str | bool, nonlin: bool | None) -> str:
         activation = "relu" if activation else "linear"
     if nonlin is not None and not nonlin:
         activation = "linear"
-    return _check_choice("activation", activation, list(ACTIVATIONS))
+    return _checks.choice("activation", activation, list(ACTIVATIONS))
 
 
 def init_weights(
@@ -112,7 +104,7 @@ def init_weights(
     >>> all(abs(x) <= 1.0 for x in w)
     True
     """
-    _check_choice("init", scheme, INITS)
+    _checks.choice("init", scheme, INITS)
     if scheme == "uniform":
         return [float(x) for x in rng.uniform(-1.0, 1.0, nin)]
     if scheme == "xavier_uniform":
@@ -196,8 +188,7 @@ class Module:
         >>> n = Neuron(1, seed=0); n([2.0]).backward(); n.zero_grad(); n.b.grad
         0.0
         """
-        for p in self.parameters():
-            p.grad = 0.0
+        zero_grad(self.parameters())
 
     def train(self, mode: bool = True) -> Module:
         """Switch this module and all inside it to training mode (or eval mode); return self.
@@ -255,7 +246,7 @@ class Neuron(Module):
     ) -> None:
         self.nin = _checks.count("Neuron nin", nin)
         self.activation = _activation(activation, nonlin)
-        self.init = _check_choice("init", init, INITS)
+        self.init = _checks.choice("init", init, INITS)
         rng = np.random.default_rng(seed)
         fan_out = _checks.count("Neuron fan_out", fan_out)
         weights = init_weights(init, self.nin, fan_out, rng, _checks.real("Neuron value", value))
@@ -454,8 +445,8 @@ class MLP(Module):
     ) -> None:
         self.nin = _checks.count("MLP nin", nin)
         self.nouts = [_checks.count(f"MLP nouts[{i}]", n) for i, n in enumerate(_widths(nouts))]
-        self.activation = _check_choice("activation", activation, list(ACTIVATIONS))
-        self.output_activation = _check_choice(
+        self.activation = _checks.choice("activation", activation, list(ACTIVATIONS))
+        self.output_activation = _checks.choice(
             "output_activation", output_activation, list(ACTIVATIONS)
         )
         drop = _checks.probability("MLP dropout", dropout)

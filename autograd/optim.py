@@ -23,66 +23,22 @@ Python floats do, so each parameter gets the very number the formula gives it al
 from __future__ import annotations
 
 import math
-import signal
-import threading
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from numbers import Real
 from operator import attrgetter
-from types import FrameType
 
 import numpy as np
-import numpy.typing as npt
 
 from autograd._checks import interval, non_negative
-from autograd.engine import Value
+from autograd.engine import Value, zero_grad
+from autograd.interrupts import deferred_sigint
 from autograd.messages import describe
 from autograd.schedules import Schedule
-
-Array = npt.NDArray[np.float64]
+from autograd.types import Array
 
 
 def _fraction(what: str, value: object) -> float:
     return interval(what, value, 0.0, 1.0, closed=(True, False))
-
-
-def sigint_catchable() -> bool:
-    """Return whether Python code here can take over Ctrl-C (SIGINT) and put it back after.
-
-    Only the main thread receives ``KeyboardInterrupt``; and a handler set outside Python
-    (``signal.getsignal`` gives None) could not be restored, so it is left alone.
-
-    >>> sigint_catchable() == (threading.current_thread() is threading.main_thread())
-    True
-    """
-    return (
-        threading.current_thread() is threading.main_thread()
-        and signal.getsignal(signal.SIGINT) is not None
-    )
-
-
-@contextmanager
-def _sigint_deferred() -> Iterator[None]:
-    """Hold back Ctrl-C (SIGINT) until the block is done, then deliver it to the usual handler.
-
-    A ``KeyboardInterrupt`` can only be raised in the main thread, so elsewhere nothing is
-    needed. Two ``sigaction`` calls cost about a microsecond, nothing next to a step.
-    """
-    if not sigint_catchable():
-        yield
-        return
-    received: list[int] = []
-
-    def hold(signum: int, frame: FrameType | None) -> None:
-        received.append(signum)
-
-    previous = signal.signal(signal.SIGINT, hold)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-        if received:  # the previous handler decides: KeyboardInterrupt, a flag, or nothing
-            signal.raise_signal(signal.SIGINT)
 
 
 class Optimizer:
@@ -172,8 +128,7 @@ class Optimizer:
         >>> w = Value(1.0); w.grad = 3.0; SGD([w], lr=0.1).zero_grad(); w.grad
         0.0
         """
-        for p in self.params:
-            p.grad = 0.0
+        zero_grad(self.params)
 
     def step(self) -> None:
         """Update every parameter from its ``.grad`` with this step's learning rate.
@@ -196,7 +151,7 @@ class Optimizer:
         lr = self.current_lr()
         params = self.params
         count = len(params)
-        with _sigint_deferred():
+        with deferred_sigint():
             data = self._gather("data")
             grads = self._gather("grad")
             buffers = dict(self._buffers)  # the update replaces arrays, never writes into them

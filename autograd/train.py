@@ -21,12 +21,9 @@ from __future__ import annotations
 
 import importlib.util
 import math
-import signal
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from types import FrameType
 from typing import Any, Final
 
 import numpy as np
@@ -35,11 +32,13 @@ import numpy.typing as npt
 from autograd import _checks
 from autograd.compiled import CompiledLoss, compile_loss
 from autograd.compiled.inputs import as_floats
-from autograd.data import Seed, batches
+from autograd.data import batches
 from autograd.engine import Value, sum_values
+from autograd.interrupts import sigint_as_flag
 from autograd.modes import no_grad
 from autograd.nn import MLP, Dropout, Layer, Module, Neuron
-from autograd.optim import Optimizer, sigint_catchable
+from autograd.optim import Optimizer
+from autograd.types import Seed
 
 Output = Value | list[Value]
 """What a model returns for one example."""
@@ -199,37 +198,6 @@ class _Progress:
                 )
             )
         self.losses = []
-
-
-@contextmanager
-def deferred_interrupt() -> Iterator[Callable[[], bool]]:
-    """Turn Ctrl-C into a flag checked between steps, so no step is cut in half.
-
-    Yields a function returning whether Ctrl-C was pressed. A second Ctrl-C raises
-    ``KeyboardInterrupt`` at once -- inside an optimizer step, as soon as the step is
-    complete. Outside the main thread signals cannot be caught, and the flag stays False (a
-    ``KeyboardInterrupt`` is then handled by the caller); so it does when the SIGINT handler
-    was set outside Python (it could not be put back).
-
-    >>> with deferred_interrupt() as pressed:
-    ...     pressed()
-    False
-    """
-    if not sigint_catchable():
-        yield lambda: False
-        return
-    pressed = [False]
-
-    def handler(signum: int, frame: FrameType | None) -> None:
-        if pressed[0]:
-            raise KeyboardInterrupt
-        pressed[0] = True
-
-    previous = signal.signal(signal.SIGINT, handler)
-    try:
-        yield lambda: pressed[0]
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 def _progress_bar_class(shown: bool) -> Any:
@@ -532,7 +500,7 @@ class Trainer:
         progress = _Progress(History(), bar, self.smoothing)
         self.model.train()
         try:
-            with deferred_interrupt() as pressed:
+            with sigint_as_flag() as pressed:
                 for epoch in range(1, epochs + 1):
                     progress.begin(epoch)
                     for index in batches(len(rows), size, seed=self.rng):

@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from autograd.compiled.groups import VARYING, Group
-from autograd.compiled.kernels import Array
 from autograd.engine import Value
 from autograd.messages import backward_anomaly, format_inputs, forward_anomaly
+from autograd.types import Array
 
 if TYPE_CHECKING:
     from autograd.compiled.planner import Layout

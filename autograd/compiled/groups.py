@@ -16,7 +16,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from autograd.compiled.kernels import Array, Grads
+from autograd.compiled.kernels import Grads
+from autograd.types import Array
 
 Rows = npt.NDArray[np.intp]
 Index = slice | Rows

@@ -14,7 +14,7 @@ from typing import Any, Final
 import numpy as np
 
 from autograd._checks import number
-from autograd.compiled.kernels import Array
+from autograd.types import Array
 
 _NUMERIC_KINDS: Final = "fiub"  # float, int, unsigned, bool (0 or 1, as Value(True) is 1.0)
 

@@ -33,11 +33,10 @@ from collections.abc import Callable
 from typing import Any, Final
 
 import numpy as np
-import numpy.typing as npt
 
 from autograd.ops import Op
+from autograd.types import Array
 
-Array = npt.NDArray[np.float64]
 # A rule returns arrays or plain floats (``add`` gives ``(1.0, 1.0)``); numpy broadcasts both.
 Grads = tuple[Any, ...]
 

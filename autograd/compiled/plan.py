@@ -24,12 +24,12 @@ from autograd.compiled.check import (
 )
 from autograd.compiled.groups import UNIFORM, VARYING
 from autograd.compiled.inputs import batch_columns, example_parts
-from autograd.compiled.kernels import Array
 from autograd.compiled.planner import plan_graph
 from autograd.compiled.sampling import ExampleChooser
 from autograd.engine import Value, topological_order
 from autograd.messages import describe
 from autograd.modes import anomaly_enabled, recording
+from autograd.types import Array
 
 Reduction = Literal["mean", "sum"]
 _REDUCTIONS: Final = ("mean", "sum")

@@ -25,7 +25,7 @@ from typing import Final
 
 import numpy as np
 
-from autograd.compiled.kernels import Array
+from autograd.types import Array
 
 KEY_WIDTH: Final = 16
 """Arguments (and sets of read slots) of at most this many numbers key the examples."""

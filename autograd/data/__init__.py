@@ -20,11 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from autograd import _checks
-
-Array = npt.NDArray[np.float64]
-Labels = npt.NDArray[np.int64]
-Seed = int | np.random.Generator | None
-"""A seed for ``numpy.random.default_rng``, a Generator, or None for fresh entropy."""
+from autograd.types import Array, Labels, Seed
 
 DIGITS_FILE: Final = "digits.npz"
 """The packaged digits: ``images`` (1797, 8, 8) uint8 in 0..16 and ``target`` (1797,) uint8."""
