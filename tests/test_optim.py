@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import doctest
+import importlib.util
 import math
 import signal
+import sys
 from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -28,12 +33,24 @@ from autograd.schedules import (
 # fused multiply-add (one rounding); Python has no fma before 3.13, so our SGD rounds twice and
 # can differ from torch in the last bit or two. Everything else matched torch bit for bit.
 FMA_TOLERANCE = 1e-15
+GENERATOR = Path(__file__).resolve().parent.parent / "scripts" / "gen_optim_reference.py"
 
 
-def rosenbrock_lite(a: Any, b: Any) -> Any:
-    """(1 - a)^2 + 2 (b - a^2)^2: written once, evaluated on Values here and on torch tensors."""
-    return (1 - a) ** 2 + 2 * (b - a * a) ** 2
+def _load_generator() -> ModuleType:
+    """Import scripts/gen_optim_reference.py (torch-free at import time) by its path."""
+    spec = importlib.util.spec_from_file_location("gen_optim_reference", GENERATOR)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # doctest looks the module up by name
+    spec.loader.exec_module(module)
+    return module
 
+
+reference = _load_generator()
+# (1 - a)^2 + 2 (b - a^2)^2: written once, in the generator, evaluated on Values here and on
+# torch tensors there.
+rosenbrock_lite = reference.rosenbrock_lite
 
 OPTIMIZERS: dict[str, tuple[Callable[..., Optimizer], dict[str, Any]]] = {
     "sgd": (SGD, {"lr": 0.05}),
@@ -56,11 +73,12 @@ OPTIMIZERS: dict[str, tuple[Callable[..., Optimizer], dict[str, Any]]] = {
     "adamw": (AdamW, {"lr": 0.1, "weight_decay": 0.1}),
 }
 
-# (a, b) after each of 5 steps from (a, b) = (-0.5, 1.0) on rosenbrock_lite, made with
-# PyTorch 2.13.0 (the CPU wheel, in a throwaway venv), float64 tensors
-# (torch.set_default_dtype(torch.float64)), torch.optim's class of the same name with the same
-# keywords, zero_grad / backward / step five times, printing (a.item(), b.item()) with repr:
-# exactly the loop of test_trajectories_match_torch_when_installed, which reruns it with torch.
+# (a, b) after each of 5 steps from (a, b) = (-0.5, 1.0) on rosenbrock_lite, made with PyTorch
+# 2.13.0 (the CPU wheel, in a throwaway venv), float64 tensors, torch.optim's class of the same
+# name with the same keywords, zero_grad / backward / step five times, printing
+# (a.item(), b.item()) with repr. The generator is scripts/gen_optim_reference.py: its docstring
+# says how to run it, `--check` compares this table with torch bit for bit, and
+# test_trajectories_match_torch_when_installed reruns it wherever torch is installed.
 TORCH_TRAJECTORIES: dict[str, list[tuple[float, float]]] = {
     "sgd": [
         (-0.5, 0.85),
@@ -128,12 +146,12 @@ TORCH_TRAJECTORIES: dict[str, list[tuple[float, float]]] = {
 }
 
 
-def run_trajectory(name: str, steps: int = 5) -> list[tuple[float, float]]:
+def run_trajectory(name: str) -> list[tuple[float, float]]:
     cls, kwargs = OPTIMIZERS[name]
-    a, b = Value(-0.5), Value(1.0)
+    a, b = Value(reference.START[0]), Value(reference.START[1])
     opt = cls([a, b], **kwargs)
     path = []
-    for _ in range(steps):
+    for _ in range(reference.STEPS):
         opt.zero_grad()
         rosenbrock_lite(a, b).backward()
         opt.step()
@@ -156,19 +174,21 @@ def test_trajectory_matches_pytorch(name: str) -> None:
 def test_trajectories_match_torch_when_installed() -> None:
     """Recompute the hard-coded references with PyTorch itself, when it is installed."""
     torch = pytest.importorskip("torch")
-    torch.set_default_dtype(torch.float64)
-    for name, (_, kwargs) in OPTIMIZERS.items():
-        cls = getattr(torch.optim, OPTIMIZERS[name][0].__name__)
-        a = torch.tensor(-0.5, requires_grad=True)
-        b = torch.tensor(1.0, requires_grad=True)
-        opt = cls([a, b], **kwargs)
-        path = []
-        for _ in range(5):
-            opt.zero_grad()
-            rosenbrock_lite(a, b).backward()
-            opt.step()
-            path.append((a.item(), b.item()))
-        assert path == TORCH_TRAJECTORIES[name], name
+    paths = reference.torch_trajectories(torch)
+    for name in OPTIMIZERS:
+        assert paths[name] == TORCH_TRAJECTORIES[name], name
+
+
+def test_reference_generator_runs_the_cases_of_this_file() -> None:
+    """The generator's cases, start and step count are this file's; its reader finds the table."""
+    ours = {name: (cls.__name__, kwargs) for name, (cls, kwargs) in OPTIMIZERS.items()}
+    assert ours == reference.CASES
+    assert (reference.START, reference.STEPS) == ((-0.5, 1.0), 5)
+    assert reference.hard_coded() == TORCH_TRAJECTORIES
+    assert reference.render(TORCH_TRAJECTORIES) in Path(__file__).read_text(encoding="utf-8")
+    result = doctest.testmod(reference)
+    assert result.attempted > 0
+    assert result.failed == 0
 
 
 def test_sgd_first_momentum_step_by_hand() -> None:
