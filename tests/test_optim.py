@@ -191,46 +191,100 @@ def test_reference_generator_runs_the_cases_of_this_file() -> None:
     assert result.failed == 0
 
 
-def test_sgd_first_momentum_step_by_hand() -> None:
-    """Momentum 0.9, lr 0.1 on L = w^2 from w = 1.
+def _square_loss(opt: Optimizer, w: Value) -> None:
+    """L = w**2: the gradient is 2w."""
+    opt.zero_grad()
+    (w * w).backward()
 
-    b1 = g1 = 2, w = 0.8; g2 = 1.6, b2 = 0.9 * 2 + 1.6 = 3.4, w = 0.8 - 0.34 = 0.46.
-    """
-    w = Value(1.0)
-    opt = SGD([w], lr=0.1, momentum=0.9)
-    for expected in (0.8, 0.46):
-        opt.zero_grad()
-        (w * w).backward()
+
+def _fixed(g: float) -> Callable[[Optimizer, Value], None]:
+    """The gradient g at every step, set directly."""
+
+    def set_grad(opt: Optimizer, w: Value) -> None:
+        w.grad = g
+
+    return set_grad
+
+
+# One parameter w from w0; the gradient of each step; w after each step (to rel 1e-15), and
+# state entries after the last step (a float is compared exactly). The comment above each row
+# works its numbers out by hand from PyTorch's formulas (see the optimizers' docstrings).
+HAND_WORKED_STEPS = [
+    # b1 = g1 = 2, w = 1 - 0.1 * 2 = 0.8; g2 = 1.6, b2 = 0.9 * 2 + 1.6 = 3.4, w = 0.8 - 0.34 = 0.46
+    pytest.param(
+        lambda ps: SGD(ps, lr=0.1, momentum=0.9), 1.0, _square_loss, [0.8, 0.46], {},
+        id="sgd-momentum-0.9-on-w2",
+    ),
+    # g = 2, b = g = 2, Nesterov steps along g + mu b = 2 + 0.9 * 2 = 3.8: w = 1 - 0.38 = 0.62
+    pytest.param(
+        lambda ps: SGD(ps, lr=0.1, momentum=0.9, nesterov=True), 1.0, _square_loss, [0.62],
+        {"momentum_buffer": 2.0},
+        id="sgd-nesterov-on-w2",
+    ),
+    # b1 = g = 2, w = 1 - 0.1 * 2 = 0.8; b2 = 0.9 * 2 + (1 - 0.5) * 2 = 2.8, w = 0.8 - 0.28 = 0.52
+    # (dampening as np.float32: numpy numbers are accepted like Python's)
+    pytest.param(
+        lambda ps: SGD(ps, lr=0.1, momentum=0.9, dampening=np.float32(0.5)), 1.0, _fixed(2.0),
+        [0.8, 0.52], {"momentum_buffer": pytest.approx(2.8, rel=1e-15)},
+        id="sgd-dampening-0.5",
+    ),
+    # g + 0.5 w = 1 + 0.5 * 2 = 2, w = 2 - 0.1 * 2 = 1.8; 1 + 0.5 * 1.8 = 1.9, w = 1.8 - 0.19 = 1.61
+    pytest.param(
+        lambda ps: SGD(ps, lr=0.1, weight_decay=0.5), 2.0, _fixed(1.0), [1.8, 1.61], {},
+        id="sgd-weight-decay-0.5",
+    ),
+    # g = 6: m = 0.1 * 6, v = 0.001 * 36; bias-corrected m^ = 6, v^ = 36, so the first step is
+    # lr * 6 / (sqrt(36) + eps) = 0.01 * 6 / (6 + 1e-8): about lr times the sign of g
+    pytest.param(
+        lambda ps: Adam(ps, lr=0.01), 3.0, _square_loss, [3.0 - 0.01 * 6.0 / (6.0 + 1e-8)], {},
+        id="adam-first-step-is-lr-times-sign",
+    ),
+    # L2 decay enters the gradient: g = 2 + 0.5 * 1 = 2.5, first step lr * 2.5 / (2.5 + eps)
+    pytest.param(
+        lambda ps: Adam(ps, lr=0.1, weight_decay=0.5), 1.0, _fixed(2.0),
+        [1.0 - 0.1 * 2.5 / (2.5 + 1e-8)], {},
+        id="adam-l2-decay-first-step",
+    ),
+    # decoupled: w = 1 * (1 - 0.1 * 0.5) = 0.95 first, then the plain first step 0.1 * 2 / (2 + eps)
+    pytest.param(
+        lambda ps: AdamW(ps, lr=0.1, weight_decay=0.5), 1.0, _fixed(2.0),
+        [0.95 - 0.1 * 2.0 / (2.0 + 1e-8)], {},
+        id="adamw-decoupled-decay-first-step",
+    ),
+    # g = 4, v = 0.99 * 0 + (1 - 0.99) * 16 = 0.01 * 16, step lr * g / (sqrt(v) + eps)
+    pytest.param(
+        lambda ps: RMSprop(ps, lr=0.01, alpha=0.99), 2.0, _square_loss,
+        [2.0 - 0.01 * 4.0 / (math.sqrt(0.01 * 16.0) + 1e-8)], {},
+        id="rmsprop-first-step",
+    ),
+    # g = 4, alpha = 0.5: v = 0.5 * 16 = 8, ga = 0.5 * 4 = 2, v - ga^2 = 4, sqrt(4) = 2,
+    # so the step is 0.01 * 4 / (2 + eps)
+    pytest.param(
+        lambda ps: RMSprop(ps, lr=0.01, alpha=0.5, centered=True), 2.0, _square_loss,
+        [2.0 - 0.01 * 4.0 / (2.0 + 1e-8)], {"square_avg": 8.0, "grad_avg": 2.0},
+        id="rmsprop-centered-first-step",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("make", "w0", "gradient", "path", "state"), HAND_WORKED_STEPS)
+def test_optimizer_steps_worked_by_hand(
+    make: Callable[[list[Value]], Optimizer],
+    w0: float,
+    gradient: Callable[[Optimizer, Value], None],
+    path: list[float],
+    state: dict[str, Any],
+) -> None:
+    """w after each step, and the state after the last, are the numbers worked out by hand."""
+    w = Value(w0)
+    opt = make([w])
+    got = []
+    for _ in path:
+        gradient(opt, w)
         opt.step()
-        assert w.data == pytest.approx(expected, rel=1e-15)
-
-
-def test_nesterov_step_by_hand() -> None:
-    """Nesterov on L = w^2 from w = 1 (lr 0.1, mu 0.9): g = 2, b = 2, step 2 + 1.8 = 3.8 -> 0.62."""
-    w = Value(1.0)
-    opt = SGD([w], lr=0.1, momentum=0.9, nesterov=True)
-    (w * w).backward()
-    opt.step()
-    assert w.data == pytest.approx(0.62, rel=1e-15)
-    assert opt.state[0]["momentum_buffer"] == 2.0
-
-
-def test_adam_first_step_is_lr_times_sign() -> None:
-    """Adam's bias correction makes the first step lr * g / (|g| + eps): about lr downhill."""
-    w = Value(3.0)
-    opt = Adam([w], lr=0.01)
-    (w * w).backward()
-    opt.step()
-    assert w.data == pytest.approx(3.0 - 0.01 * 6.0 / (6.0 + 1e-8), rel=1e-15)
-
-
-def test_rmsprop_first_step_by_hand() -> None:
-    """RMSprop from v = 0: v = (1 - alpha) g^2 and the step is lr g / (sqrt(v) + eps)."""
-    w = Value(2.0)
-    opt = RMSprop([w], lr=0.01, alpha=0.99)
-    (w * w).backward()
-    opt.step()
-    assert w.data == pytest.approx(2.0 - 0.01 * 4.0 / (math.sqrt(0.01 * 16.0) + 1e-8), rel=1e-15)
+        got.append(w.data)
+    assert got == pytest.approx(path, rel=1e-15)
+    assert {name: opt.state[0][name] for name in state} == state
 
 
 def test_three_full_batch_gradient_descent_steps() -> None:
@@ -345,17 +399,6 @@ def test_dampening_is_validated(dampening: object, error: type, message: str) ->
     """dampening is a fraction of the new gradient kept out of the buffer: in [0, 1]."""
     with pytest.raises(error, match=message):
         SGD([Value(0.0)], lr=0.1, momentum=0.9, dampening=dampening)  # type: ignore[arg-type]
-
-
-def test_dampening_half_by_hand() -> None:
-    """b1 = g; b2 = 0.9 b1 + (1 - 0.5) g: with g = 2 each step, w = 1 - 0.1*2 - 0.1*2.8 = 0.52."""
-    w = Value(1.0)
-    opt = SGD([w], lr=0.1, momentum=0.9, dampening=np.float32(0.5))
-    for _ in range(2):
-        w.grad = 2.0
-        opt.step()
-    assert w.data == pytest.approx(0.52, rel=1e-15)
-    assert opt.state[0]["momentum_buffer"] == pytest.approx(2.8, rel=1e-15)
 
 
 class Tripwire(Value):
