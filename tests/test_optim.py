@@ -516,51 +516,77 @@ def test_bad_hyperparameters_raise_clearly(make: Callable[[], object], message: 
 # --- schedules -----------------------------------------------------------------------------------
 
 
-def test_schedules_by_hand() -> None:
-    """Each schedule's first rates, worked out from its formula."""
-    assert [Constant(0.3)(t) for t in (0, 7)] == [0.3, 0.3]
-    assert [StepDecay(1.0, 3, 0.1)(t) for t in (0, 2, 3, 6)] == pytest.approx([1, 1, 0.1, 0.01])
-    assert [Exponential(2.0, 0.5)(t) for t in range(4)] == [2.0, 1.0, 0.5, 0.25]
-    assert [InverseTime(1.0, s0=10.0, power=0.5)(t) for t in (0, 30)] == pytest.approx([1, 0.5])
-    assert [OneOverT(0.6)(t) for t in range(3)] == pytest.approx([0.6, 0.3, 0.2])
-    cosine = Cosine(1.0, t_max=4, lr_min=0.2)
-    assert [cosine(t) for t in range(6)] == pytest.approx(
-        [
-            1.0,
-            0.2 + 0.8 * (1 + math.cos(math.pi / 4)) / 2,
-            0.6,
-            0.2 + 0.8 * (1 - math.cos(math.pi / 4)) / 2,
-            0.2,
-            0.2,
-        ]
-    )
-    assert [Linear(1.0, 0.1, 100)(k) for k in (0, 10, 100, 150)] == pytest.approx(
-        [1.0 - 0.9 * k / 100 for k in (0, 10, 100, 100)]
-    )
+approx = pytest.approx  # a row's expected rate: a float is compared exactly, approx(...) not
+
+# (schedule, t, the rate of step t worked out from the schedule's formula)
+SCHEDULE_RATES = [
+    # Constant(0.3): 0.3 at every step
+    pytest.param(Constant(0.3), 0, 0.3, id="constant-t0"),
+    pytest.param(Constant(0.3), 7, 0.3, id="constant-t7"),
+    # StepDecay(1, 3, 0.1): 1 * 0.1 ** (t // 3)
+    pytest.param(StepDecay(1.0, 3, 0.1), 0, approx(1), id="step-decay-t0"),  # 0 // 3 = 0
+    pytest.param(StepDecay(1.0, 3, 0.1), 2, approx(1), id="step-decay-t2"),  # 2 // 3 = 0
+    pytest.param(StepDecay(1.0, 3, 0.1), 3, approx(0.1), id="step-decay-t3"),  # 3 // 3 = 1
+    pytest.param(StepDecay(1.0, 3, 0.1), 6, approx(0.01), id="step-decay-t6"),  # 0.1 ** 2
+    # Exponential(2, 0.5): 2 * 0.5 ** t, halvings exact in binary
+    pytest.param(Exponential(2.0, 0.5), 0, 2.0, id="exponential-t0"),
+    pytest.param(Exponential(2.0, 0.5), 1, 1.0, id="exponential-t1"),
+    pytest.param(Exponential(2.0, 0.5), 2, 0.5, id="exponential-t2"),
+    pytest.param(Exponential(2.0, 0.5), 3, 0.25, id="exponential-t3"),
+    # InverseTime(1, s0=10, power=0.5): (10 / (10 + t)) ** 0.5
+    pytest.param(InverseTime(1.0, s0=10.0, power=0.5), 0, approx(1), id="inverse-time-s10-t0"),
+    pytest.param(InverseTime(1.0, s0=10.0, power=0.5), 30, approx(0.5), id="inverse-time-s10-t30"),
+    # InverseTime(1, s0=1, power=0.5): 1 / sqrt(t + 1)
+    pytest.param(InverseTime(1.0, s0=1.0, power=0.5), 0, approx(1.0, rel=1e-15),
+                 id="inverse-time-sqrt-t0"),  # 1 / sqrt(1)
+    pytest.param(InverseTime(1.0, s0=1.0, power=0.5), 3, approx(0.5, rel=1e-15),
+                 id="inverse-time-sqrt-t3"),  # 1 / sqrt(4)
+    pytest.param(InverseTime(1.0, s0=1.0, power=0.5), 99, approx(0.1, rel=1e-15),
+                 id="inverse-time-sqrt-t99"),  # 1 / sqrt(100)
+    # OneOverT(0.6): 0.6 / (t + 1) exactly, one correctly rounded division (Robbins-Monro)
+    pytest.param(OneOverT(0.6), 0, 0.6, id="one-over-t-t0"),
+    pytest.param(OneOverT(0.6), 1, 0.3, id="one-over-t-t1"),  # 0.6 / 2 = 0.3 in binary too
+    pytest.param(OneOverT(0.6), 2, 0.6 / 3, id="one-over-t-t2"),  # 0.19999999999999998, not 0.2
+    pytest.param(OneOverT(0.6), 4, 0.12, id="one-over-t-t4"),  # 0.6 / 5
+    pytest.param(OneOverT(0.6), 9, 0.06, id="one-over-t-t9"),  # 0.6 / 10
+    pytest.param(OneOverT(0.6), 999, 0.6 / 1000, id="one-over-t-t999"),
+    # Cosine(1, t_max=4, lr_min=0.2): 0.2 + 0.8 (1 + cos(pi t / 4)) / 2, then 0.2 from t = 4 on
+    pytest.param(Cosine(1.0, t_max=4, lr_min=0.2), 0, approx(1.0), id="cosine-t0"),  # cos 0 = 1
+    # cos(pi / 4) = sqrt(2) / 2: 0.2 + 0.4 (1 + sqrt(2) / 2) = 0.6 + 0.2 sqrt(2)
+    pytest.param(Cosine(1.0, t_max=4, lr_min=0.2), 1, approx(0.6 + 0.2 * math.sqrt(2)),
+                 id="cosine-t1"),
+    pytest.param(Cosine(1.0, t_max=4, lr_min=0.2), 2, approx(0.6), id="cosine-t2"),  # cos = 0
+    # cos(3 pi / 4) = -sqrt(2) / 2: 0.6 - 0.2 sqrt(2)
+    pytest.param(Cosine(1.0, t_max=4, lr_min=0.2), 3, approx(0.6 - 0.2 * math.sqrt(2)),
+                 id="cosine-t3"),
+    pytest.param(Cosine(1.0, t_max=4, lr_min=0.2), 4, approx(0.2), id="cosine-t4"),  # cos pi = -1
+    pytest.param(Cosine(1.0, t_max=4, lr_min=0.2), 5, approx(0.2), id="cosine-t5-after-t-max"),
+    # Linear(1, 0.1, 100): 1 - 0.9 min(t, 100) / 100
+    pytest.param(Linear(1.0, 0.1, 100), 0, approx(1.0), id="linear-t0"),
+    pytest.param(Linear(1.0, 0.1, 100), 10, approx(0.91), id="linear-t10"),  # 1 - 0.09
+    pytest.param(Linear(1.0, 0.1, 100), 100, approx(0.1), id="linear-t100"),  # 1 - 0.9
+    pytest.param(Linear(1.0, 0.1, 100), 150, approx(0.1), id="linear-t150-after-steps"),
+]  # fmt: skip
 
 
+@pytest.mark.parametrize(("schedule", "t", "expected"), SCHEDULE_RATES)
+def test_schedule_rate_worked_by_hand(schedule: Schedule, t: int, expected: float) -> None:
+    """The rate of step t is the number worked out by hand from the schedule's formula."""
+    assert schedule(t) == expected
+
+
+# The Euler-Mascheroni constant 0.57721566490153286..., as the nearest double (mpmath.euler).
 EULER_GAMMA = 0.5772156649015329
 
 
-def test_robbins_monro_one_over_t_is_lr_over_k() -> None:
-    """Step t gets lr/(t+1) exactly; the sums are the harmonic numbers and sum 1/k^2.
+def test_robbins_monro_one_over_t_sums_diverge_and_its_squares_converge() -> None:
+    """The sums of the rates lr/(t+1) are the harmonic numbers, and sum 1/k^2 converges.
 
     With n rates 1/k (k = 1..n): H_n = ln n + gamma + 1/(2n) - 1/(12n^2) + O(n^-4) grows
     without bound, and sum 1/k^2 lies strictly between pi^2/6 - 1/n and pi^2/6 - 1/(n+1)
-    (integral bounds on the tail). A rate of 1/(t+2), 1/t^2 or 1/sqrt(t+1) fails all three.
+    (integral bounds on the tail). A rate of 1/(t+2), 1/t^2 or 1/sqrt(t+1) fails these (and
+    the rows of SCHEDULE_RATES pin lr/(t+1) itself).
     """
-    lr = 0.6
-    schedule = OneOverT(lr)
-    assert [schedule(t) for t in (0, 1, 2, 4, 9, 999)] == [
-        0.6,
-        0.3,
-        0.6 / 3,
-        0.12,
-        0.06,
-        0.6 / 1000,
-    ]
-    same = InverseTime(lr, s0=1.0, power=1.0)  # lr * (1 / (1 + t)): the same sequence
-    assert all(same(t) == pytest.approx(schedule(t), rel=1e-15) for t in range(0, 5000, 7))
     n = 10_000
     rates = [OneOverT(1.0)(t) for t in range(n)]
     harmonic = math.log(n) + EULER_GAMMA + 1 / (2 * n) - 1 / (12 * n * n)
@@ -569,10 +595,12 @@ def test_robbins_monro_one_over_t_is_lr_over_k() -> None:
     assert math.pi**2 / 6 - 1 / n < squares < math.pi**2 / 6 - 1 / (n + 1)
 
 
-def test_inverse_time_power_half_is_lr_over_sqrt() -> None:
-    """power 0.5 with s0 = 1 gives lr / sqrt(t + 1): 1, 1/2 at t = 3, 1/10 at t = 99."""
-    schedule = InverseTime(1.0, s0=1.0, power=0.5)
-    assert [schedule(t) for t in (0, 3, 99)] == pytest.approx([1.0, 0.5, 0.1], rel=1e-15)
+def test_inverse_time_power_one_agrees_with_one_over_t() -> None:
+    """InverseTime(lr, s0=1, power=1) is lr * (1 / (1 + t)): OneOverT's sequence, to rounding."""
+    lr = 0.6
+    schedule = OneOverT(lr)
+    same = InverseTime(lr, s0=1.0, power=1.0)
+    assert all(same(t) == pytest.approx(schedule(t), rel=1e-15) for t in range(0, 5000, 7))
 
 
 def test_schedules_compose() -> None:
