@@ -625,18 +625,36 @@ def test_schedule_rejects_bad_step(t: object, error: type, message: str) -> None
         Constant(1.0)(t)  # type: ignore[arg-type]
 
 
-def test_schedule_rejects_bad_construction() -> None:
+@pytest.mark.parametrize(
+    ("make", "error", "message"),
+    [
+        (
+            lambda: StepDecay(1.0, step_size=0),
+            ValueError,
+            r"StepDecay step_size must be an int >= 1, got 0",
+        ),
+        (lambda: Cosine(1.0, t_max=0), ValueError, r"Cosine t_max must be an int >= 1, got 0"),
+        (
+            lambda: InverseTime(1.0, s0=0.0),
+            ValueError,
+            r"InverseTime s0 must be a finite number > 0, got 0.0",
+        ),
+        (lambda: Constant(math.inf), ValueError, r"Constant lr must be a finite number, got inf"),
+        (
+            lambda: Linear(1.0, 0.0, steps=10.0),  # type: ignore[arg-type]
+            TypeError,
+            r"Linear steps must be an int >= 1, got float 10.0",
+        ),
+    ],
+    ids=["step-decay-step-size-0", "cosine-t-max-0", "inverse-time-s0-0", "constant-inf",
+         "linear-float-steps"],
+)  # fmt: skip
+def test_schedule_rejects_bad_construction(
+    make: Callable[[], object], error: type, message: str
+) -> None:
     """Non-positive step counts and non-finite rates raise naming the schedule and argument."""
-    with pytest.raises(ValueError, match=r"StepDecay step_size must be an int >= 1, got 0"):
-        StepDecay(1.0, step_size=0)
-    with pytest.raises(ValueError, match=r"Cosine t_max must be an int >= 1, got 0"):
-        Cosine(1.0, t_max=0)
-    with pytest.raises(ValueError, match=r"InverseTime s0 must be a finite number > 0, got 0.0"):
-        InverseTime(1.0, s0=0.0)
-    with pytest.raises(ValueError, match=r"Constant lr must be a finite number, got inf"):
-        Constant(math.inf)
-    with pytest.raises(TypeError, match=r"Linear steps must be an int >= 1, got float 10.0"):
-        Linear(1.0, 0.0, steps=10.0)  # type: ignore[arg-type]
+    with pytest.raises(error, match=message):
+        make()
 
 
 def test_schedules_take_numpy_numbers() -> None:
