@@ -710,8 +710,12 @@ def test_a_step_over_many_parameters_gives_each_what_it_gets_alone(name: str) ->
         np.testing.assert_array_equal(got, [q.data for q in alone])  # nan matches nan
 
 
-def test_adam_on_arrays_equals_the_formula_in_python_floats_bit_for_bit() -> None:
-    """numpy's elementwise float64 rounds as Python floats do, subnormals included."""
+def test_adam_on_arrays_agrees_bit_for_bit_with_its_formula_retyped_on_python_floats() -> None:
+    """numpy's elementwise float64 rounds as Python floats do, subnormals included.
+
+    A consistency test: the loop re-types the update formula, so it cannot catch a wrong
+    formula (TORCH_TRAJECTORIES and the hand-worked steps do), only a rounding difference.
+    """
     rng = np.random.default_rng(3)
     start = (rng.normal(size=200) * 10.0 ** rng.integers(-310, 10, size=200)).tolist()
     ps = [Value(x) for x in start]
