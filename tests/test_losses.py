@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -44,18 +45,30 @@ def test_mse_accepts_a_single_value_and_number() -> None:
     assert mse(Value(3.0), 1.0).data == 4.0
 
 
-def test_mse_rejects_mismatched_lengths_and_empty() -> None:
-    """Predictions and targets must pair up, and there must be at least one."""
-    with pytest.raises(ValueError, match=r"mse: got 2 predictions and 1 targets"):
-        mse(leaves(1.0, 2.0), [1.0])
-    with pytest.raises(ValueError, match=r"mse: got no predictions"):
-        mse([], [])
-
-
-def test_mse_rejects_a_string_target() -> None:
-    """A target that is not a number raises a TypeError naming mse."""
-    with pytest.raises(TypeError, match=r"mse target: expected a real number"):
-        mse([Value(1.0)], ["1"])  # type: ignore[list-item]
+@pytest.mark.parametrize(
+    ("make", "error", "message"),
+    [
+        (lambda: mse(leaves(1.0, 2.0), [1.0]), ValueError, r"mse: got 2 predictions and 1 targets"),
+        (lambda: mse([], []), ValueError, r"mse: got no predictions"),
+        (
+            lambda: mse([Value(1.0)], ["1"]),  # type: ignore[list-item]
+            TypeError,
+            r"mse target: expected a real number",
+        ),
+        (
+            lambda: softmax([1.0], temperature=0.0),
+            ValueError,
+            r"softmax: temperature must be > 0, got 0.0",
+        ),
+        (lambda: softmax([]), ValueError, r"softmax: got no logits"),
+    ],
+    ids=["mse-lengths", "mse-empty", "mse-string-target", "softmax-temperature-0",
+         "softmax-empty"],
+)  # fmt: skip
+def test_losses_reject_bad_arguments(make: Callable[[], object], error: type, message: str) -> None:
+    """Predictions and targets must pair up, be numbers, and exist; a temperature must be > 0."""
+    with pytest.raises(error, match=message):
+        make()
 
 
 def test_binary_cross_entropy_by_hand() -> None:
@@ -132,14 +145,6 @@ def test_softmax_temperature_flattens_and_sharpens() -> None:
     )
     flat = [v.data for v in softmax(zs, temperature=1e6)]
     assert flat == pytest.approx([0.5, 0.5], abs=1e-6)
-
-
-def test_softmax_rejects_bad_temperature_and_empty() -> None:
-    """Temperature must be positive and there must be logits."""
-    with pytest.raises(ValueError, match=r"softmax: temperature must be > 0, got 0.0"):
-        softmax([1.0], temperature=0.0)
-    with pytest.raises(ValueError, match=r"softmax: got no logits"):
-        softmax([])
 
 
 def test_softmax_jacobian_matches_analytic_form() -> None:
