@@ -70,6 +70,8 @@ def test_digits_load_offline_and_match_scikit_learn() -> None:
     assert x.shape == (1797, 64)
     assert x.min() == 0.0
     assert x.max() == 16.0
+    # scikit-learn's class counts, printed by scripts/gen_digits_reference.py (which also checks
+    # and can rebuild the packaged file, byte for byte)
     assert np.bincount(y).tolist() == [178, 182, 177, 183, 181, 182, 181, 179, 174, 180]
     scaled, _ = load_digits()
     assert np.array_equal(scaled * 16.0, x)
