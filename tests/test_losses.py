@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -44,18 +45,30 @@ def test_mse_accepts_a_single_value_and_number() -> None:
     assert mse(Value(3.0), 1.0).data == 4.0
 
 
-def test_mse_rejects_mismatched_lengths_and_empty() -> None:
-    """Predictions and targets must pair up, and there must be at least one."""
-    with pytest.raises(ValueError, match=r"mse: got 2 predictions and 1 targets"):
-        mse(leaves(1.0, 2.0), [1.0])
-    with pytest.raises(ValueError, match=r"mse: got no predictions"):
-        mse([], [])
-
-
-def test_mse_rejects_a_string_target() -> None:
-    """A target that is not a number raises a TypeError naming mse."""
-    with pytest.raises(TypeError, match=r"mse target: expected a real number"):
-        mse([Value(1.0)], ["1"])  # type: ignore[list-item]
+@pytest.mark.parametrize(
+    ("make", "error", "message"),
+    [
+        (lambda: mse(leaves(1.0, 2.0), [1.0]), ValueError, r"mse: got 2 predictions and 1 targets"),
+        (lambda: mse([], []), ValueError, r"mse: got no predictions"),
+        (
+            lambda: mse([Value(1.0)], ["1"]),  # type: ignore[list-item]
+            TypeError,
+            r"mse target: expected a real number",
+        ),
+        (
+            lambda: softmax([1.0], temperature=0.0),
+            ValueError,
+            r"softmax: temperature must be > 0, got 0.0",
+        ),
+        (lambda: softmax([]), ValueError, r"softmax: got no logits"),
+    ],
+    ids=["mse-lengths", "mse-empty", "mse-string-target", "softmax-temperature-0",
+         "softmax-empty"],
+)  # fmt: skip
+def test_losses_reject_bad_arguments(make: Callable[[], object], error: type, message: str) -> None:
+    """Predictions and targets must pair up, be numbers, and exist; a temperature must be > 0."""
+    with pytest.raises(error, match=message):
+        make()
 
 
 def test_binary_cross_entropy_by_hand() -> None:
@@ -76,12 +89,17 @@ def test_binary_cross_entropy_gradcheck_soft_targets() -> None:
     gradcheck(lambda a, b: binary_cross_entropy([a, b], [0.3, 0.9]), [0.4, 0.7])
 
 
-def test_bce_with_logits_equals_bce_of_sigmoid() -> None:
-    """The stable form gives the same number as BCE applied to sigmoid(z)."""
+def test_bce_with_logits_agrees_with_bce_of_sigmoid_and_the_definition() -> None:
+    """The stable form gives BCE's number for sigmoid(z), and -(t log s + (1 - t) log(1 - s))."""
     zs, ts = [-2.0, 0.5, 3.0], [0.0, 1.0, 0.25]
     stable = binary_cross_entropy_with_logits(leaves(*zs), ts).data
     naive = binary_cross_entropy([Value(z).sigmoid() for z in zs], ts).data
     assert stable == pytest.approx(naive, rel=1e-14)
+    sigmoids = [1 / (1 + math.exp(-z)) for z in zs]  # the definition, in math, not softplus
+    by_definition = -math.fsum(
+        t * math.log(s) + (1 - t) * math.log(1 - s) for s, t in zip(sigmoids, ts, strict=True)
+    )
+    assert stable == pytest.approx(by_definition / 3, rel=1e-14)
 
 
 def test_bce_with_logits_gradient_is_sigmoid_minus_target() -> None:
@@ -121,36 +139,39 @@ def test_softmax_temperature_flattens_and_sharpens() -> None:
     assert [v.data for v in softmax(zs, temperature=2.0)] == pytest.approx(
         [v.data for v in softmax([0.5, 1.5])], rel=1e-15
     )
+    # by hand: (0.5, 1.5) differ by 1, so the probabilities are 1 / (1 + e) and e / (1 + e)
+    assert [v.data for v in softmax(zs, temperature=2.0)] == pytest.approx(
+        [1 / (1 + math.e), math.e / (1 + math.e)], rel=1e-14
+    )
     flat = [v.data for v in softmax(zs, temperature=1e6)]
     assert flat == pytest.approx([0.5, 0.5], abs=1e-6)
 
 
-def test_softmax_rejects_bad_temperature_and_empty() -> None:
-    """Temperature must be positive and there must be logits."""
-    with pytest.raises(ValueError, match=r"softmax: temperature must be > 0, got 0.0"):
-        softmax([1.0], temperature=0.0)
-    with pytest.raises(ValueError, match=r"softmax: got no logits"):
-        softmax([])
-
-
 def test_softmax_jacobian_matches_analytic_form() -> None:
     """d p_i / d z_j = p_i ([i = j] - p_j), the softmax Jacobian."""
-    zs = leaves(0.5, -1.0, 2.0)
+    raw = [0.5, -1.0, 2.0]
+    zs = leaves(*raw)
     ps = softmax(zs)
+    denominator = math.fsum(math.exp(z) for z in raw)
+    p = [math.exp(z) / denominator for z in raw]  # in math: the engine's forward is not the oracle
     for i, p_i in enumerate(ps):
         for z in zs:
             z.grad = 0.0
         p_i.backward()
         for j, z in enumerate(zs):
-            expected = ps[i].data * ((i == j) - ps[j].data)
+            expected = p[i] * ((i == j) - p[j])
             assert z.grad == pytest.approx(expected, rel=1e-13, abs=FLOAT_EXACT)
 
 
 def test_log_softmax_is_log_of_softmax() -> None:
-    """log_softmax equals log(softmax) where the latter is accurate."""
+    """log_softmax equals log(softmax) where the latter is accurate: the engine's and math's."""
     zs = [0.1, 2.0, -3.0]
     assert [v.data for v in log_softmax(zs)] == pytest.approx(
         [math.log(v.data) for v in softmax(zs)], rel=1e-14
+    )
+    denominator = math.fsum(math.exp(z) for z in zs)
+    assert [v.data for v in log_softmax(zs)] == pytest.approx(
+        [math.log(math.exp(z) / denominator) for z in zs], rel=1e-14
     )
 
 
@@ -411,11 +432,15 @@ def test_binary_cross_entropy_at_the_ends_of_the_interval() -> None:
         both.backward()
         assert one.data == pytest.approx(both.data, rel=1e-15)
         assert hard.grad == pytest.approx(soft.grad, rel=1e-15)
+        # by hand: -log p for t = 1, -log(1 - p) for t = 0; d/dp -1/p and 1/(1 - p)
+        q = p_raw if t == 1.0 else 1.0 - p_raw
+        assert one.data == pytest.approx(-math.log(q), rel=1e-15)
+        assert hard.grad == pytest.approx(-1 / p_raw if t == 1.0 else 1 / q, rel=1e-15)
     assert hinge([Value(0.5), Value(0.5)], [np.int64(1), -1.0]).data == pytest.approx(1.0)
     assert l2([Value(3.0)], alpha=np.float32(0.5)).data == 4.5
 
 
-def test_compiled_trainer_with_sigmoid_bce_and_hinge_labels() -> None:
+def test_compiled_trainer_with_sigmoid_bce_and_hinge_labels_agrees_with_scalar() -> None:
     """The compiled path traces these losses with Value targets: valid labels train as scalar."""
     from autograd.nn import MLP
     from autograd.optim import SGD

@@ -60,7 +60,8 @@ ANALYTIC: dict[str, Callable[[Floats, Params], Floats]] = {
     "div": lambda t, p: (1.0 / t[1], -t[0] / t[1] ** 2),
     "neg": lambda t, p: (-1.0,),
     "pow": lambda t, p: (p["exponent"] * math.exp((p["exponent"] - 1.0) * math.log(t[0])),),
-    "vpow": lambda t, p: (t[1] * t[0] ** t[1] / t[0], math.log(t[0]) * t[0] ** t[1]),
+    "vpow": lambda t, p: (t[1] * t[0] ** t[1] / t[0],
+                          math.log(t[0]) * math.exp(t[1] * math.log(t[0]))),  # x**y = e^(y ln x)
     "exp": lambda t, p: (math.exp(t[0]),),
     "log": lambda t, p: (t[0] ** -1.0,),
     "sqrt": lambda t, p: (0.5 * t[0] ** -0.5,),

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import doctest
+import importlib.util
 import math
 import signal
+import sys
 from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -28,12 +33,24 @@ from autograd.schedules import (
 # fused multiply-add (one rounding); Python has no fma before 3.13, so our SGD rounds twice and
 # can differ from torch in the last bit or two. Everything else matched torch bit for bit.
 FMA_TOLERANCE = 1e-15
+GENERATOR = Path(__file__).resolve().parent.parent / "scripts" / "gen_optim_reference.py"
 
 
-def rosenbrock_lite(a: Any, b: Any) -> Any:
-    """(1 - a)^2 + 2 (b - a^2)^2: written once, evaluated on Values here and on torch tensors."""
-    return (1 - a) ** 2 + 2 * (b - a * a) ** 2
+def _load_generator() -> ModuleType:
+    """Import scripts/gen_optim_reference.py (torch-free at import time) by its path."""
+    spec = importlib.util.spec_from_file_location("gen_optim_reference", GENERATOR)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # doctest looks the module up by name
+    spec.loader.exec_module(module)
+    return module
 
+
+reference = _load_generator()
+# (1 - a)^2 + 2 (b - a^2)^2: written once, in the generator, evaluated on Values here and on
+# torch tensors there.
+rosenbrock_lite = reference.rosenbrock_lite
 
 OPTIMIZERS: dict[str, tuple[Callable[..., Optimizer], dict[str, Any]]] = {
     "sgd": (SGD, {"lr": 0.05}),
@@ -56,11 +73,12 @@ OPTIMIZERS: dict[str, tuple[Callable[..., Optimizer], dict[str, Any]]] = {
     "adamw": (AdamW, {"lr": 0.1, "weight_decay": 0.1}),
 }
 
-# (a, b) after each of 5 steps from (a, b) = (-0.5, 1.0) on rosenbrock_lite, made with
-# PyTorch 2.13.0 (the CPU wheel, in a throwaway venv), float64 tensors
-# (torch.set_default_dtype(torch.float64)), torch.optim's class of the same name with the same
-# keywords, zero_grad / backward / step five times, printing (a.item(), b.item()) with repr:
-# exactly the loop of test_trajectories_match_torch_when_installed, which reruns it with torch.
+# (a, b) after each of 5 steps from (a, b) = (-0.5, 1.0) on rosenbrock_lite, made with PyTorch
+# 2.13.0 (the CPU wheel, in a throwaway venv), float64 tensors, torch.optim's class of the same
+# name with the same keywords, zero_grad / backward / step five times, printing
+# (a.item(), b.item()) with repr. The generator is scripts/gen_optim_reference.py: its docstring
+# says how to run it, `--check` compares this table with torch bit for bit, and
+# test_trajectories_match_torch_when_installed reruns it wherever torch is installed.
 TORCH_TRAJECTORIES: dict[str, list[tuple[float, float]]] = {
     "sgd": [
         (-0.5, 0.85),
@@ -128,12 +146,12 @@ TORCH_TRAJECTORIES: dict[str, list[tuple[float, float]]] = {
 }
 
 
-def run_trajectory(name: str, steps: int = 5) -> list[tuple[float, float]]:
+def run_trajectory(name: str) -> list[tuple[float, float]]:
     cls, kwargs = OPTIMIZERS[name]
-    a, b = Value(-0.5), Value(1.0)
+    a, b = Value(reference.START[0]), Value(reference.START[1])
     opt = cls([a, b], **kwargs)
     path = []
-    for _ in range(steps):
+    for _ in range(reference.STEPS):
         opt.zero_grad()
         rosenbrock_lite(a, b).backward()
         opt.step()
@@ -156,61 +174,117 @@ def test_trajectory_matches_pytorch(name: str) -> None:
 def test_trajectories_match_torch_when_installed() -> None:
     """Recompute the hard-coded references with PyTorch itself, when it is installed."""
     torch = pytest.importorskip("torch")
-    torch.set_default_dtype(torch.float64)
-    for name, (_, kwargs) in OPTIMIZERS.items():
-        cls = getattr(torch.optim, OPTIMIZERS[name][0].__name__)
-        a = torch.tensor(-0.5, requires_grad=True)
-        b = torch.tensor(1.0, requires_grad=True)
-        opt = cls([a, b], **kwargs)
-        path = []
-        for _ in range(5):
-            opt.zero_grad()
-            rosenbrock_lite(a, b).backward()
-            opt.step()
-            path.append((a.item(), b.item()))
-        assert path == TORCH_TRAJECTORIES[name], name
+    paths = reference.torch_trajectories(torch)
+    for name in OPTIMIZERS:
+        assert paths[name] == TORCH_TRAJECTORIES[name], name
 
 
-def test_sgd_first_momentum_step_by_hand() -> None:
-    """Momentum 0.9, lr 0.1 on L = w^2 from w = 1.
+def test_reference_generator_runs_the_cases_of_this_file() -> None:
+    """The generator's cases, start and step count are this file's; its reader finds the table."""
+    ours = {name: (cls.__name__, kwargs) for name, (cls, kwargs) in OPTIMIZERS.items()}
+    assert ours == reference.CASES
+    assert (reference.START, reference.STEPS) == ((-0.5, 1.0), 5)
+    assert reference.hard_coded() == TORCH_TRAJECTORIES
+    assert reference.render(TORCH_TRAJECTORIES) in Path(__file__).read_text(encoding="utf-8")
+    result = doctest.testmod(reference)
+    assert result.attempted > 0
+    assert result.failed == 0
 
-    b1 = g1 = 2, w = 0.8; g2 = 1.6, b2 = 0.9 * 2 + 1.6 = 3.4, w = 0.8 - 0.34 = 0.46.
-    """
-    w = Value(1.0)
-    opt = SGD([w], lr=0.1, momentum=0.9)
-    for expected in (0.8, 0.46):
-        opt.zero_grad()
-        (w * w).backward()
+
+def _square_loss(opt: Optimizer, w: Value) -> None:
+    """L = w**2: the gradient is 2w."""
+    opt.zero_grad()
+    (w * w).backward()
+
+
+def _fixed(g: float) -> Callable[[Optimizer, Value], None]:
+    """The gradient g at every step, set directly."""
+
+    def set_grad(opt: Optimizer, w: Value) -> None:
+        w.grad = g
+
+    return set_grad
+
+
+# One parameter w from w0; the gradient of each step; w after each step (to rel 1e-15), and
+# state entries after the last step (a float is compared exactly). The comment above each row
+# works its numbers out by hand from PyTorch's formulas (see the optimizers' docstrings).
+HAND_WORKED_STEPS = [
+    # b1 = g1 = 2, w = 1 - 0.1 * 2 = 0.8; g2 = 1.6, b2 = 0.9 * 2 + 1.6 = 3.4, w = 0.8 - 0.34 = 0.46
+    pytest.param(
+        lambda ps: SGD(ps, lr=0.1, momentum=0.9), 1.0, _square_loss, [0.8, 0.46], {},
+        id="sgd-momentum-0.9-on-w2",
+    ),
+    # g = 2, b = g = 2, Nesterov steps along g + mu b = 2 + 0.9 * 2 = 3.8: w = 1 - 0.38 = 0.62
+    pytest.param(
+        lambda ps: SGD(ps, lr=0.1, momentum=0.9, nesterov=True), 1.0, _square_loss, [0.62],
+        {"momentum_buffer": 2.0},
+        id="sgd-nesterov-on-w2",
+    ),
+    # b1 = g = 2, w = 1 - 0.1 * 2 = 0.8; b2 = 0.9 * 2 + (1 - 0.5) * 2 = 2.8, w = 0.8 - 0.28 = 0.52
+    # (dampening as np.float32: numpy numbers are accepted like Python's)
+    pytest.param(
+        lambda ps: SGD(ps, lr=0.1, momentum=0.9, dampening=np.float32(0.5)), 1.0, _fixed(2.0),
+        [0.8, 0.52], {"momentum_buffer": pytest.approx(2.8, rel=1e-15)},
+        id="sgd-dampening-0.5",
+    ),
+    # g + 0.5 w = 1 + 0.5 * 2 = 2, w = 2 - 0.1 * 2 = 1.8; 1 + 0.5 * 1.8 = 1.9, w = 1.8 - 0.19 = 1.61
+    pytest.param(
+        lambda ps: SGD(ps, lr=0.1, weight_decay=0.5), 2.0, _fixed(1.0), [1.8, 1.61], {},
+        id="sgd-weight-decay-0.5",
+    ),
+    # g = 6: m = 0.1 * 6, v = 0.001 * 36; bias-corrected m^ = 6, v^ = 36, so the first step is
+    # lr * 6 / (sqrt(36) + eps) = 0.01 * 6 / (6 + 1e-8): about lr times the sign of g
+    pytest.param(
+        lambda ps: Adam(ps, lr=0.01), 3.0, _square_loss, [3.0 - 0.01 * 6.0 / (6.0 + 1e-8)], {},
+        id="adam-first-step-is-lr-times-sign",
+    ),
+    # L2 decay enters the gradient: g = 2 + 0.5 * 1 = 2.5, first step lr * 2.5 / (2.5 + eps)
+    pytest.param(
+        lambda ps: Adam(ps, lr=0.1, weight_decay=0.5), 1.0, _fixed(2.0),
+        [1.0 - 0.1 * 2.5 / (2.5 + 1e-8)], {},
+        id="adam-l2-decay-first-step",
+    ),
+    # decoupled: w = 1 * (1 - 0.1 * 0.5) = 0.95 first, then the plain first step 0.1 * 2 / (2 + eps)
+    pytest.param(
+        lambda ps: AdamW(ps, lr=0.1, weight_decay=0.5), 1.0, _fixed(2.0),
+        [0.95 - 0.1 * 2.0 / (2.0 + 1e-8)], {},
+        id="adamw-decoupled-decay-first-step",
+    ),
+    # g = 4, v = 0.99 * 0 + (1 - 0.99) * 16 = 0.01 * 16, step lr * g / (sqrt(v) + eps)
+    pytest.param(
+        lambda ps: RMSprop(ps, lr=0.01, alpha=0.99), 2.0, _square_loss,
+        [2.0 - 0.01 * 4.0 / (math.sqrt(0.01 * 16.0) + 1e-8)], {},
+        id="rmsprop-first-step",
+    ),
+    # g = 4, alpha = 0.5: v = 0.5 * 16 = 8, ga = 0.5 * 4 = 2, v - ga^2 = 4, sqrt(4) = 2,
+    # so the step is 0.01 * 4 / (2 + eps)
+    pytest.param(
+        lambda ps: RMSprop(ps, lr=0.01, alpha=0.5, centered=True), 2.0, _square_loss,
+        [2.0 - 0.01 * 4.0 / (2.0 + 1e-8)], {"square_avg": 8.0, "grad_avg": 2.0},
+        id="rmsprop-centered-first-step",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("make", "w0", "gradient", "path", "state"), HAND_WORKED_STEPS)
+def test_optimizer_steps_worked_by_hand(
+    make: Callable[[list[Value]], Optimizer],
+    w0: float,
+    gradient: Callable[[Optimizer, Value], None],
+    path: list[float],
+    state: dict[str, Any],
+) -> None:
+    """w after each step, and the state after the last, are the numbers worked out by hand."""
+    w = Value(w0)
+    opt = make([w])
+    got = []
+    for _ in path:
+        gradient(opt, w)
         opt.step()
-        assert w.data == pytest.approx(expected, rel=1e-15)
-
-
-def test_nesterov_step_by_hand() -> None:
-    """Nesterov on L = w^2 from w = 1 (lr 0.1, mu 0.9): g = 2, b = 2, step 2 + 1.8 = 3.8 -> 0.62."""
-    w = Value(1.0)
-    opt = SGD([w], lr=0.1, momentum=0.9, nesterov=True)
-    (w * w).backward()
-    opt.step()
-    assert w.data == pytest.approx(0.62, rel=1e-15)
-    assert opt.state[0]["momentum_buffer"] == 2.0
-
-
-def test_adam_first_step_is_lr_times_sign() -> None:
-    """Adam's bias correction makes the first step lr * g / (|g| + eps): about lr downhill."""
-    w = Value(3.0)
-    opt = Adam([w], lr=0.01)
-    (w * w).backward()
-    opt.step()
-    assert w.data == pytest.approx(3.0 - 0.01 * 6.0 / (6.0 + 1e-8), rel=1e-15)
-
-
-def test_rmsprop_first_step_by_hand() -> None:
-    """RMSprop from v = 0: v = (1 - alpha) g^2 and the step is lr g / (sqrt(v) + eps)."""
-    w = Value(2.0)
-    opt = RMSprop([w], lr=0.01, alpha=0.99)
-    (w * w).backward()
-    opt.step()
-    assert w.data == pytest.approx(2.0 - 0.01 * 4.0 / (math.sqrt(0.01 * 16.0) + 1e-8), rel=1e-15)
+        got.append(w.data)
+    assert got == pytest.approx(path, rel=1e-15)
+    assert {name: opt.state[0][name] for name in state} == state
 
 
 def test_three_full_batch_gradient_descent_steps() -> None:
@@ -325,17 +399,6 @@ def test_dampening_is_validated(dampening: object, error: type, message: str) ->
     """dampening is a fraction of the new gradient kept out of the buffer: in [0, 1]."""
     with pytest.raises(error, match=message):
         SGD([Value(0.0)], lr=0.1, momentum=0.9, dampening=dampening)  # type: ignore[arg-type]
-
-
-def test_dampening_half_by_hand() -> None:
-    """b1 = g; b2 = 0.9 b1 + (1 - 0.5) g: with g = 2 each step, w = 1 - 0.1*2 - 0.1*2.8 = 0.52."""
-    w = Value(1.0)
-    opt = SGD([w], lr=0.1, momentum=0.9, dampening=np.float32(0.5))
-    for _ in range(2):
-        w.grad = 2.0
-        opt.step()
-    assert w.data == pytest.approx(0.52, rel=1e-15)
-    assert opt.state[0]["momentum_buffer"] == pytest.approx(2.8, rel=1e-15)
 
 
 class Tripwire(Value):
@@ -453,51 +516,77 @@ def test_bad_hyperparameters_raise_clearly(make: Callable[[], object], message: 
 # --- schedules -----------------------------------------------------------------------------------
 
 
-def test_schedules_by_hand() -> None:
-    """Each schedule's first rates, worked out from its formula."""
-    assert [Constant(0.3)(t) for t in (0, 7)] == [0.3, 0.3]
-    assert [StepDecay(1.0, 3, 0.1)(t) for t in (0, 2, 3, 6)] == pytest.approx([1, 1, 0.1, 0.01])
-    assert [Exponential(2.0, 0.5)(t) for t in range(4)] == [2.0, 1.0, 0.5, 0.25]
-    assert [InverseTime(1.0, s0=10.0, power=0.5)(t) for t in (0, 30)] == pytest.approx([1, 0.5])
-    assert [OneOverT(0.6)(t) for t in range(3)] == pytest.approx([0.6, 0.3, 0.2])
-    cosine = Cosine(1.0, t_max=4, lr_min=0.2)
-    assert [cosine(t) for t in range(6)] == pytest.approx(
-        [
-            1.0,
-            0.2 + 0.8 * (1 + math.cos(math.pi / 4)) / 2,
-            0.6,
-            0.2 + 0.8 * (1 - math.cos(math.pi / 4)) / 2,
-            0.2,
-            0.2,
-        ]
-    )
-    assert [Linear(1.0, 0.1, 100)(k) for k in (0, 10, 100, 150)] == pytest.approx(
-        [1.0 - 0.9 * k / 100 for k in (0, 10, 100, 100)]
-    )
+approx = pytest.approx  # a row's expected rate: a float is compared exactly, approx(...) not
+
+# (schedule, t, the rate of step t worked out from the schedule's formula)
+SCHEDULE_RATES = [
+    # Constant(0.3): 0.3 at every step
+    pytest.param(Constant(0.3), 0, 0.3, id="constant-t0"),
+    pytest.param(Constant(0.3), 7, 0.3, id="constant-t7"),
+    # StepDecay(1, 3, 0.1): 1 * 0.1 ** (t // 3)
+    pytest.param(StepDecay(1.0, 3, 0.1), 0, approx(1), id="step-decay-t0"),  # 0 // 3 = 0
+    pytest.param(StepDecay(1.0, 3, 0.1), 2, approx(1), id="step-decay-t2"),  # 2 // 3 = 0
+    pytest.param(StepDecay(1.0, 3, 0.1), 3, approx(0.1), id="step-decay-t3"),  # 3 // 3 = 1
+    pytest.param(StepDecay(1.0, 3, 0.1), 6, approx(0.01), id="step-decay-t6"),  # 0.1 ** 2
+    # Exponential(2, 0.5): 2 * 0.5 ** t, halvings exact in binary
+    pytest.param(Exponential(2.0, 0.5), 0, 2.0, id="exponential-t0"),
+    pytest.param(Exponential(2.0, 0.5), 1, 1.0, id="exponential-t1"),
+    pytest.param(Exponential(2.0, 0.5), 2, 0.5, id="exponential-t2"),
+    pytest.param(Exponential(2.0, 0.5), 3, 0.25, id="exponential-t3"),
+    # InverseTime(1, s0=10, power=0.5): (10 / (10 + t)) ** 0.5
+    pytest.param(InverseTime(1.0, s0=10.0, power=0.5), 0, approx(1), id="inverse-time-s10-t0"),
+    pytest.param(InverseTime(1.0, s0=10.0, power=0.5), 30, approx(0.5), id="inverse-time-s10-t30"),
+    # InverseTime(1, s0=1, power=0.5): 1 / sqrt(t + 1)
+    pytest.param(InverseTime(1.0, s0=1.0, power=0.5), 0, approx(1.0, rel=1e-15),
+                 id="inverse-time-sqrt-t0"),  # 1 / sqrt(1)
+    pytest.param(InverseTime(1.0, s0=1.0, power=0.5), 3, approx(0.5, rel=1e-15),
+                 id="inverse-time-sqrt-t3"),  # 1 / sqrt(4)
+    pytest.param(InverseTime(1.0, s0=1.0, power=0.5), 99, approx(0.1, rel=1e-15),
+                 id="inverse-time-sqrt-t99"),  # 1 / sqrt(100)
+    # OneOverT(0.6): 0.6 / (t + 1) exactly, one correctly rounded division (Robbins-Monro)
+    pytest.param(OneOverT(0.6), 0, 0.6, id="one-over-t-t0"),
+    pytest.param(OneOverT(0.6), 1, 0.3, id="one-over-t-t1"),  # 0.6 / 2 = 0.3 in binary too
+    pytest.param(OneOverT(0.6), 2, 0.6 / 3, id="one-over-t-t2"),  # 0.19999999999999998, not 0.2
+    pytest.param(OneOverT(0.6), 4, 0.12, id="one-over-t-t4"),  # 0.6 / 5
+    pytest.param(OneOverT(0.6), 9, 0.06, id="one-over-t-t9"),  # 0.6 / 10
+    pytest.param(OneOverT(0.6), 999, 0.6 / 1000, id="one-over-t-t999"),
+    # Cosine(1, t_max=4, lr_min=0.2): 0.2 + 0.8 (1 + cos(pi t / 4)) / 2, then 0.2 from t = 4 on
+    pytest.param(Cosine(1.0, t_max=4, lr_min=0.2), 0, approx(1.0), id="cosine-t0"),  # cos 0 = 1
+    # cos(pi / 4) = sqrt(2) / 2: 0.2 + 0.4 (1 + sqrt(2) / 2) = 0.6 + 0.2 sqrt(2)
+    pytest.param(Cosine(1.0, t_max=4, lr_min=0.2), 1, approx(0.6 + 0.2 * math.sqrt(2)),
+                 id="cosine-t1"),
+    pytest.param(Cosine(1.0, t_max=4, lr_min=0.2), 2, approx(0.6), id="cosine-t2"),  # cos = 0
+    # cos(3 pi / 4) = -sqrt(2) / 2: 0.6 - 0.2 sqrt(2)
+    pytest.param(Cosine(1.0, t_max=4, lr_min=0.2), 3, approx(0.6 - 0.2 * math.sqrt(2)),
+                 id="cosine-t3"),
+    pytest.param(Cosine(1.0, t_max=4, lr_min=0.2), 4, approx(0.2), id="cosine-t4"),  # cos pi = -1
+    pytest.param(Cosine(1.0, t_max=4, lr_min=0.2), 5, approx(0.2), id="cosine-t5-after-t-max"),
+    # Linear(1, 0.1, 100): 1 - 0.9 min(t, 100) / 100
+    pytest.param(Linear(1.0, 0.1, 100), 0, approx(1.0), id="linear-t0"),
+    pytest.param(Linear(1.0, 0.1, 100), 10, approx(0.91), id="linear-t10"),  # 1 - 0.09
+    pytest.param(Linear(1.0, 0.1, 100), 100, approx(0.1), id="linear-t100"),  # 1 - 0.9
+    pytest.param(Linear(1.0, 0.1, 100), 150, approx(0.1), id="linear-t150-after-steps"),
+]  # fmt: skip
 
 
+@pytest.mark.parametrize(("schedule", "t", "expected"), SCHEDULE_RATES)
+def test_schedule_rate_worked_by_hand(schedule: Schedule, t: int, expected: float) -> None:
+    """The rate of step t is the number worked out by hand from the schedule's formula."""
+    assert schedule(t) == expected
+
+
+# The Euler-Mascheroni constant 0.57721566490153286..., as the nearest double (mpmath.euler).
 EULER_GAMMA = 0.5772156649015329
 
 
-def test_robbins_monro_one_over_t_is_lr_over_k() -> None:
-    """Step t gets lr/(t+1) exactly; the sums are the harmonic numbers and sum 1/k^2.
+def test_robbins_monro_one_over_t_sums_diverge_and_its_squares_converge() -> None:
+    """The sums of the rates lr/(t+1) are the harmonic numbers, and sum 1/k^2 converges.
 
     With n rates 1/k (k = 1..n): H_n = ln n + gamma + 1/(2n) - 1/(12n^2) + O(n^-4) grows
     without bound, and sum 1/k^2 lies strictly between pi^2/6 - 1/n and pi^2/6 - 1/(n+1)
-    (integral bounds on the tail). A rate of 1/(t+2), 1/t^2 or 1/sqrt(t+1) fails all three.
+    (integral bounds on the tail). A rate of 1/(t+2), 1/t^2 or 1/sqrt(t+1) fails these (and
+    the rows of SCHEDULE_RATES pin lr/(t+1) itself).
     """
-    lr = 0.6
-    schedule = OneOverT(lr)
-    assert [schedule(t) for t in (0, 1, 2, 4, 9, 999)] == [
-        0.6,
-        0.3,
-        0.6 / 3,
-        0.12,
-        0.06,
-        0.6 / 1000,
-    ]
-    same = InverseTime(lr, s0=1.0, power=1.0)  # lr * (1 / (1 + t)): the same sequence
-    assert all(same(t) == pytest.approx(schedule(t), rel=1e-15) for t in range(0, 5000, 7))
     n = 10_000
     rates = [OneOverT(1.0)(t) for t in range(n)]
     harmonic = math.log(n) + EULER_GAMMA + 1 / (2 * n) - 1 / (12 * n * n)
@@ -506,10 +595,12 @@ def test_robbins_monro_one_over_t_is_lr_over_k() -> None:
     assert math.pi**2 / 6 - 1 / n < squares < math.pi**2 / 6 - 1 / (n + 1)
 
 
-def test_inverse_time_power_half_is_lr_over_sqrt() -> None:
-    """power 0.5 with s0 = 1 gives lr / sqrt(t + 1): 1, 1/2 at t = 3, 1/10 at t = 99."""
-    schedule = InverseTime(1.0, s0=1.0, power=0.5)
-    assert [schedule(t) for t in (0, 3, 99)] == pytest.approx([1.0, 0.5, 0.1], rel=1e-15)
+def test_inverse_time_power_one_agrees_with_one_over_t() -> None:
+    """InverseTime(lr, s0=1, power=1) is lr * (1 / (1 + t)): OneOverT's sequence, to rounding."""
+    lr = 0.6
+    schedule = OneOverT(lr)
+    same = InverseTime(lr, s0=1.0, power=1.0)
+    assert all(same(t) == pytest.approx(schedule(t), rel=1e-15) for t in range(0, 5000, 7))
 
 
 def test_schedules_compose() -> None:
@@ -534,18 +625,36 @@ def test_schedule_rejects_bad_step(t: object, error: type, message: str) -> None
         Constant(1.0)(t)  # type: ignore[arg-type]
 
 
-def test_schedule_rejects_bad_construction() -> None:
+@pytest.mark.parametrize(
+    ("make", "error", "message"),
+    [
+        (
+            lambda: StepDecay(1.0, step_size=0),
+            ValueError,
+            r"StepDecay step_size must be an int >= 1, got 0",
+        ),
+        (lambda: Cosine(1.0, t_max=0), ValueError, r"Cosine t_max must be an int >= 1, got 0"),
+        (
+            lambda: InverseTime(1.0, s0=0.0),
+            ValueError,
+            r"InverseTime s0 must be a finite number > 0, got 0.0",
+        ),
+        (lambda: Constant(math.inf), ValueError, r"Constant lr must be a finite number, got inf"),
+        (
+            lambda: Linear(1.0, 0.0, steps=10.0),  # type: ignore[arg-type]
+            TypeError,
+            r"Linear steps must be an int >= 1, got float 10.0",
+        ),
+    ],
+    ids=["step-decay-step-size-0", "cosine-t-max-0", "inverse-time-s0-0", "constant-inf",
+         "linear-float-steps"],
+)  # fmt: skip
+def test_schedule_rejects_bad_construction(
+    make: Callable[[], object], error: type, message: str
+) -> None:
     """Non-positive step counts and non-finite rates raise naming the schedule and argument."""
-    with pytest.raises(ValueError, match=r"StepDecay step_size must be an int >= 1, got 0"):
-        StepDecay(1.0, step_size=0)
-    with pytest.raises(ValueError, match=r"Cosine t_max must be an int >= 1, got 0"):
-        Cosine(1.0, t_max=0)
-    with pytest.raises(ValueError, match=r"InverseTime s0 must be a finite number > 0, got 0.0"):
-        InverseTime(1.0, s0=0.0)
-    with pytest.raises(ValueError, match=r"Constant lr must be a finite number, got inf"):
-        Constant(math.inf)
-    with pytest.raises(TypeError, match=r"Linear steps must be an int >= 1, got float 10.0"):
-        Linear(1.0, 0.0, steps=10.0)  # type: ignore[arg-type]
+    with pytest.raises(error, match=message):
+        make()
 
 
 def test_schedules_take_numpy_numbers() -> None:
@@ -601,8 +710,12 @@ def test_a_step_over_many_parameters_gives_each_what_it_gets_alone(name: str) ->
         np.testing.assert_array_equal(got, [q.data for q in alone])  # nan matches nan
 
 
-def test_adam_on_arrays_equals_the_formula_in_python_floats_bit_for_bit() -> None:
-    """numpy's elementwise float64 rounds as Python floats do, subnormals included."""
+def test_adam_on_arrays_agrees_bit_for_bit_with_its_formula_retyped_on_python_floats() -> None:
+    """numpy's elementwise float64 rounds as Python floats do, subnormals included.
+
+    A consistency test: the loop re-types the update formula, so it cannot catch a wrong
+    formula (TORCH_TRAJECTORIES and the hand-worked steps do), only a rounding difference.
+    """
     rng = np.random.default_rng(3)
     start = (rng.normal(size=200) * 10.0 ** rng.integers(-310, 10, size=200)).tolist()
     ps = [Value(x) for x in start]

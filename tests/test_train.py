@@ -25,9 +25,14 @@ def linear_model() -> MLP:
     return MLP(1, [1], seed=0)
 
 
-def test_train_step_equals_the_hand_written_loop() -> None:
-    """One train_step is zero_grad, backward of the batch mean loss, and one optimizer step."""
+def test_train_step_equals_the_hand_written_loop_and_plain_float_arithmetic() -> None:
+    """One train_step is zero_grad, backward of the batch mean loss, and one optimizer step.
+
+    The loop written out with the engine is a consistency check; the same step in plain
+    floats (no engine) is the independent oracle.
+    """
     a, b = linear_model(), linear_model()
+    w0, b0 = (p.data for p in a.parameters())
     trainer = Trainer(a, SGD(a.parameters(), lr=0.05), mse, progress=False)
     loss = trainer.train_step(X_LINE[:3].tolist(), Y_LINE[:3].tolist())
     # the same step by hand
@@ -38,6 +43,15 @@ def test_train_step_equals_the_hand_written_loop() -> None:
     assert loss == pytest.approx(manual.data, rel=1e-15)  # type: ignore[union-attr]
     assert [p.data for p in a.parameters()] == pytest.approx(
         [p.data for p in b.parameters()], rel=1e-15
+    )
+    # the same step in plain floats, no engine: e_i = w x_i + b - t_i on x = 0, 1, 2,
+    # t = -1, 1, 3; L = mean e^2, dL/dw = (2/3) sum e_i x_i, dL/db = (2/3) sum e_i
+    errors = [w0 * x + b0 - t for x, t in [(0.0, -1.0), (1.0, 1.0), (2.0, 3.0)]]
+    assert loss == pytest.approx(math.fsum(e * e for e in errors) / 3, rel=1e-14)
+    d_w = 2 / 3 * math.fsum(e * x for e, x in zip(errors, [0.0, 1.0, 2.0], strict=True))
+    d_b = 2 / 3 * math.fsum(errors)
+    assert [p.data for p in a.parameters()] == pytest.approx(
+        [w0 - 0.05 * d_w, b0 - 0.05 * d_b], rel=1e-14
     )
 
 
@@ -55,7 +69,10 @@ def test_fit_learns_a_line_and_keeps_a_history() -> None:
 
 
 def test_smoothed_loss_follows_its_recurrence() -> None:
-    """The bar's running loss is Q = lam * eps + (1 - lam) * Q, starting at the first loss."""
+    """The bar's running loss is Q = lam * eps + (1 - lam) * Q, starting at the first loss.
+
+    The recurrence re-typed is the implementation's own line; its unrolled sum is the oracle.
+    """
     model = linear_model()
     trainer = Trainer(
         model, SGD(model.parameters(), lr=0.01), mse, batch_size=2, smoothing=0.3, progress=False
@@ -65,6 +82,14 @@ def test_smoothed_loss_follows_its_recurrence() -> None:
     for eps in history.step_losses[1:]:
         q = 0.3 * eps + 0.7 * q
     assert history.epochs[-1].smoothed_loss == pytest.approx(q, rel=1e-15)
+    # the recurrence unrolled, a different form: Q_n = 0.7^(n-1) eps_1 + sum_k 0.3 0.7^(n-k) eps_k
+    losses = history.step_losses
+    n = len(losses)
+    unrolled = math.fsum(
+        [0.7 ** (n - 1) * losses[0]]
+        + [0.3 * 0.7 ** (n - k) * losses[k - 1] for k in range(2, n + 1)]
+    )
+    assert history.epochs[-1].smoothed_loss == pytest.approx(unrolled, rel=1e-14)
     assert history.epochs[0].loss == pytest.approx(np.mean(history.step_losses[:3]), rel=1e-15)
 
 
