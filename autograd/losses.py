@@ -20,6 +20,7 @@ from typing import Final
 
 from autograd._checks import non_negative, number
 from autograd.engine import Value, dot, sum_values
+from autograd.messages import describe
 
 Scores = Value | float | Sequence[Value | float]
 """One prediction or a list of them (Values or plain numbers)."""
@@ -205,7 +206,7 @@ def _class_index(target: object, n: int) -> int:
     if isinstance(target, bool) or not isinstance(target, numbers.Integral):  # numpy ints too
         raise TypeError(
             f"cross_entropy: target must be a class index (int) or a one-hot sequence of {n} "
-            f"numbers or Values, got {target!r}"
+            f"numbers or Values, got {describe(target)}"
         )
     index = int(target)
     if not 0 <= index < n:

@@ -67,7 +67,7 @@ class Optimizer:
         first: dict[Value, int] = {}  # Values hash by identity: the same node, not equal data
         for i, p in enumerate(self.params):
             if not isinstance(p, Value):
-                raise TypeError(f"{name}: params[{i}] must be a Value, got {type(p).__name__}")
+                raise TypeError(f"{name}: params[{i}] must be a Value, got {describe(p)}")
             if p in first:
                 raise ValueError(
                     f"{name}: params[{i}] is the same Value as params[{first[p]}] ({p!r}); "

@@ -35,6 +35,7 @@ from typing import Any, Final
 
 from autograd._checks import real
 from autograd.files import write_atomic
+from autograd.messages import describe
 from autograd.nn import MLP, Dropout, Layer, Module, Neuron, mlp_parameter_count
 
 FORMAT: Final = "autograd-scalar-model"
@@ -139,7 +140,7 @@ def read(path: PathLike) -> dict[str, Any]:
 def _check_number(name: str, value: object, where: str) -> None:
     """A parameter read from a file: a finite number (1e400 parses as inf, 10**400 as an int)."""
     if isinstance(value, bool) or not isinstance(value, int | float):  # JSON: numbers or not
-        raise ValueError(f"{where}: parameter {name!r} is {value!r}, expected a number")
+        raise ValueError(f"{where}: parameter {name!r} is {describe(value)}, expected a number")
     if isinstance(value, float) and not math.isfinite(value):  # 1e400 in the file parses as inf
         raise ValueError(
             f"{where}: parameter {name!r} is {value!r}, a number beyond the float range "

@@ -22,6 +22,7 @@ from typing import Final
 
 from autograd._checks import number
 from autograd.engine import Value, grad
+from autograd.messages import describe
 
 EPS: Final = 1e-6
 """Central-difference step, relative to ``max(1, |x|)``: error ~ EPS**2 + 1e-16/EPS."""
@@ -273,7 +274,7 @@ def _call(f: Callable[..., Value], xs: Sequence[Value], what: str) -> Value:
     out = f(*xs)
     if not isinstance(out, Value):
         raise TypeError(
-            f"{what}: f must return a Value, got {type(out).__name__} {out!r}; "
+            f"{what}: f must return a Value, got {describe(out)}; "
             "build the result from the Values f receives"
         )
     return out

@@ -35,6 +35,7 @@ from autograd.compiled.inputs import as_floats
 from autograd.data import batches
 from autograd.engine import Value, sum_values
 from autograd.interrupts import sigint_as_flag
+from autograd.messages import describe
 from autograd.modes import no_grad
 from autograd.nn import MLP, Dropout, Layer, Module, Neuron
 from autograd.optim import Optimizer
@@ -260,10 +261,10 @@ class Trainer:
         check_every: int | None = None,
     ) -> None:
         if not isinstance(model, Module):
-            raise TypeError(f"Trainer: model must be an autograd.nn.Module, got {model!r}")
+            raise TypeError(f"Trainer: model must be an autograd.nn.Module, got {describe(model)}")
         if not isinstance(optimizer, Optimizer):
             raise TypeError(
-                f"Trainer: optimizer must be an autograd.optim.Optimizer, got {optimizer!r}"
+                f"Trainer: optimizer must be an autograd.optim.Optimizer, got {describe(optimizer)}"
             )
         self.smoothing = _checks.interval(
             "Trainer: smoothing", smoothing, 0.0, 1.0, closed=(False, True)

@@ -157,8 +157,8 @@ def corrupt(document: dict[str, Any], change: str) -> str:  # noqa: C901  # one 
         ("wrong_version", r"has version 99; this code reads version 1"),
         ("no_architecture", r"has no 'architecture' object"),
         ("no_parameters", r"has no 'parameters' object"),
-        ("string_parameter", r"parameter 'layers.0.neurons.0.b' is '0.5', expected a number"),
-        ("bool_parameter", r"parameter 'layers.0.neurons.0.b' is True, expected a number"),
+        ("string_parameter", r"parameter 'layers.0.neurons.0.b' is str '0.5', expected a number"),
+        ("bool_parameter", r"parameter 'layers.0.neurons.0.b' is bool True, expected a number"),
         ("nan_parameter", r"NaN is not a finite number"),
         (
             "overflowing_float",
