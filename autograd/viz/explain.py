@@ -24,7 +24,9 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from autograd.engine import Value, grad, topological_order
-from autograd.viz.dot import COLLAPSED, check_positive, check_root, draw_dot, op_text, operand
+from autograd.viz.collapse import COLLAPSED
+from autograd.viz.dot import check_positive, check_root, draw_dot, op_text
+from autograd.viz.style import operand
 
 DEFAULT_PATH_LIMIT: Final = 1000
 """More paths than this are refused: listing them would teach nothing and take too long."""

@@ -48,11 +48,10 @@ from autograd.viz.dot import (
     draw_full,
     edge_id,
     edge_tooltip,
-    fmt,
     node_ids,
-    operand,
 )
 from autograd.viz.player import PLAYER_CSS, PLAYER_JS
+from autograd.viz.style import fmt, operand
 
 DEFAULT_MAX_STEP_NODES: Final = 1000
 """More Values than this are refused: a player of thousands of frames teaches nothing."""
