@@ -109,9 +109,22 @@ def test_frames_use_the_nodes_local_grads() -> None:
     out, _ = random_net(0)
     for fr in frames_of(out):
         if fr.phase == BACKWARD and fr.source is not None:
-            k = int(fr.edges[0].split("_")[1])
-            local = fr.source.local_grads()[k]
+            assert fr.index is not None
+            assert fr.source.parents[fr.index] is fr.node
+            local = fr.source.local_grads()[fr.index]
             assert f"= {local!r} × " in fr.text
+
+
+def test_backward_frames_carry_their_input_index_and_its_edge_ids() -> None:
+    """A backward frame names its input by index; its edges are that input's and the op's."""
+    out, _ = random_net(1)
+    position = {node: i for i, node in enumerate(topological_order(out))}
+    for fr in frames_of(out):
+        if fr.phase == BACKWARD and fr.source is not None:
+            i = position[fr.source]
+            assert fr.edges == (f"e{i}_{fr.index}", f"o{i}")
+        else:
+            assert fr.index is None
 
 
 def test_dot_node_forward_text_lists_weighted_terms() -> None:

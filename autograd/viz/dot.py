@@ -112,6 +112,20 @@ def check_positive(caller: str, what: str, value: object) -> int:
     return value
 
 
+def node_id(index: int) -> str:
+    """Return the id of the Value box at position ``index`` of the topological order.
+
+    >>> node_id(3), op_id(node_id(3))
+    ('n3', 'n3op')
+    """
+    return f"n{index}"
+
+
+def op_id(box: str) -> str:
+    """Return the id of the op node drawn beside the Value box ``box`` (the op that made it)."""
+    return f"{box}op"
+
+
 def node_ids(order: Iterable[Value]) -> dict[Value, str]:
     """Name each node by its position in topological order: ``n0``, ``n1``, ... (never ``id()``).
 
@@ -119,7 +133,21 @@ def node_ids(order: Iterable[Value]) -> dict[Value, str]:
     >>> list(node_ids(topological_order(a + a)).values())
     ['n0', 'n1']
     """
-    return {node: f"n{i}" for i, node in enumerate(order)}
+    return {node: node_id(i) for i, node in enumerate(order)}
+
+
+def edge_id(index: int, k: int) -> str:
+    """Return the id of the edge from node ``n{index}``'s ``k``-th input to its op node.
+
+    >>> edge_id(3, 1), out_edge_id(3)
+    ('e3_1', 'o3')
+    """
+    return f"e{index}_{k}"
+
+
+def out_edge_id(index: int) -> str:
+    """Return the id of the edge from node ``n{index}``'s op node to its Value box."""
+    return f"o{index}"
 
 
 def op_text(node: Value) -> str:
@@ -160,11 +188,6 @@ def value_tooltip(node: Value) -> str:
     """Return a box's tooltip: the exact numbers (``repr``), which the label rounds."""
     name = f"{node.label}: " if node.label else ""
     return f"{name}data={node.data!r} grad={node.grad!r}"
-
-
-def edge_id(index: int, k: int) -> str:
-    """Return the id of the edge from node ``n{index}``'s ``k``-th input to its op node."""
-    return f"e{index}_{k}"
 
 
 def edge_tooltip(node: Value, k: int) -> str:
@@ -305,11 +328,12 @@ def draw_full(
                 attrs["label"] = fmt(local)
             if eid in colors:
                 attrs.update(color=colors[eid], penwidth="2.5", fontcolor=colors[eid].split(":")[0])
-            graph.edge(ids[parent], f"{name}op", **attrs)
-        out_attrs = {"id": f"o{index}"}
-        if f"o{index}" in colors:
-            out_attrs.update(color=colors[f"o{index}"], penwidth="2.5")
-        graph.edge(f"{name}op", name, **out_attrs)
+            graph.edge(ids[parent], op_id(name), **attrs)
+        oid = out_edge_id(index)
+        out_attrs = {"id": oid}
+        if oid in colors:
+            out_attrs.update(color=colors[oid], penwidth="2.5")
+        graph.edge(op_id(name), name, **out_attrs)
     return graph
 
 
@@ -392,7 +416,7 @@ def _add_node(graph: Any, node: Value, name: str, text: str, marked: bool) -> No
     if op is not None:
         text = op_text(node)
         graph.node(
-            f"{name}op",
+            op_id(name),
             text,
             shape="circle" if len(text) <= SHORT_SYMBOL else "ellipse",
             style="filled",
@@ -400,6 +424,6 @@ def _add_node(graph: Any, node: Value, name: str, text: str, marked: bool) -> No
             width="0.3",
             height="0.3",
             margin="0.02",
-            id=f"{name}op",
+            id=op_id(name),
             tooltip=f"{op.name}: d out / d inputs = {op.formula}",
         )

@@ -25,7 +25,15 @@ from typing import Any, Final
 
 from autograd.engine import Value, grad, topological_order
 from autograd.viz.collapse import COLLAPSED
-from autograd.viz.dot import check_positive, check_root, draw_dot, op_text
+from autograd.viz.dot import (
+    check_positive,
+    check_root,
+    draw_dot,
+    edge_id,
+    node_id,
+    op_text,
+    out_edge_id,
+)
 from autograd.viz.style import operand
 
 DEFAULT_PATH_LIMIT: Final = 1000
@@ -100,8 +108,8 @@ class PathExplanation:
         """
         if node.label:
             return operand(node.label)
-        index = self.index[node]
-        return f"n{index} ({op_text(node)})" if node.op is not None else f"n{index}"
+        box = node_id(self.index[node])
+        return f"{box} ({op_text(node)})" if node.op is not None else box
 
     def path_text(self, path: Path) -> str:
         """Return one path as ``x -(4.0)-> n1 (** 2) -(1.0)-> f  = 4.0 × 1.0 = 4.0``."""
@@ -139,7 +147,7 @@ class PathExplanation:
             color = PALETTE[i % len(PALETTE)]
             for step in path.steps:
                 child = index[step.child]
-                for eid in (f"e{child}_{step.index}", f"o{child}"):
+                for eid in (edge_id(child, step.index), out_edge_id(child)):
                     colors.setdefault(eid, []).append(color)
         return {eid: ":".join(dict.fromkeys(cs)) for eid, cs in colors.items()}
 

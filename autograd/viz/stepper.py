@@ -49,6 +49,8 @@ from autograd.viz.dot import (
     edge_id,
     edge_tooltip,
     node_ids,
+    op_id,
+    out_edge_id,
 )
 from autograd.viz.player import PLAYER_CSS, PLAYER_JS
 from autograd.viz.style import fmt, operand
@@ -78,6 +80,8 @@ class Frame:
         text: the step in words and numbers.
         data: the node's number after this frame (forward frames).
         grad: the node's accumulated gradient after this frame (backward frames).
+        index: which input of ``source`` the node is, ``source.parents[index]`` (backward
+            frames along an edge; None for forward frames and the seed).
     """
 
     phase: str
@@ -87,6 +91,7 @@ class Frame:
     text: str
     data: float | None = None
     grad: float | None = None
+    index: int | None = None
 
 
 def _forward_text(node: Value, names: Mapping[Value, str]) -> str:
@@ -128,7 +133,7 @@ def build_frames(root: Value, names: Mapping[Value, str]) -> list[Frame]:
         i = index[node]
         edges = tuple(edge_id(i, k) for k in range(len(node.parents)))
         if node.op is not None:
-            edges += (f"o{i}",)
+            edges += (out_edge_id(i),)
         source = node if node.op is not None else None
         frames.append(
             Frame(FORWARD, node, source, edges, _forward_text(node, names), data=node.data)
@@ -158,9 +163,9 @@ def build_frames(root: Value, names: Mapping[Value, str]) -> list[Frame]:
             if before is not None:
                 text += f";  paths meet: {who}.grad = {before!r} + {contribution!r} = "
                 text += f"{grads[parent]!r}"
-            edges = (edge_id(index[node], k), f"o{index[node]}")
+            edges = (edge_id(index[node], k), out_edge_id(index[node]))
             frames.append(
-                Frame(BACKWARD, parent, node, edges, text, grad=grads[parent])
+                Frame(BACKWARD, parent, node, edges, text, grad=grads[parent], index=k)
             )  # fmt: skip
     return frames
 
@@ -227,7 +232,7 @@ class StepThrough:
                 {
                     "phase": frame.phase,
                     "node": node_id,
-                    "source": self.ids[frame.source] + "op" if frame.source is not None else None,
+                    "source": op_id(self.ids[frame.source]) if frame.source is not None else None,
                     "edges": list(frame.edges),
                     "text": frame.text,
                     "value": repr(frame.data if frame.phase == FORWARD else frame.grad),
@@ -242,9 +247,8 @@ class StepThrough:
         return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
 
     def _formula(self, frame: Frame) -> str:
-        if frame.phase == BACKWARD and frame.source is not None:
-            k = int(frame.edges[0].split("_")[1])
-            return edge_tooltip(frame.source, k)
+        if frame.phase == BACKWARD and frame.source is not None and frame.index is not None:
+            return edge_tooltip(frame.source, frame.index)
         if frame.phase == FORWARD and frame.node.op is not None:
             return f"{frame.node.op.name}: d out / d inputs = {frame.node.op.formula}"
         return ""
