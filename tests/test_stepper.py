@@ -12,6 +12,7 @@ import graphviz
 import pytest
 
 from autograd import Value, dot, grad, sum_values, topological_order
+from autograd.engine import BackwardStep, backprop
 from autograd.viz import StepThrough, step_through
 from autograd.viz.stepper import BACKWARD, FORWARD, build_frames, display_names
 
@@ -102,6 +103,18 @@ def test_random_net_frames_equal_engine_backward_exactly(seed: int) -> None:
     shown = final_grads(frames_of(out))
     out.backward()
     assert [shown[v] for v in leaves] == [v.grad for v in leaves]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_backward_frames_are_the_engines_pass_step_by_step(seed: int) -> None:
+    """After the seed, backward frame i is step i of backprop: same edge, same running sum."""
+    out, _ = random_net(seed)
+    steps: list[BackwardStep] = []
+    backprop(out, on_step=steps.append)
+    backward = [fr for fr in frames_of(out) if fr.phase == BACKWARD][1:]
+    assert [(fr.source, fr.index, fr.grad) for fr in backward] == [
+        (s.node, s.index, s.total) for s in steps
+    ]
 
 
 def test_frames_use_the_nodes_local_grads() -> None:

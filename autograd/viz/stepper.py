@@ -7,11 +7,12 @@ SVG plus a little JavaScript that, per frame, highlights nodes and rewrites thei
 it needs no network, no kernel and no widgets.
 
 Forward frames follow the topological order (each node computed from its inputs); backward
-frames follow the reverse order, one frame per edge: ``x.grad += ∂f/∂x · f.grad``. Every
-local derivative is the node's own ``local_grads()`` -- what ``backward()`` multiplies by --
-and the frames add the products in the order ``backward()`` does, so their final gradients
-equal the engine's to the last bit (the tests check it). A label that holds an operator is
-bracketed where it stands as an operand: ``(x+y).grad += ∂((x+y)**2)/∂(x+y) · ...``.
+frames are the engine's own backward pass (:func:`autograd.engine.backprop`), recorded one
+step per edge: ``x.grad += ∂f/∂x · f.grad``. Each frame's numbers are the
+:class:`~autograd.engine.BackwardStep` the pass reports -- its local derivative, upstream
+gradient and running sum -- so the frames show the engine's gradients by construction, not a
+replay that must be kept in step with it. A label that holds an operator is bracketed where it
+stands as an operand: ``(x+y).grad += ∂((x+y)**2)/∂(x+y) · ...``.
 
 >>> from autograd import Value
 >>> x = Value(2.0, label="x")
@@ -33,12 +34,12 @@ import html
 import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from autograd.engine import Value, topological_order
+from autograd.engine import BackwardStep, Value, backprop, topological_order
 from autograd.files import write_atomic
 from autograd.viz.dot import (
     RANKDIRS,
@@ -119,14 +120,16 @@ def _forward_text(node: Value, names: Mapping[Value, str]) -> str:
     return f"{name} = {expr} = {vals} = {node.data!r}"
 
 
-def build_frames(root: Value, names: Mapping[Value, str]) -> list[Frame]:
-    """Return the forward frames (topological order) then the backward frames (reverse).
+def build_frames(
+    root: Value, names: Mapping[Value, str], *, order: Sequence[Value] | None = None
+) -> list[Frame]:
+    """Return the forward frames (topological order), then the seed and the backward frames.
 
-    The backward frames replay the engine's pass edge by edge: ``local`` is
-    ``node.local_grads()[k]``, the contribution is ``local * upstream`` and it is added to
-    the parent's running total exactly as ``backward()`` adds it.
+    The backward frames are recorded from the engine's pass, ``backprop(root, order=order,
+    on_step=...)``: one frame per :class:`~autograd.engine.BackwardStep`, in the pass's order.
+    ``order`` is ``topological_order(root)``, if the caller has it already.
     """
-    order = topological_order(root)
+    order = topological_order(root) if order is None else order
     index = {node: i for i, node in enumerate(order)}
     frames: list[Frame] = []
     for node in order:
@@ -138,36 +141,38 @@ def build_frames(root: Value, names: Mapping[Value, str]) -> list[Frame]:
         frames.append(
             Frame(FORWARD, node, source, edges, _forward_text(node, names), data=node.data)
         )
-
-    grads: dict[Value, float] = {root: 1.0}
     rname = operand(names[root])
     frames.append(
         Frame(BACKWARD, root, None, (), f"{rname}.grad = 1.0  (the seed: ∂{rname}/∂{rname} = 1)",
               grad=1.0)
     )  # fmt: skip
-    for node in reversed(order):
-        if node.op is None:
-            continue
-        upstream = grads[node]
-        child = operand(names[node])
-        locals_ = node.local_grads()
-        for k, (parent, local) in enumerate(zip(node.parents, locals_, strict=True)):
-            contribution = local * upstream
-            before = grads.get(parent)
-            grads[parent] = before + contribution if before is not None else contribution
-            who = operand(names[parent])
-            text = (
-                f"{who}.grad += ∂{child}/∂{who} · {child}.grad = {local!r} × {upstream!r} = "
-                f"{contribution!r}"
-            )
-            if before is not None:
-                text += f";  paths meet: {who}.grad = {before!r} + {contribution!r} = "
-                text += f"{grads[parent]!r}"
-            edges = (edge_id(index[node], k), out_edge_id(index[node]))
-            frames.append(
-                Frame(BACKWARD, parent, node, edges, text, grad=grads[parent], index=k)
-            )  # fmt: skip
+
+    def record(step: BackwardStep) -> None:
+        node = step.node
+        edges = (edge_id(index[node], step.index), out_edge_id(index[node]))
+        parent = node.parents[step.index]
+        text = _backward_text(step, names)
+        frames.append(Frame(BACKWARD, parent, node, edges, text, grad=step.total, index=step.index))
+
+    backprop(root, order=order, on_step=record)
     return frames
+
+
+def _backward_text(step: BackwardStep, names: Mapping[Value, str]) -> str:
+    """Return ``x.grad += ∂f/∂x · f.grad = local × upstream = term`` for one step of the pass.
+
+    Where paths meet (the input already had a gradient) it adds ``before + term = total``.
+    """
+    child = operand(names[step.node])
+    who = operand(names[step.node.parents[step.index]])
+    term = step.local * step.upstream  # the step keeps before and total; the term is shown too
+    text = (
+        f"{who}.grad += ∂{child}/∂{who} · {child}.grad = {step.local!r} × {step.upstream!r} = "
+        f"{term!r}"
+    )
+    if step.before is not None:
+        text += f";  paths meet: {who}.grad = {step.before!r} + {term!r} = {step.total!r}"
+    return text
 
 
 def display_names(order: list[Value]) -> dict[Value, str]:
