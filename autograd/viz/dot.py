@@ -275,7 +275,7 @@ def draw_dot(
     if clusters:
         groups = neuron_clusters(order)
     return draw_full(
-        order, rankdir=rankdir, show=show, edge_labels=edge_labels, marked=marked,
+        order, ids=ids, rankdir=rankdir, show=show, edge_labels=edge_labels, marked=marked,
         colors=edge_colors or {}, clusters=groups,
     )  # fmt: skip
 
@@ -283,6 +283,7 @@ def draw_dot(
 def draw_full(
     order: Sequence[Value],
     *,
+    ids: Mapping[Value, str],
     rankdir: str,
     show: str,
     edge_labels: bool,
@@ -294,17 +295,16 @@ def draw_full(
 ) -> Any:  # a graphviz.Digraph; graphviz ships no type hints
     """Draw every node of ``order`` (checked arguments; ``draw_dot`` is the public entry).
 
-    ``names`` overrides the label shown in a box (the step-through viewer names unlabelled
-    nodes by their id, so its text and its picture agree); ``grads`` overrides ``.grad``
-    (the viewer lays boxes out for the gradients its frames will show); ``clusters`` names
-    the neuron (a dotted name, its layer the part before the last name) of each node drawn
-    inside one.
+    ``ids`` is ``node_ids(order)``, built once by the caller. ``names`` overrides the label
+    shown in a box (the step-through viewer names unlabelled nodes by their id, so its text and
+    its picture agree); ``grads`` overrides ``.grad`` (the viewer lays boxes out for the
+    gradients its frames will show); ``clusters`` names the neuron (a dotted name, its layer the
+    part before the last name) of each node drawn inside one.
     """
     colors = colors or {}
     names = names or {}
     grads = grads or {}
     clusters = clusters or {}
-    ids = node_ids(order)
     graph = new_digraph("autograd", rankdir)
 
     def add(where: Any, node: Value) -> None:

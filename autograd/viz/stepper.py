@@ -175,14 +175,18 @@ def _backward_text(step: BackwardStep, names: Mapping[Value, str]) -> str:
     return text
 
 
-def display_names(order: list[Value]) -> dict[Value, str]:
+def display_names(
+    order: Sequence[Value], ids: Mapping[Value, str] | None = None
+) -> dict[Value, str]:
     """Name each node by its label, else by its ``draw_dot`` id (``n3``); duplicates get ids.
+
+    ``ids`` is ``node_ids(order)``, if the caller has it already.
 
     >>> a = Value(1.0, label="a")
     >>> sorted(display_names(topological_order(a * a)).values())
     ['a', 'n1']
     """
-    ids = node_ids(order)
+    ids = node_ids(order) if ids is None else ids
     seen: dict[str, int] = {}
     for node in order:
         if node.label:
@@ -195,6 +199,9 @@ def display_names(order: list[Value]) -> dict[Value, str]:
 class StepThrough:
     """An interactive player over the forward and backward pass of one graph.
 
+    ``order`` is ``topological_order(root)``, if the caller has it already (``step_through``
+    passes the one it sized the graph with); the graph is sorted once either way.
+
     Attributes:
         root: the output Value.
         frames: every step, forward then backward (see :class:`Frame`).
@@ -206,16 +213,18 @@ class StepThrough:
             same graph gives the same HTML); its script finds its own element by it.
     """
 
-    def __init__(self, root: Value, *, rankdir: str = "LR") -> None:
-        order = topological_order(root)
+    def __init__(
+        self, root: Value, *, rankdir: str = "LR", order: Sequence[Value] | None = None
+    ) -> None:
+        order = topological_order(root) if order is None else order
         self.root = root
         self.ids = node_ids(order)
-        self.names = display_names(order)
-        self.frames = tuple(build_frames(root, self.names))
+        self.names = display_names(order, self.ids)
+        self.frames = tuple(build_frames(root, self.names, order=order))
         drawn = {node: name for node, name in self.names.items() if name != node.label}
         final = {f.node: f.grad for f in self.frames if f.grad is not None}
-        picture = draw_full(order, rankdir=rankdir, show="data+grad", edge_labels=True,
-                            names=drawn, grads=final)  # fmt: skip
+        picture = draw_full(order, ids=self.ids, rankdir=rankdir, show="data+grad",
+                            edge_labels=True, names=drawn, grads=final)  # fmt: skip
         self.dot_source: str = picture.source
         svg = picture.pipe(format="svg").decode("utf-8")
         svg = svg[svg.index("<svg") :]  # drop the XML prolog: the SVG sits inside HTML
@@ -327,10 +336,10 @@ def step_through(
     check_root(root, "step_through")
     check_choice("step_through", "rankdir", rankdir, RANKDIRS)
     check_positive("step_through", "max_nodes", max_nodes)
-    size = len(topological_order(root))
-    if size > max_nodes:
+    order = topological_order(root)
+    if len(order) > max_nodes:
         raise ValueError(
-            f"step_through: the graph has {size} Values, more than max_nodes={max_nodes}; "
+            f"step_through: the graph has {len(order)} Values, more than max_nodes={max_nodes}; "
             "step through a smaller graph (one example, one neuron) or raise max_nodes"
         )
-    return StepThrough(root, rankdir=rankdir)
+    return StepThrough(root, rankdir=rankdir, order=order)
