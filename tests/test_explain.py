@@ -87,6 +87,14 @@ def test_input_not_in_graph_has_no_paths_and_zero_total() -> None:
     assert "0.0 (no path)" in str(e)
 
 
+def test_unlabelled_input_outside_the_graph_is_explained_and_drawn() -> None:
+    """An unlabelled input the output does not use is named as such; draw() highlights nothing."""
+    f, _, _ = worked_example(2.0, 3.0)
+    e = explain_paths(f, Value(1.0))
+    assert str(e).startswith("d f / d (a Value outside the graph) = sum over 0 path(s)")
+    assert "#ffd54f" not in e.draw().source
+
+
 def test_output_itself_is_one_empty_path() -> None:
     """d f / d f is one path with no edges, product 1."""
     f, _, _ = worked_example(2.0, 3.0)

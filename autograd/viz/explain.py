@@ -114,6 +114,8 @@ class PathExplanation:
         """
         if node.label:
             return operand(node.label)
+        if node not in self.index:  # an input the output does not depend on
+            return "(a Value outside the graph)"
         box = node_id(self.index[node])
         return f"{box} ({op_text(node)})" if node.op is not None else box
 
@@ -164,7 +166,7 @@ class PathExplanation:
         A graph past ``max_nodes`` is drawn collapsed, where paths cannot be coloured:
         ``draw_dot`` warns, and the legend keeps only the total.
         """
-        kwargs.setdefault("highlight", [self.input])
+        kwargs.setdefault("highlight", [self.input] if self.input in self.index else [])
         graph = draw_dot(self.output, edge_colors=self.edge_colors(), **kwargs)
         total = f"total {self.total!r} = engine's gradient {self.gradient!r}"
         if graph.name == COLLAPSED:  # a plain-text title, not an HTML-like label
