@@ -324,3 +324,24 @@ def test_layout_is_sized_for_the_gradients_the_frames_show() -> None:
     assert x.grad == 0.0
     assert ">grad 17</text>" in player.svg
     assert ">grad 12</text>" in player.svg
+
+
+@requires_dot
+def test_step_through_sorts_the_graph_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sizing, frames, the engine's pass and the picture share one topological order."""
+    from autograd import engine
+    from autograd.viz import stepper
+
+    sorts: list[Value] = []
+    sort = engine.topological_order
+
+    def counting(root: Value) -> list[Value]:
+        sorts.append(root)
+        return sort(root)
+
+    monkeypatch.setattr(engine, "topological_order", counting)
+    monkeypatch.setattr(stepper, "topological_order", counting)
+    f, _, _ = worked_example()
+    player = step_through(f)
+    assert sorts == [f]
+    assert len(player.frames) == 19

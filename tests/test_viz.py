@@ -115,6 +115,28 @@ def test_op_nodes_show_symbol_and_formula_tooltip() -> None:
     assert f'tooltip="pow: d out / d input 0 = {pow_formula}"' in source
 
 
+def test_draw_dot_sorts_once_and_names_nodes_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """draw_dot builds one topological order and one set of node ids for the whole picture."""
+    from autograd.viz import dot as dot_module
+
+    calls: list[str] = []
+    sort, ids = dot_module.topological_order, dot_module.node_ids
+
+    def counting_sort(root: Value) -> list[Value]:
+        calls.append("sort")
+        return sort(root)
+
+    def counting_ids(order: list[Value]) -> dict[Value, str]:
+        calls.append("ids")
+        return ids(order)
+
+    monkeypatch.setattr(dot_module, "topological_order", counting_sort)
+    monkeypatch.setattr(dot_module, "node_ids", counting_ids)
+    f, x, _ = worked_example()
+    assert "n0 -> n1op" in draw_dot(f, highlight=x).source
+    assert calls == ["sort", "ids"]
+
+
 def test_record_specials_in_labels_are_escaped() -> None:
     """Labels with record syntax ({ } | < >) are escaped so the box keeps its fields."""
     x = Value(1.0, label="{a|b}")
