@@ -26,6 +26,7 @@ from contextlib import nullcontext
 from typing import Any, Final
 
 from autograd.engine import Value, topological_order
+from autograd.ops import Op
 from autograd.viz.collapse import draw_collapsed
 from autograd.viz.groups import neuron_clusters, parent_key
 from autograd.viz.style import (
@@ -190,8 +191,30 @@ def value_tooltip(node: Value) -> str:
     return f"{name}data={node.data!r} grad={node.grad!r}"
 
 
+def formula_text(op: Op) -> str:
+    """Return a row's derivatives on one line: its texts per input (or per role) joined.
+
+    >>> from autograd.ops import OPS
+    >>> formula_text(OPS["mul"]), formula_text(OPS["dot"])
+    ('b, a', 'x_i for w_i, w_i for x_i, 1 for b')
+    """
+    return ", ".join(op.formula)
+
+
+def op_tooltip(op: Op) -> str:
+    """Return an op node's tooltip: the row's name and all its local derivatives.
+
+    >>> from autograd.ops import OPS
+    >>> op_tooltip(OPS["div"])
+    'div: d out / d inputs = 1/b, -a/b**2'
+    """
+    return f"{op.name}: d out / d inputs = {formula_text(op)}"
+
+
 def edge_tooltip(node: Value, k: int) -> str:
-    """Return the formula of ``d node / d input k``, read from the op's ``formula`` text.
+    """Return the formula of ``d node / d input k``: the row's text for that input.
+
+    An n-ary row's texts are per role, not per input, so its edges show the whole rule.
 
     >>> a, b = Value(2.0), Value(3.0)
     >>> edge_tooltip(a * b, 1)
@@ -200,8 +223,7 @@ def edge_tooltip(node: Value, k: int) -> str:
     op = node.op
     if op is None:
         return ""
-    parts = op.formula.split(", ")
-    formula = parts[k] if len(parts) == len(node.parents) else op.formula
+    formula = formula_text(op) if op.arity is None else op.formula[k]
     return f"{op.name}: d out / d input {k} = {formula}"
 
 
@@ -425,5 +447,5 @@ def _add_node(graph: Any, node: Value, name: str, text: str, marked: bool) -> No
             height="0.3",
             margin="0.02",
             id=op_id(name),
-            tooltip=f"{op.name}: d out / d inputs = {op.formula}",
+            tooltip=op_tooltip(op),
         )

@@ -51,6 +51,7 @@ from autograd.viz.dot import (
     edge_tooltip,
     node_ids,
     op_id,
+    op_tooltip,
     out_edge_id,
 )
 from autograd.viz.player import PLAYER_CSS, PLAYER_JS
@@ -264,7 +265,7 @@ class StepThrough:
         if frame.phase == BACKWARD and frame.source is not None and frame.index is not None:
             return edge_tooltip(frame.source, frame.index)
         if frame.phase == FORWARD and frame.node.op is not None:
-            return f"{frame.node.op.name}: d out / d inputs = {frame.node.op.formula}"
+            return op_tooltip(frame.node.op)
         return ""
 
     def fragment(self) -> str:
