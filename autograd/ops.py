@@ -258,6 +258,14 @@ class Op:
     ``arity`` is the number of inputs, or ``None`` for an n-ary op (``sum``, ``dot``).
     ``forward(*inputs, **params)`` computes the output number; ``local_grads(*inputs, out,
     **params)`` returns ``d out / d input_i`` per input; ``formula`` shows them as text.
+
+    ``formula`` is the derivatives as text. A fixed-arity op has one text per input, in input
+    order: ``("b", "a")`` for ``mul`` (``d out / d a = b``, ``d out / d b = a``). An n-ary op
+    has one text per role instead, each naming its role: ``sum``'s inputs all play one role
+    (``("1 each",)``); ``dot``'s inputs ``(w_1, x_1, ..., w_n, x_n, b)`` play ``w_i`` and
+    ``x_i`` in turn and the last one is ``b`` (``("x_i for w_i", "w_i for x_i", "1 for b")``).
+    Joined with ``", "`` the texts are the row's formula on one line (the README's table, a
+    drawn op node's tooltip).
     """
 
     name: str
@@ -265,7 +273,7 @@ class Op:
     arity: int | None
     forward: Callable[..., float]
     local_grads: Callable[..., tuple[Scalar, ...]]
-    formula: str
+    formula: tuple[str, ...]
     domain: Domain = Domain()
 
 
@@ -307,48 +315,49 @@ _TWO_ARGS: Final = ((-5.0, 5.0), (-5.0, 5.0))
 
 _ROWS: Final = (
     # --- arithmetic ---
-    Op("add", "+", 2, lambda a, b: a + b, lambda a, b, out: (1.0, 1.0), "1, 1",
+    Op("add", "+", 2, lambda a, b: a + b, lambda a, b, out: (1.0, 1.0), ("1", "1"),
        Domain(sample=_TWO_ARGS)),
-    Op("sub", "-", 2, lambda a, b: a - b, lambda a, b, out: (1.0, -1.0), "1, -1",
+    Op("sub", "-", 2, lambda a, b: a - b, lambda a, b, out: (1.0, -1.0), ("1", "-1"),
        Domain(sample=_TWO_ARGS)),
-    Op("mul", "*", 2, lambda a, b: a * b, lambda a, b, out: (b, a), "b, a",
+    Op("mul", "*", 2, lambda a, b: a * b, lambda a, b, out: (b, a), ("b", "a"),
        Domain(sample=_TWO_ARGS)),
-    Op("div", "/", 2, safe_div, lambda a, b, out: (1.0 / b, -out / b), "1/b, -a/b**2",
+    Op("div", "/", 2, safe_div, lambda a, b, out: (1.0 / b, -out / b), ("1/b", "-a/b**2"),
        Domain("b != 0", ((-5.0, 5.0), (0.5, 5.0)), kinks=(0.0,))),
-    Op("neg", "neg", 1, lambda a: -a, lambda a, out: (-1.0,), "-1"),
+    Op("neg", "neg", 1, lambda a: -a, lambda a, out: (-1.0,), ("-1",)),
     Op("pow", "**", 1, lambda x, exponent: safe_pow(x, exponent),
        lambda x, out, exponent: (0.0 if exponent == 0 else exponent * power(x, exponent - 1),),
-       "exponent * x**(exponent-1) (0 if exponent = 0)",
+       ("exponent * x**(exponent-1) (0 if exponent = 0)",),
        Domain("x > 0 unless the exponent is an integer", ((0.2, 4.0),),
               params={"exponent": (-3.0, 3.0)})),
     Op("vpow", "**", 2, safe_pow, _vpow_local,
-       "y * x**(y-1) (0 if y = 0), x**y * log(x) (0 if x = 0 and y >= 0)",
+       ("y * x**(y-1) (0 if y = 0)", "x**y * log(x) (0 if x = 0 and y >= 0)"),
        Domain("x > 0", ((0.2, 4.0), (-3.0, 3.0)), kinks=(0.0,))),
     # --- exponentials and logarithms ---
-    Op("exp", "exp", 1, safe_exp, lambda x, out: (out,), "exp(x)"),
-    Op("log", "log", 1, safe_log, lambda x, out: (1.0 / x,), "1/x",
+    Op("exp", "exp", 1, safe_exp, lambda x, out: (out,), ("exp(x)",)),
+    Op("log", "log", 1, safe_log, lambda x, out: (1.0 / x,), ("1/x",),
        Domain("x > 0", ((0.05, 10.0),), kinks=(0.0,))),
-    Op("sqrt", "sqrt", 1, safe_sqrt, lambda x, out: (0.5 / out,), "1 / (2 sqrt(x)); inf at 0",
+    Op("sqrt", "sqrt", 1, safe_sqrt, lambda x, out: (0.5 / out,), ("1 / (2 sqrt(x)); inf at 0",),
        Domain("x >= 0", ((0.05, 10.0),), kinks=(0.0,))),
-    Op("softplus", "softplus", 1, softplus_float, lambda x, out: (sigmoid(x),), "sigmoid(x)"),
+    Op("softplus", "softplus", 1, softplus_float, lambda x, out: (sigmoid(x),), ("sigmoid(x)",)),
     # --- activations ---
-    Op("tanh", "tanh", 1, math.tanh, lambda x, out: (1.0 - out * out,), "1 - tanh(x)**2"),
+    Op("tanh", "tanh", 1, math.tanh, lambda x, out: (1.0 - out * out,), ("1 - tanh(x)**2",)),
     Op("sigmoid", "σ", 1, sigmoid_float, lambda x, out: (out * (1.0 - out),),
-       "sigmoid(x) * (1 - sigmoid(x))"),
+       ("sigmoid(x) * (1 - sigmoid(x))",)),
     Op("relu", "relu", 1, lambda x: 0.0 if x <= 0 else x, lambda x, out: (step(x),),
-       "1 if x > 0 else 0 (0 at x = 0)", Domain(kinks=(0.0,))),
+       ("1 if x > 0 else 0 (0 at x = 0)",), Domain(kinks=(0.0,))),
     Op("leaky_relu", "leaky_relu", 1, lambda x, slope: x if x > 0 else slope * x,
-       lambda x, out, slope: (step(x, below=slope),), "1 if x > 0 else slope (slope at 0)",
+       lambda x, out, slope: (step(x, below=slope),), ("1 if x > 0 else slope (slope at 0)",),
        Domain(kinks=(0.0,), params={"slope": (0.0, 0.5)})),
-    Op("abs", "abs", 1, abs, lambda x, out: (sign(x),), "sign(x) (0 at x = 0)",
+    Op("abs", "abs", 1, abs, lambda x, out: (sign(x),), ("sign(x) (0 at x = 0)",),
        Domain(kinks=(0.0,))),
     # --- trigonometry ---
-    Op("sin", "sin", 1, safe_sin, lambda x, out: (cos(x),), "cos(x)"),
-    Op("cos", "cos", 1, safe_cos, lambda x, out: (-sin(x),), "-sin(x)"),
+    Op("sin", "sin", 1, safe_sin, lambda x, out: (cos(x),), ("cos(x)",)),
+    Op("cos", "cos", 1, safe_cos, lambda x, out: (-sin(x),), ("-sin(x)",)),
     # --- n-ary: fused nodes that keep big graphs small ---
-    Op("sum", "Σ", None, _sum_forward, lambda *args: (1.0,) * (len(args) - 1), "1 each",
+    Op("sum", "Σ", None, _sum_forward, lambda *args: (1.0,) * (len(args) - 1), ("1 each",),
        Domain(sample=((-5.0, 5.0),) * 3)),
-    Op("dot", "w·x+b", None, _dot_forward, _dot_local, "x_i for w_i, w_i for x_i, 1 for b",
+    Op("dot", "w·x+b", None, _dot_forward, _dot_local,
+       ("x_i for w_i", "w_i for x_i", "1 for b"),
        Domain(sample=((-5.0, 5.0),) * 5)),
 )  # fmt: skip
 

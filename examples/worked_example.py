@@ -97,7 +97,7 @@ def backward_steps(root: Value) -> tuple[list[str], dict[Value, float]]:
             lines.append(
                 f"  {parent.label + '.grad':>14} += {local:<4g} * {upstream:<4g} = "
                 f"{local * upstream:<4g} total {grads[parent]:<4g}"
-                f"  [{node.label} = {node.op.name}; d out/d inputs: {node.op.formula}]"
+                f"  [{node.label} = {node.op.name}; d out/d inputs: {', '.join(node.op.formula)}]"
             )
     return lines, grads
 

@@ -49,7 +49,8 @@ def render_row(op: Op) -> str:
     if params:
         arity += f" (+ {params})"
     where = op.domain.where.replace("|", "\\|")
-    return f"| {_code(op.name)} | {_code(op.symbol)} | {arity} | {_code(op.formula)} | {where} |"
+    formula = ", ".join(op.formula)  # one text per input (per role for n-ary rows), see Op
+    return f"| {_code(op.name)} | {_code(op.symbol)} | {arity} | {_code(formula)} | {where} |"
 
 
 def render_table(ops: Mapping[str, Op] = OPS) -> str:

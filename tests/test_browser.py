@@ -11,8 +11,8 @@ import pytest
 
 from autograd import Value, topological_order
 from autograd.viz import step_through
-from autograd.viz.dot import fmt
 from autograd.viz.stepper import BACKWARD
+from autograd.viz.style import fmt
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -87,6 +87,14 @@ def test_input_not_in_graph_has_no_paths_and_zero_total() -> None:
     assert "0.0 (no path)" in str(e)
 
 
+def test_unlabelled_input_outside_the_graph_is_explained_and_drawn() -> None:
+    """An unlabelled input the output does not use is named as such; draw() highlights nothing."""
+    f, _, _ = worked_example(2.0, 3.0)
+    e = explain_paths(f, Value(1.0))
+    assert str(e).startswith("d f / d (a Value outside the graph) = sum over 0 path(s)")
+    assert "#ffd54f" not in e.draw().source
+
+
 def test_output_itself_is_one_empty_path() -> None:
     """d f / d f is one path with no edges, product 1."""
     f, _, _ = worked_example(2.0, 3.0)
@@ -232,3 +240,45 @@ def test_labels_with_operators_are_bracketed_in_the_text() -> None:
     inner = explain_paths(sq, x)
     assert str(inner).startswith("d ((x+y)**2) / d x = sum over 1 path(s)")
     assert "engine: grad(((x+y)**2), x) = 10.0" in str(inner)
+
+
+def test_one_sort_and_one_recorded_pass_give_paths_factors_and_gradient(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """explain_paths sorts the graph once and runs the engine's backward pass once (no grad())."""
+    from autograd import engine, fast_backward
+    from autograd.viz import explain
+
+    sorts: list[Value] = []
+    passes: list[Value] = []
+    sort, backprop = engine.topological_order, engine.backprop
+
+    def counting_sort(root: Value) -> list[Value]:
+        sorts.append(root)
+        return sort(root)
+
+    def counting_pass(root: Value, **kwargs: object) -> dict[Value, object]:
+        passes.append(root)
+        return backprop(root, **kwargs)  # type: ignore[arg-type]
+
+    def no_second_pass(*args: object) -> None:
+        pytest.fail("explain_paths ran grad()'s pass beside its recorded one")
+
+    monkeypatch.setattr(engine, "topological_order", counting_sort)
+    monkeypatch.setattr(explain, "topological_order", counting_sort)
+    monkeypatch.setattr(explain, "backprop", counting_pass)
+    monkeypatch.setattr(fast_backward, "fresh_grads", no_second_pass)
+    f, x, _ = worked_example(2.0, 3.0)
+    e = explain_paths(f, x)
+    str(e)  # naming nodes reuses the order's positions
+    e.edge_colors()
+    assert (len(sorts), passes) == (1, [f])
+    assert [p.product for p in e.paths] == [4.0, 3.0, 10.0]
+    assert e.gradient == 17.0
+
+
+def test_count_paths_agrees_with_the_explained_paths_on_a_shared_graph() -> None:
+    """count_paths and explain_paths count with the same loop: a * a + a has three paths."""
+    a = Value(1.5, label="a")
+    out = a * a + a
+    assert count_paths(out, a) == len(explain_paths(out, a).paths) == 3

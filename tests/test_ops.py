@@ -426,6 +426,15 @@ def test_every_operator_records_its_row() -> None:
 
 
 @each_row
+def test_formula_has_one_text_per_input_or_per_role(op: Op) -> None:
+    """A fixed-arity row's formula has one text per input; an n-ary row's, one per role."""
+    assert isinstance(op.formula, tuple)
+    assert all(isinstance(text, str) and text for text in op.formula)
+    roles = {"sum": 1, "dot": 3}  # every term; w_i, x_i and b (see Op's docstring)
+    assert len(op.formula) == (op.arity if op.arity is not None else roles[op.name])
+
+
+@each_row
 def test_every_row_is_reachable(op: Op) -> None:
     """Each row is built by a public operator, method or function of the package."""
     xs = tuple(lo / 2 + hi / 2 for lo, hi in op.domain.sample)

@@ -12,6 +12,7 @@ import graphviz
 import pytest
 
 from autograd import Value, dot, grad, sum_values, topological_order
+from autograd.engine import BackwardStep, backprop
 from autograd.viz import StepThrough, step_through
 from autograd.viz.stepper import BACKWARD, FORWARD, build_frames, display_names
 
@@ -104,14 +105,39 @@ def test_random_net_frames_equal_engine_backward_exactly(seed: int) -> None:
     assert [shown[v] for v in leaves] == [v.grad for v in leaves]
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_backward_frames_are_the_engines_pass_step_by_step(seed: int) -> None:
+    """After the seed, backward frame i is step i of backprop: same edge, same running sum."""
+    out, _ = random_net(seed)
+    steps: list[BackwardStep] = []
+    backprop(out, on_step=steps.append)
+    backward = [fr for fr in frames_of(out) if fr.phase == BACKWARD][1:]
+    assert [(fr.source, fr.index, fr.grad) for fr in backward] == [
+        (s.node, s.index, s.total) for s in steps
+    ]
+
+
 def test_frames_use_the_nodes_local_grads() -> None:
     """Each backward frame's factor is the child's local_grads() entry for that edge."""
     out, _ = random_net(0)
     for fr in frames_of(out):
         if fr.phase == BACKWARD and fr.source is not None:
-            k = int(fr.edges[0].split("_")[1])
-            local = fr.source.local_grads()[k]
+            assert fr.index is not None
+            assert fr.source.parents[fr.index] is fr.node
+            local = fr.source.local_grads()[fr.index]
             assert f"= {local!r} × " in fr.text
+
+
+def test_backward_frames_carry_their_input_index_and_its_edge_ids() -> None:
+    """A backward frame names its input by index; its edges are that input's and the op's."""
+    out, _ = random_net(1)
+    position = {node: i for i, node in enumerate(topological_order(out))}
+    for fr in frames_of(out):
+        if fr.phase == BACKWARD and fr.source is not None:
+            i = position[fr.source]
+            assert fr.edges == (f"e{i}_{fr.index}", f"o{i}")
+        else:
+            assert fr.index is None
 
 
 def test_dot_node_forward_text_lists_weighted_terms() -> None:
@@ -298,3 +324,24 @@ def test_layout_is_sized_for_the_gradients_the_frames_show() -> None:
     assert x.grad == 0.0
     assert ">grad 17</text>" in player.svg
     assert ">grad 12</text>" in player.svg
+
+
+@requires_dot
+def test_step_through_sorts_the_graph_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sizing, frames, the engine's pass and the picture share one topological order."""
+    from autograd import engine
+    from autograd.viz import stepper
+
+    sorts: list[Value] = []
+    sort = engine.topological_order
+
+    def counting(root: Value) -> list[Value]:
+        sorts.append(root)
+        return sort(root)
+
+    monkeypatch.setattr(engine, "topological_order", counting)
+    monkeypatch.setattr(stepper, "topological_order", counting)
+    f, _, _ = worked_example()
+    player = step_through(f)
+    assert sorts == [f]
+    assert len(player.frames) == 19

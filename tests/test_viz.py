@@ -111,8 +111,43 @@ def test_op_nodes_show_symbol_and_formula_tooltip() -> None:
     source = draw_dot((x**3).tanh()).source
     assert 'label="** 3"' in source
     assert 'tooltip="tanh: d out / d inputs = 1 - tanh(x)**2"' in source
-    pow_formula = OPS["pow"].formula  # the tooltip is the table's text, whatever it says
+    pow_formula = OPS["pow"].formula[0]  # the tooltip is the table's text, whatever it says
     assert f'tooltip="pow: d out / d input 0 = {pow_formula}"' in source
+
+
+def test_edge_tooltips_read_the_tables_text_for_their_input() -> None:
+    """A div edge shows its own input's derivative; a fused dot's edges show its rule by role."""
+    a, b = Value(1.0, label="a"), Value(2.0, label="b")
+    source = draw_dot(a / b).source
+    assert 'tooltip="div: d out / d input 0 = 1/b"' in source
+    assert 'tooltip="div: d out / d input 1 = -a/b**2"' in source
+    assert 'tooltip="div: d out / d inputs = 1/b, -a/b**2"' in source
+    rule = "x_i for w_i, w_i for x_i, 1 for b"
+    source = draw_dot(dot([a, b], [3.0, 4.0], 0.5)).source
+    for k in range(5):  # w_0, x_0, w_1, x_1, b
+        assert f'tooltip="dot: d out / d input {k} = {rule}"' in source
+
+
+def test_draw_dot_sorts_once_and_names_nodes_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """draw_dot builds one topological order and one set of node ids for the whole picture."""
+    from autograd.viz import dot as dot_module
+
+    calls: list[str] = []
+    sort, ids = dot_module.topological_order, dot_module.node_ids
+
+    def counting_sort(root: Value) -> list[Value]:
+        calls.append("sort")
+        return sort(root)
+
+    def counting_ids(order: list[Value]) -> dict[Value, str]:
+        calls.append("ids")
+        return ids(order)
+
+    monkeypatch.setattr(dot_module, "topological_order", counting_sort)
+    monkeypatch.setattr(dot_module, "node_ids", counting_ids)
+    f, x, _ = worked_example()
+    assert "n0 -> n1op" in draw_dot(f, highlight=x).source
+    assert calls == ["sort", "ids"]
 
 
 def test_record_specials_in_labels_are_escaped() -> None:

@@ -25,18 +25,20 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from autograd.engine import Value, depths
-from autograd.viz.dot import (
-    COLLAPSED,
+from autograd.viz.groups import INPUTS, groups_by_label, parent_key
+from autograd.viz.style import (
+    GROUP_FILL,
     HIGHLIGHT_COLOR,
+    LAYER_BORDER,
     LEAF_COLOR,
     fmt,
     new_digraph,
     plural,
     record_escape,
 )
-from autograd.viz.groups import INPUTS, groups_by_label, parent_key
 
 __all__ = [
+    "COLLAPSED",
     "INPUTS",
     "cross_edges",
     "draw_collapsed",
@@ -45,6 +47,9 @@ __all__ = [
     "label_parameters",
     "parent_key",
 ]
+
+COLLAPSED: Final = "autograd_collapsed"
+"""The name of a collapsed drawing's ``graphviz.Digraph`` (a full one is ``"autograd"``)."""
 
 MAX_OPS_LISTED: Final = 4  # op names shown per box, most frequent first
 MAX_BANDS: Final = 40  # depth bands of an unlabelled graph: more would be unreadable
@@ -194,7 +199,7 @@ def draw_collapsed(
     for cluster, inside in _clusters(list(boxes)).items():
         with graph.subgraph(name=f"cluster_{box_id[inside[0]]}" if cluster else None) as sub:
             if cluster:
-                sub.attr(label=cluster, style="rounded,dashed", color="#9e9e9e")
+                sub.attr(label=cluster, style="rounded,dashed", color=LAYER_BORDER)
             for name in inside:
                 _add_box(sub, box_id[name], name, boxes[name], vertical, show)
     for (src, dst), count in edges.items():
@@ -244,7 +249,7 @@ def _add_box(graph: Any, box_id: str, name: str, box: _Box, vertical: bool, show
         if show != "label" and box.outs:
             fields.append(record_escape(out_text(box.outs, show)))
     text = "|".join(fields)
-    fill = HIGHLIGHT_COLOR if box.marked else (LEAF_COLOR if not box.ops else "white")
+    fill = HIGHLIGHT_COLOR if box.marked else (LEAF_COLOR if not box.ops else GROUP_FILL)
     held = ", ".join(n.label or "an unlabelled node" for n in box.marked)
     graph.node(
         box_id,

@@ -23,10 +23,25 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterable, Mapping, Sequence, Set
 from contextlib import nullcontext
-from functools import cache
 from typing import Any, Final
 
 from autograd.engine import Value, topological_order
+from autograd.ops import Op
+from autograd.viz.collapse import draw_collapsed
+from autograd.viz.groups import neuron_clusters, parent_key
+from autograd.viz.style import (
+    HIGHLIGHT_COLOR,
+    LAYER_BORDER,
+    LEAF_COLOR,
+    NEURON_BORDER,
+    NEURON_FILL,
+    OP_COLOR,
+    VALUE_COLOR,
+    fmt,
+    natural_key,
+    new_digraph,
+    record_escape,
+)
 
 RANKDIRS: Final = ("LR", "TB", "RL", "BT")
 """The layout directions ``draw_dot`` accepts (Graphviz's ``rankdir``)."""
@@ -34,99 +49,10 @@ RANKDIRS: Final = ("LR", "TB", "RL", "BT")
 SHOWS: Final = ("data+grad", "data", "grad", "label")
 """What a Value's box shows besides its label."""
 
-COLLAPSED: Final = "autograd_collapsed"
-"""The name of a collapsed drawing's ``graphviz.Digraph`` (a full one is ``"autograd"``)."""
-
 DEFAULT_MAX_NODES: Final = 400
 """Above this many Values a graph is drawn collapsed: one box per neuron, layer or depth."""
 
-NUMBER_FORMAT: Final = ".6g"
-"""How numbers are printed in pictures (tooltips carry the exact ``repr``)."""
-
-LEAF_COLOR: Final = "#e3f2fd"
-VALUE_COLOR: Final = "#ffffff"
-OP_COLOR: Final = "#f5f5f5"
-HIGHLIGHT_COLOR: Final = "#ffd54f"
-LAYER_BORDER: Final = "#9e9e9e"
-NEURON_BORDER: Final = "#bdbdbd"
-NEURON_FILL: Final = "#fafafa"
-FONT: Final = "Helvetica"
 SHORT_SYMBOL: Final = 2  # symbols up to this long fit in a circle; longer ones get an ellipse
-
-DOT_MISSING: Final = (
-    "Graphviz's `dot` program was not found on PATH, so the graph cannot be rendered "
-    "(building it and reading `.source` still work). Install it with "
-    "`sudo apt-get install graphviz` (Debian/Ubuntu), `brew install graphviz` (macOS) or "
-    "`winget install graphviz` (Windows), then make sure `dot` is on PATH."
-)
-
-_RECORD_SPECIALS: Final = str.maketrans({c: "\\" + c for c in "{}|<>\\"})
-OPERATOR_CHARS: Final = frozenset("+-*/%^@<>=!&|~·×÷,")
-"""A label holding one of these (or a space) is bracketed where it stands as an operand."""
-
-
-def fmt(x: float) -> str:
-    """Return a number as pictures print it (six significant digits).
-
-    >>> fmt(2.0), fmt(1 / 3), fmt(float("-inf"))
-    ('2', '0.333333', '-inf')
-    """
-    return format(x, NUMBER_FORMAT)
-
-
-def record_escape(text: str) -> str:
-    r"""Escape the characters that structure a Graphviz record label (braces, bars, angles).
-
-    >>> print(record_escape("a|b"))
-    a\|b
-    """
-    return text.translate(_RECORD_SPECIALS)
-
-
-def plural(count: int, word: str, words: str | None = None) -> str:
-    """Return ``count`` with the word in the singular or the plural, as English wants.
-
-    >>> plural(1, "group"), plural(8, "group"), plural(0, "leaf", "leaves")
-    ('1 group', '8 groups', '0 leaves')
-    """
-    return f"{count} {word if count == 1 else (words or word + 's')}"
-
-
-def operand(name: str) -> str:
-    """Return a name as it must be written inside an expression: bracketed if it holds an operator.
-
-    A label such as ``x+y`` or ``(x+y)**2`` would otherwise read wrongly in
-    ``(x+y)**2 = x+y ** 2.0``; a name already wrapped in one pair of brackets is kept.
-
-    >>> operand("x"), operand("x+y"), operand("(x+y)"), operand("(x)+(y)"), operand("my x")
-    ('x', '(x+y)', '(x+y)', '((x)+(y))', '(my x)')
-    >>> operand("layers.0.neurons.1.w.0")
-    'layers.0.neurons.1.w.0'
-    """
-    if not any(c in OPERATOR_CHARS or c.isspace() for c in name):
-        return name
-    if name.startswith("(") and _closing_bracket(name) == len(name) - 1:
-        return name
-    return f"({name})"
-
-
-def _closing_bracket(text: str) -> int:
-    """Return the index of the bracket that closes ``text[0]`` (-1 if none)."""
-    depth = 0
-    for i, c in enumerate(text):
-        depth += (c == "(") - (c == ")")
-        if depth == 0:
-            return i
-    return -1
-
-
-def natural_key(name: str) -> tuple[tuple[int, int | str], ...]:
-    """Return a sort key that orders the numbers inside dotted names by value.
-
-    >>> sorted(["layers.10", "layers.2", "inputs"], key=natural_key)
-    ['inputs', 'layers.2', 'layers.10']
-    """
-    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in name.split("."))
 
 
 def check_root(root: object, what: str) -> Value:
@@ -187,46 +113,18 @@ def check_positive(caller: str, what: str, value: object) -> int:
     return value
 
 
-@cache
-def digraph_class() -> Any:  # a graphviz.Digraph subclass; graphviz ships no type hints
-    """Return ``graphviz.Digraph`` extended so that a missing ``dot`` says how to install it.
+def node_id(index: int) -> str:
+    """Return the id of the Value box at position ``index`` of the topological order.
 
-    Built on first use, so ``import autograd.viz`` does not import graphviz.
+    >>> node_id(3), op_id(node_id(3))
+    ('n3', 'n3op')
     """
-    import graphviz  # optional at import time: only drawing needs it
-
-    class DotNotFoundError(graphviz.ExecutableNotFound):  # type: ignore[misc]  # graphviz is untyped
-        """Graphviz's ``ExecutableNotFound``, worded with what to install."""
-
-        def __str__(self) -> str:
-            return DOT_MISSING
-
-    class Digraph(graphviz.Digraph):  # type: ignore[misc]  # graphviz is untyped
-        """A ``graphviz.Digraph`` whose rendering explains a missing ``dot`` program."""
-
-        def pipe(self, *args: Any, **kwargs: Any) -> Any:
-            try:
-                return super().pipe(*args, **kwargs)
-            except graphviz.ExecutableNotFound as err:
-                raise DotNotFoundError(err.args) from err
-
-        def render(self, *args: Any, **kwargs: Any) -> Any:
-            try:
-                return super().render(*args, **kwargs)
-            except graphviz.ExecutableNotFound as err:
-                raise DotNotFoundError(err.args) from err
-
-    return Digraph
+    return f"n{index}"
 
 
-def new_digraph(name: str, rankdir: str) -> Any:  # a graphviz.Digraph; graphviz is untyped
-    """Return an empty picture with the package's fonts and layout direction."""
-    return digraph_class()(
-        name,
-        graph_attr={"rankdir": rankdir, "fontname": FONT, "bgcolor": "white"},
-        node_attr={"fontname": FONT, "fontsize": "11"},
-        edge_attr={"fontname": FONT, "fontsize": "10", "arrowsize": "0.6"},
-    )
+def op_id(box: str) -> str:
+    """Return the id of the op node drawn beside the Value box ``box`` (the op that made it)."""
+    return f"{box}op"
 
 
 def node_ids(order: Iterable[Value]) -> dict[Value, str]:
@@ -236,7 +134,21 @@ def node_ids(order: Iterable[Value]) -> dict[Value, str]:
     >>> list(node_ids(topological_order(a + a)).values())
     ['n0', 'n1']
     """
-    return {node: f"n{i}" for i, node in enumerate(order)}
+    return {node: node_id(i) for i, node in enumerate(order)}
+
+
+def edge_id(index: int, k: int) -> str:
+    """Return the id of the edge from node ``n{index}``'s ``k``-th input to its op node.
+
+    >>> edge_id(3, 1), out_edge_id(3)
+    ('e3_1', 'o3')
+    """
+    return f"e{index}_{k}"
+
+
+def out_edge_id(index: int) -> str:
+    """Return the id of the edge from node ``n{index}``'s op node to its Value box."""
+    return f"o{index}"
 
 
 def op_text(node: Value) -> str:
@@ -279,13 +191,30 @@ def value_tooltip(node: Value) -> str:
     return f"{name}data={node.data!r} grad={node.grad!r}"
 
 
-def edge_id(index: int, k: int) -> str:
-    """Return the id of the edge from node ``n{index}``'s ``k``-th input to its op node."""
-    return f"e{index}_{k}"
+def formula_text(op: Op) -> str:
+    """Return a row's derivatives on one line: its texts per input (or per role) joined.
+
+    >>> from autograd.ops import OPS
+    >>> formula_text(OPS["mul"]), formula_text(OPS["dot"])
+    ('b, a', 'x_i for w_i, w_i for x_i, 1 for b')
+    """
+    return ", ".join(op.formula)
+
+
+def op_tooltip(op: Op) -> str:
+    """Return an op node's tooltip: the row's name and all its local derivatives.
+
+    >>> from autograd.ops import OPS
+    >>> op_tooltip(OPS["div"])
+    'div: d out / d inputs = 1/b, -a/b**2'
+    """
+    return f"{op.name}: d out / d inputs = {formula_text(op)}"
 
 
 def edge_tooltip(node: Value, k: int) -> str:
-    """Return the formula of ``d node / d input k``, read from the op's ``formula`` text.
+    """Return the formula of ``d node / d input k``: the row's text for that input.
+
+    An n-ary row's texts are per role, not per input, so its edges show the whole rule.
 
     >>> a, b = Value(2.0), Value(3.0)
     >>> edge_tooltip(a * b, 1)
@@ -294,8 +223,7 @@ def edge_tooltip(node: Value, k: int) -> str:
     op = node.op
     if op is None:
         return ""
-    parts = op.formula.split(", ")
-    formula = parts[k] if len(parts) == len(node.parents) else op.formula
+    formula = formula_text(op) if op.arity is None else op.formula[k]
     return f"{op.name}: d out / d input {k} = {formula}"
 
 
@@ -353,8 +281,6 @@ def draw_dot(
     ids = node_ids(order)
     marked = _checked_highlight(highlight, ids)
     if len(order) > max_nodes:
-        from autograd.viz.collapse import draw_collapsed  # only huge graphs need it
-
         if edge_colors:
             warnings.warn(
                 f"draw_dot: the graph has {len(order)} Values, more than max_nodes={max_nodes}, "
@@ -369,11 +295,9 @@ def draw_dot(
         )  # fmt: skip
     groups: dict[Value, str] = {}
     if clusters:
-        from autograd.viz.groups import neuron_clusters  # only clustered pictures need it
-
         groups = neuron_clusters(order)
     return draw_full(
-        order, rankdir=rankdir, show=show, edge_labels=edge_labels, marked=marked,
+        order, ids=ids, rankdir=rankdir, show=show, edge_labels=edge_labels, marked=marked,
         colors=edge_colors or {}, clusters=groups,
     )  # fmt: skip
 
@@ -381,6 +305,7 @@ def draw_dot(
 def draw_full(
     order: Sequence[Value],
     *,
+    ids: Mapping[Value, str],
     rankdir: str,
     show: str,
     edge_labels: bool,
@@ -392,17 +317,16 @@ def draw_full(
 ) -> Any:  # a graphviz.Digraph; graphviz ships no type hints
     """Draw every node of ``order`` (checked arguments; ``draw_dot`` is the public entry).
 
-    ``names`` overrides the label shown in a box (the step-through viewer names unlabelled
-    nodes by their id, so its text and its picture agree); ``grads`` overrides ``.grad``
-    (the viewer lays boxes out for the gradients its frames will show); ``clusters`` names
-    the neuron (a dotted name, its layer the part before the last name) of each node drawn
-    inside one.
+    ``ids`` is ``node_ids(order)``, built once by the caller. ``names`` overrides the label
+    shown in a box (the step-through viewer names unlabelled nodes by their id, so its text and
+    its picture agree); ``grads`` overrides ``.grad`` (the viewer lays boxes out for the
+    gradients its frames will show); ``clusters`` names the neuron (a dotted name, its layer the
+    part before the last name) of each node drawn inside one.
     """
     colors = colors or {}
     names = names or {}
     grads = grads or {}
     clusters = clusters or {}
-    ids = node_ids(order)
     graph = new_digraph("autograd", rankdir)
 
     def add(where: Any, node: Value) -> None:
@@ -426,11 +350,12 @@ def draw_full(
                 attrs["label"] = fmt(local)
             if eid in colors:
                 attrs.update(color=colors[eid], penwidth="2.5", fontcolor=colors[eid].split(":")[0])
-            graph.edge(ids[parent], f"{name}op", **attrs)
-        out_attrs = {"id": f"o{index}"}
-        if f"o{index}" in colors:
-            out_attrs.update(color=colors[f"o{index}"], penwidth="2.5")
-        graph.edge(f"{name}op", name, **out_attrs)
+            graph.edge(ids[parent], op_id(name), **attrs)
+        oid = out_edge_id(index)
+        out_attrs = {"id": oid}
+        if oid in colors:
+            out_attrs.update(color=colors[oid], penwidth="2.5")
+        graph.edge(op_id(name), name, **out_attrs)
     return graph
 
 
@@ -442,8 +367,6 @@ def _add_clusters(
     Clusters are numbered in the natural order of their names (``layers.0`` first), so the DOT
     text is deterministic.
     """
-    from autograd.viz.groups import parent_key  # only clustered pictures need it
-
     members: dict[str, list[Value]] = {}
     for node in order:
         if node in clusters:
@@ -515,7 +438,7 @@ def _add_node(graph: Any, node: Value, name: str, text: str, marked: bool) -> No
     if op is not None:
         text = op_text(node)
         graph.node(
-            f"{name}op",
+            op_id(name),
             text,
             shape="circle" if len(text) <= SHORT_SYMBOL else "ellipse",
             style="filled",
@@ -523,6 +446,6 @@ def _add_node(graph: Any, node: Value, name: str, text: str, marked: bool) -> No
             width="0.3",
             height="0.3",
             margin="0.02",
-            id=f"{name}op",
-            tooltip=f"{op.name}: d out / d inputs = {op.formula}",
+            id=op_id(name),
+            tooltip=op_tooltip(op),
         )

@@ -20,11 +20,22 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from autograd.engine import Value, grad, topological_order
-from autograd.viz.dot import COLLAPSED, check_positive, check_root, draw_dot, op_text, operand
+from autograd.engine import BackwardStep, Value, backprop, topological_order
+from autograd.viz.collapse import COLLAPSED
+from autograd.viz.dot import (
+    check_positive,
+    check_root,
+    draw_dot,
+    edge_id,
+    node_id,
+    op_text,
+    out_edge_id,
+)
+from autograd.viz.style import operand
 
 DEFAULT_PATH_LIMIT: Final = 1000
 """More paths than this are refused: listing them would teach nothing and take too long."""
@@ -50,7 +61,8 @@ class Step:
         parent: the node the edge leaves.
         child: the op node the edge enters.
         index: which input of ``child`` the edge is (``a * a`` has edges 0 and 1).
-        factor: ``d child / d parent`` along this edge, from ``child.local_grads()``.
+        factor: ``d child / d parent`` along this edge: the local derivative the engine's
+            backward pass multiplied by on it (``child.local_grads()[index]``).
     """
 
     parent: Value
@@ -72,9 +84,13 @@ class PathExplanation:
     """Every path from ``input`` to ``output``, their products, the total and the gradient.
 
     ``total`` sums the products in path order; ``gradient`` is the engine's
-    ``grad(output, input)``. They are equal when the numbers are exact in binary (the
-    worked example); otherwise they may differ in the last digits, because the engine adds
-    the same terms in a different order.
+    ``grad(output, input)``, from the same backward pass the factors come from. They are equal
+    when the numbers are exact in binary (the worked example); otherwise they may differ in
+    the last digits, because the engine adds the same terms in a different order.
+
+    ``index`` is each node's position in ``topological_order(output)``, the number in its
+    ``draw_dot`` id (``n3``), so the text and the picture name nodes alike; left out, it is
+    computed from the output.
     """
 
     output: Value
@@ -82,12 +98,12 @@ class PathExplanation:
     paths: tuple[Path, ...]
     total: float
     gradient: float
-    index: dict[Value, int] = field(init=False, repr=False, compare=False)
+    index: Mapping[Value, int] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        # The ids draw_dot gives nodes (topological positions), to name and colour them alike.
-        order = topological_order(self.output)
-        object.__setattr__(self, "index", {n: i for i, n in enumerate(order)})
+        if not self.index:  # never empty for a real graph: it holds the output at least
+            order = topological_order(self.output)
+            object.__setattr__(self, "index", {n: i for i, n in enumerate(order)})
 
     def name(self, node: Value) -> str:
         """Return how a node is written in the explanation: its label, else ``n<i> (<op>)``.
@@ -98,8 +114,10 @@ class PathExplanation:
         """
         if node.label:
             return operand(node.label)
-        index = self.index[node]
-        return f"n{index} ({op_text(node)})" if node.op is not None else f"n{index}"
+        if node not in self.index:  # an input the output does not depend on
+            return "(a Value outside the graph)"
+        box = node_id(self.index[node])
+        return f"{box} ({op_text(node)})" if node.op is not None else box
 
     def path_text(self, path: Path) -> str:
         """Return one path as ``x -(4.0)-> n1 (** 2) -(1.0)-> f  = 4.0 × 1.0 = 4.0``."""
@@ -137,7 +155,7 @@ class PathExplanation:
             color = PALETTE[i % len(PALETTE)]
             for step in path.steps:
                 child = index[step.child]
-                for eid in (f"e{child}_{step.index}", f"o{child}"):
+                for eid in (edge_id(child, step.index), out_edge_id(child)):
                     colors.setdefault(eid, []).append(color)
         return {eid: ":".join(dict.fromkeys(cs)) for eid, cs in colors.items()}
 
@@ -148,7 +166,7 @@ class PathExplanation:
         A graph past ``max_nodes`` is drawn collapsed, where paths cannot be coloured:
         ``draw_dot`` warns, and the legend keeps only the total.
         """
-        kwargs.setdefault("highlight", [self.input])
+        kwargs.setdefault("highlight", [self.input] if self.input in self.index else [])
         graph = draw_dot(self.output, edge_colors=self.edge_colors(), **kwargs)
         total = f"total {self.total!r} = engine's gradient {self.gradient!r}"
         if graph.name == COLLAPSED:  # a plain-text title, not an HTML-like label
@@ -164,6 +182,23 @@ class PathExplanation:
         return graph
 
 
+def path_counts(order: Sequence[Value], input: Value) -> dict[Value, int]:
+    """Return how many paths lead from ``input`` to each node of ``order`` (parents first).
+
+    Dynamic programming: a node is reached by the sum of its inputs' counts (an input used
+    twice counts twice), so no path is enumerated.
+
+    >>> a = Value(1.0)
+    >>> b = a * a
+    >>> list(path_counts(topological_order(b + a), a).values())
+    [1, 2, 3]
+    """
+    counts: dict[Value, int] = {}
+    for node in order:
+        counts[node] = 1 if node is input else sum(counts[p] for p in node.parents)
+    return counts
+
+
 def count_paths(output: Value, input: Value) -> int:
     """Return how many paths lead from ``input`` to ``output`` (one pass, no enumeration).
 
@@ -174,13 +209,7 @@ def count_paths(output: Value, input: Value) -> int:
     >>> count_paths(b * b, a)
     4
     """
-    counts: dict[Value, int] = {}
-    for node in topological_order(output):
-        if node is input:
-            counts[node] = 1
-        else:
-            counts[node] = sum(counts[p] for p in node.parents)
-    return counts.get(output, 0)
+    return path_counts(topological_order(output), input)[output]
 
 
 def explain_paths(
@@ -190,6 +219,10 @@ def explain_paths(
     limit: int = DEFAULT_PATH_LIMIT,
 ) -> PathExplanation:
     """List every path from ``input`` to ``output`` with its local derivatives and product.
+
+    One topological order and one recorded run of the engine's backward pass
+    (:func:`autograd.engine.backprop`) give everything: the path counts, each edge's factor
+    and the gradient.
 
     Args:
         output: the Value being differentiated.
@@ -219,26 +252,47 @@ def explain_paths(
         )
     check_positive("explain_paths", "limit", limit)
     order = topological_order(output)
-    counts: dict[Value, int] = {}
-    for node in order:
-        counts[node] = 1 if node is input else sum(counts[p] for p in node.parents)
-    total_paths = counts[output]
-    if total_paths > limit:
+    counts = path_counts(order, input)
+    edges, gradient = _recorded_pass(output, input, order, counts)
+    if counts[output] > limit:
         who = operand(input.label) if input.label else repr(input)
         raise ValueError(
-            f"explain_paths: {total_paths} paths lead from {who} to the output, more than "
+            f"explain_paths: {counts[output]} paths lead from {who} to the output, more than "
             f"limit={limit}; pass a larger limit, or explain a smaller part of the graph "
-            f"(the gradient itself is {grad(output, input)!r})"
+            f"(the gradient itself is {gradient!r})"
         )
-    paths = tuple(_enumerate(output, input, counts))
+    paths = tuple(_enumerate(output, input, edges))
     total = 0.0
     for path in paths:
         total += path.product
-    return PathExplanation(output, input, paths, total, float(grad(output, input)))
+    index = {node: i for i, node in enumerate(order)}
+    return PathExplanation(output, input, paths, total, gradient, index)
 
 
-def _enumerate(output: Value, input: Value, counts: dict[Value, int]) -> list[Path]:
-    """Walk back from the output along edges that reach the input (an explicit stack)."""
+def _recorded_pass(
+    output: Value, input: Value, order: Sequence[Value], counts: Mapping[Value, int]
+) -> tuple[dict[Value, list[Step]], float]:
+    """Run the engine's backward pass once: the edges on paths from ``input``, its gradient.
+
+    Each op node keeps, in input order, the edges that a path from ``input`` takes, each with
+    the local derivative the pass multiplied by on it.
+    """
+    edges: dict[Value, list[Step]] = {}
+
+    def keep(step: BackwardStep) -> None:
+        parent = step.node.parents[step.index]
+        if counts[parent]:
+            edges.setdefault(step.node, []).append(Step(parent, step.node, step.index, step.local))
+
+    grads = backprop(output, order=order, on_step=keep)
+    # The reference pass starts each sum at its first term, grad() at +0.0: adding +0.0 turns
+    # an exact -0.0 into grad()'s +0.0 and changes no other number.
+    gradient = float(grads.get(input, 0.0)) + 0.0
+    return edges, gradient
+
+
+def _enumerate(output: Value, input: Value, edges: Mapping[Value, list[Step]]) -> list[Path]:
+    """Walk back from the output along the recorded edges that reach the input (a stack)."""
     found: list[Path] = []
     stack: list[tuple[Value, tuple[Step, ...]]] = [(output, ())]
     while stack:
@@ -247,10 +301,6 @@ def _enumerate(output: Value, input: Value, counts: dict[Value, int]) -> list[Pa
             product = math.prod(step.factor for step in suffix)
             found.append(Path(suffix, float(product)))
             continue
-        branches = [
-            (parent, (Step(parent, node, k, local), *suffix))
-            for k, (parent, local) in enumerate(zip(node.parents, node.local_grads(), strict=True))
-            if counts[parent]
-        ]
+        branches = [(step.parent, (step, *suffix)) for step in edges.get(node, ())]
         stack.extend(reversed(branches))  # the first input's paths come first
     return found

@@ -7,11 +7,12 @@ SVG plus a little JavaScript that, per frame, highlights nodes and rewrites thei
 it needs no network, no kernel and no widgets.
 
 Forward frames follow the topological order (each node computed from its inputs); backward
-frames follow the reverse order, one frame per edge: ``x.grad += ∂f/∂x · f.grad``. Every
-local derivative is the node's own ``local_grads()`` -- what ``backward()`` multiplies by --
-and the frames add the products in the order ``backward()`` does, so their final gradients
-equal the engine's to the last bit (the tests check it). A label that holds an operator is
-bracketed where it stands as an operand: ``(x+y).grad += ∂((x+y)**2)/∂(x+y) · ...``.
+frames are the engine's own backward pass (:func:`autograd.engine.backprop`), recorded one
+step per edge: ``x.grad += ∂f/∂x · f.grad``. Each frame's numbers are the
+:class:`~autograd.engine.BackwardStep` the pass reports -- its local derivative, upstream
+gradient and running sum -- so the frames show the engine's gradients by construction, not a
+replay that must be kept in step with it. A label that holds an operator is bracketed where it
+stands as an operand: ``(x+y).grad += ∂((x+y)**2)/∂(x+y) · ...``.
 
 >>> from autograd import Value
 >>> x = Value(2.0, label="x")
@@ -33,12 +34,12 @@ import html
 import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from autograd.engine import Value, topological_order
+from autograd.engine import BackwardStep, Value, backprop, topological_order
 from autograd.files import write_atomic
 from autograd.viz.dot import (
     RANKDIRS,
@@ -48,11 +49,13 @@ from autograd.viz.dot import (
     draw_full,
     edge_id,
     edge_tooltip,
-    fmt,
     node_ids,
-    operand,
+    op_id,
+    op_tooltip,
+    out_edge_id,
 )
 from autograd.viz.player import PLAYER_CSS, PLAYER_JS
+from autograd.viz.style import fmt, operand
 
 DEFAULT_MAX_STEP_NODES: Final = 1000
 """More Values than this are refused: a player of thousands of frames teaches nothing."""
@@ -79,6 +82,8 @@ class Frame:
         text: the step in words and numbers.
         data: the node's number after this frame (forward frames).
         grad: the node's accumulated gradient after this frame (backward frames).
+        index: which input of ``source`` the node is, ``source.parents[index]`` (backward
+            frames along an edge; None for forward frames and the seed).
     """
 
     phase: str
@@ -88,6 +93,7 @@ class Frame:
     text: str
     data: float | None = None
     grad: float | None = None
+    index: int | None = None
 
 
 def _forward_text(node: Value, names: Mapping[Value, str]) -> str:
@@ -115,65 +121,73 @@ def _forward_text(node: Value, names: Mapping[Value, str]) -> str:
     return f"{name} = {expr} = {vals} = {node.data!r}"
 
 
-def build_frames(root: Value, names: Mapping[Value, str]) -> list[Frame]:
-    """Return the forward frames (topological order) then the backward frames (reverse).
+def build_frames(
+    root: Value, names: Mapping[Value, str], *, order: Sequence[Value] | None = None
+) -> list[Frame]:
+    """Return the forward frames (topological order), then the seed and the backward frames.
 
-    The backward frames replay the engine's pass edge by edge: ``local`` is
-    ``node.local_grads()[k]``, the contribution is ``local * upstream`` and it is added to
-    the parent's running total exactly as ``backward()`` adds it.
+    The backward frames are recorded from the engine's pass, ``backprop(root, order=order,
+    on_step=...)``: one frame per :class:`~autograd.engine.BackwardStep`, in the pass's order.
+    ``order`` is ``topological_order(root)``, if the caller has it already.
     """
-    order = topological_order(root)
+    order = topological_order(root) if order is None else order
     index = {node: i for i, node in enumerate(order)}
     frames: list[Frame] = []
     for node in order:
         i = index[node]
         edges = tuple(edge_id(i, k) for k in range(len(node.parents)))
         if node.op is not None:
-            edges += (f"o{i}",)
+            edges += (out_edge_id(i),)
         source = node if node.op is not None else None
         frames.append(
             Frame(FORWARD, node, source, edges, _forward_text(node, names), data=node.data)
         )
-
-    grads: dict[Value, float] = {root: 1.0}
     rname = operand(names[root])
     frames.append(
         Frame(BACKWARD, root, None, (), f"{rname}.grad = 1.0  (the seed: ∂{rname}/∂{rname} = 1)",
               grad=1.0)
     )  # fmt: skip
-    for node in reversed(order):
-        if node.op is None:
-            continue
-        upstream = grads[node]
-        child = operand(names[node])
-        locals_ = node.local_grads()
-        for k, (parent, local) in enumerate(zip(node.parents, locals_, strict=True)):
-            contribution = local * upstream
-            before = grads.get(parent)
-            grads[parent] = before + contribution if before is not None else contribution
-            who = operand(names[parent])
-            text = (
-                f"{who}.grad += ∂{child}/∂{who} · {child}.grad = {local!r} × {upstream!r} = "
-                f"{contribution!r}"
-            )
-            if before is not None:
-                text += f";  paths meet: {who}.grad = {before!r} + {contribution!r} = "
-                text += f"{grads[parent]!r}"
-            edges = (edge_id(index[node], k), f"o{index[node]}")
-            frames.append(
-                Frame(BACKWARD, parent, node, edges, text, grad=grads[parent])
-            )  # fmt: skip
+
+    def record(step: BackwardStep) -> None:
+        node = step.node
+        edges = (edge_id(index[node], step.index), out_edge_id(index[node]))
+        parent = node.parents[step.index]
+        text = _backward_text(step, names)
+        frames.append(Frame(BACKWARD, parent, node, edges, text, grad=step.total, index=step.index))
+
+    backprop(root, order=order, on_step=record)
     return frames
 
 
-def display_names(order: list[Value]) -> dict[Value, str]:
+def _backward_text(step: BackwardStep, names: Mapping[Value, str]) -> str:
+    """Return ``x.grad += ∂f/∂x · f.grad = local × upstream = term`` for one step of the pass.
+
+    Where paths meet (the input already had a gradient) it adds ``before + term = total``.
+    """
+    child = operand(names[step.node])
+    who = operand(names[step.node.parents[step.index]])
+    term = step.local * step.upstream  # the step keeps before and total; the term is shown too
+    text = (
+        f"{who}.grad += ∂{child}/∂{who} · {child}.grad = {step.local!r} × {step.upstream!r} = "
+        f"{term!r}"
+    )
+    if step.before is not None:
+        text += f";  paths meet: {who}.grad = {step.before!r} + {term!r} = {step.total!r}"
+    return text
+
+
+def display_names(
+    order: Sequence[Value], ids: Mapping[Value, str] | None = None
+) -> dict[Value, str]:
     """Name each node by its label, else by its ``draw_dot`` id (``n3``); duplicates get ids.
+
+    ``ids`` is ``node_ids(order)``, if the caller has it already.
 
     >>> a = Value(1.0, label="a")
     >>> sorted(display_names(topological_order(a * a)).values())
     ['a', 'n1']
     """
-    ids = node_ids(order)
+    ids = node_ids(order) if ids is None else ids
     seen: dict[str, int] = {}
     for node in order:
         if node.label:
@@ -186,6 +200,9 @@ def display_names(order: list[Value]) -> dict[Value, str]:
 class StepThrough:
     """An interactive player over the forward and backward pass of one graph.
 
+    ``order`` is ``topological_order(root)``, if the caller has it already (``step_through``
+    passes the one it sized the graph with); the graph is sorted once either way.
+
     Attributes:
         root: the output Value.
         frames: every step, forward then backward (see :class:`Frame`).
@@ -197,16 +214,18 @@ class StepThrough:
             same graph gives the same HTML); its script finds its own element by it.
     """
 
-    def __init__(self, root: Value, *, rankdir: str = "LR") -> None:
-        order = topological_order(root)
+    def __init__(
+        self, root: Value, *, rankdir: str = "LR", order: Sequence[Value] | None = None
+    ) -> None:
+        order = topological_order(root) if order is None else order
         self.root = root
         self.ids = node_ids(order)
-        self.names = display_names(order)
-        self.frames = tuple(build_frames(root, self.names))
+        self.names = display_names(order, self.ids)
+        self.frames = tuple(build_frames(root, self.names, order=order))
         drawn = {node: name for node, name in self.names.items() if name != node.label}
         final = {f.node: f.grad for f in self.frames if f.grad is not None}
-        picture = draw_full(order, rankdir=rankdir, show="data+grad", edge_labels=True,
-                            names=drawn, grads=final)  # fmt: skip
+        picture = draw_full(order, ids=self.ids, rankdir=rankdir, show="data+grad",
+                            edge_labels=True, names=drawn, grads=final)  # fmt: skip
         self.dot_source: str = picture.source
         svg = picture.pipe(format="svg").decode("utf-8")
         svg = svg[svg.index("<svg") :]  # drop the XML prolog: the SVG sits inside HTML
@@ -228,7 +247,7 @@ class StepThrough:
                 {
                     "phase": frame.phase,
                     "node": node_id,
-                    "source": self.ids[frame.source] + "op" if frame.source is not None else None,
+                    "source": op_id(self.ids[frame.source]) if frame.source is not None else None,
                     "edges": list(frame.edges),
                     "text": frame.text,
                     "value": repr(frame.data if frame.phase == FORWARD else frame.grad),
@@ -243,11 +262,10 @@ class StepThrough:
         return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
 
     def _formula(self, frame: Frame) -> str:
-        if frame.phase == BACKWARD and frame.source is not None:
-            k = int(frame.edges[0].split("_")[1])
-            return edge_tooltip(frame.source, k)
+        if frame.phase == BACKWARD and frame.source is not None and frame.index is not None:
+            return edge_tooltip(frame.source, frame.index)
         if frame.phase == FORWARD and frame.node.op is not None:
-            return f"{frame.node.op.name}: d out / d inputs = {frame.node.op.formula}"
+            return op_tooltip(frame.node.op)
         return ""
 
     def fragment(self) -> str:
@@ -319,10 +337,10 @@ def step_through(
     check_root(root, "step_through")
     check_choice("step_through", "rankdir", rankdir, RANKDIRS)
     check_positive("step_through", "max_nodes", max_nodes)
-    size = len(topological_order(root))
-    if size > max_nodes:
+    order = topological_order(root)
+    if len(order) > max_nodes:
         raise ValueError(
-            f"step_through: the graph has {size} Values, more than max_nodes={max_nodes}; "
+            f"step_through: the graph has {len(order)} Values, more than max_nodes={max_nodes}; "
             "step through a smaller graph (one example, one neuron) or raise max_nodes"
         )
-    return StepThrough(root, rankdir=rankdir)
+    return StepThrough(root, rankdir=rankdir, order=order)
