@@ -29,10 +29,13 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Sequence
+from typing import TypeVar
 
 import numpy as np
 
 from autograd.messages import describe
+
+T = TypeVar("T")
 
 
 def float_of(what: str, value: numbers.Real) -> float:
@@ -195,3 +198,16 @@ def flag(what: str, value: object) -> bool:
     if not isinstance(value, bool | np.bool_):
         raise TypeError(f"{what} must be True or False, got {value!r}")
     return bool(value)
+
+
+def instance(what: str, value: object, kind: type[T], wanted: str) -> T:
+    """Return ``value`` if it is a ``kind``, else raise a TypeError saying what is ``wanted``.
+
+    >>> instance("draw_dot: root", 3.0, str, "a str (a name)")
+    Traceback (most recent call last):
+    ...
+    TypeError: draw_dot: root must be a str (a name), got float 3.0
+    """
+    if not isinstance(value, kind):
+        raise TypeError(f"{what} must be {wanted}, got {describe(value)}")
+    return value

@@ -205,15 +205,15 @@ def test_bad_arguments_raise_clear_errors(
 @pytest.mark.parametrize(
     ("limit", "error", "pattern"),
     [
-        (0, ValueError, r"^explain_paths: limit must be a positive int, got 0$"),
-        (-3, ValueError, r"^explain_paths: limit must be a positive int, got -3$"),
-        ("5", TypeError, r"^explain_paths: limit must be a positive int, got str '5'$"),
-        (2.0, TypeError, r"^explain_paths: limit must be a positive int, got float 2.0$"),
-        (True, TypeError, r"^explain_paths: limit must be a positive int, got bool True$"),
+        (0, ValueError, r"^explain_paths: limit must be an int >= 1, got 0$"),
+        (-3, ValueError, r"^explain_paths: limit must be an int >= 1, got -3$"),
+        ("5", TypeError, r"^explain_paths: limit must be an int >= 1, got str '5'$"),
+        (2.0, TypeError, r"^explain_paths: limit must be an int >= 1, got float 2.0$"),
+        (True, TypeError, r"^explain_paths: limit must be an int >= 1, got bool True$"),
     ],
 )
 def test_bad_limit_is_refused(limit: object, error: type[Exception], pattern: str) -> None:
-    """limit must be a positive int: another type is a TypeError, a number below 1 a ValueError."""
+    """limit must be an int >= 1: another type is a TypeError, a number below 1 a ValueError."""
     a = Value(1.0)
     with pytest.raises(error, match=pattern):
         explain_paths(a * 2, a, limit=limit)  # type: ignore[arg-type]

@@ -299,9 +299,9 @@ def test_bad_arguments_raise_clear_errors() -> None:
         step_through(1.0)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match=r"^step_through: unknown rankdir 'XY'"):
         step_through(Value(1.0), rankdir="XY")
-    with pytest.raises(TypeError, match=r"^step_through: max_nodes must be a positive int, got s"):
+    with pytest.raises(TypeError, match=r"^step_through: max_nodes must be an int >= 1, got s"):
         step_through(Value(1.0), max_nodes="10")  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match=r"^step_through: max_nodes must be a positive int, got 0"):
+    with pytest.raises(ValueError, match=r"^step_through: max_nodes must be an int >= 1, got 0"):
         step_through(Value(1.0), max_nodes=0)
     x = Value(1.0)
     y = sum_values([x * float(i) for i in range(20)])  # x, 20 constants, 20 products, the sum

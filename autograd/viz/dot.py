@@ -25,7 +25,9 @@ from collections.abc import Iterable, Mapping, Sequence, Set
 from contextlib import nullcontext
 from typing import Any, Final
 
+from autograd import _checks
 from autograd.engine import Value, topological_order
+from autograd.messages import describe
 from autograd.ops import Op
 from autograd.viz.collapse import draw_collapsed
 from autograd.viz.groups import neuron_clusters, parent_key
@@ -53,64 +55,6 @@ DEFAULT_MAX_NODES: Final = 400
 """Above this many Values a graph is drawn collapsed: one box per neuron, layer or depth."""
 
 SHORT_SYMBOL: Final = 2  # symbols up to this long fit in a circle; longer ones get an ellipse
-
-
-def check_root(root: object, what: str) -> Value:
-    """Return ``root`` if it is a Value, else raise a TypeError naming ``what``.
-
-    >>> check_root(3.0, "draw_dot")
-    Traceback (most recent call last):
-    ...
-    TypeError: draw_dot: root must be a Value (the output to draw), got float 3.0
-    """
-    if not isinstance(root, Value):
-        raise TypeError(
-            f"{what}: root must be a Value (the output to draw), got {type(root).__name__} {root!r}"
-        )
-    return root
-
-
-def check_choice(caller: str, what: str, value: object, allowed: tuple[str, ...]) -> str:
-    """Return ``value`` if it is one of ``allowed``, else raise a ValueError listing them.
-
-    >>> check_choice("draw_dot", "rankdir", "XY", RANKDIRS)
-    Traceback (most recent call last):
-    ...
-    ValueError: draw_dot: unknown rankdir 'XY' (must be one of ['LR', 'TB', 'RL', 'BT'])
-    """
-    if not isinstance(value, str) or value not in allowed:
-        raise ValueError(f"{caller}: unknown {what} {value!r} (must be one of {list(allowed)})")
-    return value
-
-
-def check_flag(caller: str, what: str, value: object) -> bool:
-    """Return ``value`` if it is True or False, else raise a TypeError naming the option.
-
-    >>> check_flag("draw_dot", "edge_labels", "no")
-    Traceback (most recent call last):
-    ...
-    TypeError: draw_dot: edge_labels must be True or False, got 'no'
-    """
-    if not isinstance(value, bool):
-        raise TypeError(f"{caller}: {what} must be True or False, got {value!r}")
-    return value
-
-
-def check_positive(caller: str, what: str, value: object) -> int:
-    """Return ``value`` if it is a positive int; TypeError for another type, ValueError below 1.
-
-    >>> check_positive("draw_dot", "max_nodes", 0)
-    Traceback (most recent call last):
-    ...
-    ValueError: draw_dot: max_nodes must be a positive int, got 0
-    """
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(
-            f"{caller}: {what} must be a positive int, got {type(value).__name__} {value!r}"
-        )
-    if value < 1:
-        raise ValueError(f"{caller}: {what} must be a positive int, got {value!r}")
-    return value
 
 
 def node_id(index: int) -> str:
@@ -227,6 +171,17 @@ def edge_tooltip(node: Value, k: int) -> str:
     return f"{op.name}: d out / d input {k} = {formula}"
 
 
+def check_root(root: object, caller: str) -> Value:
+    """Return ``root`` if it is a Value (the output a picture shows), else raise a TypeError.
+
+    >>> check_root(3.0, "draw_dot")
+    Traceback (most recent call last):
+    ...
+    TypeError: draw_dot: root must be a Value (the output to draw), got float 3.0
+    """
+    return _checks.instance(f"{caller}: root", root, Value, "a Value (the output to draw)")
+
+
 def draw_dot(
     root: Value,
     *,
@@ -272,11 +227,11 @@ def draw_dot(
     ValueError: draw_dot: unknown rankdir 'XY' (must be one of ['LR', 'TB', 'RL', 'BT'])
     """
     check_root(root, "draw_dot")
-    check_choice("draw_dot", "rankdir", rankdir, RANKDIRS)
-    check_choice("draw_dot", "show", show, SHOWS)
-    check_flag("draw_dot", "edge_labels", edge_labels)
-    check_flag("draw_dot", "clusters", clusters)
-    check_positive("draw_dot", "max_nodes", max_nodes)
+    _checks.choice("rankdir", rankdir, RANKDIRS, caller="draw_dot")
+    _checks.choice("show", show, SHOWS, caller="draw_dot")
+    _checks.flag("draw_dot: edge_labels", edge_labels)
+    _checks.flag("draw_dot: clusters", clusters)
+    _checks.count("draw_dot: max_nodes", max_nodes)
     order = topological_order(root)
     ids = node_ids(order)
     marked = _checked_highlight(highlight, ids)
@@ -406,14 +361,12 @@ def _checked_highlight(
     else:
         raise TypeError(
             "draw_dot: highlight must be a Value, an iterable of Values or None, got "
-            f"{type(given).__name__} {given!r}"
+            f"{describe(given)}"
         )
     marked: set[Value] = set()
     for node in items:
         if not isinstance(node, Value):
-            raise TypeError(
-                f"draw_dot: highlight must hold Values, got {type(node).__name__} {node!r}"
-            )
+            raise TypeError(f"draw_dot: highlight must hold Values, got {describe(node)}")
         if node not in ids:
             raise ValueError(
                 f"draw_dot: highlighted {node!r} is not in the graph of root; "

@@ -24,10 +24,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from autograd import _checks
 from autograd.engine import BackwardStep, Value, backprop, topological_order
 from autograd.viz.collapse import COLLAPSED
 from autograd.viz.dot import (
-    check_positive,
     check_root,
     draw_dot,
     edge_id,
@@ -246,11 +246,8 @@ def explain_paths(
     ValueError: explain_paths: 1099511627776 paths lead from a to the output, more than ...
     """
     check_root(output, "explain_paths")
-    if not isinstance(input, Value):
-        raise TypeError(
-            f"explain_paths: input must be a Value, got {type(input).__name__} {input!r}"
-        )
-    check_positive("explain_paths", "limit", limit)
+    _checks.instance("explain_paths: input", input, Value, "a Value")
+    _checks.count("explain_paths: limit", limit)
     order = topological_order(output)
     counts = path_counts(order, input)
     edges, gradient = _recorded_pass(output, input, order, counts)

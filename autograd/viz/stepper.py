@@ -39,12 +39,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from autograd import _checks
 from autograd.engine import BackwardStep, Value, backprop, topological_order
 from autograd.files import write_atomic
 from autograd.viz.dot import (
     RANKDIRS,
-    check_choice,
-    check_positive,
     check_root,
     draw_full,
     edge_id,
@@ -335,8 +334,8 @@ def step_through(
      'x.grad += ∂n1/∂x · n1.grad = 2.0 × 1.0 = 2.0;  paths meet: x.grad = 2.0 + 2.0 = 4.0']
     """
     check_root(root, "step_through")
-    check_choice("step_through", "rankdir", rankdir, RANKDIRS)
-    check_positive("step_through", "max_nodes", max_nodes)
+    _checks.choice("rankdir", rankdir, RANKDIRS, caller="step_through")
+    _checks.count("step_through: max_nodes", max_nodes)
     order = topological_order(root)
     if len(order) > max_nodes:
         raise ValueError(
