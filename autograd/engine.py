@@ -455,7 +455,7 @@ def depths(order: Sequence[Value]) -> dict[Value, int]:
 
 @dataclass(frozen=True, slots=True)
 class BackwardStep:
-    """One step of :func:`backprop`: ``total = before + local * upstream`` for one edge.
+    """One step of :func:`backprop`: ``total = before + term`` with ``term = local * upstream``.
 
     ``node`` is the op node whose gradient flows back, ``index`` which of its inputs receives it
     (``node.parents[index]``); ``before`` is that input's running sum (None: the first path to
@@ -466,6 +466,7 @@ class BackwardStep:
     index: int
     local: Any
     upstream: Any
+    term: Any
     before: Any
     total: Any
 
@@ -508,11 +509,11 @@ def backprop(
         else:
             local = node.local_grads()
         for k, (parent, d) in enumerate(zip(node._parents, local, strict=True)):
+            term = d * upstream
             before = grads.get(parent)
-            total = d * upstream if before is None else before + d * upstream
-            grads[parent] = total
+            grads[parent] = total = term if before is None else before + term
             if on_step is not None:
-                on_step(BackwardStep(node, k, d, upstream, before, total))
+                on_step(BackwardStep(node, k, d, upstream, term, before, total))
     return grads
 
 

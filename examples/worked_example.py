@@ -23,7 +23,8 @@ ROOT: Final = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run from a checkout without installing: import its package
     sys.path.insert(0, str(ROOT))
 
-from autograd import Value, topological_order  # noqa: E402  # needs the sys.path line above
+from autograd import Value  # noqa: E402  # needs the sys.path line above
+from autograd.engine import BackwardStep, backprop  # noqa: E402  # likewise
 from autograd.files import write_atomic  # noqa: E402  # likewise
 from autograd.viz import draw_dot  # noqa: E402  # likewise
 
@@ -76,7 +77,7 @@ def by_hand(x: float, y: float) -> tuple[float, float, float]:
 
 
 def backward_steps(root: Value) -> tuple[list[str], dict[Value, float]]:
-    """Replay backward in reverse topological order: one chain-rule line per edge.
+    """The engine's backward pass, one chain-rule line per edge (``backprop`` reports each step).
 
     Each node's gradient is complete before its own step, because every node that uses it
     comes later in topological order. Returns the lines and the accumulated gradients.
@@ -86,20 +87,18 @@ def backward_steps(root: Value) -> tuple[list[str], dict[Value, float]]:
     >>> (len(lines), grads[x], grads[y])
     (10, 17.0, 12.0)
     """
-    grads: dict[Value, float] = {root: 1.0}
     lines: list[str] = []
-    for node in reversed(topological_order(root)):
-        if node.op is None:
-            continue
-        upstream = grads[node]
-        for parent, local in zip(node.parents, node.local_grads(), strict=True):
-            grads[parent] = grads.get(parent, 0.0) + local * upstream
-            lines.append(
-                f"  {parent.label + '.grad':>14} += {local:<4g} * {upstream:<4g} = "
-                f"{local * upstream:<4g} total {grads[parent]:<4g}"
-                f"  [{node.label} = {node.op.name}; d out/d inputs: {', '.join(node.op.formula)}]"
-            )
-    return lines, grads
+
+    def say(step: BackwardStep) -> None:
+        node, parent = step.node, step.node.parents[step.index]
+        assert node.op is not None  # noqa: S101  # backprop steps through op nodes only
+        lines.append(
+            f"  {parent.label + '.grad':>14} += {step.local:<4g} * {step.upstream:<4g} = "
+            f"{step.term:<4g} total {step.total:<4g}"
+            f"  [{node.label} = {node.op.name}; d out/d inputs: {', '.join(node.op.formula)}]"
+        )
+
+    return lines, backprop(root, on_step=say)
 
 
 def write_pictures(root: Value, out_dir: Path) -> list[Path]:

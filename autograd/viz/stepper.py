@@ -165,7 +165,7 @@ def _backward_text(step: BackwardStep, names: Mapping[Value, str]) -> str:
     """
     child = operand(names[step.node])
     who = operand(names[step.node.parents[step.index]])
-    term = step.local * step.upstream  # the step keeps before and total; the term is shown too
+    term = step.term
     text = (
         f"{who}.grad += ∂{child}/∂{who} · {child}.grad = {step.local!r} × {step.upstream!r} = "
         f"{term!r}"
