@@ -310,26 +310,21 @@ def compile_loss(
     outside the function is recomputed from its leaves at every call (the scalar engine would
     use the number it was made with).
 
-    The graph must have the same shape for every example. Two rules see to it:
-
-    - ``fn`` must not read an input's number itself (``x.data``, ``float(x)``, ``x > 0``,
-      ``x.detach()``): that number could pick a branch, an index or a constant. The trace
-      refuses such a function with :class:`DataDependentGraphError`, naming the input
-      (``in0[3]``: argument 0, entry 3), the read and the fix. It refuses rather than warns, as
-      JAX does: the plan would replay the traced example's choice for every example, and a
-      gradient that is wrong behind a warning is still wrong. Printing an input is no read,
-      nor are the losses' checks of a target (one-hot, a label -1 or +1, within [0, 1]): they
-      only raise, and read the slot behind ``.data`` (see :mod:`autograd.compiled.trace`).
-    - A branch on an intermediate number (``(w * x).data > 0``) or on state (a parameter's
-      ``.data`` put back as a constant, a dropout draw) is left to re-checks: on calls 0, k,
-      2k, ... (``check_every=k``; 1: every call, 0: never) the plan rebuilds one example's
-      graph with the scalar engine -- the n-th check takes example n of its batch, modulo its
-      size, so nothing depends on the machine's speed -- and compares it with the traced graph
-      node by node, raising :class:`DataDependentGraphError` (saying whether data or state
-      differs) before touching any ``.grad``. A check costs about 8 ms for an MLP
-      64-128-64-10, some three compiled steps of a batch of 32: the default ``CHECK_EVERY`` =
-      10 checks the first call at once and adds about 15 % to such a training run. A check is
-      a sample, not a proof.
+    The graph must have the same shape for every example. ``fn`` must not read an input's
+    number itself (``x.data``, ``float(x)``, ``x > 0``, ``x.detach()``): the trace refuses it
+    with :class:`DataDependentGraphError` naming the input (``in0[3]``: argument 0, entry 3),
+    the read and the fix -- refused, not warned, as in JAX: the plan would replay the traced
+    example's branch for every example, and a wrong gradient behind a warning is still wrong.
+    The losses' checks of their targets only raise and are no reads (see
+    :mod:`autograd.compiled.trace`). Branches on intermediate numbers or on state (a parameter's
+    ``.data`` as a constant, a dropout draw) are left to re-checks: on calls 0, k, 2k, ...
+    (``check_every=k``; 0: never) the plan rebuilds one example's graph with the scalar engine
+    -- the n-th check takes example n of its batch (modulo its size), nothing is timed -- and
+    compares it with the traced graph node by node, raising :class:`DataDependentGraphError`
+    (saying whether data or state differs) before touching any ``.grad``. A check costs about
+    8 ms for an MLP 64-128-64-10, some three compiled steps of a batch of 32: the default
+    ``CHECK_EVERY`` = 10 checks the first call at once and adds about 15 % to such a training
+    run. A check is a sample, not a proof.
 
     Under ``detect_anomaly()`` the first nan or inf made in forward or backward raises
     ``FloatingPointError`` naming the op, the example, its inputs and the node.

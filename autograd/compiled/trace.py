@@ -1,15 +1,11 @@
 """Tracing: the loss of one example, called on input leaves that notice the function's own reads.
 
-The engine reads an input's number to compute each op node that takes the input; any other
-read is the function's own: ``x.data``, ``float(x)``, a comparison ``x > 0``, ``x.detach()``. A
-number read from an input can pick a branch, an index or a constant, so the graph may differ
-from example to example and a plan built from one example would be wrong for others:
-:func:`trace` refuses such a function, as JAX refuses to branch on a traced value. Printing an
-input is no read, and neither is an op on it whose result the function drops. A check that
-only raises or changes nothing reads the number from the slot behind ``.data`` (the losses'
-checks of their targets do, see ``autograd.losses``), which is not counted either. A branch on
-an intermediate number (``(w * x).data > 0``) is not seen here: the plan's re-checks
-(``check_every``) look for those.
+The engine reads an input's number to compute each op node on it; any other read is the
+function's own (``x.data``, ``float(x)``, ``x > 0``, ``x.detach()``) and could pick a branch, an
+index or a constant, so :func:`trace` refuses it, as JAX refuses to branch on a traced value.
+Printing an input, or an op on it whose result is dropped, is no read; a check that only
+raises reads the slot behind ``.data`` (as ``autograd.losses`` checks its targets), which is
+not noticed either. Reads of intermediate numbers are left to the plan's re-checks.
 
 >>> from autograd import Value
 >>> w = Value(2.0)
@@ -28,40 +24,54 @@ from typing import Final
 from autograd.compiled.check import HOW_TO_FIX, DataDependentGraphError
 from autograd.engine import Value, recording, topological_order
 
-_STORED: Final = Value.__dict__["data"]  # the slot behind .data: reads of it are not counted
-# The module that defines Value computes its ops (every operator, method, sum_values and dot
-# reads its inputs' numbers there): a read made from its code is the engine's. Its other
-# readers of a number -- float(), comparisons, detach() -- TracedInput overrides, to name them;
-# repr() is left uncounted (printing builds no graph).
+_STORED: Final = Value.__dict__["data"]  # the slot behind .data: reading it is not noticed
+# The module that defines Value computes every op (operators, methods, sum_values, dot): a read
+# made from its code is the engine's. Its other readers of a number -- float(), comparisons,
+# detach() -- TracedInput overrides to name them; repr() stays unnoticed (it builds no graph).
 _ENGINE: Final = vars(sys.modules[Value.__module__])
 NAMED: Final = 3
 """Inputs a refusal names at most (then: "and 5 more")."""
 
 
+def _note(x: object, how: str) -> None:
+    if isinstance(x, TracedInput) and not x.read:
+        x.read = how
+
+
+def _comparison(
+    symbol: str, compare: Callable[[Value, Value | float], bool]
+) -> Callable[[Value, Value | float], bool]:
+    def noted(self: Value, other: Value | float) -> bool:
+        name = (other.label or "a Value") if isinstance(other, Value) else repr(other)
+        _note(self, f"{self.label} {symbol} {name}")
+        _note(other, f"{self.label} {symbol} {name}")
+        return compare(self, other)
+
+    return noted
+
+
 class TracedInput(Value):
-    """An input leaf of a trace: counts the function's reads of its number and names them.
+    """An input leaf of a trace: notes the function's first read of its number, as code.
 
     >>> x = TracedInput(2.0, "in0")
-    >>> (x * 3.0).data, x.reads, x.how  # the engine's read, to compute the product: not counted
-    (6.0, 0, '')
-    >>> x.data, x.reads, x > 1, x.how
-    (2.0, 1, True, 'in0 > 1')
+    >>> (x * 3.0).data, x.read  # the engine's read, to compute the product
+    (6.0, '')
+    >>> x > 1, x.read
+    (True, 'in0 > 1')
     """
 
-    __slots__ = ("how", "reads")
+    __slots__ = ("read",)
 
     def __init__(self, data: float, label: str) -> None:
         super().__init__(data, label)
-        self.reads = 0
-        """Reads of ``.data`` made outside the engine's code."""
-        self.how = ""
-        """The first other read, as code (``float(in0)``, ``in0 > 0``), or ``""``."""
+        self.read = ""
+        """The function's first read of the number (``in0.data``, ``float(in0)``), or ``""``."""
 
     @property
     def data(self) -> float:
-        """The input's number; a read from outside the engine's code is counted."""
-        if sys._getframe(1).f_globals is not _ENGINE:
-            self.reads += 1
+        """The input's number; a read from outside the engine's code is noted."""
+        if not self.read and sys._getframe(1).f_globals is not _ENGINE:
+            self.read = f"{self.label}.data"
         value: float = _STORED.__get__(self)
         return value
 
@@ -69,38 +79,18 @@ class TracedInput(Value):
     def data(self, value: float) -> None:
         _STORED.__set__(self, value)
 
-    def _read(self, how: str) -> None:
-        self.how = self.how or how
-
-    def _compared(self, symbol: str, other: object) -> None:
-        name = (other.label or "a Value") if isinstance(other, Value) else repr(other)
-        self._read(f"{self.label} {symbol} {name}")
-        if isinstance(other, TracedInput):
-            other._read(f"{self.label} {symbol} {name}")
-
     def __float__(self) -> float:
-        self._read(f"float({self.label})")
+        _note(self, f"float({self.label})")
         return super().__float__()
 
-    def __lt__(self, other: Value | float) -> bool:
-        self._compared("<", other)
-        return super().__lt__(other)
-
-    def __le__(self, other: Value | float) -> bool:
-        self._compared("<=", other)
-        return super().__le__(other)
-
-    def __gt__(self, other: Value | float) -> bool:
-        self._compared(">", other)
-        return super().__gt__(other)
-
-    def __ge__(self, other: Value | float) -> bool:
-        self._compared(">=", other)
-        return super().__ge__(other)
+    __lt__ = _comparison("<", Value.__lt__)
+    __le__ = _comparison("<=", Value.__le__)
+    __gt__ = _comparison(">", Value.__gt__)
+    __ge__ = _comparison(">=", Value.__ge__)
 
     def detach(self) -> Value:
         """Return a leaf holding this input's number (a read: the number leaves the graph)."""
-        self._read(f"{self.label}.detach()")
+        _note(self, f"{self.label}.detach()")
         return super().detach()
 
 
@@ -110,16 +100,10 @@ def call(
     rows: Sequence[Sequence[float]],
     leaf: type[Value] = Value,
 ) -> tuple[Value, list[Value]]:
-    """Call ``fn`` on leaves made from one example; return its loss and its input leaves.
+    """Call ``fn`` on ``leaf``s holding one example (rows by argument, shaped as ``shape``).
 
-    Args:
-        fn: the loss of one example.
-        shape: the argument shapes (0: a number, n: a list of n numbers).
-        rows: the example's numbers, one list per argument.
-        leaf: the class of the input leaves (:class:`TracedInput` to trace).
-
-    Raises:
-        TypeError: ``fn`` returns something other than a Value.
+    Returns the loss and the input leaves, labelled ``in{argument}[{entry}]``; raises
+    ``TypeError`` if ``fn`` returns no Value.
 
     >>> loss, inputs = call(lambda x, y: x[1] * y, (2, 0), [[1.0, 2.0], [3.0]])
     >>> loss.data, [x.label for x in inputs]
@@ -141,32 +125,25 @@ def call(
 def trace(
     fn: Callable[..., Value], shape: Sequence[int], rows: Sequence[Sequence[float]]
 ) -> tuple[Value, list[Value], list[Value]]:
-    """Trace ``fn`` on one example: its loss, input leaves and graph in topological order.
+    """Return the loss of one example, its input leaves and its graph in topological order.
 
     Raises:
-        DataDependentGraphError: ``fn`` reads the number of an input itself; the message names
-            the inputs and how they were read, and says what to do.
-        TypeError: ``fn`` returns something other than a Value.
+        DataDependentGraphError: ``fn`` reads an input's number; the message names the inputs
+            and the reads, and says what to do.
+        TypeError: ``fn`` returns no Value.
 
-    >>> from autograd import Value
-    >>> w = Value(2.0)
-    >>> loss, inputs, order = trace(lambda x: w * x, (0,), [[3.0]])
+    >>> loss, inputs, order = trace(lambda x: x * 3.0, (0,), [[2.0]])
     >>> loss.data, len(order)
     (6.0, 3)
     """
     loss, inputs = call(fn, shape, rows, TracedInput)
-    read = [x for x in inputs if isinstance(x, TracedInput) and (x.how or x.reads)]
+    read = [x for x in inputs if isinstance(x, TracedInput) and x.read]
     if read:
-        raise DataDependentGraphError(_refusal(read))
+        named = ", ".join(f"{x.label} (`{x.read}`)" for x in read[:NAMED])
+        more = f" and {len(read) - NAMED} more" if len(read) > NAMED else ""
+        what = "the number of its input" if len(read) == 1 else "the numbers of its inputs"
+        raise DataDependentGraphError(
+            f"compile_loss: the function reads {what} {named}{more} while it is traced, so its "
+            f"graph may depend on the data; {HOW_TO_FIX}"
+        )
     return loss, inputs, topological_order(loss)
-
-
-def _refusal(read: Sequence[TracedInput]) -> str:
-    """Name the inputs read (how, where known) and say what to do."""
-    named = [f"{x.label} (`{x.how or x.label + '.data'}`)" for x in read[:NAMED]]
-    listed = ", ".join(named) + (f" and {len(read) - NAMED} more" if len(read) > NAMED else "")
-    what = "the number of its input" if len(read) == 1 else "the numbers of its inputs"
-    return (
-        f"compile_loss: the function reads {what} {listed} while it is traced, so "
-        f"its graph may depend on the data; {HOW_TO_FIX}"
-    )
