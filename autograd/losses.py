@@ -45,8 +45,19 @@ def _targets(t: Targets, n: int, what: str) -> list[Value | float]:
     return [v if isinstance(v, Value) else number(f"{what} target", v) for v in items]
 
 
+_STORED: Final = Value.__dict__["data"]  # the slot behind .data
+
+
 def _number(x: Value | float) -> float:
-    return x.data if isinstance(x, Value) else x
+    """A target's or prediction's number for a check that raises or changes nothing.
+
+    It reads the slot behind ``.data``, which a compiled trace does not count as the function
+    reading an input (see :mod:`autograd.compiled.trace`): a check shapes no graph.
+    """
+    if isinstance(x, Value):
+        number: float = _STORED.__get__(x)
+        return number
+    return x
 
 
 def _check_unit_interval(items: Sequence[Value | float], what: str, role: str, hint: str) -> None:
@@ -220,7 +231,7 @@ def _class_index(target: object, n: int) -> int:
 def _probabilities(target: Sequence[Value | float], n: int) -> list[Value | float]:
     """Check a one-hot (or soft-label) target: n entries >= 0 summing to 1; keep its Values."""
     ts = _targets(target, n, "cross_entropy")
-    numbers_ = [t.data if isinstance(t, Value) else t for t in ts]
+    numbers_ = [_number(t) for t in ts]
     if min(numbers_) < 0 or not abs(math.fsum(numbers_) - 1.0) <= ONE_HOT_TOLERANCE:
         raise ValueError(
             f"cross_entropy: a sequence target must be one-hot (or probabilities: entries >= 0 "

@@ -22,8 +22,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-import numpy as np
-
 # A rule works on floats (plain backward) or on Values (create_graph); ops.py cannot import the
 # engine (imports point one way), so the shared scalar type of the rules is Any.
 Scalar = Any
@@ -167,66 +165,70 @@ def power(x: Scalar, c: Scalar) -> Scalar:
 
 
 def number(x: Scalar) -> Any:
-    """The number a rule branches on: a Value's ``.data``; a float or an array of lanes as is.
+    """The number a rule branches on: a float as is, a Value's ``.data``.
 
-    >>> number(2.5), number(np.array([1.0]))
-    (2.5, array([1.]))
+    Anything else answers its own ``number()``: the compiled plan's lanes
+    (:class:`autograd.compiled.kernels.Lanes`) are their own numbers, one per example.
+
+    >>> from autograd import Value
+    >>> number(2.5), number(Value(3.0))
+    (2.5, 3.0)
     """
-    return x if isinstance(x, (float, int, np.ndarray)) else x.data
+    if isinstance(x, (float, int)):
+        return x
+    lanes = getattr(x, "number", None)
+    return x.data if lanes is None else lanes()
 
 
 def step(x: Scalar, below: float = 0.0, above: float = 1.0) -> Scalar:
     """A piecewise-constant derivative: ``above`` where ``x > 0``, else ``below`` (kink: below).
 
     It reads the number of a Value too; the derivative of a step is 0, so it stays a constant.
-    On a numpy array (the compiled plan's lanes) it decides lane by lane, so the very rules of
-    ``relu`` and ``leaky_relu`` run on whole batches; ``nan`` takes ``below`` either way.
+    Lanes of numbers (the compiled plan's) decide lane by lane through their own ``step``, so
+    the very rules of ``relu`` and ``leaky_relu`` run on whole batches.
 
-    >>> step(2.0), step(0.0, below=0.25)
-    (1.0, 0.25)
-    >>> step(np.array([-1.0, 0.0, 3.0, np.nan]), below=0.25)
-    array([0.25, 0.25, 1.  , 0.25])
+    >>> step(2.0), step(0.0, below=0.25), step(math.nan)
+    (1.0, 0.25, 0.0)
     """
     if type(x) is float:  # the scalar engine's hot path: no isinstance chain
         return above if x > 0 else below
-    if isinstance(x, np.ndarray):
-        return np.where(x > 0, above, below)
-    value = number(x)
-    return above if value > 0 else below
+    lanes = getattr(x, "step", None)
+    if lanes is not None:
+        return lanes(below, above)
+    return above if number(x) > 0 else below
 
 
 def choose(condition: Any, then: Callable[[], Scalar], otherwise: Callable[[], Scalar]) -> Scalar:
     """``then()`` where ``condition`` holds, else ``otherwise()``: a branch that runs on lanes too.
 
     On one number only the branch taken runs, so a Value rule builds only that branch's nodes
-    and ``detect_anomaly()`` never sees the other. On a numpy array of conditions (the compiled
-    plan's lanes) both branches run and ``np.where`` picks lane by lane.
+    and ``detect_anomaly()`` never sees the other. Lanes of conditions (the compiled plan's)
+    run both branches and pick lane by lane through their own ``where``.
 
     >>> choose(2.0 == 0, lambda: 0.0, lambda: 1 / 2.0)
     0.5
-    >>> y = np.array([0.0, 2.0])
-    >>> choose(y == 0, lambda: 0.0, lambda: y * 3)
-    array([0., 6.])
     """
-    if isinstance(condition, np.ndarray):
-        return np.where(condition, then(), otherwise())
+    if type(condition) is bool:  # the scalar engine's hot path
+        return then() if condition else otherwise()
+    lanes = getattr(condition, "where", None)
+    if lanes is not None:
+        return lanes(then(), otherwise())
     return then() if condition else otherwise()
 
 
 def sign(x: Scalar) -> Scalar:
     """``-1``, ``0`` or ``1``: the derivative of ``abs`` (PyTorch: ``abs'(0) = 0``; ``nan``: 0).
 
-    Like :func:`step` it reads a Value's number and works lane by lane on a numpy array.
+    Like :func:`step` it reads a Value's number, and lanes decide through their own ``sign``.
 
     >>> sign(-2.0), sign(-0.0), sign(math.nan)
     (-1.0, 0.0, 0.0)
-    >>> sign(np.array([-2.0, 0.0, 5.0, np.nan]))
-    array([-1.,  0.,  1.,  0.])
     """
     if type(x) is float:  # the scalar engine's hot path
         return 1.0 if x > 0 else (-1.0 if x < 0 else 0.0)
-    if isinstance(x, np.ndarray):
-        return np.where(x > 0, 1.0, np.where(x < 0, -1.0, 0.0))
+    lanes = getattr(x, "sign", None)
+    if lanes is not None:
+        return lanes()
     value = number(x)
     return 1.0 if value > 0 else (-1.0 if value < 0 else 0.0)
 

@@ -30,7 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from autograd import _checks
-from autograd.compiled import CompiledLoss, compile_loss
+from autograd.compiled import CHECK_EVERY, CompiledLoss, compile_loss
 from autograd.compiled.inputs import as_floats
 from autograd.data import batches
 from autograd.engine import Value, sum_values
@@ -235,8 +235,8 @@ class Trainer:
             Same loss, same gradients (to rounding), same optimizer; the model must build the
             same graph for every example, so active Dropout is refused.
         check_every: how often the compiled plan re-checks one example's graph against the
-            traced one (``compile_loss``'s argument: None automatic, ``k`` every k-th step,
-            0 never).
+            traced one (``compile_loss``'s argument: on steps 0, k, 2k, ... for ``k``, default
+            ``CHECK_EVERY`` = 10; 0 never).
 
     Raises:
         TypeError: if ``model`` or ``optimizer`` is of the wrong kind, or ``batch_size`` is
@@ -258,7 +258,7 @@ class Trainer:
         seed: Seed = 0,
         progress: bool = True,
         compile: bool = False,  # shadows the builtin here only: the issue names it so
-        check_every: int | None = None,
+        check_every: int = CHECK_EVERY,
     ) -> None:
         if not isinstance(model, Module):
             raise TypeError(f"Trainer: model must be an autograd.nn.Module, got {describe(model)}")
@@ -350,8 +350,9 @@ class Trainer:
         target arrives as one Value and a row of numbers as a list of Values.
 
         Raises:
-            autograd.compiled.DataDependentGraphError: the model or loss builds a different
-                graph for some example (a Python ``if`` on ``.data``, say); no step is taken.
+            autograd.compiled.DataDependentGraphError: the model or loss reads an input's
+                number when traced, or builds a different graph for a checked example (a
+                Python ``if`` on ``.data``, say); no step is taken.
 
         >>> from autograd.nn import MLP
         >>> from autograd.losses import cross_entropy

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from autograd import Value, detect_anomaly, dot, no_grad, sum_values, topological_order, zero_grad
-from autograd.compiled import CompiledLoss, DataDependentGraphError, compile_loss
+from autograd.compiled import CHECK_EVERY, CompiledLoss, DataDependentGraphError, compile_loss
+from autograd.compiled.check import HOW_TO_FIX
 from autograd.ops import OPS
 
 GRAD_RTOL = 1e-12  # the issue's bar: equal to the scalar engine to 1e-12 relative
@@ -363,54 +364,145 @@ def test_same_op_nodes_of_one_level_run_as_one_call() -> None:
     assert "exp x10: one elementwise call" in text
 
 
-# --- graphs that depend on the data ---------------------------------------------------------------
+# --- reads of an input's number: refused when tracing ---------------------------------------------
 
 
-def test_python_if_on_data_is_detected() -> None:
-    """A branch on .data taken differently by a later example raises instead of wrong numbers."""
+def test_python_if_on_data_is_refused_when_tracing() -> None:
+    """A branch on x.data is refused by compile_loss itself: the input, the read and the fix."""
+    w = Value(2.0)
+    with pytest.raises(DataDependentGraphError) as caught:
+        compile_loss(lambda x: w * x if x.data > 0 else w - x, 1.0, [w])
+    assert str(caught.value) == (
+        "compile_loss: the function reads the number of its input in0 (`in0.data`) while it is "
+        f"traced, so its graph may depend on the data; {HOW_TO_FIX}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("fn", "example", "named"),
+    [
+        (lambda x, t: x * [x, -x][int(t.data)], (1.0, 0.0), "in1 (`in1.data`)"),
+        (lambda x: x * (x - x.data), 1.0, "in0 (`in0.data`)"),
+        (lambda x: x * float(x), 1.0, "in0 (`float(in0)`)"),
+        (lambda x: x * x.detach(), 1.0, "in0 (`in0.detach()`)"),
+        (lambda x: x if x > 0 else -x, 1.0, "in0 (`in0 > 0`)"),
+        (lambda x: x if 0.5 <= x else -x, 1.0, "in0 (`in0 >= 0.5`)"),  # noqa: SIM300  # x.__ge__
+        (
+            lambda x: x[0] if x[0] < x[1] else x[1],
+            [1.0, 2.0],
+            "inputs in0[0] (`in0[0] < in0[1]`), in0[1] (`in0[0] < in0[1]`)",
+        ),
+        (lambda x, t: x * 2.0 if t[1].data == 1.0 else x, (1.0, [1.0, 0.0]), "in1[1] (`in1[1]"),
+        (lambda x: x[0] * max(v.data for v in x), [1.0] * 5, "in0[2] (`in0[2].data`) and 2 more"),
+    ],
+    ids=["index", "constant", "float", "detach", "gt", "reflected", "pair", "class", "many"],
+)
+def test_reads_of_an_input_are_refused_naming_the_input_and_the_read(
+    fn: Callable[..., Value], example: object, named: str
+) -> None:
+    """An index, a constant, float(), detach() or a comparison taken from an input: refused."""
+    with pytest.raises(DataDependentGraphError, match=r"^compile_loss: the function reads") as err:
+        compile_loss(fn, example, [])
+    assert named in str(err.value)
+
+
+def test_only_the_inputs_the_function_reads_are_named() -> None:
+    """A branch on x[1]: x[1] is named, x[0] (read by the engine only) is not."""
+    w = Value(1.0)
+    with pytest.raises(DataDependentGraphError) as caught:
+        compile_loss(lambda x: w * x[0] if x[1].data <= 3.0 else w * x[0] * 2.0, [0.5, 0.5], [w])
+    message = str(caught.value)
+    assert "reads the number of its input in0[1] (`in0[1].data`) while" in message
+    assert "in0[0]" not in message
+
+
+def test_reads_that_build_no_graph_are_not_refused() -> None:
+    """Printing an input, an op on it whose result is dropped, a parameter's number: accepted."""
     w = Value(2.0)
 
     def loss(x: Value) -> Value:
-        return w * x if x.data > 0 else w + x
+        repr(x), x * 3.0, sum_values([x, x]), w.data  # reads that shape nothing
+        return w * x
 
     plan = compile_loss(loss, 1.0, [w])
-    with pytest.raises(DataDependentGraphError, match=r"the graph of example \d differs .* `add`"):
+    assert plan.forward(np.array([1.0, -2.0])).tolist() == [2.0, -4.0]
+
+
+def test_losses_check_value_targets_without_refusal_and_still_refuse_bad_ones() -> None:
+    """cross_entropy, the BCEs and hinge check Value targets: no read, but a bad target raises."""
+    from autograd.losses import (
+        binary_cross_entropy,
+        binary_cross_entropy_with_logits,
+        cross_entropy,
+        hinge,
+    )
+
+    w = Value(0.5)
+    losses: list[tuple[Callable[[Value, list[Value]], Value], object, object]] = [
+        (lambda x, t: cross_entropy([w * x, -w * x], t), [0.0, 1.0], [0.5, 0.6]),
+        (lambda x, t: binary_cross_entropy([(w * x).sigmoid()], t), [1.0], [2.0]),
+        (lambda x, t: binary_cross_entropy_with_logits([w * x], t), [0.0], [-1.0]),
+        (lambda x, t: hinge([w * x], t), [-1.0], [0.5]),
+    ]
+    for fn, good, bad in losses:
+        plan = compile_loss(fn, (1.0, good), [w])
+        targets = np.array([good, good])
+        expected, _ = scalar_reference(fn, [np.array([1.0, 2.0]), targets], [w])
+        np.testing.assert_allclose(plan.forward((np.array([1.0, 2.0]), targets)), expected)
+        with pytest.raises(ValueError, match=r"must be one-hot|not in \[0, 1\]|not a label"):
+            compile_loss(fn, (1.0, bad), [w])
+
+
+# --- branches on intermediate numbers and on state: the re-checks ---------------------------------
+
+
+def test_python_if_on_an_intermediate_is_caught_by_the_first_call() -> None:
+    """A branch on (w x).data, taken otherwise by the batch: the first call's check raises."""
+    w = Value(2.0)
+    plan = compile_loss(lambda x: w * x if (w * x).data > 0 else w + x, 1.0, [w])
+    with pytest.raises(DataDependentGraphError, match=r"the graph of example 0 differs .* `add`"):
         plan.forward_backward(np.array([-1.0, -2.0, -3.0]))
     assert w.grad == 0.0  # nothing was added
 
 
-def test_index_chosen_by_the_target_is_detected() -> None:
-    """Cross-entropy that picks logits[target] wires a different node per class."""
+def test_index_chosen_by_an_intermediate_is_detected() -> None:
+    """An argmax by hand (logits[0] if it is the larger) wires a different node per class."""
     w = [Value(1.0), Value(-1.0)]
 
-    def loss(x: Value, target: Value) -> Value:
+    def loss(x: Value) -> Value:
         logits = [wi * x for wi in w]
-        return sum_values([z.exp() for z in logits]).log() - logits[int(target.data)]
+        picked = logits[0] if logits[0].data > logits[1].data else logits[1]
+        return sum_values([z.exp() for z in logits]).log() - picked
 
-    plan = compile_loss(loss, (1.0, 0.0), w)
+    plan = compile_loss(loss, 1.0, w, check_every=1)
     with pytest.raises(
         DataDependentGraphError, match=r"at node \d+ of \d+ \(in topological order\)"
     ):
-        plan.forward_backward((np.array([1.0, 2.0]), np.array([1.0, 1.0])))
+        plan.forward_backward(np.array([-1.0, -2.0]))
 
 
-def test_number_taken_from_the_data_as_a_constant_is_detected() -> None:
-    """x - x.data enters the graph as a constant fixed at tracing: detected on another example."""
+def test_number_taken_from_an_intermediate_as_a_constant_is_detected() -> None:
+    """h - h.data enters the graph as a constant fixed at tracing: detected on another example."""
     w = Value(1.0)
-    plan = compile_loss(lambda x: w * (x - x.data), 1.0, [w])
+
+    def loss(x: Value) -> Value:
+        h = w * x
+        return h - h.data
+
+    plan = compile_loss(loss, 1.0, [w])
     with pytest.raises(
         DataDependentGraphError, match=r"here the constant 3.0, when traced the constant 1.0"
     ):
         plan.forward_backward(np.array([3.0]))
 
 
-def test_loop_length_from_the_data_is_detected() -> None:
-    """A loop whose length depends on the data changes the number of nodes."""
+def test_loop_length_from_an_intermediate_is_detected() -> None:
+    """A loop whose length depends on an intermediate number changes the number of nodes."""
     w = Value(1.0)
 
     def loss(x: Value) -> Value:
         out = w * x
-        for _ in range(int(x.data)):
+        for _ in range(int(out.data)):
             out = out * w
         return out
 
@@ -424,8 +516,51 @@ def test_loop_length_from_the_data_is_detected() -> None:
 def test_check_every_zero_skips_the_check() -> None:
     """check_every=0 trusts the caller: no rebuild (documented, for graphs known to be fixed)."""
     w = Value(2.0)
-    plan = compile_loss(lambda x: w * x if x.data > 0 else w + x, 1.0, [w], check_every=0)
+    plan = compile_loss(lambda x: w * x if (w * x).data > 0 else w + x, 1.0, [w], check_every=0)
     assert plan.forward_backward(np.array([-1.0])) == -2.0  # the traced branch, applied
+
+
+def test_check_every_k_checks_one_example_every_k_calls() -> None:
+    """check_every=3 rebuilds the graph on calls 0, 3 and 6 of seven."""
+    w = Value(2.0)
+    plan = compile_loss(lambda x: w * x, 1.0, [w], check_every=3)
+    for _ in range(7):
+        plan.forward_backward(np.array([1.0, 2.0]))
+    assert (plan.calls, plan.checks) == (7, 3)
+
+
+def test_default_checks_the_first_call_and_then_every_check_every_th() -> None:
+    """By default calls 0, CHECK_EVERY, 2 CHECK_EVERY, ... are checked: the first one at once."""
+    w = Value(2.0)
+    plan = compile_loss(lambda x: w * x, 1.0, [w])
+    assert plan.check_every == CHECK_EVERY
+    for _ in range(2 * CHECK_EVERY + 1):
+        plan.forward(np.array([1.0, 2.0]))
+    assert (plan.calls, plan.checks) == (2 * CHECK_EVERY + 1, 3)
+    branchy = compile_loss(lambda x: w * x if (w * x).data > 0 else w - x, 1.0, [w])
+    with pytest.raises(DataDependentGraphError, match=r"here `sub` of 2 inputs, when traced `mul`"):
+        branchy.forward(np.array([-1.0]))
+
+
+def test_checks_take_the_examples_of_the_batch_in_turn() -> None:
+    """The n-th check rebuilds example n (mod the batch size): odd example 2 at the third call."""
+    w = Value(2.0)
+
+    def loss(x: Value) -> Value:
+        return w * x if (w * x).data > 0 else w - x
+
+    batch = np.array([1.0, 2.0, -3.0, 4.0])
+    for _ in range(2):  # the same calls give the same checks: nothing depends on the clock
+        plan = compile_loss(loss, 1.0, [w], check_every=1)
+        plan.forward(batch)
+        plan.forward(batch)
+        with pytest.raises(DataDependentGraphError, match=r"the graph of example 2 differs"):
+            plan.forward(batch)
+        assert (plan.calls, plan.checks) == (3, 3)
+    plan = compile_loss(loss, 1.0, [w], check_every=2)
+    for _ in range(6):  # checks on calls 0, 2, 4 take examples 0, 1, 0 of a batch of 2
+        plan.forward(batch[:2])
+    assert plan.checks == 3
 
 
 # --- bad input ------------------------------------------------------------------------------------
@@ -440,48 +575,6 @@ def test_batch_of_the_wrong_shape_is_refused() -> None:
         plan.forward_backward(np.zeros((3, 2)))
     with pytest.raises(ValueError, match=r"the same number \(> 0\) of examples, got \[3, 4\]"):
         plan.forward_backward((np.zeros((3, 2)), np.zeros(4)))
-
-
-def test_bad_arguments_to_compile_loss_are_refused() -> None:
-    w = Value(1.0)
-    with pytest.raises(
-        ValueError, match=r"unknown reduction 'avg' \(must be one of \['mean', 'sum'\]\)"
-    ):
-        compile_loss(lambda x: w * x, 1.0, [w], reduction="avg")  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match=r"params\[0\] must be a leaf Value"):
-        compile_loss(lambda x: w * x, 1.0, [w * 2])
-    with pytest.raises(TypeError, match=r"compile_loss: fn must be the loss .*, got int 3"):
-        compile_loss(3, 1.0, [w])  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match=r"must return a Value \(the loss\), got 2.0"):
-        compile_loss(lambda x: 2.0, 1.0, [w])  # type: ignore[arg-type,return-value]
-    with pytest.raises(ValueError, match=r"a flat list of numbers, got an array of shape \(2, 2\)"):
-        compile_loss(lambda x: w, [[1.0, 2.0], [3.0, 4.0]], [w])
-
-
-def test_check_every_k_checks_one_example_every_k_calls() -> None:
-    """check_every=3 rebuilds the graph on calls 0, 3 and 6 of seven."""
-    w = Value(2.0)
-    plan = compile_loss(lambda x: w * x, 1.0, [w], check_every=3)
-    for _ in range(7):
-        plan.forward_backward(np.array([1.0, 2.0]))
-    assert (plan.calls, plan.checks) == (7, 3)
-
-
-def test_automatic_schedule_checks_the_first_call() -> None:
-    """By default the first batch is always checked, so a branch is caught at once."""
-    w = Value(2.0)
-    plan = compile_loss(lambda x: w * x if x.data > 0 else w - x, 1.0, [w])
-    assert plan.forward(np.array([1.0, 2.0])).tolist() == [2.0, 4.0]
-    assert (plan.calls, plan.checks) == (1, 1)
-    plan.check_every = 1
-    with pytest.raises(DataDependentGraphError, match=r"here `sub` of 2 inputs, when traced `mul`"):
-        plan.forward(np.array([-1.0]))
-
-
-def test_bad_check_every_is_refused() -> None:
-    w = Value(1.0)
-    with pytest.raises(ValueError, match=r"check_every must be None \(automatic\), 0 \(never\)"):
-        compile_loss(lambda x: w * x, 1.0, [w], check_every=-1)
 
 
 def test_autograd_nn_mlp_compiles_and_matches_the_scalar_engine() -> None:
@@ -601,7 +694,7 @@ def test_outside_value_enters_value_and_gradient_like_the_scalar_engine() -> Non
 def test_outside_value_swapped_for_another_object_is_detected() -> None:
     """Once a check sees c made outside, a graph that puts another object there is refused."""
     w, c = Value(1.0), Value(5.0)
-    plan = compile_loss(lambda x: w * x * (c if x.data > 0 else Value(5.0)), 1.0, [w])
+    plan = compile_loss(lambda x: w * x * (c if (w * x).data > 0 else Value(5.0)), 1.0, [w])
     plan.check(np.array([2.0]), 0)  # c again: recorded as made outside
     with pytest.raises(
         DataDependentGraphError,
@@ -756,65 +849,50 @@ def test_infinite_target_is_refused_in_the_second_argument() -> None:
         plan.forward((np.zeros(3), np.array([0.0, 1.0, math.inf])))
 
 
-def test_bad_examples_and_schedules_are_refused_at_compile_time() -> None:
-    w = Value(1.0)
-    with pytest.raises(ValueError, match=r"argument 0 of the example is an empty list"):
-        compile_loss(lambda x, y: w * y, ([], 0.0), [w])
-    with pytest.raises(TypeError, match=r"argument 1 of the example, entry 0: got None"):
-        compile_loss(lambda x, y: w * y, ([1.0], [None]), [w])
-    with pytest.raises(TypeError, match=r"check_every must be .* got bool True"):
-        compile_loss(lambda x: w * x, 1.0, [w], check_every=True)
-    with pytest.raises(TypeError, match=r"check_every must be .* got float 1.5"):
-        compile_loss(lambda x: w * x, 1.0, [w], check_every=1.5)  # type: ignore[arg-type]
-    plan = compile_loss(lambda x: w * x, 1.0, [w])
+W = Value(1.0)
+GOOD: dict[str, object] = {"fn": lambda x: W * x, "example": 1.0, "params": [W]}
+"""Arguments compile_loss accepts; each row of the table below spoils one or two of them."""
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "message"),
+    [
+        ({"fn": 3}, TypeError, r"compile_loss: fn must be the loss .*, got int 3"),
+        ({"fn": lambda x: 2.0}, TypeError, r"must return a Value \(the loss\), got 2.0"),
+        ({"params": [W * 2]}, TypeError, r"params\[0\] must be a leaf Value"),
+        ({"example": [[1.0, 2.0], [3.0, 4.0]]}, ValueError,
+         r"a flat list of numbers, got an array of shape \(2, 2\)"),
+        ({"fn": lambda x, y: W * y, "example": ([], 0.0)}, ValueError,
+         r"argument 0 of the example is an empty list"),
+        ({"fn": lambda x, y: W * y, "example": ([1.0], [None])}, TypeError,
+         r"argument 1 of the example, entry 0: got None"),
+        ({"reduction": "avg"}, ValueError,
+         r"unknown reduction 'avg' \(must be one of \['mean', 'sum'\]\)"),
+        ({"check_every": True}, TypeError,
+         r"^compile_loss: check_every must be an int >= 0, got bool True$"),
+        ({"check_every": 1.5}, TypeError, r"check_every must be an int >= 0, got float 1.5"),
+        ({"check_every": None}, TypeError, r"check_every must be an int >= 0, got NoneType None"),
+        ({"check_every": -1}, ValueError,
+         r"^compile_loss: check_every must be an int >= 0, got -1$"),
+    ],
+    ids=["fn", "returns", "params", "nested", "empty", "None", "reduction", "check_every-bool",
+         "check_every-float", "check_every-None", "check_every-negative"],
+)  # fmt: skip
+def test_bad_arguments_to_compile_loss_are_refused(
+    change: dict[str, object], error: type[Exception], message: str
+) -> None:
+    """Each wrong kind (TypeError) or value (ValueError) is named, with what is allowed."""
+    args = {**GOOD, **change}
+    with pytest.raises(error, match=message):
+        compile_loss(args.pop("fn"), args.pop("example"), args.pop("params"), **args)  # type: ignore[arg-type]
+
+
+def test_check_of_an_example_out_of_range_is_refused() -> None:
+    plan = compile_loss(lambda x: W * x, 1.0, [W])
     with pytest.raises(ValueError, match=r"check: example 3 is out of range for a batch of 2"):
         plan.check(np.zeros(2), 3)
-
-
-# --- which examples a check picks -----------------------------------------------------------------
-
-
-def test_check_picks_the_example_with_a_target_never_checked() -> None:
-    """31 examples of the traced class and one of another: the check picks that one."""
-    w = [Value(1.0), Value(-1.0)]
-
-    def loss(x: Value, onehot: list[Value]) -> Value:
-        logits = [wi * x for wi in w]
-        picked = logits[0] if onehot[0].data == 1.0 else logits[1]  # an index chosen by class
-        return sum_values([z.exp() for z in logits]).log() - picked
-
-    plan = compile_loss(loss, (1.0, [1.0, 0.0]), w, check_every=1)
-    targets = np.eye(2)[[0] * 20 + [1] + [0] * 11]
-    with pytest.raises(DataDependentGraphError, match=r"the graph of example 20 differs"):
-        plan.forward((np.ones(32), targets))
-
-
-def test_check_picks_the_tail_of_an_input_the_function_reads() -> None:
-    """A branch on x[1] > 3 (one example of 64): x[1] is read, its tail is checked first."""
-    w = Value(1.0)
-
-    def loss(x: list[Value]) -> Value:
-        return w * x[0] if x[1].data <= 3.0 else w * x[0] * 2.0
-
-    plan = compile_loss(loss, [0.5, 0.5], [w], check_every=1)
-    assert plan.read == [1]  # x[1] read by the function, x[0] only by the engine
-    x = np.abs(np.random.default_rng(0).normal(size=(64, 2))) * [1.0, 0.5]
-    x[::2, 1] *= -1.0  # half the examples have x[1] < 0: a sign pattern not yet checked
-    x[37, 1] = 3.5
-    plan.forward(x)  # the first pick: a new key (x[1] < 0), which takes the traced branch
-    with pytest.raises(DataDependentGraphError, match=r"the graph of example 37 differs"):
-        plan.forward(x)  # every key checked once: the turn of the extreme pick
-
-
-def test_automatic_schedule_checks_several_examples_when_checks_are_cheap() -> None:
-    """A cheap function on a big batch: the 20 % share pays for more than one example per call."""
-    w = Value(2.0)
-    plan = compile_loss(lambda x: w * x, 1.0, [w])
-    plan._seconds = [10.0, 0.0]  # as if batches had run 10 s and checks cost nothing yet
-    plan.calls, plan.checked_examples = 5, 1
-    plan._seconds[1] = 1e-3  # one example checked in 1 ms: the budget (2 s) allows many
-    plan.forward(np.arange(100.0))
-    assert plan.checked_examples == 101  # the whole batch, capped at its size
+    with pytest.raises(TypeError, match=r"check: example must be an int index, got 1.0"):
+        plan.check(np.zeros(2), 1.0)  # type: ignore[arg-type]
 
 
 def test_describe_names_a_dot_of_two_varying_rows() -> None:

@@ -11,6 +11,6 @@
 """
 
 from autograd.compiled.check import DataDependentGraphError
-from autograd.compiled.plan import CompiledLoss, compile_loss
+from autograd.compiled.plan import CHECK_EVERY, CompiledLoss, compile_loss
 
-__all__ = ["CompiledLoss", "DataDependentGraphError", "compile_loss"]
+__all__ = ["CHECK_EVERY", "CompiledLoss", "DataDependentGraphError", "compile_loss"]

@@ -34,17 +34,18 @@ HOW_TO_FIX_STATE: Final = (
 
 
 class DataDependentGraphError(ValueError):
-    """The graph built for some example differs from the traced one: the plan would be wrong.
+    """The graph may differ from example to example, or does for one: the plan would be wrong.
 
-    >>> import numpy as np
+    Raised when tracing (the function reads an input's number) or by a re-check (the graph
+    rebuilt on an example differs from the traced one).
+
     >>> from autograd import Value
     >>> from autograd.compiled import compile_loss
     >>> w = Value(2.0)
-    >>> plan = compile_loss(lambda x: w * x if x.data > 0 else w - x, 1.0, [w])
-    >>> plan.forward(np.array([-1.0]))
+    >>> compile_loss(lambda x: w * x if x.data > 0 else w - x, 1.0, [w])
     Traceback (most recent call last):
     ...
-    autograd.compiled.check.DataDependentGraphError: the graph of example 0 differs from the ...
+    autograd.compiled.check.DataDependentGraphError: compile_loss: the function reads the ...
     """
 
 

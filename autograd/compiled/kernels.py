@@ -3,9 +3,10 @@
 Rows of :mod:`autograd.ops` whose rule is plain arithmetic (``add``, ``mul``, ``div``, the
 ``local_grads`` of ``tanh``, ``exp``, ``pow``, ...) run on arrays unchanged: numpy arrays
 support the operators. The math shim runs unchanged too: ``log(x)``, ``cos(x)`` and
-``sigmoid(x)`` call methods that :class:`Lanes` has, as a ``Value`` does, and ``step`` and
+``sigmoid(x)`` call methods that :class:`Lanes` has, as a ``Value`` does, and so do ``step`` and
 ``sign`` (the derivatives of ``relu``, ``leaky_relu`` and ``abs``) and ``choose`` (``vpow``'s
-zeros) decide lane by lane on arrays, so every derivative rule is the table's own. Only forward
+zeros), which :class:`Lanes` answers lane by lane, so every derivative rule is the table's own
+(and :mod:`autograd.ops` needs no numpy). Only forward
 rules that call :mod:`math` or branch with ``if`` on one number (``exp``, ``log``, ``relu``,
 ...) get a numpy version: :data:`NUMPY_FORWARD` maps them to the numpy function computing the
 same formula (``sigmoid`` and ``softplus`` use the same overflow-free expressions as ``ops``).
@@ -89,6 +90,50 @@ class Lanes(np.ndarray):
     def sigmoid(self) -> Lanes:
         """Return the logistic function elementwise, without overflow."""
         return sigmoid(self).view(Lanes)
+
+    # --- what ops.number, ops.step, ops.sign and ops.choose ask of anything not a float ---
+
+    def number(self) -> Lanes:
+        """Return the lanes themselves: they are the numbers a rule branches on.
+
+        >>> from autograd.ops import number
+        >>> number(np.array([1.0, -2.0]).view(Lanes))
+        Lanes([ 1., -2.])
+        """
+        return self
+
+    def step(self, below: float, above: float) -> Array:
+        """Return ``above`` in the lanes ``> 0``, else ``below`` (``nan`` too): ``ops.step``.
+
+        >>> from autograd.ops import step
+        >>> step(np.array([-1.0, 0.0, 3.0, np.nan]).view(Lanes), below=0.25)
+        array([0.25, 0.25, 1.  , 0.25])
+        """
+        out: Array = np.where(self > 0, above, below)
+        return out
+
+    def sign(self) -> Array:
+        """Return -1, 0 or 1 per lane (``nan``: 0): ``ops.sign``, the derivative of ``abs``.
+
+        >>> from autograd.ops import sign
+        >>> sign(np.array([-2.0, 0.0, 5.0, np.nan]).view(Lanes))
+        array([-1.,  0.,  1.,  0.])
+        """
+        out: Array = np.where(self > 0, 1.0, np.where(self < 0, -1.0, 0.0))
+        return out
+
+    def where(self, then: Any, otherwise: Any) -> Array:
+        """Return ``then`` in the lanes where this condition holds, else ``otherwise``.
+
+        ``ops.choose`` on lanes: both branches were computed, numpy picks lane by lane.
+
+        >>> from autograd.ops import choose
+        >>> y = np.array([0.0, 2.0]).view(Lanes)
+        >>> choose(y == 0, lambda: 0.0, lambda: y * 3)
+        array([0., 6.])
+        """
+        out: Array = np.where(self, then, otherwise)
+        return out
 
 
 def sigmoid(x: Array) -> Array:

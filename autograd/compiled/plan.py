@@ -2,19 +2,20 @@
 
 The traced graph is an ordinary ``Value`` graph (draw it, step through it); the plan is only a
 way of executing it: every node becomes a row of numbers, one per example, and the nodes of
-one level that share an op run as one numpy call.
+one level that share an op run as one numpy call. The trace refuses a function that reads an
+input's number (:mod:`autograd.compiled.trace`); every ``check_every``-th call rebuilds one
+example's graph and compares it with the traced one (:mod:`autograd.compiled.check`).
 """
 
 from __future__ import annotations
 
 import numbers
-import time
-from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any, Final, Literal
 
 import numpy as np
 
+from autograd import _checks
 from autograd.compiled.anomaly import AnomalyCheck
 from autograd.compiled.check import (
     HOW_TO_FIX,
@@ -25,58 +26,16 @@ from autograd.compiled.check import (
 from autograd.compiled.groups import UNIFORM, VARYING
 from autograd.compiled.inputs import batch_columns, example_parts
 from autograd.compiled.planner import plan_graph
-from autograd.compiled.sampling import ExampleChooser
-from autograd.engine import Value, topological_order
+from autograd.compiled.trace import call, trace
+from autograd.engine import Value
 from autograd.messages import describe
-from autograd.modes import anomaly_enabled, recording
+from autograd.modes import anomaly_enabled
 from autograd.types import Array
 
 Reduction = Literal["mean", "sum"]
 _REDUCTIONS: Final = ("mean", "sum")
-CHECK_SHARE: Final = 0.2
-"""Automatic checking spends at most about this share of the running time on checked examples."""
-FIRST_CHECKS: Final = 2
-"""Examples the automatic schedule checks on the first call."""
-
-
-_DATA: Final = Value.__dict__["data"]  # the slot holding a Value's number
-_READS: dict[Value, int] = {}  # reads of each counted leaf's number, while tracing
-
-
-class _Counted(Value):
-    """An input leaf while the function is traced at compile time: counts reads of its number.
-
-    The engine reads an input once per op that consumes it; reads beyond those are the
-    function's own (``.data``, ``float(x)``, ``x > 0``): the slots the structure checks watch.
-    """
-
-    __slots__ = ()
-
-    @property
-    def data(self) -> float:
-        _READS[self] = _READS.get(self, 0) + 1
-        value: float = _DATA.__get__(self)
-        return value
-
-    @data.setter
-    def data(self, value: float) -> None:
-        _DATA.__set__(self, value)
-
-
-def _check_every(check_every: object) -> int | None:
-    if check_every is None:
-        return None
-    if isinstance(check_every, bool) or not isinstance(check_every, numbers.Integral):
-        raise TypeError(
-            f"compile_loss: check_every must be None (automatic), 0 (never) or a number of "
-            f"calls >= 1, got {type(check_every).__name__} {check_every!r}"
-        )
-    if check_every < 0:
-        raise ValueError(
-            f"compile_loss: check_every must be None (automatic), 0 (never) or a number "
-            f"of calls >= 1, got {check_every!r}"
-        )
-    return int(check_every)
+CHECK_EVERY: Final = 10
+"""compile_loss's default ``check_every``: one example rebuilt on calls 0, 10, 20, ..."""
 
 
 class CompiledLoss:
@@ -86,7 +45,7 @@ class CompiledLoss:
     step through it), ``inputs`` its input leaves, ``leaves`` its other leaves besides the
     parameters (constants, and Values made outside the function), whose ``.data`` is read at
     every call; :meth:`describe` lists the numpy calls. ``calls`` counts calls, ``checks`` the
-    calls that checked examples and ``checked_examples`` the examples checked.
+    calls that rebuilt an example's graph.
     """
 
     def __init__(
@@ -95,8 +54,7 @@ class CompiledLoss:
         example: Any,
         params: Sequence[Value],
         reduction: Reduction = "mean",
-        check_every: int | None = None,
-        seed: int = 0,
+        check_every: int = CHECK_EVERY,
     ) -> None:
         if not callable(fn):
             raise TypeError(
@@ -107,7 +65,7 @@ class CompiledLoss:
                 f"compile_loss: unknown reduction {reduction!r} "
                 f"(must be one of {list(_REDUCTIONS)})"
             )
-        self.check_every = _check_every(check_every)
+        self.check_every = _checks.count("compile_loss: check_every", check_every, minimum=0)
         self.fn = fn
         self.reduction: Reduction = reduction
         self.params = list(dict.fromkeys(params))  # once each, in the caller's order
@@ -117,10 +75,7 @@ class CompiledLoss:
                     f"compile_loss: params[{i}] must be a leaf Value (a parameter), got {p!r}"
                 )
         self.shape, self._traced = example_parts(example)
-        self.read: list[int] = []
-        """Input slots the function reads itself (``x.data``, ``x > 0``): branches start there."""
-        self.graph, self.inputs = self._run(self._traced, count=True)
-        self.order = topological_order(self.graph)
+        self.graph, self.inputs, self.order = trace(fn, self.shape, self._traced)
         param_set, input_set = set(self.params), set(self.inputs)
         # Every other leaf is read at every call too: a Value made outside the function (the
         # same object in every trace) may change between calls, and a constant made inside
@@ -135,47 +90,10 @@ class CompiledLoss:
         self._reads = [*self.params, *self.leaves]  # rows 0.. of U, read at every call
         self._uniform = np.zeros((self.layout.sizes[UNIFORM], 1))
         self._anomaly: AnomalyCheck | None = None  # built at the first call that needs it
-        self._chooser = ExampleChooser(self.shape, self.read, np.random.default_rng(seed))
-        self._chooser.note([np.array([row]) for row in self._traced])
         self.calls = 0
         self.checks = 0
-        self.checked_examples = 0
-        self._seconds = [0.0, 0.0]  # spent running batches, spent checking examples
 
-    # --- tracing and the structure check ---
-
-    def _run(self, rows: list[list[float]], count: bool = False) -> tuple[Value, list[Value]]:
-        """Call the function on Values made from one example; return its loss and input leaves.
-
-        With ``count``, ``self.read`` becomes the input slots the function reads itself.
-        """
-        args: list[Value | list[Value]] = []
-        leaves: list[Value] = []
-        for a, (row, size) in enumerate(zip(rows, self.shape, strict=True)):
-            values = [
-                Value(x, label=f"in{a}[{i}]" if size else f"in{a}") for i, x in enumerate(row)
-            ]
-            leaves.extend(values)
-            args.append(values if size else values[0])
-        if count:
-            for leaf in leaves:
-                leaf.__class__ = _Counted
-        try:
-            with recording():  # trace a graph even inside no_grad() or detect_anomaly()
-                loss = self.fn(*args)
-        finally:
-            if count:
-                for leaf in leaves:
-                    leaf.__class__ = Value
-                reads = [_READS.pop(leaf, 0) for leaf in leaves]
-        if not isinstance(loss, Value):
-            raise TypeError(
-                f"compile_loss: the function must return a Value (the loss), got {loss!r}"
-            )
-        if count:
-            used = Counter(p for node in topological_order(loss) for p in node._parents)
-            self.read = [i for i, leaf in enumerate(leaves) if reads[i] > used[leaf]]
-        return loss, leaves
+    # --- the structure check ---
 
     def check(self, batch: Any, example: int) -> None:
         """Rebuild the graph on one example of ``batch`` and compare it with the traced graph.
@@ -189,7 +107,10 @@ class CompiledLoss:
 
         >>> from autograd import Value
         >>> w = Value(2.0)
-        >>> plan = compile_loss(lambda x: w * x if x.data > 0 else w + x, 1.0, [w])
+        >>> def loss(x):
+        ...     h = w * x
+        ...     return h if h.data > 0 else -h  # abs by hand: a branch on an intermediate
+        >>> plan = compile_loss(loss, 1.0, [w])
         >>> plan.check(np.array([3.0, -1.0]), 0)  # the traced branch: nothing to say
         >>> plan.check(np.array([3.0, -1.0]), 1)
         Traceback (most recent call last):
@@ -208,17 +129,13 @@ class CompiledLoss:
         self._check_example(columns, int(index))
 
     def _check_example(self, columns: list[Array], example: int) -> None:
-        start = time.perf_counter()
-        try:
-            root, inputs = self._run([c[example].reshape(-1).tolist() for c in columns])
-            difference = self._check.difference(root, inputs)
-        finally:
-            self._seconds[1] += time.perf_counter() - start
-        self.checked_examples += 1
+        rows = [c[example].reshape(-1).tolist() for c in columns]
+        root, inputs = call(self.fn, self.shape, rows)
+        difference = self._check.difference(root, inputs)
         if difference is None:
             return
         head = f"the graph of example {example} differs from the traced graph {difference}"
-        again, again_inputs = self._run(self._traced)
+        again, again_inputs = call(self.fn, self.shape, self._traced)
         if self._check.difference(again, again_inputs) is not None:
             raise DataDependentGraphError(
                 f"{head}; rebuilt on the example it was traced on, the graph differs as well, "
@@ -226,27 +143,13 @@ class CompiledLoss:
             )
         raise DataDependentGraphError(f"{head}. {HOW_TO_FIX}")
 
-    def _due(self, size: int) -> int:
-        """How many examples this call checks (see compile_loss); counts the call."""
-        calls, self.calls = self.calls, self.calls + 1
-        if self.check_every is not None:
-            return int(self.check_every > 0 and calls % self.check_every == 0)
-        if calls == 0:
-            return min(FIRST_CHECKS, size)
-        run, spent = self._seconds
-        budget = CHECK_SHARE * run - spent
-        if budget < 0:
-            return 0
-        cost = spent / max(self.checked_examples, 1)  # seconds per checked example so far
-        return min(size, 1 + int(budget / cost)) if cost > 0 else 1
-
     def _maybe_check(self, columns: list[Array]) -> None:
-        """Check the examples the schedule asks for, most unlike the checked ones first."""
-        k = self._due(columns[0].shape[0])
-        if k:
+        """On calls 0, k, 2k, ... (``check_every=k``) check one example, taking them in turn."""
+        calls, self.calls = self.calls, self.calls + 1
+        if self.check_every and calls % self.check_every == 0:
+            example = self.checks % columns[0].shape[0]  # the n-th check takes example n
             self.checks += 1
-            for example in self._chooser.choose(columns, k):
-                self._check_example(columns, example)
+            self._check_example(columns, example)
 
     # --- execution ---
 
@@ -295,10 +198,7 @@ class CompiledLoss:
         array([2., 4., 6.])
         """
         columns = batch_columns(batch, self.shape, "forward")
-        anomaly = anomaly_enabled()
-        start = time.perf_counter()
-        stores, size = self._forward(columns, anomaly)
-        self._seconds[0] += time.perf_counter() - start
+        stores, size = self._forward(columns, anomaly_enabled())
         self._maybe_check(columns)
         return np.broadcast_to(self._root_values(stores), (size,)).copy()
 
@@ -348,7 +248,6 @@ class CompiledLoss:
         """
         columns = batch_columns(batch, self.shape, "forward_backward")
         anomaly = anomaly_enabled()
-        start = time.perf_counter()
         stores, size = self._forward(columns, anomaly)
         scale = 1.0 / size if self.reduction == "mean" else 1.0
         grads = [np.zeros_like(stores[UNIFORM]), np.zeros_like(stores[VARYING])]
@@ -363,7 +262,6 @@ class CompiledLoss:
             else:
                 for group in reversed(self.groups):
                     group.backward(stores, grads)
-        self._seconds[0] += time.perf_counter() - start
         self._maybe_check(columns)  # before any .grad changes: an error leaves them untouched
         for p, g in zip(self.params, grads[UNIFORM][: len(self.params), 0].tolist(), strict=True):
             p.grad += g
@@ -396,8 +294,7 @@ def compile_loss(
     params: Sequence[Value],
     *,
     reduction: Reduction = "mean",
-    check_every: int | None = None,
-    seed: int = 0,
+    check_every: int = CHECK_EVERY,
 ) -> CompiledLoss:
     """Trace ``fn`` on one example and return a plan that runs it on whole batches with numpy.
 
@@ -414,19 +311,21 @@ def compile_loss(
     outside the function is recomputed from its leaves at every call (the scalar engine would
     use the number it was made with).
 
-    The graph must have the same shape for every example (no Python ``if`` on ``.data``):
-    the plan checks this by rebuilding the graph with the scalar engine on examples of a batch
-    and comparing it with the traced graph node by node, raising
-    :class:`DataDependentGraphError` (before touching any ``.grad``) if it differs. It picks the
-    examples least like the ones checked before -- new targets or classes, new values or
-    extreme values of the inputs ``fn`` reads itself (``x.data``, ``x > 0``: counted when
-    tracing) -- see :mod:`autograd.compiled.sampling`. A check costs one scalar forward
-    pass per example (about 6 ms for an MLP 64-128-64-10), so by default it checks two
-    examples on the first call and then, whenever checks have used at most ``CHECK_SHARE``
-    (20 %) of the time spent running batches, as many examples as that share allows: with big
-    batches several per call, with small ones one every few calls. ``check_every=k`` checks
-    one example every ``k``-th call instead (1: every call), ``0`` never. A check is a sample,
-    not a proof: a branch that only rare examples take may go unnoticed for a while.
+    The graph must have the same shape for every example. ``fn`` must not read an input's
+    number itself (``x.data``, ``float(x)``, ``x > 0``, ``x.detach()``): the trace refuses it
+    with :class:`DataDependentGraphError` naming the input (``in0[3]``: argument 0, entry 3),
+    the read and the fix -- refused, not warned, as in JAX: the plan would replay the traced
+    example's branch for every example, and a wrong gradient behind a warning is still wrong.
+    The losses' checks of their targets only raise and are no reads (see
+    :mod:`autograd.compiled.trace`). Branches on intermediate numbers or on state (a parameter's
+    ``.data`` as a constant, a dropout draw) are left to re-checks: on calls 0, k, 2k, ...
+    (``check_every=k``; 0: never) the plan rebuilds one example's graph with the scalar engine
+    -- the n-th check takes example n of its batch (modulo its size), nothing is timed -- and
+    compares it with the traced graph node by node, raising :class:`DataDependentGraphError`
+    (saying whether data or state differs) before touching any ``.grad``. A check costs about
+    8 ms for an MLP 64-128-64-10, some three compiled steps of a batch of 32: the default
+    ``CHECK_EVERY`` = 10 checks the first call at once and adds about 15 % to such a training
+    run. A check is a sample, not a proof.
 
     Under ``detect_anomaly()`` the first nan or inf made in forward or backward raises
     ``FloatingPointError`` naming the op, the example, its inputs and the node.
@@ -445,14 +344,14 @@ def compile_loss(
             of one argument; a tuple of them for several arguments (inputs, targets).
         params: the leaves that receive gradients.
         reduction: ``"mean"`` (default) or ``"sum"`` of the examples' losses.
-        check_every: None (default) for the automatic schedule above, ``k`` to check one
-            example every ``k`` calls, 0 never to check.
-        seed: seeds the choice of the checked examples.
+        check_every: check one example on calls 0, k, 2k, ... for ``k`` (default
+            ``CHECK_EVERY``, 10); 0 never checks.
 
     Returns:
         The :class:`CompiledLoss`.
 
     Raises:
+        DataDependentGraphError: ``fn`` reads an input's number while it is traced.
         TypeError: ``fn`` is not callable or returns no Value, ``params`` holds a non-leaf,
             ``example`` holds something other than real numbers, or ``check_every`` is not an
             int.
@@ -472,4 +371,4 @@ def compile_loss(
     >>> plan.forward(np.array([2.0]))
     array([101.])
     """
-    return CompiledLoss(fn, example, params, reduction, check_every, seed)
+    return CompiledLoss(fn, example, params, reduction, check_every)

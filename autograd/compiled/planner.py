@@ -3,9 +3,9 @@
 Each node of the graph gets a row in one of two stores (see :mod:`autograd.compiled.groups`):
 the uniform store ``U`` for parameters, the other leaves (constants, Values made outside the
 traced function) and nodes computed from them only, the varying store ``V`` for the example's
-inputs and every node that depends on them. A node's level is the longest path from the
-leaves to it, so every node's parents are computed at an earlier level; nodes of one level
-with the same op, parameters and shape form one group.
+inputs and every node that depends on them. A node's level is its depth, the longest path from
+the leaves to it (:func:`autograd.engine.depths`), so every node's parents are computed at an
+earlier level; nodes of one level with the same op, parameters and shape form one group.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from autograd.compiled.groups import (
     as_index,
 )
 from autograd.compiled.kernels import forward_rule, local_rule
-from autograd.engine import Value
+from autograd.engine import Value, depths
 
 
 @dataclass(slots=True)
@@ -53,18 +53,17 @@ def _classify(
     for i, x in enumerate(inputs):  # inputs are rows 0.. of V, in argument order
         layout.store[x], layout.row[x] = VARYING, i
     layout.sizes = [len(params) + len(leaves), len(inputs)]
+    layout.level = depths(order)
     levels: list[list[Value]] = []
     for node in order:
         if node._op is None:
             if node not in layout.store:  # a constant: a number fixed when the graph was traced
                 layout.store[node], layout.row[node] = UNIFORM, layout.sizes[UNIFORM]
                 layout.sizes[UNIFORM] += 1
-            layout.level[node] = 0
             layout.needs_grad[node] = node in param_set
             continue
         parents = node._parents
-        depth = 1 + max(layout.level[p] for p in parents)
-        layout.level[node] = depth
+        depth = layout.level[node]
         layout.store[node] = max(layout.store[p] for p in parents)  # VARYING if any parent is
         layout.needs_grad[node] = any(layout.needs_grad[p] for p in parents)
         while len(levels) < depth:
