@@ -280,7 +280,7 @@ class Trainer:
         self.rng = np.random.default_rng(seed)
         self.progress = progress
         self.compile = bool(compile)
-        self.check_every = check_every
+        self.check_every = _checks.count("Trainer: check_every", check_every, minimum=0)
         self.plan: CompiledLoss | None = None
         """The compiled loss, traced at the first compiled step (None until then)."""
         self._outputs: int | None = None  # the model's output width (0: one Value), found once
