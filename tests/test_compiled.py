@@ -891,7 +891,7 @@ def test_check_of_an_example_out_of_range_is_refused() -> None:
     plan = compile_loss(lambda x: W * x, 1.0, [W])
     with pytest.raises(ValueError, match=r"check: example 3 is out of range for a batch of 2"):
         plan.check(np.zeros(2), 3)
-    with pytest.raises(TypeError, match=r"check: example must be an int index, got 1.0"):
+    with pytest.raises(TypeError, match=r"check: example must be an int >= 0, got float 1.0"):
         plan.check(np.zeros(2), 1.0)  # type: ignore[arg-type]
 
 

@@ -9,7 +9,6 @@ example's graph and compares it with the traced one (:mod:`autograd.compiled.che
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable, Sequence
 from typing import Any, Final, Literal
 
@@ -60,11 +59,7 @@ class CompiledLoss:
             raise TypeError(
                 f"compile_loss: fn must be the loss of one example (a function), got {describe(fn)}"
             )
-        if reduction not in _REDUCTIONS:
-            raise ValueError(
-                f"compile_loss: unknown reduction {reduction!r} "
-                f"(must be one of {list(_REDUCTIONS)})"
-            )
+        _checks.choice("reduction", reduction, _REDUCTIONS, caller="compile_loss")
         self.check_every = _checks.count("compile_loss: check_every", check_every, minimum=0)
         self.fn = fn
         self.reduction: Reduction = reduction
@@ -119,14 +114,12 @@ class CompiledLoss:
         """
         columns = batch_columns(batch, self.shape, "check")
         size = columns[0].shape[0]
-        index: object = example  # checked at run time: callers need not be typed
-        if isinstance(index, bool) or not isinstance(index, numbers.Integral):
-            raise TypeError(f"check: example must be an int index, got {index!r}")
-        if not 0 <= int(index) < size:
+        index = _checks.count("check: example", example, minimum=0)
+        if index >= size:
             raise ValueError(
                 f"check: example {index!r} is out of range for a batch of {size} (0..{size - 1})"
             )
-        self._check_example(columns, int(index))
+        self._check_example(columns, index)
 
     def _check_example(self, columns: list[Array], example: int) -> None:
         rows = [c[example].reshape(-1).tolist() for c in columns]

@@ -115,9 +115,8 @@ def logic_table(name: str) -> tuple[Array, Labels]:
     ([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], [0, 1, 1, 0])
     """
     tables = {"and": AND, "or": OR, "xor": XOR}
-    if not isinstance(name, str) or name.lower() not in tables:
-        raise ValueError(f"unknown logic table {name!r} (must be one of {list(tables)})")
-    inputs, outputs = tables[name.lower()]
+    key = name.lower() if isinstance(name, str) else name
+    inputs, outputs = tables[_checks.choice("logic table", key, list(tables))]
     return np.array(inputs, dtype=np.float64), np.array(outputs, dtype=np.int64)
 
 
