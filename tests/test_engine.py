@@ -13,9 +13,9 @@ import threading
 from collections.abc import Callable
 
 import pytest
-from hypothesis import given, note
+from hypothesis import assume, given, note
 from hypothesis import strategies as st
-from strategies import Program, call, extreme_floats, programs
+from strategies import GRAPH_BOUND, Program, call, extreme_floats, programs
 
 from autograd import (
     Value,
@@ -41,6 +41,8 @@ def test_random_graph_gradients_match_finite_differences(program: Program) -> No
     note(str(program))
     leaves = [Value(x) for x in program.leaves]
     out = program.build(leaves)  # rejects graphs that hit a kink or overflow
+    # Steep graphs (sin(exp((2x)**2)) at 1.5: slope 6e4) are beyond what differences resolve.
+    assume(all(abs(g) < GRAPH_BOUND for g in grad(out, leaves)))
     gradcheck(lambda *vs: program.build(vs), program.leaves)
     out.backward()
     assert tuple(v.grad for v in leaves) == grad(out, leaves)
