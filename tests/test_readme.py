@@ -336,3 +336,23 @@ def test_demo_outputs_are_ignored_by_git_and_never_a_committed_file() -> None:
         ["git", "ls-files", *written], cwd=ROOT, capture_output=True, text=True
     ).stdout.split()
     assert tracked == []
+
+
+def test_layout_lists_every_module_of_the_package() -> None:
+    """The README's Layout block names every module and subpackage of autograd/, so it cannot
+    fall behind a new file (the indentation shows which folder a name is in)."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    layout = text.split("## Layout", 1)[1].split("```text", 1)[1].split("```", 1)[0]
+    names = {line.split()[0] for line in layout.splitlines() if line.strip()}
+    package = ROOT / "autograd"
+    missing = [
+        str(path.relative_to(package))
+        for path in sorted(package.rglob("*.py"))
+        if path.name != "__init__.py" and path.name not in names
+    ]
+    missing += [
+        str(folder.relative_to(package))
+        for folder in sorted(package.iterdir())
+        if folder.is_dir() and not folder.name.startswith("__") and f"{folder.name}/" not in names
+    ]
+    assert not missing, f"README's Layout does not list: {missing}"
