@@ -29,6 +29,7 @@ from autograd.storage import LeavesOnlyCopy, shared_param
 # --- making nodes from a row of the table ------------------------------------------------------
 
 _new = object.__new__  # fills the slots directly: no __init__ checks on the hot path
+_MODE = modes.MODE  # the recording mode, read once per op
 
 
 def _node(
@@ -49,8 +50,11 @@ def _leaf(x: object, what: str) -> Value:
 
 def _operand(x: object, op: Op) -> Value:
     """An operator's other input as a Value: ``2`` in ``x * 2`` becomes a constant leaf."""
-    if type(x) is float:  # the hot path: no isinstance chain, no message built
-        return _node(x, None, (), None)
+    if type(x) is float:  # the hot path: _node written out, no isinstance chain, no message
+        leaf: Value = _new(Value)
+        leaf.data, leaf.grad, leaf.label = x, 0.0, ""
+        leaf._op, leaf._parents, leaf._params = None, (), None
+        return leaf
     return _leaf(x, f"{op.name} ({op.symbol})")
 
 
@@ -58,7 +62,7 @@ def _record(
     op: Op, parents: tuple[Value, ...], params: dict[str, float] | None, data: float
 ) -> Value:
     """The node ``op`` made from ``parents``, as the recording mode says (:mod:`autograd.modes`)."""
-    mode = modes.MODE.get()
+    mode = _MODE.get()
     if not mode:
         return _node(data, op, parents, params)
     if mode & modes.ANOMALY and not math.isfinite(data):
@@ -80,9 +84,12 @@ def _binary(op: Op, a: Value, b: object) -> Value:
     if type(b) is not Value:
         b = _operand(b, op)
     data = op.forward(a.data, b.data)
-    if modes.MODE.get():
+    if _MODE.get():
         return _record(op, (a, b), None, data)
-    return _node(data, op, (a, b), None)
+    out: Value = _new(Value)  # _node(data, op, (a, b), None) written out: a call costs as much
+    out.data, out.grad, out.label = data, 0.0, ""
+    out._op, out._parents, out._params = op, (a, b), None
+    return out
 
 
 def _rbinary(op: Op, b: Value, a: object) -> Value:
