@@ -339,7 +339,9 @@ class Layer(Module):
             raise ValueError(
                 f"Layer expects {self.nin} inputs, got {len(xs)}; pass a list of {self.nin} numbers"
             )
-        out = [n(xs) for n in self.neurons]
+        # A number becomes one constant leaf that every neuron reads (not a copy per neuron).
+        shared = [x if isinstance(x, Value) else Value(x) for x in xs]
+        out = [n(shared) for n in self.neurons]
         return out[0] if len(out) == 1 else out
 
     def _children(self) -> list[tuple[str, Module]]:

@@ -386,3 +386,12 @@ def test_parameters_are_labelled_with_their_dotted_names() -> None:
     assert MLP(3, [4, 2], dropout=0.5, seed=0).layers[1].neurons[0].w[3].label == (
         "layers.1.neurons.0.w.3"
     )
+
+
+def test_a_layer_reads_each_number_input_as_one_shared_leaf() -> None:
+    """Layer(3, 4) on three numbers makes three constant leaves, not one per neuron (12)."""
+    layer = Layer(3, 4, seed=0)
+    outs = layer([1.0, 2.0, 3.0])
+    assert isinstance(outs, list)
+    inputs = {p for out in outs for p in out.parents[0].parents if p.op is None and not p.label}
+    assert sorted(x.data for x in inputs) == [1.0, 2.0, 3.0]
