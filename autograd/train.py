@@ -4,7 +4,9 @@ The work of one mini-batch -- loss of the batch, backward, optimizer step -- is 
 method :meth:`Trainer.train_step`; everything else (batching, progress, evaluation, history,
 interruption) is bookkeeping around it. ``Trainer(..., compile=True)`` swaps that one step for
 the compiled batched path (:func:`autograd.compiled.compile_loss`): the same loss, gradients
-and optimizer, the whole mini-batch run with numpy.
+and optimizer, the whole mini-batch run with numpy; and it evaluates (``predict``,
+``accuracy``, ``fit``'s validation) with a compiled plan of the model's outputs, the whole set
+in one pass (:class:`CompiledOutputs`).
 
 >>> from autograd.nn import MLP
 >>> from autograd.losses import mse
@@ -30,7 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from autograd import _checks
-from autograd.compiled import CHECK_EVERY, CompiledLoss, compile_loss
+from autograd.compiled import CHECK_EVERY, CompiledLoss, DataDependentGraphError, compile_loss
 from autograd.compiled.inputs import as_floats
 from autograd.data import batches
 from autograd.engine import Value, sum_values
@@ -109,6 +111,68 @@ def correct_for(model: Module) -> CorrectFn:
     else:
         last = None
     return probability_correct if last == "sigmoid" else default_correct
+
+
+class CompiledOutputs:
+    """A model's outputs for a whole batch from one compiled plan: evaluation with numpy.
+
+    The plan (:func:`autograd.compiled.compile_loss`) is traced once, on the first example it
+    is given, with the model in the mode it is in then (``predict`` switches to eval mode
+    first). The traced function returns the model's output (one output) or the sum of its
+    outputs (several), so the plan holds every output node; each call runs the plan's forward
+    (:meth:`~autograd.compiled.CompiledLoss.node_values`) and reads those nodes' numbers. The
+    parameters' current ``.data`` is read at every call, so one plan serves the whole training.
+
+    Each call also rebuilds one example's graph with the scalar engine and compares it with
+    the traced one (:meth:`~autograd.compiled.CompiledLoss.check`): call ``n`` checks example
+    ``n + 1`` (modulo the batch size; call 0 thus checks another example than the traced one).
+
+    Args:
+        model: the module whose outputs are wanted.
+        example: one input row (a list of numbers) to trace the model on.
+
+    Raises:
+        autograd.compiled.DataDependentGraphError: the model reads an input's number when
+            traced (here or at a later call's check, the graph differs): its outputs cannot be
+            computed for a batch from one graph.
+
+    >>> from autograd.nn import MLP
+    >>> model = MLP(2, [3, 2], seed=0)
+    >>> outputs = CompiledOutputs(model, [0.0, 0.0])
+    >>> batch = np.array([[1.0, 2.0], [-1.0, 0.5]])
+    >>> scalar = [[v.data for v in model(row)] for row in batch.tolist()]
+    >>> bool(np.allclose(outputs(batch), scalar, rtol=1e-12, atol=0.0)), outputs(batch).shape
+    (True, (2, 2))
+    """
+
+    def __init__(self, model: Module, example: Sequence[float]) -> None:
+        self.model = model
+        self.nodes: list[Value] = []
+        """The traced output nodes, in the model's order."""
+        self.single = False
+        """True if the model returns one Value (else a list of them)."""
+        self.calls = 0
+        self.plan = compile_loss(self._outputs, list(example), model.parameters(), check_every=0)
+
+    def _outputs(self, x: list[Value]) -> Value:
+        """The traced function: the model's output, or the sum of its outputs (one root)."""
+        out = self.model(x)
+        nodes = [out] if isinstance(out, Value) else list(out)
+        if not self.nodes:  # the trace; later calls are the checks' rebuilds
+            self.nodes, self.single = nodes, isinstance(out, Value)
+        return nodes[0] if isinstance(out, Value) else sum_values(nodes)
+
+    def __call__(self, rows: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """Return the outputs for the rows of ``rows``: an array ``(rows, outputs)``.
+
+        Raises:
+            autograd.compiled.DataDependentGraphError: the checked example's graph differs
+                from the traced one.
+        """
+        calls, self.calls = self.calls, self.calls + 1
+        self.plan.check(rows, (calls + 1) % len(rows))
+        values = self.plan.node_values(rows)
+        return np.stack([values[node] for node in self.nodes], axis=1)
 
 
 @dataclass
@@ -233,7 +297,8 @@ class Trainer:
         compile: run each step on the compiled batched path (see :meth:`compiled_step`):
             the loss is traced once on one example and each mini-batch runs as numpy calls.
             Same loss, same gradients (to rounding), same optimizer; the model must build the
-            same graph for every example, so active Dropout is refused.
+            same graph for every example, so active Dropout is refused. Evaluation
+            (:meth:`predict`, :meth:`accuracy`, ``fit``'s validation) is compiled too.
         check_every: how often the compiled plan re-checks one example's graph against the
             traced one (``compile_loss``'s argument: on steps 0, k, 2k, ... for ``k``, default
             ``CHECK_EVERY`` = 10; 0 never).
@@ -283,6 +348,8 @@ class Trainer:
         self.check_every = _checks.count("Trainer: check_every", check_every, minimum=0)
         self.plan: CompiledLoss | None = None
         """The compiled loss, traced at the first compiled step (None until then)."""
+        self.outputs_plan: CompiledOutputs | None = None
+        """The compiled outputs, traced at the first compiled evaluation (None until then)."""
         self._outputs: int | None = None  # the model's output width (0: one Value), found once
         self._step_loss = math.nan  # the loss of the step in progress, for a Ctrl-C inside it
         if self.compile:
@@ -411,6 +478,16 @@ class Trainer:
     def predict(self, x: npt.ArrayLike) -> list[Output]:
         """Return the model's outputs for the rows of ``x`` (eval mode, no graph recorded).
 
+        A trainer made with ``compile=True`` computes them for all rows at once with a
+        compiled plan of the model (:class:`CompiledOutputs`, traced at the first call): the
+        scalar engine's numbers to rounding (a layer's weighted sums are a matrix product),
+        as leaf Values all the same.
+
+        Raises:
+            autograd.compiled.DataDependentGraphError: compiled only: the model's graph
+                depends on its input (it reads an input's number, or a checked row builds
+                another graph), so one plan cannot evaluate every row; nothing is returned.
+
         >>> from autograd.nn import Neuron
         >>> from autograd.losses import mse
         >>> from autograd.optim import SGD
@@ -419,14 +496,32 @@ class Trainer:
         >>> [(y.data, y.op) for y in outputs]
         [(2.0, None), (2.0, None)]
         """
-        rows = as_floats(x, "predict: x", batch=True).tolist()
+        array = as_floats(x, "predict: x", batch=True)
         was_training = self.model.training
         self.model.eval()
         try:
+            if self.compile and array.ndim == 2 and len(array):  # noqa: PLR2004  # rows x columns
+                return self._compiled_predict(array)
             with no_grad():
-                return [self.model(row) for row in rows]
+                return [self.model(row) for row in array.tolist()]
         finally:
             self.model.train(was_training)
+
+    def _compiled_predict(self, rows: npt.NDArray[np.float64]) -> list[Output]:
+        """The outputs of :meth:`predict` from the compiled plan, as leaf Values."""
+        try:
+            if self.outputs_plan is None:
+                self.outputs_plan = CompiledOutputs(self.model, rows[0].tolist())
+            numbers = self.outputs_plan(rows).tolist()
+        except DataDependentGraphError as err:
+            raise DataDependentGraphError(
+                f"Trainer.predict: a compiled trainer evaluates the model on all rows with one "
+                f"traced graph, but this model's graph may differ from row to row; evaluate it "
+                f"with Trainer(..., compile=False). {err}"
+            ) from err
+        if self.outputs_plan.single:
+            return [Value(row[0]) for row in numbers]
+        return [[Value(v) for v in row] for row in numbers]
 
     def accuracy(self, x: npt.ArrayLike, y: npt.ArrayLike) -> float:
         """Return the fraction of rows of ``x`` whose prediction is correct for ``y``.

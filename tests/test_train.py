@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 
 from autograd import Value
+from autograd.compiled import DataDependentGraphError
 from autograd.data import batches, load_digits, make_moons
 from autograd.losses import binary_cross_entropy, cross_entropy, hinge, l2, mse
-from autograd.nn import MLP, Layer, Neuron
+from autograd.nn import MLP, Layer, Module, Neuron
 from autograd.optim import SGD, Adam
 from autograd.schedules import Linear
 from autograd.train import Trainer, correct_for, default_correct, probability_correct
@@ -614,3 +615,111 @@ def test_fit_refuses_inputs_that_are_not_real_numbers(
     with pytest.raises(error, match=pattern):
         trainer.fit(x, [0] * len(x), epochs=1)
     assert [p.data for p in model.parameters()] == before
+
+
+# --- compiled evaluation: predict, accuracy and fit's validation on the plan of the outputs ---
+
+
+def _scalar_and_compiled(model: Any, loss: Any) -> tuple[Trainer, Trainer]:
+    """Two trainers of one model, scalar and compiled (lr 0: evaluation only)."""
+    return tuple(  # type: ignore[return-value]
+        Trainer(model, SGD(model.parameters(), lr=0.0), loss, compile=c, progress=False)
+        for c in (False, True)
+    )
+
+
+def _numbers(outputs: list[Any]) -> np.ndarray:
+    return np.array([[v.data for v in o] if isinstance(o, list) else [o.data] for o in outputs])
+
+
+def test_compiled_predict_equals_the_scalar_outputs_for_class_scores() -> None:
+    """Several outputs (class scores): the plan's numbers are the scalar engine's to 1e-12."""
+    x, y = load_digits()
+    x, y = x[:150], y[:150]
+    model = MLP(64, [16, 10], init="he_uniform", seed=0)
+    scalar, compiled = _scalar_and_compiled(model, cross_entropy)
+    want, got = scalar.predict(x), compiled.predict(x)
+    assert compiled.outputs_plan is not None  # the plan was used
+    assert all(isinstance(o, list) and len(o) == 10 for o in got)
+    assert all(v.op is None for o in got for v in o)  # numbers, as leaf Values
+    np.testing.assert_allclose(_numbers(got), _numbers(want), rtol=1e-12, atol=1e-14)
+    assert compiled.accuracy(x, y) == scalar.accuracy(x, y)
+    hits = [default_correct(o, t) for o, t in zip(got, y.tolist(), strict=True)]
+    assert hits == [default_correct(o, t) for o, t in zip(want, y.tolist(), strict=True)]
+
+
+@pytest.mark.parametrize("activation", ["linear", "sigmoid"])
+def test_compiled_predict_equals_the_scalar_output_for_one_output(activation: str) -> None:
+    """One output (a score, or a probability): one Value per row, as the scalar engine gives."""
+    x, labels = make_moons(60, noise=0.1, seed=1337)
+    model = MLP(2, [8, 1], output_activation=activation, seed=0)
+    scalar, compiled = _scalar_and_compiled(model, hinge if activation == "linear" else mse)
+    want, got = scalar.predict(x), compiled.predict(x)
+    assert all(isinstance(o, Value) and o.op is None for o in got)
+    np.testing.assert_allclose(_numbers(got), _numbers(want), rtol=1e-12, atol=1e-14)
+    y = labels * 2 - 1 if activation == "linear" else labels
+    assert compiled.accuracy(x, y) == scalar.accuracy(x, y)
+
+
+def test_compiled_evaluation_reads_the_current_parameters_and_stays_one_plan() -> None:
+    """After training steps the same plan gives the new outputs; fit's validation uses it."""
+    x, y = load_digits()
+    x_train, y_train, x_val, y_val = x[:64], y[:64], x[64:128], y[64:128]
+    accuracies = []
+    for compiled in (False, True):
+        model = MLP(64, [12, 10], init="he_uniform", seed=0)
+        trainer = Trainer(
+            model,
+            Adam(model.parameters(), lr=0.01),
+            cross_entropy,
+            batch_size=16,
+            compile=compiled,
+            progress=False,
+        )
+        history = trainer.fit(
+            x_train, y_train, epochs=3, validation=(x_val, y_val), train_accuracy=True
+        )
+        accuracies.append([(r.train_accuracy, r.val_accuracy) for r in history.epochs])
+        if compiled:
+            plan = trainer.outputs_plan
+            assert plan is not None
+            assert plan.calls == 6  # 3 epochs x (train + validation) on one plan
+            scalar = [[v.data for v in model(row)] for row in x_val.tolist()]
+            np.testing.assert_allclose(plan(x_val), scalar, rtol=1e-12, atol=1e-14)
+    assert accuracies[0] == accuracies[1]
+    assert accuracies[0][-1] != accuracies[0][0]  # the parameters moved between evaluations
+
+
+class ReadsItsInput(Module):
+    """A model that branches on its input's number: no single graph serves every row."""
+
+    def __init__(self) -> None:
+        self.w = Value(1.0)
+
+    def _own_parameters(self) -> list[tuple[str, Value]]:
+        return [("w", self.w)]
+
+    def __call__(self, x: Any) -> Value:
+        return self.w * x[0] if float(x[0]) > 0 else self.w - x[0]
+
+
+class BranchesInside(ReadsItsInput):
+    """A model that branches on an intermediate number: caught by the evaluation's check."""
+
+    def __call__(self, x: Any) -> Value:
+        h = self.w * x[0]
+        return h if h.data > 0 else -h * 2.0
+
+
+@pytest.mark.parametrize("model_class", [ReadsItsInput, BranchesInside])
+def test_compiled_predict_refuses_a_model_whose_graph_depends_on_the_data(
+    model_class: type[Module],
+) -> None:
+    """A data-dependent model is refused, naming predict and the fix, never evaluated wrong."""
+    model = model_class()
+    compiled = Trainer(model, SGD(model.parameters(), lr=0.1), mse, compile=True, progress=False)
+    scalar = Trainer(model, SGD(model.parameters(), lr=0.1), mse, progress=False)
+    x = np.array([[1.0], [-1.0], [2.0]])
+    with pytest.raises(DataDependentGraphError, match=r"Trainer.predict: .* compile=False"):
+        compiled.predict(x)
+    assert [o.data for o in scalar.predict(x)] == [1.0, 2.0, 2.0]  # the scalar engine can
