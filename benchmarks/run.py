@@ -1,524 +1,590 @@
-"""Time this engine against micrograd 0.1.0 and hand-written numpy; print a markdown table.
+"""Time this engine against micrograd 0.1.0 and hand-written numpy; print markdown tables.
 
-Usage: ``python -m benchmarks.run [--quick] [--only moons,chain,memory,digits] [--repeats N]``
-(``python benchmarks/run.py`` works too). Every contender must reproduce micrograd's loss and
-gradients to 1e-9 relative before it is timed; one that does not is refused, reported, and
-the run exits with status 1. This is a benchmark, not a test: nothing asserts a time.
+Usage: ``python -m benchmarks.run [--quick] [--only moons,digits,...] [--rounds R]``
+(``python benchmarks/run.py`` works too). Each (workload, engine) runs in a fresh ``python``
+process of its own, once per round, the engines' order rotated from round to round; every
+contender must reproduce the reference's loss and gradients (micrograd's, to 1e-9 relative) in
+that process before it is timed, and one that does not is refused, reported, and the run exits
+with status 1. This is a benchmark, not a test: nothing asserts a time.
 """
 
 from __future__ import annotations
 
 import argparse
-import gc
-import os
-import platform
+import dataclasses
+import json
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
-import tracemalloc
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
-from importlib import metadata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
 if __package__ in (None, ""):  # run as a script: make the repository root importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import numpy as np
-from micrograd.engine import Value as MgValue  # type: ignore[import-untyped]
-
-from autograd import Value, topological_order
+from benchmarks import measure
+from benchmarks import report as rp
 from benchmarks import workloads as wl
 
-TOLERANCE: Final = 1e-9  # largest relative difference from micrograd's loss and gradients
-REFERENCE: Final = 0  # the first contender of each workload (micrograd) is the reference
-WORKLOADS: Final = ("moons", "chain", "memory", "digits", "epoch")
+CHAIN_WORKLOADS: Final = ("chain", "memory")
+WORKLOADS: Final = (*wl.STEP_WORKLOADS, *CHAIN_WORKLOADS)
+DEFAULT_ONLY: Final = ("moons", "digits", "sample", "epoch", "cnn", "chain", "memory")
 
 
 @dataclass(frozen=True)
 class Config:
-    """Sizes and repeat counts of one run."""
+    """Sizes, rounds and samples of one run."""
 
-    moons_points: int
-    moons_repeats: int
+    rounds: int
+    sizes: wl.Sizes
+    repeats: dict[str, int]  # samples per timing, at least, per workload
+    min_seconds: float  # and at least this much timed per timing (fast engines)
     chain_ops: int
     chain_repeats: int
     memory_ops: int
-    digits_batch: int
-    digits_repeats: int
 
 
-FULL: Final = Config(100, 7, 100_000, 5, 100_000, 64, 3)
-QUICK: Final = Config(40, 2, 10_000, 2, 10_000, 4, 2)
+FULL: Final = Config(
+    rounds=3,
+    sizes=wl.Sizes(moons_points=100, digits_batch=32, sample_batch=16),
+    repeats={"moons": 5, "digits": 3, "sample": 3, "epoch": 5, "cnn": 5},
+    min_seconds=0.3,
+    chain_ops=100_000,
+    chain_repeats=3,
+    memory_ops=100_000,
+)
+QUICK: Final = Config(
+    rounds=2,
+    sizes=wl.Sizes(moons_points=20, digits_batch=4, sample_batch=4),
+    repeats=dict.fromkeys(wl.STEP_WORKLOADS, 2),
+    min_seconds=0.01,
+    chain_ops=10_000,
+    chain_repeats=2,
+    memory_ops=10_000,
+)
+
+GOALS: Final = (
+    # (workload, engine, timing, what issue 15 asks, the bound, at least (True) or at most)
+    ("moons", "nn", "compute", "part 2: autograd.nn.MLP, moons step, compute only", 15.0, True),
+    ("sample", "nn", "compute", "part 2: digits per image, autograd.nn, compute only", 15.0, True),
+)
+VERSUS_GOALS: Final = (
+    ("moons", "part 4: compiled ÷ numpy, moons step, compute only", 2.0),
+    ("epoch", "part 4: compiled ÷ numpy, digits epoch, compute only", 2.0),
+    ("cnn", "part 4: compiled ÷ numpy im2col, course CNN, compute only", 3.0),
+)
 
 
-@dataclass
-class Row:
-    """One line of the results table: a measure of one engine, with and without the collector."""
-
-    workload: str
-    engine: str
-    seconds: float | None
-    seconds_gc_off: float | None = None
+# --- child processes -----------------------------------------------------------------------------
 
 
-@dataclass
-class Report:
-    """Everything one run found: timing rows, memory rows, notes and refusals."""
-
-    rows: list[Row] = field(default_factory=list)
-    memory: list[tuple[str, int, int, int]] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    refused: list[str] = field(default_factory=list)
+class ChildError(RuntimeError):
+    """A benchmark process exited with an error (its output is in the message)."""
 
 
-# --- checking before timing ---------------------------------------------------------------------
-
-
-def relative_difference(a: float, b: float) -> float:
-    """``|a - b| / max(|a|, |b|)``, 0 when both are equal (two exact zeros included)."""
-    if a == b:
-        return 0.0
-    return abs(a - b) / max(abs(a), abs(b))
-
-
-def agreeing(contenders: list[wl.Contender], report: Report, workload: str) -> list[wl.Contender]:
-    """The contenders whose loss and gradients match the reference's; the others are refused."""
-    ref_name = contenders[REFERENCE].name
-    ref_loss, ref_grads = contenders[REFERENCE].loss_and_grads()
-    kept = [contenders[REFERENCE]]
-    worst_kept = 0.0
-    for c in contenders[REFERENCE + 1 :]:
-        loss, grads = c.loss_and_grads()
-        if len(grads) != len(ref_grads):
-            report.refused.append(
-                f"{workload}: {c.name} has {len(grads)} gradients, {ref_name} {len(ref_grads)}"
-            )
-            continue
-        worst = max(
-            [relative_difference(loss, ref_loss)]
-            + [relative_difference(g, r) for g, r in zip(grads, ref_grads, strict=True)]
+def run_child(spec: dict[str, Any]) -> dict[str, Any]:
+    """Run one measure in a fresh interpreter and return the JSON object it printed last."""
+    argv = [sys.executable, "-m", "benchmarks.run", "--child", json.dumps(spec)]
+    done = subprocess.run(argv, cwd=rp.ROOT, capture_output=True, text=True, check=False)
+    lines = done.stdout.strip().splitlines()
+    if done.returncode != 0 or not lines:
+        raise ChildError(
+            f"{spec['kind']} {spec.get('workload', '')} {spec.get('engine', '')}: exit status "
+            f"{done.returncode}\n{done.stderr.strip()}"
         )
-        if worst > TOLERANCE:
-            report.refused.append(
-                f"{workload}: {c.name} differs from {ref_name} by {worst:.2e} relative "
-                f"(loss {loss!r} vs {ref_loss!r}); not timed"
+    result: dict[str, Any] = json.loads(lines[-1])
+    return result
+
+
+def child_main(text: str) -> int:
+    """The child's side: parse the spec, measure, print the result as one JSON line."""
+    spec = json.loads(text)
+    reference = None
+    if spec.get("reference_path"):
+        reference = json.loads(Path(spec["reference_path"]).read_text(encoding="utf-8"))
+    args = measure.ChildArgs(
+        kind=spec["kind"],
+        workload=spec.get("workload", ""),
+        engine=spec.get("engine", ""),
+        sizes=wl.Sizes(**spec.get("sizes", dataclasses.asdict(FULL.sizes))),
+        reference=reference,
+        repeats=spec.get("repeats", 1),
+        min_seconds=spec.get("min_seconds", 0.0),
+        ops=spec.get("ops", 0),
+    )
+    print(json.dumps(measure.child(args)))
+    return 0
+
+
+# --- the run -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Results:
+    """Everything one run found."""
+
+    info: dict[str, str]
+    config: Config
+    labels: dict[str, str] = field(default_factory=dict)
+    series: dict[tuple[str, str], rp.Series] = field(default_factory=dict)
+    chain: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    memory: list[dict[str, Any]] = field(default_factory=list)
+    floor: dict[str, list[float]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    references: dict[str, dict[str, Any]] = field(default_factory=dict)
+    agreed: dict[str, dict[str, float]] = field(default_factory=dict)  # the worst difference
+    refused: list[str] = field(default_factory=list)
+    raw: list[dict[str, Any]] = field(default_factory=list)
+
+
+def rotated(items: Sequence[str], by: int) -> list[str]:
+    """``items`` started ``by`` places further on: round r runs the engines in this order.
+
+    >>> rotated(["a", "b", "c"], 1)
+    ['b', 'c', 'a']
+    """
+    if not items:
+        return []
+    k = by % len(items)
+    return [*items[k:], *items[:k]]
+
+
+def say(line: str) -> None:
+    """A progress line (stderr: stdout is the report)."""
+    print(line, file=sys.stderr, flush=True)
+
+
+class Runner:
+    """Starts the child processes of one run, round by round, and collects what they find."""
+
+    def __init__(self, config: Config, only: Sequence[str], engines: Sequence[str] | None):
+        self.config = config
+        self.only = list(only)
+        self.engines = None if engines is None else list(engines)
+        self.results = Results(rp.machine(), config)
+        self.references: dict[str, Path] = {}
+        self.skip: set[tuple[str, str]] = set()  # refused or unavailable: not run again
+        self.tmp = tempfile.TemporaryDirectory(prefix="bench-")
+
+    def engines_of(self, workload: str) -> list[str]:
+        """The workload's engines this run measures."""
+        spec = wl.STEP_WORKLOADS[workload]
+        chosen = spec.engines if self.engines is None else tuple(self.engines)
+        return [e for e in spec.engines if e in chosen and (workload, e) not in self.skip]
+
+    def child(self, spec: dict[str, Any]) -> dict[str, Any]:
+        result = run_child(spec)
+        self.results.raw.append({"spec": spec, "result": result})
+        return result
+
+    def references_for(self, workload: str) -> bool:
+        """Compute the workload's reference loss and gradients once; False if unavailable."""
+        spec = wl.STEP_WORKLOADS[workload]
+        sizes = dataclasses.asdict(self.config.sizes)
+        found = self.child({"kind": "reference", "workload": workload, "sizes": sizes})
+        if "unavailable" in found:
+            self.results.notes.append(
+                f"{spec.label(self.config.sizes)}: not measured: {found['unavailable']}"
             )
-            continue
-        kept.append(c)
-        worst_kept = max(worst_kept, worst)
-    report.notes.append(
-        f"{workload}: loss {ref_loss:.6f} and {len(ref_grads)} gradients agree with {ref_name} "
-        f"to {worst_kept:.1e} relative (limit {TOLERANCE:g}) in: "
-        + "; ".join(c.name for c in kept[1:])
-    )
-    return kept
+            return False
+        self.results.references[workload] = found
+        path = Path(self.tmp.name) / f"{workload}.json"
+        path.write_text(json.dumps(found), encoding="utf-8")
+        self.references[workload] = path
+        self.results.labels[workload] = spec.label(self.config.sizes)
+        say(f"{workload}: reference loss {found['loss']:.6f} from {found['engine']}")
+        return True
 
+    def step(self, workload: str, engine: str) -> None:
+        """One round of one engine on one step workload, in its own process."""
+        spec = wl.STEP_WORKLOADS[workload]
+        found = self.child(
+            {
+                "kind": "step",
+                "workload": workload,
+                "engine": engine,
+                "sizes": dataclasses.asdict(self.config.sizes),
+                "reference_path": str(self.references[workload]),
+                "repeats": self.config.repeats[workload],
+                "min_seconds": self.config.min_seconds,
+            }
+        )
+        label = self.results.labels[workload]
+        if "unavailable" in found:
+            self.skip.add((workload, engine))
+            self.results.notes.append(
+                f"{label}: no {spec.names[engine]} row: {found['unavailable']}"
+            )
+            return
+        if "refused" in found:
+            self.skip.add((workload, engine))
+            self.results.refused.append(f"{label}: {found['refused']}")
+            say(f"REFUSED {label}: {found['refused']}")
+            return
+        key = (workload, engine)
+        if key not in self.results.series:
+            scale = self.config.sizes.sample_batch if workload == "sample" else 1
+            self.results.series[key] = rp.Series(workload, engine, found["name"], scale=scale)
+        agreed = self.results.agreed.setdefault(workload, {})
+        agreed[found["name"]] = max(agreed.get(found["name"], 0.0), found["difference"])
+        series = self.results.series[key]
+        series.add(found)
+        say(
+            f"  {label:<44} {found['name']:<40} loop {rp.fmt_time(series.rounds['loop'][-1]):>9}"
+            f"  compute {rp.fmt_time(series.rounds['compute'][-1]):>9}"
+        )
 
-# --- timing -------------------------------------------------------------------------------------
+    def chain(self, engine: str) -> None:
+        """One round of the chain for one engine."""
+        found = self.child(
+            {
+                "kind": "chain",
+                "engine": engine,
+                "ops": self.config.chain_ops,
+                "repeats": self.config.chain_repeats,
+            }
+        )
+        if "refused" in found:
+            self.skip.add(("chain", engine))
+            self.results.refused.append(found["refused"])
+            return
+        self.results.chain.setdefault(engine, []).append(found)
+        total = rp.chain_rounds(found, "on")[3]
+        say(
+            f"  {'chain of ' + format(self.config.chain_ops, ',') + ' ops':<44} "
+            f"{found['name']:<40} total {rp.fmt_time(total):>9}"
+        )
 
-
-def median_step(c: wl.Contender, repeats: int, gc_off: bool) -> float:
-    """Median seconds of one training step over ``repeats`` consecutive steps.
-
-    With the collector on, steps run back to back as in a training loop, so a step pays for
-    the collections the previous steps' garbage triggers. With it off, the collector is
-    disabled for the timed step only and catches up, untimed, after it.
-    """
-    c.reset()
-    gc.collect()
-    samples = []
-    for _ in range(repeats):
-        if gc_off:
-            gc.disable()
-        try:
-            start = time.perf_counter()
-            for _ in range(c.inner):
-                c.step()
-            samples.append((time.perf_counter() - start) / c.inner)
-        finally:
-            if gc_off:
-                gc.enable()
-                gc.collect()
-    c.reset()
-    gc.collect()
-    return statistics.median(samples)
-
-
-def run_steps(label: str, contenders: list[wl.Contender], repeats: int, report: Report) -> None:
-    """Time every agreeing contender's training step, collector on and off."""
-    for c in agreeing(contenders, report, label):
-        on = median_step(c, repeats, gc_off=False)
-        off = median_step(c, repeats, gc_off=True)
-        report.rows.append(Row(label, c.name, on, off))
-        print(f"  {label:<28} {c.name:<40} {fmt_time(on):>10} {fmt_time(off):>10}", flush=True)
-
-
-@dataclass(frozen=True)
-class ChainEngine:
-    """How one engine makes a leaf and back-propagates a chain."""
-
-    name: str
-    leaf: Callable[[float], Any]
-    backward: Callable[[Any], None]
-
-
-def chain_times(engine: ChainEngine, n: int, gc_off: bool) -> tuple[float, float, float, Any]:
-    """Seconds to build, to back-propagate and to free an ``n``-op chain; and what it computed.
-
-    Freeing is dropping the last reference and calling ``gc.collect()`` (also with the
-    collector disabled, which only stops automatic collections): micrograd's nodes are
-    reference cycles that only the collector reclaims, ours go by reference counting.
-    """
-    gc.collect()
-    if gc_off:
-        gc.disable()
-    try:
-        t0 = time.perf_counter()
-        x = engine.leaf(1.0)
-        root = build_chain(x, n)
-        t1 = time.perf_counter()
-        engine.backward(root)
-        t2 = time.perf_counter()
-        computed = (float(root.data), float(x.grad))
-        t3 = time.perf_counter()
-        del root, x
-        gc.collect()
-        t4 = time.perf_counter()
-    finally:
-        if gc_off:
-            gc.enable()
-    return t1 - t0, t2 - t1, t4 - t3, computed
-
-
-def build_chain(x: Any, n: int) -> Any:
-    """The chain of workload (2); a module-level name so profiles show where time goes."""
-    return wl.build_chain(x, n)
-
-
-CHAIN_PARTS: Final = ("build", "backward", "free", "build + backward + free")
-
-
-def chain_medians(engine: ChainEngine, n: int, repeats: int, gc_off: bool) -> list[Any]:
-    """Median seconds of each chain part, then the set of (value, gradient) computed."""
-    runs = [chain_times(engine, n, gc_off) for _ in range(repeats)]
-    medians: list[Any] = [statistics.median(r[i] for r in runs) for i in range(3)]
-    medians.append(statistics.median(r[0] + r[1] + r[2] for r in runs))
-    medians.append({r[3] for r in runs})
-    return medians
-
-
-def run_chain(n: int, repeats: int, report: Report) -> None:
-    """Workload (2): build, backward and build+backward+free of an ``n``-op chain."""
-    engines = [
-        ChainEngine("micrograd 0.1.0", MgValue, lambda root: wl.micrograd_backward(root, n)),
-        ChainEngine("ours", Value, lambda root: root.backward()),
-    ]
-    want = wl.chain_reference(1.0, n)
-    report.notes.append(
-        f"chain: micrograd's recursive topological sort needs sys.setrecursionlimit raised "
-        f"(to {2 * n + 10_000:,} here, for micrograd's backward only, restored after); ours "
-        "walks the graph iteratively"
-    )
-    label = f"chain of {n:,} ops"
-    found = {}
-    for engine in engines:
-        on = chain_medians(engine, n, repeats, gc_off=False)
-        off = chain_medians(engine, n, repeats, gc_off=True)
-        for data, grad in on[-1] | off[-1]:
-            if data != want[0] or relative_difference(grad, want[1]) > TOLERANCE:
-                report.refused.append(
-                    f"chain: {engine.name} computed value {data!r}, gradient {grad!r}; "
-                    f"expected {want[0]!r} and {want[1]!r}"
+    def run(self) -> Results:
+        """Every chosen workload, in rounds; then memory and the floor, once each."""
+        steps = [w for w in wl.STEP_WORKLOADS if w in self.only]
+        steps = [w for w in steps if self.references_for(w)]
+        chain_engines = [e for e in ("micrograd", "ours") if "chain" in self.only]
+        for r in range(self.config.rounds):
+            say(f"round {r + 1} of {self.config.rounds}")
+            for workload in steps:
+                for engine in rotated(self.engines_of(workload), r):
+                    self.step(workload, engine)
+            for engine in rotated(chain_engines, r):
+                if ("chain", engine) not in self.skip:
+                    self.chain(engine)
+        if "chain" in self.only:
+            self.results.floor = self.child(
+                {
+                    "kind": "floor",
+                    "ops": self.config.chain_ops,
+                    "repeats": self.config.chain_repeats,
+                }
+            )
+        if "memory" in self.only:
+            for engine in ("micrograd", "ours"):
+                found = self.child(
+                    {"kind": "memory", "engine": engine, "ops": self.config.memory_ops}
                 )
-                return
-        found[engine.name] = (on, off)
-        print(f"  {label:<28} {engine.name:<40} {fmt_time(on[3]):>10} {fmt_time(off[3]):>10}")
-    for i, part in enumerate(CHAIN_PARTS):
-        for name, (on, off) in found.items():
-            report.rows.append(Row(f"{label}: {part}", name, on[i], off[i]))
-    report.notes.append(
-        f"chain: both engines computed value {want[0]!r} and gradient {want[1]:.12g} "
-        "(= 0.9999 ** (n // 2), checked to 1e-9 relative); free = del + gc.collect()"
-    )
-    sweep, walk = floor_seconds(n, repeats)
-    mg_backward = found["micrograd 0.1.0"][0][1]
-    report.notes.append(
+                if "refused" in found:
+                    self.results.refused.append(found["refused"])
+                else:
+                    self.results.memory.append(found)
+        self.results.info["load_end"] = rp.load_average()
+        self.tmp.cleanup()
+        return self.results
+
+
+# --- what the run found, as text -----------------------------------------------------------------
+
+
+def epoch_scaled(results: Results) -> list[rp.Series]:
+    """micrograd's and the fused engine's digits-step figures scaled to 1,797 images: not run."""
+    scaled = []
+    batch = results.config.sizes.digits_batch
+    factor = wl.DIGITS_IMAGES / batch
+    for engine in ("micrograd", "fused"):
+        source = results.series.get(("digits", engine))
+        if source is None:
+            continue
+        s = rp.Series(
+            "epoch", engine, source.name, note=f": batch step × {wl.DIGITS_IMAGES}/{batch}, not run"
+        )
+        s.rounds = {t: [v * factor for v in source.rounds[t]] for t in rp.TIMINGS}
+        scaled.append(s)
+    return scaled
+
+
+def ordered_series(results: Results) -> list[rp.Series]:
+    """Every measured series in table order, the epoch's scaled rows first in its block."""
+    rows: list[rp.Series] = []
+    for workload, spec in wl.STEP_WORKLOADS.items():
+        if workload == "epoch":
+            rows.extend(epoch_scaled(results))
+        rows.extend(
+            results.series[(workload, e)] for e in spec.engines if (workload, e) in results.series
+        )
+    return rows
+
+
+def goal_lines(results: Results) -> list[str]:
+    """Issue 15's targets, each beside what this run measured."""
+    lines = []
+    for workload, engine, timing, what, bound, at_least in GOALS:
+        mine, theirs = (
+            results.series.get((workload, engine)),
+            results.series.get((workload, "micrograd")),
+        )
+        if mine is None or theirs is None:
+            lines.append(f"{what}: not measured (target ≥ {bound:g}× micrograd)")
+            continue
+        ratio = rp.median_ratio(theirs, mine, timing)
+        shown = rp.fmt_ratio(ratio, rp.ratios(theirs, mine, timing))
+        met = (
+            "met"
+            if ratio is not None and (ratio >= bound if at_least else ratio <= bound)
+            else "not met"
+        )
+        lines.append(f"{what}: {shown} micrograd (target ≥ {bound:g}×: {met})")
+    for workload, what, bound in VERSUS_GOALS:
+        numpy_s, compiled = (
+            results.series.get((workload, "numpy")),
+            results.series.get((workload, "compiled")),
+        )
+        if numpy_s is None or compiled is None:
+            lines.append(f"{what}: not measured (target ≤ {bound:g}×)")
+            continue
+        ratio = rp.median_ratio(compiled, numpy_s, "compute")
+        shown = rp.fmt_ratio(ratio, rp.ratios(compiled, numpy_s, "compute"))
+        met = "met" if ratio is not None and ratio <= bound else "not met"
+        lines.append(f"{what}: {shown} (target ≤ {bound:g}×: {met})")
+    return lines
+
+
+def agreement_notes(results: Results) -> list[str]:
+    """Per workload: the reference's loss and how closely every timed engine matched it."""
+    notes = []
+    for workload, agreed in results.agreed.items():
+        ref = results.references[workload]
+        others = {name: d for name, d in agreed.items() if name != ref["engine"]}
+        if not others:
+            continue
+        notes.append(
+            f"{results.labels[workload]}: loss {ref['loss']:.6f} and {len(ref['grads'])} "
+            f"gradients agree with {ref['engine']} to {max(others.values()):.1e} relative "
+            f"(limit {measure.TOLERANCE:g}) in: " + "; ".join(others)
+        )
+    return notes
+
+
+def floor_note(results: Results) -> str | None:
+    """The chain's backward floor beside micrograd's backward."""
+    if not results.floor or "micrograd" not in results.chain:
+        return None
+    sweep = statistics.median(results.floor["sweep"])
+    walk = statistics.median(results.floor["walk"])
+    mg_backward = statistics.median(rp.chain_rounds(r, "on")[1] for r in results.chain["micrograd"])
+    return (
         f"chain backward, the interpreter's floor: a bare reverse sweep over an order computed "
         f"beforehand (per op node one call of its table rule and two multiply-adds into .grad, no "
-        f"bookkeeping) takes {fmt_time(sweep)}, {mg_backward / sweep:.1f}x faster than "
+        f"bookkeeping) takes {rp.fmt_time(sweep)}, {mg_backward / sweep:.1f}x faster than "
         f"micrograd's backward; the least walk that finds the op nodes (one dict entry per node, "
-        f"no counting) takes {fmt_time(walk)}. A backward that finds its order by walking the "
+        f"no counting) takes {rp.fmt_time(walk)}. A backward that finds its order by walking the "
         f"graph therefore cannot beat {mg_backward / (sweep + walk):.1f}x micrograd here"
     )
 
 
-def floor_seconds(n: int, repeats: int) -> tuple[float, float]:
-    """Median seconds of the least work a backward over the ``n``-op chain does: sweep, walk.
-
-    The sweep calls each op node's rule from the table and adds ``local * upstream`` into its
-    parents' ``.grad`` over an order computed untimed, and does nothing else. The walk visits
-    every op node once, remembering it in a dict, as any walk that finds the nodes must. Both
-    read the node's private slots directly: the properties would cost a call each and make
-    the floor look higher than it is.
-    """
-    root = build_chain(Value(1.0), n)
-    nodes = topological_order(root)
-    order = [node for node in reversed(nodes) if node.op is not None]
-    sweeps, walks = [], []
-    for _ in range(repeats):
-        for node in nodes:
-            node.grad = 0.0
-        root.grad = 1.0
-        gc.collect()
-        sweeps.append(_sweep(order))
-        walks.append(_walk(root))
-    return statistics.median(sweeps), statistics.median(walks)
+SUMMARY: Final = (
+    # (workload, engine, what the README calls the row)
+    ("moons", "nn", "moons step (MLP 2-16-16-1, {moons} points), `autograd.nn.MLP`"),
+    ("moons", "plain", "the same, micrograd's graph (a node per `*` and `+`, no fused `dot`)"),
+    ("digits", "nn", "digits step (MLP 64-32-10, softmax CE, {digits} images in one graph)"),
+    ("sample", "nn", "digits, per image ({sample} images, one graph each), time per image"),
+)
 
 
-def _sweep(order: list[Value]) -> float:
-    start = time.perf_counter()
-    for node in order:
-        upstream = node.grad
-        a, b = node._parents
-        da, db = node._op.local_grads(a.data, b.data, node.data)  # type: ignore[union-attr]
-        a.grad += da * upstream
-        b.grad += db * upstream
-    return time.perf_counter() - start
-
-
-def _walk(root: Value) -> float:
-    start = time.perf_counter()
-    seen = {root: True}
-    stack = [root]
-    push, pop = stack.append, stack.pop
-    while stack:
-        for parent in pop()._parents:
-            if parent._op is not None and parent not in seen:
-                seen[parent] = True
-                push(parent)
-    return time.perf_counter() - start
-
-
-def bytes_per_node(make_leaf: Callable[[float], Any], n: int) -> tuple[int, int]:
-    """Bytes traced by ``tracemalloc`` while an ``n``-op chain is built, and its node count.
-
-    The chain holds ``2 n + 1`` nodes: the leaf, and per op its result and its constant.
-    """
-    gc.collect()
-    tracemalloc.start()
-    try:
-        before = tracemalloc.get_traced_memory()[0]
-        root = wl.build_chain(make_leaf(1.0), n)
-        used = tracemalloc.get_traced_memory()[0] - before
-    finally:
-        tracemalloc.stop()
-    if isinstance(root, Value):
-        nodes = len(topological_order(root))
-        if nodes != 2 * n + 1:
-            raise RuntimeError(f"chain of {n} ops has {nodes} nodes, expected {2 * n + 1}")
-    del root
-    gc.collect()
-    return used, 2 * n + 1
-
-
-def run_memory(n: int, report: Report) -> None:
-    """Workload (3): traced bytes per graph node of an ``n``-op chain, both engines."""
-    for name, leaf in (("micrograd 0.1.0", MgValue), ("ours", Value)):
-        used, nodes = bytes_per_node(leaf, n)
-        report.memory.append((name, used, nodes, n))
-        print(f"  memory, chain of {n:,} ops      {name:<40} {used / nodes:>8.0f} B/node")
-
-
-def run_epoch(repeats: int, report: Report) -> None:
-    """Workload (4b): one full-batch digits epoch, numpy and compiled; scalar engines scaled.
-
-    micrograd would need minutes per epoch, so its row (and the scalar engine's) is the
-    batch-row median of this run times ``1797 / batch``, marked as not run.
-    """
-    contenders, notes = wl.digits_epoch_contenders()
-    report.notes.extend(notes)
-    label = f"digits epoch, {wl.DIGITS_IMAGES:,} images (full batch)"
-    batch_rows = [r for r in report.rows if r.workload.startswith("digits step, batch ")]
-    measured = len(report.rows)
-    run_steps(label, contenders, repeats, report)
-    scaled = []
-    for r in batch_rows:
-        if r.engine.startswith(("micrograd", "ours, fused")) and r.seconds is not None:
-            batch = int(r.workload.rsplit(" ", 1)[1])
-            factor = wl.DIGITS_IMAGES / batch
-            off = r.seconds_gc_off * factor if r.seconds_gc_off is not None else None
-            engine = f"{r.engine}: batch row × {wl.DIGITS_IMAGES}/{batch}, not run"
-            scaled.append(Row(label, engine, r.seconds * factor, off))
-    report.rows[measured:measured] = scaled
-    timed = {r.engine: r.seconds for r in report.rows[measured:] if r.seconds is not None}
-    numpy_time = timed.get("numpy, hand-written")
-    compiled_time = timed.get(wl.COMPILED_NAME)
-    if numpy_time and compiled_time:
-        report.notes.append(
-            f"digits epoch: autograd.compiled takes {compiled_time / numpy_time:.3g}× the time "
-            "of hand-written numpy (issue 5 asks for at most 10×)"
-        )
-
-
-# --- output -------------------------------------------------------------------------------------
-
-
-def fmt_time(seconds: float | None) -> str:
-    """Seconds as ``12.3 ms`` (three significant digits) or ``--`` when not measured."""
-    if seconds is None:
-        return "--"
-    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
-        if seconds >= scale:
-            return f"{seconds / scale:.3g} {unit}"
-    return f"{seconds / 1e-9:.3g} ns"
-
-
-def fmt_ratio(reference: float | None, seconds: float | None) -> str:
-    """``reference / seconds`` as ``12.3×``."""
-    if reference is None or seconds is None or seconds == 0:
-        return "--"
-    ratio = reference / seconds
-    return f"{ratio:.3g}×" if ratio < 1000 else f"{ratio:,.0f}×"
-
-
-def timing_table(rows: Sequence[Row]) -> list[str]:
-    """The markdown table of medians and micrograd/this ratios, collector on and off."""
+def summary_table(results: Results) -> list[str]:
+    """The README's table: the headline rows, both timings, the compiled plan beside them."""
+    sizes = results.config.sizes
     lines = [
-        "| workload | engine | median | micrograd ÷ this | median, gc off | ÷, gc off |",
+        "| workload | timing | micrograd 0.1.0 | this engine | micrograd ÷ this "
+        "| compiled (numpy batch) |",
         "|---|---|---:|---:|---:|---:|",
     ]
-    reference = {r.workload: r for r in rows if r.engine.startswith("micrograd")}
-    last = None
-    for r in rows:
-        ref = reference.get(r.workload)
-        on_ref = ref.seconds if ref else None
-        off_ref = ref.seconds_gc_off if ref else None
-        shown = r.workload if r.workload != last else ""
-        last = r.workload
+    for workload, engine, what in SUMMARY:
+        mine = results.series.get((workload, engine))
+        theirs = results.series.get((workload, "micrograd"))
+        if mine is None or theirs is None:
+            continue
+        compiled = results.series.get((workload, "compiled")) if engine == "nn" else None
+        shown = what.format(
+            moons=sizes.moons_points, digits=sizes.digits_batch, sample=sizes.sample_batch
+        )
+        for t in rp.TIMINGS:
+            ratio = rp.fmt_ratio(rp.median_ratio(theirs, mine, t), rp.ratios(theirs, mine, t))
+            plan = "—" if compiled is None else rp.fmt_time(compiled.median(t))
+            lines.append(
+                f"| {shown} | {rp.TIMING_NAMES[t]} | {rp.fmt_time(theirs.median(t))} "
+                f"| {rp.fmt_time(mine.median(t))} | {ratio} | {plan} |"
+            )
+            shown = ""
+    if results.chain.get("micrograd") and results.chain.get("ours"):
+        for mode, name in rp.CHAIN_MODES.items():
+            theirs_c = [rp.chain_rounds(r, mode)[3] for r in results.chain["micrograd"]]
+            mine_c = [rp.chain_rounds(r, mode)[3] for r in results.chain["ours"]]
+            per_round = [a / b for a, b in zip(theirs_c, mine_c, strict=False)]
+            a, b = statistics.median(theirs_c), statistics.median(mine_c)
+            label = f"{results.config.chain_ops:,}-op chain, build + backward + free"
+            lines.append(
+                f"| {label if mode == 'on' else ''} | {name} | {rp.fmt_time(a)} "
+                f"| {rp.fmt_time(b)} | {rp.fmt_ratio(a / b, per_round)} | — |"
+            )
+    numpy_s, plan_s = (
+        results.series.get(("epoch", "numpy")),
+        results.series.get(("epoch", "compiled")),
+    )
+    if numpy_s is not None and plan_s is not None:
+        ratio = rp.fmt_ratio(
+            rp.median_ratio(plan_s, numpy_s, "compute"), rp.ratios(plan_s, numpy_s, "compute")
+        )
         lines.append(
-            f"| {shown} | {r.engine} | {fmt_time(r.seconds)} | {fmt_ratio(on_ref, r.seconds)} "
-            f"| {fmt_time(r.seconds_gc_off)} | {fmt_ratio(off_ref, r.seconds_gc_off)} |"
+            f"| one digits epoch, {wl.DIGITS_IMAGES:,} images, full batch | compute only | — "
+            f"| — | — | {rp.fmt_time(plan_s.median('compute'))} ({ratio} hand-written numpy) |"
+        )
+    if len(results.memory) == 2:  # micrograd's and ours
+        mg, ours = results.memory
+        less = mg["bytes"] / ours["bytes"]
+        lines.append(
+            f"| memory per op (result node + its constant) | — | {mg['bytes'] / mg['ops']:,.0f} B "
+            f"| {ours['bytes'] / ours['ops']:,.0f} B | {less:.2g}× less | — |"
         )
     return lines
 
 
-def memory_table(memory: Sequence[tuple[str, int, int, int]]) -> list[str]:
-    """The markdown table of traced bytes per node."""
-    lines = ["| engine | bytes per node | bytes per op | nodes traced |", "|---|---:|---:|---:|"]
-    for name, used, nodes, ops in memory:
-        lines.append(f"| {name} | {used / nodes:,.0f} | {used / ops:,.0f} | {nodes:,} |")
+def report_lines(results: Results, elapsed: float) -> list[str]:
+    """The whole report: machine, goals, notes, tables, refusals."""
+    cfg = results.config
+    lines = [*rp.header_lines(results.info), f"Total time: {elapsed:.0f} s", ""]
+    lines.append(
+        f"{cfg.rounds} rounds; each (workload, engine) a fresh process per round, engines in "
+        "rotated order. training loop = steps back to back, collector on; compute only = "
+        "gc.collect() before each step, untimed, collector on during it. Figures: median over "
+        "rounds of each process's median; ratios: of those medians, with the min–max of the "
+        "per-round ratios."
+    )
+    lines += ["", "Issue 15's targets:", *(f"- {g}" for g in goal_lines(results)), ""]
+    lines += [f"- {n}" for n in [*agreement_notes(results), *results.notes]]
+    floor = floor_note(results)
+    if floor:
+        lines.append(f"- {floor}")
+    rows = ordered_series(results)
+    if rows:
+        labels = dict(results.labels)
+        lines += ["", *rp.step_table(rows, labels)]
+    pairs = [
+        (results.labels[w], results.series[(w, "numpy")], results.series[(w, "compiled")])
+        for w in wl.STEP_WORKLOADS
+        if (w, "numpy") in results.series and (w, "compiled") in results.series
+    ]
+    if pairs:
+        lines += ["", *rp.versus_table(pairs)]
+    if results.chain:
+        names = {e: measure.CHAIN_ENGINES[e][0] for e in results.chain}
+        lines += ["", *rp.chain_table(f"chain of {cfg.chain_ops:,} ops", results.chain, names)]
+    if results.memory:
+        lines += ["", *rp.memory_table(results.memory)]
+    summary = summary_table(results)
+    if len(summary) > 2:  # more than the table's head
+        lines += ["", "For the README:", "", *summary]
+    lines += [f"REFUSED: {r}" for r in results.refused]
     return lines
 
 
-def commit() -> str:
-    """The short commit hash of the code measured, ``-dirty`` if the engine has local changes."""
-    root = Path(__file__).resolve().parent.parent
-    try:
-        head = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no", "--", "autograd"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-        ).stdout.strip()
-    except OSError:
-        return "unknown"
-    return (head or "unknown") + ("-dirty" if dirty else "")
-
-
-def machine() -> str:
-    """Cores, CPU, Python and library versions, commit, and the load average now."""
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    return (
-        f"{os.cpu_count()} cores ({platform.machine()}, {platform.processor() or 'cpu'}), "
-        f"Python {platform.python_version()} ({platform.python_implementation()}), "
-        f"numpy {np.__version__}, micrograd {metadata.version('micrograd')}, "
-        f"commit {commit()}, load average {load}"
-    )
-
-
-def print_report(report: Report, started: str, elapsed: float) -> None:
-    """Print the machine, the notes, both tables and any refusals."""
-    print()
-    print(f"Machine: {started}")
-    print(f"Load average at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    print(f"Total time: {elapsed:.0f} s")
-    print()
-    for note in report.notes:
-        print(f"- {note}")
-    print()
-    print("\n".join(timing_table(report.rows)))
-    if report.memory:
-        print()
-        print("\n".join(memory_table(report.memory)))
-    for refusal in report.refused:
-        print(f"REFUSED: {refusal}")
-
-
-# --- main ---------------------------------------------------------------------------------------
+# --- main ----------------------------------------------------------------------------------------
 
 
 def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     """The command line."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="small sizes: a ~20 s smoke run")
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run (~20 s)")
     parser.add_argument(
         "--only",
-        default=",".join(WORKLOADS),
+        default=",".join(DEFAULT_ONLY),
         help=f"comma-separated subset of {','.join(WORKLOADS)}",
     )
-    parser.add_argument("--repeats", type=int, default=None, help="timing samples per measure")
+    parser.add_argument(
+        "--engines",
+        default=None,
+        help=f"comma-separated subset of {','.join(wl.ALL_ENGINES)} (step workloads)",
+    )
+    parser.add_argument("--rounds", type=int, default=None, help="rounds (fresh processes each)")
+    parser.add_argument("--repeats", type=int, default=None, help="samples per timing, at least")
     parser.add_argument("--chain-ops", type=int, default=None, help="length of the chain (2, 3)")
     parser.add_argument("--digits-batch", type=int, default=None, help="images per digits step")
+    parser.add_argument("--sample-batch", type=int, default=None, help="images per per-image step")
+    parser.add_argument("--json", type=Path, default=None, help="also write every sample here")
+    parser.add_argument("--child", default=None, help=argparse.SUPPRESS)  # internal: one measure
     args = parser.parse_args(argv)
     unknown = set(args.only.split(",")) - set(WORKLOADS)
     if unknown:
         parser.error(f"unknown workload(s) {sorted(unknown)} (must be among {list(WORKLOADS)})")
-    for flag in ("repeats", "chain_ops", "digits_batch"):
+    if args.engines is not None:
+        bad = set(args.engines.split(",")) - set(wl.ALL_ENGINES)
+        if bad:
+            parser.error(f"unknown engine(s) {sorted(bad)} (must be among {list(wl.ALL_ENGINES)})")
+    for flag in ("rounds", "repeats", "chain_ops", "digits_batch", "sample_batch"):
         value = getattr(args, flag)
         if value is not None and value < 1:
             parser.error(f"--{flag.replace('_', '-')} must be at least 1, got {value}")
     return args
 
 
+def configure(args: argparse.Namespace) -> Config:
+    """The run's configuration: FULL or QUICK, with the command line's overrides."""
+    cfg = QUICK if args.quick else FULL
+    sizes = dataclasses.replace(
+        cfg.sizes,
+        digits_batch=args.digits_batch or cfg.sizes.digits_batch,
+        sample_batch=args.sample_batch or cfg.sizes.sample_batch,
+    )
+    repeats = cfg.repeats if args.repeats is None else dict.fromkeys(cfg.repeats, args.repeats)
+    return dataclasses.replace(
+        cfg,
+        rounds=args.rounds or cfg.rounds,
+        sizes=sizes,
+        repeats=repeats,
+        chain_ops=args.chain_ops or cfg.chain_ops,
+        memory_ops=args.chain_ops or cfg.memory_ops,
+        chain_repeats=args.repeats or cfg.chain_repeats,
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the chosen workloads, print the tables; exit status 1 if a contender was refused."""
     args = parse(argv)
-    cfg = QUICK if args.quick else FULL
-    cfg = replace(
-        cfg,
-        chain_ops=args.chain_ops or cfg.chain_ops,
-        memory_ops=args.chain_ops or cfg.memory_ops,
-        digits_batch=args.digits_batch or cfg.digits_batch,
-    )
-    only = args.only.split(",")
-    report = Report()
-    started = machine()
-    print(f"Machine: {started}", flush=True)
+    if args.child is not None:
+        return child_main(args.child)
+    config = configure(args)
+    engines = None if args.engines is None else args.engines.split(",")
+    runner = Runner(config, args.only.split(","), engines)
+    for line in rp.header_lines(runner.results.info):
+        say(line)
     begin = time.perf_counter()
-    if "moons" in only:
-        contenders, notes = wl.moons_contenders(cfg.moons_points)
-        report.notes.extend(notes)
-        label = f"moons step, {cfg.moons_points} points"
-        run_steps(label, contenders, args.repeats or cfg.moons_repeats, report)
-    if "chain" in only:
-        run_chain(cfg.chain_ops, args.repeats or cfg.chain_repeats, report)
-    if "memory" in only:
-        run_memory(cfg.memory_ops, report)
-    if "digits" in only:
-        contenders, notes = wl.digits_contenders(cfg.digits_batch)
-        report.notes.extend(notes)
-        label = f"digits step, batch {cfg.digits_batch}"
-        run_steps(label, contenders, args.repeats or cfg.digits_repeats, report)
-    if "epoch" in only:
-        run_epoch(args.repeats or cfg.digits_repeats, report)
-    print_report(report, started, time.perf_counter() - begin)
-    return 1 if report.refused else 0
+    try:
+        results = runner.run()
+    except ChildError as err:
+        print(f"FAILED: {err}", file=sys.stderr)
+        return 2
+    elapsed = time.perf_counter() - begin
+    print("\n".join(report_lines(results, elapsed)))
+    if args.json is not None:
+        args.json.write_text(
+            json.dumps(
+                {"machine": results.info, "config": dataclasses.asdict(config), "raw": results.raw},
+                indent=1,
+            ),
+            encoding="utf-8",
+        )
+    return 1 if results.refused else 0
 
 
 if __name__ == "__main__":

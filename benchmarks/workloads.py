@@ -1,22 +1,23 @@
-"""The benchmark workloads, each built for every engine from the same numbers.
+"""The benchmark workloads, each built for one engine at a time from the same numbers.
 
-A *contender* is one way to run a workload: micrograd 0.1.0, this engine with micrograd's graph
-(one node per ``*`` and ``+``), this engine with its fused ``dot``/``sum`` nodes, ``autograd.nn``
-once it exists, and hand-written numpy. Every contender starts from the weights of one seeded
-micrograd model, so all of them must compute the same loss and gradients; ``run.py`` checks
-that before it times anything.
+A *contender* is one engine's way to run a training-step workload: micrograd 0.1.0, this engine
+with micrograd's graph (one node per ``*`` and ``+``), this engine with its fused ``dot``/``sum``
+nodes, ``autograd.nn``, ``autograd.compiled`` and hand-written numpy. Every contender starts
+from the weights of one seeded micrograd model, so all of them must compute the same loss and
+gradients; ``benchmarks.measure`` checks that in the very process that times it.
+
+Each builder makes only the contender it is asked for: a timing process holds one engine's
+objects and nothing else, so no other engine's live objects lengthen its collector's scans.
 """
 
 from __future__ import annotations
 
-import importlib
 import math
 import random
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
-from types import ModuleType
 from typing import Any, Final
 
 import numpy as np
@@ -24,6 +25,10 @@ from micrograd import nn as mg_nn  # type: ignore[import-untyped]  # micrograd s
 from micrograd.engine import Value as MgValue  # type: ignore[import-untyped]
 
 from autograd import Value, dot, sum_values
+from autograd import nn as ag_nn
+from autograd.compiled import compile_loss
+from autograd.data import load_digits
+from autograd.losses import cross_entropy
 
 # Engine values are duck-typed here: the same loss code runs on micrograd's Value and on ours,
 # and micrograd has no type annotations, so the shared helpers take Any.
@@ -35,8 +40,14 @@ MOONS_ALPHA: Final = 1e-4  # micrograd demo: L2 strength
 MOONS_LR: Final = 1.0  # micrograd demo: learning rate of step 0 (1.0 - 0.9 * k / 100)
 DIGITS_SIZES: Final = (64, 32, 10)
 DIGITS_LR: Final = 0.1
+DIGITS_IMAGES: Final = 1797  # the whole 8x8 digits set: one epoch as one full batch
 CHAIN_ADD: Final = 0.5
 CHAIN_MUL: Final = 0.9999  # keeps the chain's value and gradient far from overflow
+NUMPY_INNER: Final = 50  # numpy steps per timing sample (one is far below the timer's grain)
+
+
+class UnavailableError(Exception):
+    """This engine cannot run this workload here (a module not written yet); not an error."""
 
 
 @dataclass
@@ -56,14 +67,29 @@ class Contender:
     inner: int = 1
 
 
-def optional_module(name: str) -> ModuleType | None:
-    """Import ``name`` if that module exists; errors inside an existing module still raise."""
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as err:
-        if err.name != name:
-            raise
-        return None
+@dataclass(frozen=True)
+class Sizes:
+    """The sizes of one run's workloads."""
+
+    moons_points: int
+    digits_batch: int
+    sample_batch: int
+
+
+@dataclass(frozen=True)
+class StepWorkload:
+    """A training-step workload: its label, its engines (in table order) and its builder.
+
+    ``reference`` names the engine whose loss and gradients every other one must match;
+    ``build(engine, sizes)`` returns that one engine's :class:`Contender`.
+    """
+
+    key: str
+    label: Callable[[Sizes], str]
+    engines: tuple[str, ...]
+    names: dict[str, str]
+    build: Callable[[str, Sizes], Contender]
+    reference: str = "micrograd"
 
 
 # --- data --------------------------------------------------------------------------------------
@@ -83,16 +109,14 @@ def make_moons(n: int = 100, noise: float = 0.1, seed: int = SEED) -> tuple[np.n
     return points, labels
 
 
-def load_digits_batch(batch: int, seed: int = SEED) -> tuple[np.ndarray, np.ndarray, str]:
-    """A batch of 8x8 digit images scaled to [0, 1], their labels, and where they came from."""
-    rng = np.random.default_rng(seed)
-    datasets = optional_module("sklearn.datasets")
-    if datasets is not None:
-        digits = datasets.load_digits()
-        pick = rng.choice(len(digits.target), size=batch, replace=False)
-        return digits.data[pick] / 16.0, digits.target[pick], "sklearn load_digits"
-    images = rng.integers(0, 17, size=(batch, 64)) / 16.0
-    return images, rng.integers(0, 10, size=batch), "random data (scikit-learn not installed)"
+def load_digits_batch(batch: int, seed: int = SEED) -> tuple[np.ndarray, np.ndarray]:
+    """``batch`` of the shipped 8x8 digits (scikit-learn's images) in [0, 1], and their labels.
+
+    The whole set (``batch`` = 1,797) comes in a seeded random order, as any other batch.
+    """
+    images, labels = load_digits()
+    pick = np.random.default_rng(seed).choice(len(labels), size=batch, replace=False)
+    return images[pick], labels[pick]
 
 
 # --- the shared weights: one seeded micrograd model ---------------------------------------------
@@ -102,6 +126,11 @@ def micrograd_mlp(sizes: Sequence[int], seed: int = SEED) -> Any:
     """micrograd's ``MLP`` (uniform(-1, 1) weights, zero biases) from a seeded ``random``."""
     random.seed(seed)
     return mg_nn.MLP(sizes[0], list(sizes[1:]))
+
+
+def shared_weights(sizes: Sequence[int]) -> list[float]:
+    """The seeded micrograd model's parameters as floats (micrograd's order)."""
+    return [float(p.data) for p in micrograd_mlp(sizes).parameters()]
 
 
 def split_layers(sizes: Sequence[int], flat: Sequence[Any]) -> list[list[tuple[list[Any], Any]]]:
@@ -138,6 +167,29 @@ def mlp_fused(layers: list[list[tuple[list[Value], Value]]], x: Sequence[Any]) -
     return list(x)
 
 
+def nn_mlp(sizes: Sequence[int], weights: list[float]) -> tuple[Any, list[Value]]:
+    """``autograd.nn.MLP`` with micrograd's weights copied in (both order weights, then bias)."""
+    model = ag_nn.MLP(sizes[0], list(sizes[1:]), seed=0)
+    params = list(model.parameters())
+    if len(params) != len(weights):
+        raise UnavailableError(
+            f"autograd.nn.MLP{tuple(sizes)} has {len(params)} parameters, micrograd's "
+            f"{len(weights)}"
+        )
+    for p, w in zip(params, weights, strict=True):
+        p.data = w
+    return model, params
+
+
+def _resetter(params: list[Node], weights: list[float]) -> Callable[[], None]:
+    def reset() -> None:
+        for p, w in zip(params, weights, strict=True):
+            p.data = w
+            p.grad = 0.0
+
+    return reset
+
+
 def _value_contender(
     name: str,
     params: list[Node],
@@ -146,11 +198,7 @@ def _value_contender(
     lr: float,
 ) -> Contender:
     """A contender for any engine whose nodes have ``data``, ``grad`` and ``backward()``."""
-
-    def reset() -> None:
-        for p, w in zip(params, weights, strict=True):
-            p.data = w
-            p.grad = 0.0
+    reset = _resetter(params, weights)
 
     def loss_and_grads() -> tuple[float, list[float]]:
         reset()
@@ -168,6 +216,14 @@ def _value_contender(
         return float(loss.data)
 
     return Contender(name, loss_and_grads, step, reset)
+
+
+def _single(out: Any) -> Value:
+    """An MLP with one output returns a Value (micrograd's rule); accept a 1-list too."""
+    if isinstance(out, Value):
+        return out
+    (only,) = out
+    return only  # type: ignore[no-any-return]
 
 
 # --- workload 1: one step of micrograd's moons demo ---------------------------------------------
@@ -188,83 +244,60 @@ def svm_loss_fused(scores: Sequence[Value], ys: Sequence[float], params: list[Va
     return data_loss + MOONS_ALPHA * dot(params, params)
 
 
-def moons_contenders(n_points: int) -> tuple[list[Contender], list[str]]:
-    """Every engine's moons step, all from the same seeded micrograd weights; and notes."""
-    points, labels = make_moons(n_points)
+MOONS_NAMES: Final = {
+    "micrograd": "micrograd 0.1.0",
+    "plain": "ours, micrograd's graph",
+    "fused": "ours, fused dot/sum",
+    "nn": "ours, autograd.nn.MLP",
+    "compiled": "ours, autograd.compiled (numpy batch)",
+    "numpy": "numpy, hand-written",
+}
+
+
+def moons_contender(engine: str, sizes: Sizes) -> Contender:
+    """One engine's moons step (MLP 2-16-16-1, SVM loss + L2, SGD lr 1.0)."""
+    points, labels = make_moons(sizes.moons_points)
     rows: list[list[float]] = points.tolist()  # plain floats: numpy scalars would slow micrograd
     ys: list[float] = labels.tolist()
-    model = micrograd_mlp(MOONS_SIZES)
-    mg_params = model.parameters()
-    weights = [float(p.data) for p in mg_params]
-    notes: list[str] = []
+    name = MOONS_NAMES[engine]
+    if engine == "micrograd":
+        model = micrograd_mlp(MOONS_SIZES)
+        mg_params = model.parameters()
 
-    def mg_loss() -> Any:
-        scores = [model([MgValue(v) for v in row]) for row in rows]
-        return svm_loss_plain(scores, ys, mg_params)
+        def mg_loss() -> Any:
+            scores = [model([MgValue(v) for v in row]) for row in rows]
+            return svm_loss_plain(scores, ys, mg_params)
 
-    plain_params = [Value(w) for w in weights]
-    plain = split_layers(MOONS_SIZES, plain_params)
-    fused_params = [Value(w) for w in weights]
-    fused = split_layers(MOONS_SIZES, fused_params)
-
-    def plain_loss() -> Value:
-        scores = [mlp_plain(plain, [Value(v) for v in row])[0] for row in rows]
-        return svm_loss_plain(scores, ys, plain_params)  # type: ignore[no-any-return]
-
-    def fused_loss() -> Value:
-        scores = [mlp_fused(fused, row)[0] for row in rows]
-        return svm_loss_fused(scores, ys, fused_params)
-
-    found = [
-        _value_contender("micrograd 0.1.0", mg_params, mg_loss, weights, MOONS_LR),
-        _value_contender("ours, micrograd's graph", plain_params, plain_loss, weights, MOONS_LR),
-        _value_contender("ours, fused dot/sum", fused_params, fused_loss, weights, MOONS_LR),
-    ]
-    nn_version = _nn_contender(MOONS_SIZES, weights, notes)
-    if nn_version is not None:
-        nn_model, nn_params = nn_version
+        weights = [float(p.data) for p in mg_params]
+        return _value_contender(name, mg_params, mg_loss, weights, MOONS_LR)
+    weights = shared_weights(MOONS_SIZES)
+    if engine == "numpy":
+        return _numpy_contender(MOONS_SIZES, weights, points, labels, "svm", MOONS_LR)
+    if engine == "compiled":
+        return _compiled_moons(points, labels, weights)
+    if engine == "nn":
+        nn_model, params = nn_mlp(MOONS_SIZES, weights)
 
         def nn_loss() -> Value:
             scores = [_single(nn_model(row)) for row in rows]
-            return svm_loss_fused(scores, ys, nn_params)
+            return svm_loss_fused(scores, ys, params)
 
-        found.append(
-            _value_contender("ours, autograd.nn.MLP", nn_params, nn_loss, weights, MOONS_LR)
-        )
-    plan = _optional(notes, "moons", lambda: _compiled_moons(points, labels, weights))
-    if plan is not None:
-        found.append(plan)
-    found.append(_numpy_contender(MOONS_SIZES, weights, points, labels, "svm", MOONS_LR))
-    return found, notes
+        return _value_contender(name, params, nn_loss, weights, MOONS_LR)
+    params = [Value(w) for w in weights]
+    layers = split_layers(MOONS_SIZES, params)
+    if engine == "plain":
 
+        def plain_loss() -> Value:
+            scores = [mlp_plain(layers, [Value(v) for v in row])[0] for row in rows]
+            return svm_loss_plain(scores, ys, params)  # type: ignore[no-any-return]
 
-def _single(out: Any) -> Value:
-    """An MLP with one output returns a Value (micrograd's rule); accept a 1-list too."""
-    if isinstance(out, Value):
-        return out
-    (only,) = out
-    return only  # type: ignore[no-any-return]
+        return _value_contender(name, params, plain_loss, weights, MOONS_LR)
 
+    def fused_loss() -> Value:
+        scores = [mlp_fused(layers, row)[0] for row in rows]
+        return svm_loss_fused(scores, ys, params)
 
-def _nn_contender(
-    sizes: Sequence[int], weights: list[float], notes: list[str]
-) -> tuple[Any, list[Value]] | None:
-    """``autograd.nn.MLP`` with micrograd's weights copied in, or None (and a note) if absent."""
-    nn = optional_module("autograd.nn")
-    if nn is None:
-        notes.append("autograd.nn does not exist yet: no autograd.nn.MLP row")
-        return None
-    model = nn.MLP(sizes[0], list(sizes[1:]), seed=0)
-    params = list(model.parameters())
-    if len(params) != len(weights):
-        notes.append(
-            f"autograd.nn.MLP{tuple(sizes)} has {len(params)} parameters, micrograd's "
-            f"{len(weights)}: no autograd.nn row"
-        )
-        return None
-    for p, w in zip(params, weights, strict=True):
-        p.data = w
-    return model, params
+    return _value_contender(name, params, fused_loss, weights, MOONS_LR)
 
 
 # --- workload 4: a training step of the 8x8 digits network --------------------------------------
@@ -309,97 +342,116 @@ def add_micrograd_exp_log() -> None:
     MgValue.log = log
 
 
-def digits_contenders(batch: int) -> tuple[list[Contender], list[str]]:
-    """Every engine's digits step (MLP 64-32-10, mean softmax cross-entropy); and notes."""
-    images, targets, source = load_digits_batch(batch)
-    notes = [f"digits data: {source}, batch of {batch}"]
+DIGITS_NAMES: Final = {
+    "micrograd": "micrograd 0.1.0 + exp/log",
+    "plain": "ours, micrograd's graph",
+    "fused": "ours, fused dot/sum",
+    "nn": "ours, autograd.nn + losses",
+    "compiled": "ours, autograd.compiled (numpy batch)",
+    "numpy": "numpy, hand-written",
+}
+
+
+def digits_example_losses(engine: str, batch: int) -> tuple[list[Node], Callable[[int], Node]]:
+    """The parameters and ``loss(i)``, the cross-entropy of image ``i`` alone, for one engine.
+
+    One function serves both digits workloads: the batch step sums ``loss(i)`` over the batch
+    into one graph, the per-image step back-propagates each ``loss(i)`` on its own.
+    """
+    images, targets = load_digits_batch(batch)
     rows: list[list[float]] = images.tolist()
     ts: list[int] = [int(t) for t in targets]
-    add_micrograd_exp_log()
-    model = micrograd_mlp(DIGITS_SIZES)
-    mg_params = model.parameters()
-    weights = [float(p.data) for p in mg_params]
+    if engine == "micrograd":
+        add_micrograd_exp_log()
+        model = micrograd_mlp(DIGITS_SIZES)
+
+        def mg_loss(i: int) -> Any:
+            return cross_entropy_plain(model([MgValue(v) for v in rows[i]]), ts[i], sum)
+
+        return model.parameters(), mg_loss
+    weights = shared_weights(DIGITS_SIZES)
+    if engine == "nn":
+        nn_model, nn_params = nn_mlp(DIGITS_SIZES, weights)
+
+        def nn_loss(i: int) -> Value:
+            return cross_entropy(nn_model(rows[i]), ts[i])
+
+        return nn_params, nn_loss
+    params = [Value(w) for w in weights]
+    layers = split_layers(DIGITS_SIZES, params)
+    if engine == "plain":
+
+        def plain_loss(i: int) -> Value:
+            logits = mlp_plain(layers, [Value(v) for v in rows[i]])
+            return cross_entropy_plain(logits, ts[i], sum)  # type: ignore[no-any-return]
+
+        return params, plain_loss
+
+    def fused_loss(i: int) -> Value:
+        return cross_entropy_plain(mlp_fused(layers, rows[i]), ts[i], sum_values)  # type: ignore[no-any-return]
+
+    return params, fused_loss
+
+
+def digits_contender(engine: str, sizes: Sizes) -> Contender:
+    """One engine's digits step: MLP 64-32-10, mean softmax cross-entropy of a batch, one graph."""
+    batch = sizes.digits_batch
+    name = DIGITS_NAMES[engine]
+    if engine in ("numpy", "compiled"):
+        images, targets = load_digits_batch(batch)
+        weights = shared_weights(DIGITS_SIZES)
+        if engine == "numpy":
+            return _numpy_contender(DIGITS_SIZES, weights, images, targets, "xent", DIGITS_LR)
+        return _compiled_digits(images, targets, weights)
+    params, loss = digits_example_losses(engine, batch)
+    total: Callable[[list[Node]], Node] = sum if engine in ("micrograd", "plain") else sum_values
     scale = 1.0 / batch
 
-    def mg_loss() -> Any:
-        losses = [
-            cross_entropy_plain(model([MgValue(v) for v in row]), t, sum)
-            for row, t in zip(rows, ts, strict=True)
-        ]
-        return sum(losses) * scale
+    def batch_loss() -> Node:
+        return total([loss(i) for i in range(batch)]) * scale
 
-    plain_params = [Value(w) for w in weights]
-    plain = split_layers(DIGITS_SIZES, plain_params)
-    fused_params = [Value(w) for w in weights]
-    fused = split_layers(DIGITS_SIZES, fused_params)
-
-    def plain_loss() -> Value:
-        losses = [
-            cross_entropy_plain(mlp_plain(plain, [Value(v) for v in row]), t, sum)
-            for row, t in zip(rows, ts, strict=True)
-        ]
-        return sum(losses) * scale  # type: ignore[no-any-return]
-
-    def fused_loss() -> Value:
-        losses = [
-            cross_entropy_plain(mlp_fused(fused, row), t, sum_values)
-            for row, t in zip(rows, ts, strict=True)
-        ]
-        return sum_values(losses) * scale
-
-    found = [
-        _value_contender("micrograd 0.1.0 + exp/log", mg_params, mg_loss, weights, DIGITS_LR),
-        _value_contender("ours, micrograd's graph", plain_params, plain_loss, weights, DIGITS_LR),
-        _value_contender("ours, fused dot/sum", fused_params, fused_loss, weights, DIGITS_LR),
-    ]
-    nn_version = _nn_contender(DIGITS_SIZES, weights, notes)
-    if nn_version is not None:
-        found.append(_nn_digits_contender(nn_version, rows, ts, weights, notes))
-    plan = _optional(notes, "digits", lambda: _compiled_digits(images, targets, weights))
-    if plan is not None:
-        found.append(plan)
-    found.append(_numpy_contender(DIGITS_SIZES, weights, images, targets, "xent", DIGITS_LR))
-    return found, notes
+    weights = [float(p.data) for p in params]
+    return _value_contender(name, params, batch_loss, weights, DIGITS_LR)
 
 
-def _nn_digits_contender(
-    nn_version: tuple[Any, list[Value]],
-    rows: list[list[float]],
-    ts: list[int],
-    weights: list[float],
-    notes: list[str],
-) -> Contender:
-    """``autograd.nn.MLP`` with ``autograd.losses.cross_entropy`` where that module exists."""
-    model, params = nn_version
-    losses_module = optional_module("autograd.losses")
-    if losses_module is None:
-        notes.append("autograd.losses does not exist yet: the nn row uses the benchmark's loss")
+def digits_sample_contender(engine: str, sizes: Sizes) -> Contender:
+    """One engine's per-image digits step: every image its own graph, one update per batch.
 
-        def xent(logits: list[Value], t: int) -> Value:
-            return cross_entropy_plain(logits, t, sum_values)  # type: ignore[no-any-return]
+    For each of the batch's images: build that image's loss (scaled by 1/batch), back-propagate
+    it (the gradients add up in the parameters' ``.grad``), drop the graph; then one SGD update.
+    The gradients are those of the batch step; the graphs are one image's (micrograd: ~4,800
+    nodes), as in a per-example training loop. ``run`` reports the time per image.
+    """
+    batch = sizes.sample_batch
+    params, loss = digits_example_losses(engine, batch)
+    weights = [float(p.data) for p in params]
+    reset = _resetter(params, weights)
+    scale = 1.0 / batch
 
-    else:
-        xent = losses_module.cross_entropy
-    scale = 1.0 / len(rows)
+    def accumulate() -> float:
+        total = 0.0
+        for i in range(batch):
+            example = loss(i) * scale
+            example.backward()
+            total += float(example.data)
+        return total
 
-    def nn_loss() -> Value:
-        return sum_values([xent(model(row), t) for row, t in zip(rows, ts, strict=True)]) * scale
+    def loss_and_grads() -> tuple[float, list[float]]:
+        reset()
+        return accumulate(), [float(p.grad) for p in params]
 
-    return _value_contender("ours, autograd.nn + losses", params, nn_loss, weights, DIGITS_LR)
+    def step() -> float:
+        for p in params:
+            p.grad = 0.0
+        total = accumulate()
+        for p in params:
+            p.data -= DIGITS_LR * p.grad
+        return total
+
+    return Contender(DIGITS_NAMES[engine], loss_and_grads, step, reset)
 
 
-# --- compiled batched execution (autograd.compiled), once it exists -----------------------------
-
-
-def _optional(
-    notes: list[str], workload: str, build: Callable[[], Contender | None]
-) -> Contender | None:
-    """Build a contender from a module still being written; a failure becomes a note, not a row."""
-    try:
-        return build()
-    except Exception as err:  # report any failure of work in progress, go on
-        notes.append(f"{workload}: the autograd.compiled row failed to build: {err!r}")
-        return None
+# --- compiled batched execution (autograd.compiled) ---------------------------------------------
 
 
 def _plan_contender(
@@ -411,11 +463,7 @@ def _plan_contender(
     lr: float,
 ) -> Contender:
     """A contender running a compiled plan's ``forward_backward`` on the whole batch."""
-
-    def reset() -> None:
-        for p, w in zip(params, weights, strict=True):
-            p.data = w
-            p.grad = 0.0
+    reset = _resetter(params, weights)
 
     def loss_and_grads() -> tuple[float, list[float]]:
         reset()
@@ -436,13 +484,8 @@ def _plan_contender(
 COMPILED_NAME: Final = "ours, autograd.compiled (numpy batch)"
 
 
-def _compiled_moons(
-    points: np.ndarray, labels: np.ndarray, weights: list[float]
-) -> Contender | None:
+def _compiled_moons(points: np.ndarray, labels: np.ndarray, weights: list[float]) -> Contender:
     """The moons loss of one example (hinge + the L2 term), traced once, run on the batch."""
-    compiled = optional_module("autograd.compiled")
-    if compiled is None:
-        return None
     params = [Value(w) for w in weights]
     layers = split_layers(MOONS_SIZES, params)
 
@@ -451,21 +494,16 @@ def _compiled_moons(
         score = mlp_fused(layers, x)[0]
         return (1 + -y * score).relu() + MOONS_ALPHA * dot(params, params)
 
-    plan = compiled.compile_loss(one_example, (points[0].tolist(), float(labels[0])), params)
+    plan = compile_loss(one_example, (points[0].tolist(), float(labels[0])), params)
     return _plan_contender(COMPILED_NAME, plan, (points, labels), params, weights, MOONS_LR)
 
 
-def _compiled_digits(
-    images: np.ndarray, targets: np.ndarray, weights: list[float]
-) -> Contender | None:
+def _compiled_digits(images: np.ndarray, targets: np.ndarray, weights: list[float]) -> Contender:
     """Cross-entropy of one image with a one-hot target, traced once, run on the batch.
 
     No max-shift here: a shift read from ``.data`` would be a constant that differs per image,
     which the plan rightly refuses as a data-dependent graph; these logits are far from overflow.
     """
-    compiled = optional_module("autograd.compiled")
-    if compiled is None:
-        return None
     params = [Value(w) for w in weights]
     layers = split_layers(DIGITS_SIZES, params)
 
@@ -474,29 +512,43 @@ def _compiled_digits(
         return sum_values([z.exp() for z in logits]).log() - dot(onehot, logits)
 
     onehot = np.eye(DIGITS_SIZES[-1])[targets]
-    plan = compiled.compile_loss(one_example, (images[0].tolist(), onehot[0].tolist()), params)
+    plan = compile_loss(one_example, (images[0].tolist(), onehot[0].tolist()), params)
     return _plan_contender(COMPILED_NAME, plan, (images, onehot), params, weights, DIGITS_LR)
 
 
-DIGITS_IMAGES: Final = 1797  # the whole 8x8 digits set: one epoch as one full batch
+def epoch_contender(engine: str, sizes: Sizes) -> Contender:
+    """One full-batch digits epoch (all 1,797 images): hand-written numpy or the compiled plan.
 
-
-def digits_epoch_contenders() -> tuple[list[Contender], list[str]]:
-    """One full-batch epoch (all 1,797 images): hand-written numpy first, then the compiled plan.
-
-    micrograd and the scalar engine would take minutes here; ``run.py`` scales their
-    batch-row times instead and says so.
+    micrograd and the scalar engine would take minutes here; ``run`` scales their batch-step
+    times instead and says so.
     """
-    images, targets, source = load_digits_batch(DIGITS_IMAGES)
-    weights = [float(p.data) for p in micrograd_mlp(DIGITS_SIZES).parameters()]
-    notes: list[str] = [f"digits epoch data: {source}, all {len(targets)} images"]
-    found = [_numpy_contender(DIGITS_SIZES, weights, images, targets, "xent", DIGITS_LR)]
-    plan = _optional(notes, "digits epoch", lambda: _compiled_digits(images, targets, weights))
-    if plan is None:
-        notes.append("digits epoch: autograd.compiled does not exist: numpy row only")
-    else:
-        found.append(plan)
-    return found, notes
+    del sizes  # the epoch is the whole set
+    images, targets = load_digits_batch(DIGITS_IMAGES)
+    weights = shared_weights(DIGITS_SIZES)
+    if engine == "numpy":
+        return _numpy_contender(DIGITS_SIZES, weights, images, targets, "xent", DIGITS_LR)
+    return _compiled_digits(images, targets, weights)
+
+
+# --- the course CNN (issue 15, part 4): a place kept for it --------------------------------------
+
+
+CNN_NAMES: Final = {"compiled": COMPILED_NAME, "numpy": "numpy, hand-written im2col"}
+
+
+def cnn_contender(engine: str, sizes: Sizes) -> Contender:
+    """The course CNN's training step, compiled and as hand-written numpy im2col: not yet here.
+
+    Part 4 of issue 15 asks for the course CNN compiled within 3x of a hand-written numpy
+    im2col version. When ``autograd.nn.Conv2d`` and the compiled conv batching exist, this
+    builds both from one set of weights (numpy first, the reference of the check), like
+    :func:`epoch_contender`; until then every engine is :class:`UnavailableError` and the run
+    prints a note instead of a row.
+    """
+    del engine, sizes
+    if not hasattr(ag_nn, "Conv2d"):
+        raise UnavailableError("autograd.nn.Conv2d does not exist yet")
+    raise UnavailableError("the CNN workload is not written yet (issue 15, part 4)")
 
 
 # --- hand-written numpy: the same networks as matrices ------------------------------------------
@@ -547,9 +599,6 @@ def _numpy_loss_grads(
     return value, grads
 
 
-NUMPY_INNER: Final = 50  # numpy steps per timing sample
-
-
 def _numpy_contender(
     sizes: Sequence[int], weights: list[float], x: np.ndarray, y: np.ndarray, loss: str, lr: float
 ) -> Contender:
@@ -574,6 +623,53 @@ def _numpy_contender(
         return value
 
     return Contender("numpy, hand-written", loss_and_grads, step, reset, inner=NUMPY_INNER)
+
+
+# --- the registry of step workloads, in the order a run measures them ---------------------------
+
+ALL_ENGINES: Final = ("micrograd", "plain", "fused", "nn", "compiled", "numpy")
+SCALAR_ENGINES: Final = ("micrograd", "plain", "fused", "nn")
+
+STEP_WORKLOADS: Final = {
+    "moons": StepWorkload(
+        "moons",
+        lambda s: f"moons step, {s.moons_points} points",
+        ALL_ENGINES,
+        MOONS_NAMES,
+        moons_contender,
+    ),
+    "digits": StepWorkload(
+        "digits",
+        lambda s: f"digits step, batch {s.digits_batch}",
+        ALL_ENGINES,
+        DIGITS_NAMES,
+        digits_contender,
+    ),
+    "sample": StepWorkload(
+        "sample",
+        lambda s: f"digits, per image (batch {s.sample_batch}, a graph each)",
+        SCALAR_ENGINES,
+        DIGITS_NAMES,
+        digits_sample_contender,
+    ),
+    "epoch": StepWorkload(
+        "epoch",
+        lambda s: f"digits epoch, {DIGITS_IMAGES:,} images (full batch)",
+        ("numpy", "compiled"),
+        {"numpy": "numpy, hand-written", "compiled": COMPILED_NAME},
+        epoch_contender,
+        reference="numpy",
+    ),
+    "cnn": StepWorkload(
+        "cnn",
+        lambda s: "course CNN step",
+        ("numpy", "compiled"),
+        CNN_NAMES,
+        cnn_contender,
+        reference="numpy",
+    ),
+}
+"""Every training-step workload; ``run --only`` picks among these keys (and chain, memory)."""
 
 
 # --- workloads 2 and 3: a long chain ------------------------------------------------------------
