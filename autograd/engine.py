@@ -342,8 +342,8 @@ class Value(LeavesOnlyCopy):
         in, so a second call adds exactly one more gradient (PyTorch's rule); reset with
         :func:`zero_grad`. It runs :func:`backprop`'s pass tuned for speed
         (:mod:`autograd.fast_backward`). If the pass raises (``detect_anomaly()``, Ctrl-C), no
-        ``.grad`` changes. Two passes over shared nodes must not run at once in different
-        threads.
+        ``.grad`` changes. Passes from several threads take turns (one lock), so calls from
+        several threads into shared parameters add up exactly as if made one after another.
 
         >>> x = Value(2.0)
         >>> y = (x * x) * 3
@@ -532,8 +532,9 @@ def grad(output: Value, inputs: Value | Sequence[Value], create_graph: bool = Fa
     """Return ``d output / d input`` for each input, leaving every ``.grad`` as it was.
 
     The float pass runs in the nodes' ``.grad`` and puts each one back afterwards (also when
-    it raises), so, like ``backward()``, it must not run at the same time as another pass over
-    the same nodes in another thread.
+    it raises); like ``backward()`` it holds the passes' lock
+    (:data:`autograd.fast_backward.GRAD_LOCK`), so a pass in another thread never sees its
+    borrowed slots.
 
     With ``create_graph=True`` the gradients are Values built from the same local-derivative
     rules (:func:`backprop` on Values), so they can be differentiated again (second
@@ -563,7 +564,8 @@ def grad(output: Value, inputs: Value | Sequence[Value], create_graph: bool = Fa
             raise TypeError(f"grad: inputs[{i}] must be a Value, got {describe(x)}")
     found: tuple[Any, ...]
     if create_graph:
-        grads = backprop(output, create_graph=True)
+        with fast_backward.GRAD_LOCK:  # reads every .data once, as a step in between would not
+            grads = backprop(output, create_graph=True)
         found = tuple(_leaf(grads.get(x, 0.0), "grad") for x in wanted)
     else:
         found = fast_backward.fresh_grads(output, wanted)
@@ -590,5 +592,6 @@ def zero_grad(values: Value | Iterable[Value]) -> None:
     for i, v in enumerate(nodes):
         if not isinstance(v, Value):
             raise TypeError(f"zero_grad: values[{i}] must be a Value, got {describe(v)}")
-    for v in nodes:
-        v.grad = 0.0
+    with fast_backward.GRAD_LOCK:  # never in the middle of another thread's pass
+        for v in nodes:
+            v.grad = 0.0

@@ -13,6 +13,12 @@ for bit; ``tests/test_engine.py`` pins that over random programs. It is faster b
 - if anything raises midway (``KeyboardInterrupt``, ``detect_anomaly()``), every ``.grad`` is put
   back as it was.
 
+A pass borrows the nodes' ``.grad`` slots, so two passes over shared nodes must not interleave:
+each one holds :data:`GRAD_LOCK`, as does everything else that writes ``.grad`` or reads it to
+move parameters (``zero_grad``, an optimizer's step, a compiled plan's call). Passes from several
+threads then run one after another and their gradients add up exactly; the interpreter lock lets
+only one thread compute at a time anyway, so nothing is lost by waiting.
+
 Its sums start at +0.0 where the reference's start at the first term, so a gradient that is
 exactly -0.0 in the reference reads +0.0 here (as it does after ``.grad += ...`` anywhere).
 """
@@ -21,13 +27,21 @@ from __future__ import annotations
 
 import math
 import numbers
+import threading
 from collections.abc import Iterable, Sequence
-from typing import Protocol
+from typing import Final, Protocol
 
 import numpy as np
 
 from autograd import messages, modes
 from autograd.ops import Op
+
+GRAD_LOCK: Final = threading.RLock()
+"""Held while a pass or a step reads or writes ``.grad``: passes from several threads take turns.
+
+Reentrant, so a pass started while it is held by the same thread (a loss that calls
+``backward()`` inside a compiled plan's re-check, say) does not deadlock.
+"""
 
 
 class Node(Protocol):
@@ -68,21 +82,23 @@ def local_floats(node: Node) -> tuple[float, ...]:
 
 def backward(root: Node) -> None:
     """Add ``d root / d node`` into every ``node.grad`` of the graph (``Value.backward``)."""
-    FreshPass(root).add_back()
+    with GRAD_LOCK:
+        FreshPass(root).add_back()
 
 
 def fresh_grads(output: Node, wanted: Sequence[Node]) -> tuple[float, ...]:
     """Return ``d output / d x`` for each wanted ``x`` as floats, every ``.grad`` left as it was."""
-    before = [x.grad for x in wanted]
-    for x in wanted:  # zero, so an input the pass does not reach reads 0
-        x.grad = 0.0
-    try:
-        fresh = FreshPass(output)
-        found = tuple(x.grad for x in wanted)
-        fresh.undo()
-    finally:
-        for x, old in zip(wanted, before, strict=True):
-            x.grad = old
+    with GRAD_LOCK:
+        before = [x.grad for x in wanted]
+        for x in wanted:  # zero, so an input the pass does not reach reads 0
+            x.grad = 0.0
+        try:
+            fresh = FreshPass(output)
+            found = tuple(x.grad for x in wanted)
+            fresh.undo()
+        finally:
+            for x, old in zip(wanted, before, strict=True):
+                x.grad = old
     return found
 
 
