@@ -489,9 +489,11 @@ def backprop(
 
     The reference backward pass: for each node in reverse topological order, for each of its
     inputs, ``grad[input] += local * upstream`` -- so every path from a node to the root adds
-    its product. ``backward()`` and ``grad()`` run the same pass tuned for speed
-    (:mod:`autograd.fast_backward`) and give these numbers bit for bit (a sum that is exactly
-    -0.0 here reads +0.0 there); the step-through player records its frames from ``on_step``.
+    its product (a row that selects, :attr:`autograd.ops.Op.selects`, adds 0 where its local
+    derivative is 0, whatever the upstream gradient). ``backward()`` and ``grad()`` run the
+    same pass tuned for speed (:mod:`autograd.fast_backward`) and give these numbers bit for
+    bit (a sum that is exactly -0.0 here reads +0.0 there); the step-through player records
+    its frames from ``on_step``.
 
     Args:
         root: the Value to differentiate (its gradient is 1).
@@ -516,7 +518,7 @@ def backprop(
         else:
             local = node.local_grads()
         for k, (parent, d) in enumerate(zip(node._parents, local, strict=True)):
-            term = d * upstream
+            term = op.term(d, upstream)  # d * upstream; 0 where a selecting row's d is 0
             before = grads.get(parent)
             grads[parent] = total = term if before is None else before + term
             if on_step is not None:

@@ -195,12 +195,17 @@ class FreshPass:
             node = pop()
             upstream = node.grad
             parents = node._parents
-            # The common binary node, unrolled: no zip, no helper call.
-            if not checked and node._params is None and len(parents) == 2:  # noqa: PLR2004
+            op: Op = node._op  # type: ignore[assignment]  # walk 2 sees op nodes only
+            # The common binary node, unrolled: no zip, no helper call (a selecting row: below).
+            if (
+                not checked
+                and node._params is None
+                and len(parents) == 2  # noqa: PLR2004
+                and not op.selects
+            ):
                 a, b = parents
                 try:
-                    rule = node._op.local_grads  # type: ignore[union-attr]  # walk 2 sees op nodes only
-                    da, db = rule(a.data, b.data, node.data)
+                    da, db = op.local_grads(a.data, b.data, node.data)
                 except ArithmeticError:
                     da, db = local_floats(node)
                 a.grad += da * upstream
@@ -219,6 +224,8 @@ class FreshPass:
             local = local_floats(node)
             if checked:
                 _check_finite(node, local, upstream)
+            if op.selects:  # Op.term: 0 where d is 0, whatever the upstream (x * 1.0 is x)
+                local, upstream = tuple(op.term(d, upstream) for d in local), 1.0
             for parent, d in zip(parents, local, strict=True):
                 parent.grad += d * upstream
                 if parent._op is not None:
@@ -255,7 +262,7 @@ def _check_finite(node: Node, local: tuple[float, ...], upstream: float) -> None
     op = node._op
     assert op is not None  # noqa: S101  # only called for op nodes (an internal invariant)
     for i, d in enumerate(local):
-        if not math.isfinite(d * upstream):
+        if not math.isfinite(op.term(d, upstream)):
             inputs = messages.format_inputs(node._parents)
             raise FloatingPointError(
                 messages.backward_anomaly(op, node.label, i, d, upstream, inputs)

@@ -268,6 +268,15 @@ class Op:
     ``x_i`` in turn and the last one is ``b`` (``("x_i for w_i", "w_i for x_i", "1 for b")``).
     Joined with ``", "`` the texts are the row's formula on one line (the README's table, a
     drawn op node's tooltip).
+
+    ``selects`` marks a row whose local derivative *selects* the upstream gradient instead of
+    scaling it, as PyTorch's ``threshold_backward`` does for relu: where the local derivative
+    is 0 the op is flat, so its input gets 0 even when the upstream gradient is inf or nan
+    (``relu(-1).log()``: ``0 * inf`` would be nan). Every pass applies it through :meth:`term`
+    (the tuned pass and the compiled kernels with the same test, written out for speed). A row
+    whose derivative is a step of 0s and 1s (relu, abs, a heaviside) sets it; a row whose zero is
+    a number it computes (``mul``'s ``b``, ``leaky_relu``'s slope 0) does not: ``0 * inf`` is nan
+    there, as in PyTorch.
     """
 
     name: str
@@ -277,6 +286,17 @@ class Op:
     local_grads: Callable[..., tuple[Scalar, ...]]
     formula: tuple[str, ...]
     domain: Domain = Domain()
+    selects: bool = False
+
+    def term(self, local: Scalar, upstream: Scalar) -> Scalar:
+        """One edge's share of the chain rule: ``local * upstream``, or 0 where a row selects.
+
+        >>> RELU.term(0.0, INF), MUL.term(0.0, INF), RELU.term(1.0, NAN)
+        (0.0, nan, nan)
+        """
+        if self.selects and number(local) == 0:
+            return 0.0
+        return local * upstream
 
 
 def _dot_forward(*terms: float) -> float:
@@ -345,13 +365,14 @@ _ROWS: Final = (
     Op("tanh", "tanh", 1, math.tanh, lambda x, out: (1.0 - out * out,), ("1 - tanh(x)**2",)),
     Op("sigmoid", "σ", 1, sigmoid_float, lambda x, out: (out * (1.0 - out),),
        ("sigmoid(x) * (1 - sigmoid(x))",)),
+    # relu and abs select (Op.selects): a 0 here gives 0 even times an inf or nan upstream.
     Op("relu", "relu", 1, lambda x: 0.0 if x <= 0 else x, lambda x, out: (step(x),),
-       ("1 if x > 0 else 0 (0 at x = 0)",), Domain(kinks=(0.0,))),
+       ("1 if x > 0 else 0 (0 at x = 0)",), Domain(kinks=(0.0,)), selects=True),
     Op("leaky_relu", "leaky_relu", 1, lambda x, slope: x if x > 0 else slope * x,
        lambda x, out, slope: (step(x, below=slope),), ("1 if x > 0 else slope (slope at 0)",),
        Domain(kinks=(0.0,), params={"slope": (0.0, 0.5)})),
     Op("abs", "abs", 1, abs, lambda x, out: (sign(x),), ("sign(x) (0 at x = 0)",),
-       Domain(kinks=(0.0,))),
+       Domain(kinks=(0.0,)), selects=True),
     # --- trigonometry ---
     Op("sin", "sin", 1, safe_sin, lambda x, out: (cos(x),), ("cos(x)",)),
     Op("cos", "cos", 1, safe_cos, lambda x, out: (-sin(x),), ("-sin(x)",)),

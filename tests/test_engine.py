@@ -15,7 +15,7 @@ from collections.abc import Callable
 import pytest
 from hypothesis import assume, given, note
 from hypothesis import strategies as st
-from strategies import GRAPH_BOUND, Program, call, extreme_floats, programs
+from strategies import GRAPH_BOUND, Program, Step, call, extreme_floats, programs
 
 from autograd import (
     Value,
@@ -72,9 +72,31 @@ def _same_float(a: float, b: float) -> bool:
     return a == b or (math.isnan(a) and math.isnan(b))
 
 
+# Where tanh and sigmoid saturate, where a local derivative overflows, and where relu is flat.
+EDGE_FLOATS = (-1.0, 19.5, -40.0, 1e-8, -1e-300, 1e300)
+POLES = (("log", ()), ("sqrt", ()), ("pow", (("exponent", -1.0),)))
+
+
+@st.composite
+def programs_at_edges(draw: st.DrawFn) -> Program:
+    """Random programs; half end with a selecting row (relu) feeding a pole (log): 0 meets inf."""
+    program = draw(programs(max_leaves=2, max_steps=16))
+    if not draw(st.booleans()):
+        return program
+    nodes = program.n_leaves + len(program.steps)
+    selector = draw(st.sampled_from([op.name for op in OPS.values() if op.selects]))
+    pole, params = draw(st.sampled_from(POLES))
+    steps = (Step(selector, (draw(st.integers(0, nodes - 1)),), ()), Step(pole, (nodes,), params))
+    return Program(program.n_leaves, program.steps + steps, program.leaves)
+
+
 @given(
-    program=programs(max_leaves=2, max_steps=16),
-    leaves=st.lists(st.one_of(st.floats(-3.0, 3.0), extreme_floats()), min_size=3, max_size=3),
+    program=programs_at_edges(),
+    leaves=st.lists(
+        st.one_of(st.floats(-3.0, 3.0), extreme_floats(), st.sampled_from(EDGE_FLOATS)),
+        min_size=3,
+        max_size=3,
+    ),
     data=st.data(),
 )
 def test_tuned_backward_equals_the_reference_pass_bit_for_bit(
@@ -83,7 +105,8 @@ def test_tuned_backward_equals_the_reference_pass_bit_for_bit(
     """backward() and grad() give backprop()'s sums, in its order, over any graph and any .grad.
 
     Leaves include inf, nan, -0.0 and huge numbers, so out-of-domain rules, IEEE fallbacks and
-    0 * inf meet; every node starts with an arbitrary .grad that backward() must add to.
+    0 * inf meet, and a selecting row's 0 meets an inf or nan upstream; every node starts with
+    an arbitrary .grad that backward() must add to.
     """
     note(str(program))
     xs = [Value(v) for v in leaves[: program.n_leaves]]

@@ -123,6 +123,7 @@ class Elementwise(Group):
     params: dict[str, float] = field(default_factory=dict)
     args: list[tuple[int, Index]] = field(default_factory=list)
     targets: list[Accumulate | None] = field(default_factory=list)
+    selects: bool = False  # the row's Op.selects: a 0 local derivative stops inf and nan
 
     def forward(self, stores: Sequence[Array]) -> None:  # noqa: D102
         assert self.forward_rule is not None  # noqa: S101  # set by the planner
@@ -141,6 +142,8 @@ class Elementwise(Group):
                 continue
             if isinstance(d, float) and d in (1.0, -1.0):  # add, sub, sum: skip the multiply
                 target.add(grads, upstream if d == 1.0 else -upstream)
+            elif self.selects:  # Op.term lane by lane: 0 where d is 0, whatever the upstream
+                target.add(grads, np.where(np.asarray(d) == 0, 0.0, d * upstream))
             else:
                 target.add(grads, np.asarray(d * upstream))
 

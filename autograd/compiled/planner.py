@@ -103,6 +103,7 @@ def _elementwise(nodes: list[Value], layout: Layout, out: slice, store: int) -> 
     group = Elementwise(store, out, len(nodes), name=op.name)
     group.forward_rule, group.local_rule = forward_rule(op), local_rule(op)
     group.params = dict(nodes[0]._params or {})
+    group.selects = op.selects
     for k in range(len(nodes[0]._parents)):
         column = [n._parents[k] for n in nodes]
         rows = [layout.row[p] for p in column]
