@@ -121,3 +121,39 @@ def test_overflow_of_a_local_derivative_meeting_a_zero_is_nan_as_documented() ->
     """
     found = every_pass(lambda x: (1e300 / x).tanh(), 1e-8)
     assert all(math.isnan(g) for g in found.values()), found
+
+
+def test_compiled_plan_tells_a_slope_of_minus_zero_from_zero() -> None:
+    """leaky_relu slopes 0.0 and -0.0 on one level run apart (they were grouped by ==).
+
+    At x = -1 they give -0.0 and 0.0, so 1/a + 1/b is -inf + inf = nan, in both engines.
+    """
+    w = Value(1.0)
+
+    def f(x: Value) -> Value:
+        return 1 / (w * x).leaky_relu(0.0) + 1 / (w * x).leaky_relu(-0.0)
+
+    plan = compile_loss(f, 1.0, [w], check_every=0)
+    assert math.isnan(f(Value(-1.0)).data)
+    assert math.isnan(plan.forward(np.array([-1.0]))[0])
+    assert plan.describe().count("leaky_relu x1") == 2
+
+
+@pytest.mark.parametrize("where", ["constant", "slope"])
+def test_recheck_tells_minus_zero_from_zero(where: str) -> None:
+    """A re-check sees a constant or a slope turn from 0.0 to -0.0 (it compared them with ==)."""
+    from autograd.compiled import DataDependentGraphError
+
+    zero = [0.0]
+    w = Value(-1.0)
+
+    def loss(x: Value) -> Value:
+        if where == "constant":
+            return 1 / (w * x * zero[0])
+        return 1 / (w * x).leaky_relu(zero[0])
+
+    plan = compile_loss(loss, 1.0, [w], check_every=1)
+    plan.forward(np.array([1.0]))
+    zero[0] = -0.0  # state the trace cannot see: only a re-check can
+    with pytest.raises(DataDependentGraphError, match="differs"):
+        plan.forward(np.array([1.0]))

@@ -83,7 +83,9 @@ def _key(node: Value, layout: Layout) -> tuple[Any, ...]:
         pairs = [tuple(sorted(stores[i : i + 2])) for i in range(0, len(stores) - 1, 2)]
         kinds = tuple(pairs.count(k) for k in ((0, 1), (1, 1), (0, 0)))
         return ("dot", kinds, stores[-1])
-    return (op.name, tuple(sorted((node._params or {}).items())), stores)
+    # Parameters by their repr, not ==: 0.0 == -0.0, yet leaky_relu's slope -0.0 makes -0.0 * x.
+    params = tuple(sorted((name, repr(v)) for name, v in (node._params or {}).items()))
+    return (op.name, params, stores)
 
 
 def _target(layout: Layout, nodes: Sequence[Value]) -> Accumulate | None:
