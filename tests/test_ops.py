@@ -12,6 +12,7 @@ import math
 import operator
 from collections.abc import Callable
 
+import mpmath
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -396,6 +397,60 @@ def test_special_values_cover_every_kink() -> None:
         for k in op.domain.kinks:
             if op.name != "div":  # div's kink is its pole b = 0: pinned as div(0, 0) above
                 assert (op.name, k) in pinned, op.name
+
+
+# --- (5b) exact values where the activations saturate (mpmath, 50 digits) -----------------------
+
+SMALLEST_NORMAL = 2.0**-1022
+EXACT_RTOL = 1e-12  # issue 12: tanh' was 77 % off at x = 19 and 0 past 19.06, sigmoid' 0 from 37
+SATURATED = (0.5, 3.0, 10.0, 15.0, 19.0, 19.06, 20.0, 30.0, 37.0, 40.0, 100.0, 300.0, 354.0,
+             354.8, 700.0, 708.0, 745.0, 1000.0)  # fmt: skip
+
+
+def _logistic_mp(x: float) -> mpmath.mpf:
+    return 1 / (1 + mpmath.exp(-mpmath.mpf(x)))
+
+
+def _sigmoid_mp(x: float) -> tuple[mpmath.mpf, mpmath.mpf]:
+    s, r = _logistic_mp(x), _logistic_mp(-x)  # 1 - s would round to 0 at large x, even here
+    return mpmath.exp(-mpmath.mpf(x)) * s * s, s * r * (r - s)
+
+
+# (first, second derivative) of each activation, written from their definitions in mpmath.
+EXACT: dict[str, Callable[[float], tuple[mpmath.mpf, mpmath.mpf]]] = {
+    "tanh": lambda x: (1 / mpmath.cosh(x) ** 2, -2 * mpmath.tanh(x) / mpmath.cosh(x) ** 2),
+    "sigmoid": _sigmoid_mp,
+    "softplus": lambda x: (_logistic_mp(x), _logistic_mp(x) * _logistic_mp(-x)),
+}
+
+
+def _close_to_exact(got: float, exact: mpmath.mpf) -> bool:
+    """Within EXACT_RTOL where the exact value is a normal float, else within a subnormal ulp."""
+    if abs(exact) >= SMALLEST_NORMAL:
+        return bool(abs(got - exact) <= EXACT_RTOL * abs(exact))
+    return bool(abs(got - exact) <= 4 * 2.0**-1074)
+
+
+@pytest.mark.parametrize("name", sorted(EXACT))
+@pytest.mark.parametrize("x", [s * v for v in SATURATED for s in (1.0, -1.0)])
+def test_derivatives_are_exact_where_the_activation_saturates(name: str, x: float) -> None:
+    """First and second derivatives are within 1e-12 of mpmath's wherever they are normal floats.
+
+    The first through backward() and through grad(create_graph=True), the second through
+    create_graph twice: the table's one rule on floats and on Values.
+    """
+    op = OPS[name]
+    with mpmath.workdps(60):
+        first, second = EXACT[name](x)
+        leaf = Value(x)
+        call(op, [leaf], {}).backward()
+        assert _close_to_exact(leaf.grad, first), (leaf.grad, first)
+        leaf = Value(x)
+        on_values = grad(call(op, [leaf], {}), leaf, create_graph=True)
+        assert isinstance(on_values, Value)
+        assert on_values.data == leaf.grad or leaf.grad == 0.0
+        assert _close_to_exact(on_values.data, first)
+        assert _close_to_exact(grad(on_values, leaf), second), (grad(on_values, leaf), second)
 
 
 # --- (6) registry completeness: methods, operators and functions <-> rows ------------------------
