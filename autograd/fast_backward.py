@@ -6,7 +6,7 @@ for bit; ``tests/test_engine.py`` pins that over random programs. It is faster b
 
 - running sums live in the nodes' own ``.grad`` slots instead of a dict keyed by node (half the
   cost on big graphs);
-- the common binary node is unrolled (no zip, no helper call);
+- the common unary and binary nodes are unrolled (no zip, no helper call);
 - one walk both counts each op node's consumers (Kahn's algorithm) and takes out what earlier
   passes left in ``.grad``, so a pass starts from zero and then adds the old values back in
   (PyTorch's rule: two calls give twice the gradient, never micrograd's re-propagation);
@@ -196,13 +196,22 @@ class FreshPass:
             upstream = node.grad
             parents = node._parents
             op: Op = node._op  # type: ignore[assignment]  # walk 2 sees op nodes only
+            unrolled = not checked and node._params is None
+            if unrolled and len(parents) == 1:  # the unary node (tanh, relu, exp), unrolled too
+                (a,) = parents
+                try:
+                    (d,) = op.local_grads(a.data, node.data)
+                except ArithmeticError:
+                    (d,) = local_floats(node)
+                a.grad += d * upstream if d or not op.selects else 0.0  # Op.term, written out
+                if a._op is not None:
+                    left = consumers[a] - 1
+                    consumers[a] = left
+                    if not left:
+                        push(a)
+                continue
             # The common binary node, unrolled: no zip, no helper call (a selecting row: below).
-            if (
-                not checked
-                and node._params is None
-                and len(parents) == 2  # noqa: PLR2004
-                and not op.selects
-            ):
+            if unrolled and len(parents) == 2 and not op.selects:  # noqa: PLR2004
                 a, b = parents
                 try:
                     da, db = op.local_grads(a.data, b.data, node.data)
