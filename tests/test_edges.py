@@ -9,6 +9,7 @@ is checked in every pass: ``backward()``, ``grad()``, ``grad(create_graph=True)`
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable
 
@@ -18,7 +19,7 @@ from strategies import arity, call
 
 from autograd import Value, grad
 from autograd.compiled import compile_loss
-from autograd.engine import backprop
+from autograd.engine import _apply, backprop
 from autograd.ops import OPS, Op
 
 INF, NAN = math.inf, math.nan
@@ -157,3 +158,25 @@ def test_recheck_tells_minus_zero_from_zero(where: str) -> None:
     zero[0] = -0.0  # state the trace cannot see: only a re-check can
     with pytest.raises(DataDependentGraphError, match="differs"):
         plan.forward(np.array([1.0]))
+
+
+# A heaviside step (derivative 0 everywhere, PyTorch's masked zeros) and a product whose
+# derivatives select: rows outside the table, to show that a new row needs only the flag.
+HEAVISIDE = Op("heaviside", "H", 1, lambda x: 1.0 if x > 0 else 0.0, lambda x, out: (0.0,),
+               ("0",), selects=True)  # fmt: skip
+MASKED_MUL = dataclasses.replace(OPS["mul"], name="masked_mul", selects=True)
+
+
+@pytest.mark.parametrize(
+    ("name", "f"),
+    [
+        ("heaviside", lambda x: _apply(HEAVISIDE, (x,)).log()),  # 0 * inf
+        ("masked_mul", lambda x: _apply(MASKED_MUL, (x, Value(0.0))).log()),  # 0 * -inf
+    ],
+)
+def test_a_new_row_that_selects_needs_only_the_flag(name: str, f: Callable[[Value], Value]) -> None:
+    """Unary or binary, a row with selects=True gets its zeros selected in every pass."""
+    found = every_pass(f, -1.0)
+    assert all(g == 0.0 for g in found.values()), (name, found)
+    plain = dataclasses.replace(MASKED_MUL, selects=False)  # the same row without the flag
+    assert math.isnan(every_pass(lambda x: _apply(plain, (x, Value(0.0))).log(), -1.0)["backward"])
