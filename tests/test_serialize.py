@@ -381,19 +381,18 @@ def test_reformatting_a_file_is_not_an_alteration(tmp_path: Path) -> None:
     assert values(load(tmp_path / "m.json")) == values(model)
 
 
-def _outcome(path: Path, original: list[float]) -> str:
-    """How loading a damaged copy ends: refused, harmless (the same numbers), or silently wrong."""
+def _outcome(path: Path, original: dict[str, Any]) -> str:
+    """How reading a damaged copy ends: refused, harmless (the same contents), or silently wrong."""
     try:
         with warnings.catch_warnings(record=True):  # a damaged digest *key* leaves no digest
             warnings.simplefilter("always")
-            model = load(path)
+            found = read(path)
     except ValueError:
         return "refused"
-    return "harmless" if values(model) == original and repr(model) == REPR else "WRONG"
+    return "harmless" if found == original else "WRONG"
 
 
 SMALL = Neuron(2, "tanh", seed=0)  # a small file: every byte of it is damaged in turn
-REPR = repr(SMALL)
 
 
 def test_every_single_bit_flip_is_refused_or_harmless(tmp_path: Path) -> None:
@@ -402,7 +401,7 @@ def test_every_single_bit_flip_is_refused_or_harmless(tmp_path: Path) -> None:
     Before the digest, 6.4 % of single-byte corruptions loaded with a changed weight.
     """
     save(SMALL, tmp_path / "m.json")
-    original, good = values(SMALL), (tmp_path / "m.json").read_bytes()
+    original, good = read(tmp_path / "m.json"), (tmp_path / "m.json").read_bytes()
     damaged = tmp_path / "damaged.json"
     wrong = []
     for i in range(len(good)):
@@ -416,7 +415,7 @@ def test_every_single_bit_flip_is_refused_or_harmless(tmp_path: Path) -> None:
 def test_every_truncation_is_refused_or_harmless(tmp_path: Path) -> None:
     """A file cut at any byte is refused (only the final newline may go)."""
     save(SMALL, tmp_path / "m.json")
-    original, good = values(SMALL), (tmp_path / "m.json").read_bytes()
+    original, good = read(tmp_path / "m.json"), (tmp_path / "m.json").read_bytes()
     damaged = tmp_path / "damaged.json"
     outcomes = set()
     for n in range(len(good)):
