@@ -258,8 +258,9 @@ def _row(op: Op | str | Primitive, caller: str) -> Op:
 
 
 def _settings(overrides: dict[str, Any]) -> settings:
-    # No example database unless asked: a check run in a notebook leaves no folder behind.
-    return settings(**{"database": None, **overrides})
+    # No example database unless asked, so a check run in a notebook leaves no folder behind;
+    # no deadline: a numerical check is not a timing test, and a busy machine is no failure.
+    return settings(**{"database": None, "deadline": None, **overrides})
 
 
 def check_op(op: Op | str | Primitive, **hypothesis_settings: Any) -> None:
@@ -274,7 +275,7 @@ def check_op(op: Op | str | Primitive, **hypothesis_settings: Any) -> None:
     Args:
         op: the op (an ``Op``), its name, or the function :func:`autograd.ops.register` returned.
         **hypothesis_settings: ``hypothesis.settings`` for every property (``max_examples=...``,
-            ``derandomize=True``); the loaded profile otherwise.
+            ``derandomize=True``); else the loaded profile's, without a deadline or database.
 
     Raises:
         GradcheckError: an ``AssertionError`` naming the op, the (shrunk) point and both numbers.
