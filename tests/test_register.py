@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import shutil
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
-from test_browser import CHROMIUM, CHROMIUM_ARGS, Page
 
 from autograd import Value, detect_anomaly, grad, ops
 from autograd.compiled import compile_loss
@@ -261,7 +258,10 @@ def test_explain_paths_multiplies_a_registered_ops_local_derivatives() -> None:
 
 
 def test_step_through_shows_a_registered_op_in_its_frames() -> None:
-    """The player's forward frame names the op; its backward frame uses the op's local grad."""
+    """The player's forward frame names the op; its backward frame uses the op's local grad.
+
+    (``tests/test_browser.py`` clicks through a registered op's player in chromium.)
+    """
     swish = ops.register(SWISH)
     x = Value(1.5, label="x")
     y = swish(x)
@@ -271,32 +271,6 @@ def test_step_through_shows_a_registered_op_in_its_frames() -> None:
     assert any(t.startswith(f"y = swish(x) = swish(1.5) = {y.data!r}") for t in texts), texts
     (back,) = [f for f in player.frames if f.phase == BACKWARD and f.node is x]
     assert back.grad == y.local_grads()[0] == grad(y, x)
-
-
-@pytest.mark.needs_dot
-@pytest.mark.skipif(
-    not CHROMIUM.exists() or shutil.which("dot") is None,
-    reason="the browser test needs Debian's chromium and Graphviz's dot",
-)
-def test_the_player_steps_through_a_registered_op_in_a_browser(tmp_path: Path) -> None:
-    """Clicking Next through the saved player shows each frame's text, the op's included."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    swish = ops.register(SWISH)
-    x = Value(1.5, label="x")
-    y = swish(x) * x
-    y.label = "y"
-    player = step_through(y)
-    path = player.save(tmp_path / "steps.html")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = Page(browser, path)
-        for n, frame in enumerate(player.frames):
-            if n:
-                page.page.click(".ag-next")
-            assert page.step_text() == frame.text
-        assert any("swish(x)" in frame.text for frame in player.frames)
-        assert page.errors == []
-        browser.close()
 
 
 def test_detect_anomaly_names_a_registered_op() -> None:
