@@ -299,7 +299,7 @@ def _set_node_builder(build: Callable[..., Any]) -> None:
     _BUILD_NODE[:] = [build]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # a function: equal only to itself
 class Primitive:
     """A registered op as a function: each call builds one node of ``op``.
 
