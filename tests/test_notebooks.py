@@ -53,6 +53,14 @@ def test_sheet_notebook_has_every_exercise_in_order(path: Path) -> None:
     assert _exercise_headings(path) == list(range(first, last + 1))
 
 
+def test_readme_indexes_the_problem_book_notebooks() -> None:
+    """The README's index of the problem book links every problem-book notebook."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## The problem book, worked", 1)[1].split("\n## ", 1)[0]
+    linked = set(re.findall(r"\(notebooks/([\w.]+\.ipynb)\)", section))
+    assert linked == {p.name for p in BOOK}
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_is_stored_without_outputs(path: Path) -> None:
     """No committed outputs or execution counts: the tests produce them, git never holds them."""
