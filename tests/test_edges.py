@@ -15,12 +15,13 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
-from strategies import arity, call
+from strategies import call
 
 from autograd import Value, grad
 from autograd.compiled import compile_loss
-from autograd.engine import _apply, backprop
-from autograd.ops import OPS, Op
+from autograd.engine import apply, backprop
+from autograd.ops import OPS, Op, step
+from autograd.testing.strategies import input_count
 
 INF, NAN = math.inf, math.nan
 SELECTING = [op for op in OPS.values() if op.selects]
@@ -55,7 +56,7 @@ def zero_points(op: Op) -> list[tuple[tuple[float, ...], dict[str, float], int]]
     candidates = {*op.domain.kinks, -0.0, *(v for lo, hi in op.domain.sample for v in (lo, hi))}
     found = []
     for v in sorted(candidates):
-        xs = (v,) * arity(op)
+        xs = (v,) * input_count(op)
         local = op.local_grads(*xs, op.forward(*xs, **params), **params)
         found += [(xs, params, k) for k, d in enumerate(local) if d == 0]
     return found
@@ -162,16 +163,15 @@ def test_recheck_tells_minus_zero_from_zero(where: str) -> None:
 
 # A heaviside step (derivative 0 everywhere, PyTorch's masked zeros) and a product whose
 # derivatives select: rows outside the table, to show that a new row needs only the flag.
-HEAVISIDE = Op("heaviside", "H", 1, lambda x: 1.0 if x > 0 else 0.0, lambda x, out: (0.0,),
-               ("0",), selects=True)  # fmt: skip
+HEAVISIDE = Op("heaviside", "H", 1, step, lambda x, out: (0.0,), ("0",), selects=True)
 MASKED_MUL = dataclasses.replace(OPS["mul"], name="masked_mul", selects=True)
 
 
 @pytest.mark.parametrize(
     ("name", "f"),
     [
-        ("heaviside", lambda x: _apply(HEAVISIDE, (x,)).log()),  # 0 * inf
-        ("masked_mul", lambda x: _apply(MASKED_MUL, (x, Value(0.0))).log()),  # 0 * -inf
+        ("heaviside", lambda x: apply(HEAVISIDE, x).log()),  # 0 * inf
+        ("masked_mul", lambda x: apply(MASKED_MUL, x, 0.0).log()),  # 0 * -inf
     ],
 )
 def test_a_new_row_that_selects_needs_only_the_flag(name: str, f: Callable[[Value], Value]) -> None:
@@ -179,4 +179,4 @@ def test_a_new_row_that_selects_needs_only_the_flag(name: str, f: Callable[[Valu
     found = every_pass(f, -1.0)
     assert all(g == 0.0 for g in found.values()), (name, found)
     plain = dataclasses.replace(MASKED_MUL, selects=False)  # the same row without the flag
-    assert math.isnan(every_pass(lambda x: _apply(plain, (x, Value(0.0))).log(), -1.0)["backward"])
+    assert math.isnan(every_pass(lambda x: apply(plain, x, 0.0).log(), -1.0)["backward"])

@@ -18,10 +18,11 @@ import mpmath
 import pytest
 from hypothesis import assume, given, note, settings
 from hypothesis import strategies as st
-from strategies import Program, call, programs
 
 from autograd import Value, topological_order
-from autograd.ops import OPS
+from autograd.engine import apply
+from autograd.ops import BUILTINS
+from autograd.testing.strategies import Expression, expressions
 
 mpmath.mp.dps = 50
 Mp = mpmath.mpf
@@ -67,25 +68,26 @@ EXACT_LOCAL: dict[str, Callable[[Sequence[Mp], dict[str, float]], tuple[Mp, ...]
 
 
 def test_exact_locals_cover_every_row() -> None:
-    """Each row of the table has an exact reference here: a new row needs one."""
-    assert set(EXACT_LOCAL) == set(OPS)
+    """Each built-in row of the table has an exact reference here: a new row needs one."""
+    assert set(EXACT_LOCAL) == set(BUILTINS)
 
 
-def build_at_edges(program: Program, leaves: Sequence[Value]) -> Value:
-    """The program's graph, its restricted inputs squashed into the domain (as Program.build).
+def build_at_edges(build: Expression, leaves: Sequence[Value]) -> Value:
+    """The expression's graph, restricted inputs squashed into the domain (as ``build(...)``).
 
-    Unlike Program.build it rejects nothing: kinks and saturated activations are the point.
+    Unlike calling the expression it rejects nothing: kinks and saturated activations are the
+    point here.
     """
-    nodes = list(leaves)
-    for s in program.steps:
-        op = OPS[s.op]
-        xs = [nodes[i] for i in s.args]
+    nodes: list[Value] = list(leaves)
+    for s in build.steps:
+        op = s.op
+        xs = [nodes[a] if isinstance(a, int) else a for a in s.args]
         if op.domain.where != "all real x":
             xs = [
-                lo + (hi - lo) * x.sigmoid()
+                lo + (hi - lo) * x.sigmoid() if isinstance(x, Value) else x
                 for x, (lo, hi) in zip(xs, op.domain.sample, strict=True)
             ]
-        nodes.append(call(op, xs, dict(s.params)))
+        nodes.append(apply(op, *xs, **dict(s.params)))
     return nodes[-1]
 
 
@@ -106,18 +108,19 @@ def exact_gradients(root: Value) -> dict[Value, tuple[Mp, Mp]]:
 
 @settings(max_examples=150)  # about a second; the profile's derandomize holds (conftest.py)
 @given(
-    program=programs(max_leaves=3, max_steps=10),
+    drawn=expressions(ops=list(BUILTINS.values()), max_leaves=3, max_depth=10, max_ops=10),
     values=st.lists(
         st.one_of(st.sampled_from(EDGE_LEAVES), st.floats(-40.0, 40.0)), min_size=3, max_size=3
     ),
 )
 def test_random_graphs_at_edge_inputs_match_the_exact_chain_rule(
-    program: Program, values: list[float]
+    drawn: tuple[Expression, tuple[float, ...]], values: list[float]
 ) -> None:
     """backward() gives the exact gradient of each leaf, to the rounding of its path products."""
-    leaves = [Value(v) for v in values[: program.n_leaves]]
-    root = build_at_edges(program, leaves)
-    note(f"{program}\nat {values[: program.n_leaves]}")
+    build, _ = drawn  # its point is ordinary: the leaves are drawn at the edges instead
+    leaves = [Value(v) for v in values[: build.inputs]]
+    root = build_at_edges(build, leaves)
+    note(f"{build}\nat {values[: build.inputs]}")
     order = topological_order(root)
     assume(all(math.isfinite(n.data) for n in order))  # an inf in forward: IEEE, no exact value
     reference = exact_gradients(root)
