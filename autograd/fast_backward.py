@@ -195,26 +195,17 @@ class FreshPass:
             node = pop()
             upstream = node.grad
             parents = node._parents
-            op: Op = node._op  # type: ignore[assignment]  # walk 2 sees op nodes only
-            unrolled = not checked and node._params is None
-            if unrolled and len(parents) == 1:  # the unary node (tanh, relu, exp), unrolled too
-                (a,) = parents
-                try:
-                    (d,) = op.local_grads(a.data, node.data)
-                except ArithmeticError:
-                    (d,) = local_floats(node)
-                a.grad += d * upstream if d or not op.selects else 0.0  # Op.term, written out
-                if a._op is not None:
-                    left = consumers[a] - 1
-                    consumers[a] = left
-                    if not left:
-                        push(a)
-                continue
             # The common binary node, unrolled: no zip, no helper call (a selecting row: below).
-            if unrolled and len(parents) == 2 and not op.selects:  # noqa: PLR2004
+            if (
+                not checked
+                and node._params is None
+                and len(parents) == 2  # noqa: PLR2004
+                and not node._op.selects  # type: ignore[union-attr]  # walk 2 sees op nodes only
+            ):
                 a, b = parents
                 try:
-                    da, db = op.local_grads(a.data, b.data, node.data)
+                    rule = node._op.local_grads  # type: ignore[union-attr]
+                    da, db = rule(a.data, b.data, node.data)
                 except ArithmeticError:
                     da, db = local_floats(node)
                 a.grad += da * upstream
@@ -229,6 +220,20 @@ class FreshPass:
                     consumers[b] = left
                     if not left:
                         push(b)
+                continue
+            op: Op = node._op  # type: ignore[assignment]
+            if not checked and node._params is None and len(parents) == 1:  # unary: unrolled too
+                (a,) = parents
+                try:
+                    (d,) = op.local_grads(a.data, node.data)
+                except ArithmeticError:
+                    (d,) = local_floats(node)
+                a.grad += d * upstream if d or not op.selects else 0.0  # Op.term, written out
+                if a._op is not None:
+                    left = consumers[a] - 1
+                    consumers[a] = left
+                    if not left:
+                        push(a)
                 continue
             local = local_floats(node)
             if checked:
