@@ -591,7 +591,7 @@ def grad(output: Value, inputs: Value | Sequence[Value], create_graph: bool = Fa
             raise TypeError(f"grad: inputs[{i}] must be a Value, got {describe(x)}")
     found: tuple[Any, ...]
     if create_graph:
-        with fast_backward.GRAD_LOCK:  # reads every .data once, as a step in between would not
+        with fast_backward.GRAD_LOCK:  # no step in another thread moves a .data it reads
             grads = backprop(output, create_graph=True)
         found = tuple(_leaf(grads.get(x, 0.0), "grad") for x in wanted)
     else:

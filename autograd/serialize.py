@@ -64,6 +64,7 @@ SUMMARY_LIMIT: Final = 120
 """Longest architecture repr quoted in an error message."""
 
 _HEX_DIGEST: Final = re.compile(r"[0-9a-f]{64}")
+_MISSING: Final = object()  # no digest field at all (null is a damaged one)
 _NONZERO_DIGIT: Final = re.compile(r"[1-9]")
 
 PathLike = str | os.PathLike[str]
@@ -165,7 +166,7 @@ def _read(path: PathLike) -> dict[str, Any]:
         raise ValueError(f"{where} has no 'parameters' object")
     for name, value in parameters.items():
         _check_number(name, value, where)
-    _check_digest(document.get(DIGEST, None), architecture, parameters, where)
+    _check_digest(document.get(DIGEST, _MISSING), architecture, parameters, where)
     return {"architecture": architecture, "parameters": parameters}
 
 
@@ -191,7 +192,7 @@ def _check_digest(
     stored: object, architecture: dict[str, Any], parameters: dict[str, Any], where: str
 ) -> None:
     """Refuse a file whose numbers or names changed since it was saved; warn if it has no digest."""
-    if stored is None:
+    if stored is _MISSING:
         warnings.warn(
             f"{where} has no {DIGEST!r} digest (it was saved before model files carried one, or "
             "the line was removed), so a changed number cannot be detected; save it again to "

@@ -136,8 +136,8 @@ def corrupt(document: dict[str, Any], change: str) -> str:  # noqa: C901  # one 
         return json.dumps(document).replace(
             repr(b), repr(b)[:-1] + str((int(repr(b)[-1]) + 1) % 10)
         )
-    if change == "bad_digest":
-        document[serialize.DIGEST] = 1234
+    if change in ("bad_digest", "null_digest"):
+        document[serialize.DIGEST] = 1234 if change == "bad_digest" else None
         return json.dumps(document)
     if change == "wrong_format":
         document["format"] = "pickle"
@@ -183,6 +183,7 @@ def corrupt(document: dict[str, Any], change: str) -> str:  # noqa: C901  # one 
         ("nesting_bomb", r"nests too deeply for a model file; it is corrupt"),
         ("altered_number", r"was altered after it was saved: .* do not match its SHA-256 digest"),
         ("bad_digest", r"has 'sha256' int 1234, not a SHA-256 digest"),
+        ("null_digest", r"has 'sha256' NoneType None, not a SHA-256 digest"),
         (
             "underflowing_float",
             r"parameter 'layers.0.neurons.0.b' is 1e-400 in the file, nonzero but below the "
