@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from autograd import Value, dot, sum_values
+from autograd import Value, dot, max_values, sum_values
 from autograd.ops import OPS, Op
 
 KINK_MARGIN = 1e-3  # far beyond any finite-difference step at |x| <= 5
@@ -50,6 +50,8 @@ CALLERS: dict[str, Callable[..., Value]] = {
     "cos": lambda x: x.cos(),
     "sum": lambda *xs: sum_values(xs),
     "dot": _dot,
+    "heaviside": lambda x: x.heaviside(),
+    "max": lambda *xs: max_values(xs),
 }
 
 
@@ -146,6 +148,8 @@ class Program:
                 ]
             for x in xs:
                 assume(all(abs(x.data - k) > KINK_MARGIN for k in op.domain.kinks))
+            if s.op == "max":  # a tie between two different nodes is max's kink
+                assume(all(a is b or abs(a.data - b.data) > KINK_MARGIN for a in xs for b in xs))
             out = call(op, xs, dict(s.params))
             assume(math.isfinite(out.data) and abs(out.data) < GRAPH_BOUND)
             nodes.append(out)
