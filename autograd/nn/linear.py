@@ -1,68 +1,25 @@
-"""Neural-network modules on the scalar engine: Module, Neuron, Layer, MLP and Dropout.
+"""Dense layers: Neuron, Layer, MLP (micrograd's constructors and call semantics) and Dropout.
 
-Constructors and call semantics follow micrograd: ``Neuron(nin)``, ``Layer(nin, nout)``,
-``MLP(nin, nouts)``; a neuron keeps ``.w`` and ``.b``, a layer ``.neurons``, an MLP
-``.layers``; ``parameters()`` lists each neuron's weights then its bias; a layer of one neuron
-returns a single Value. A neuron's weighted sum is one fused ``dot`` node (its local
-derivatives are the inputs and the weights), followed by one activation node. Every parameter
-is labelled with its :meth:`Module.named_parameters` name (``layers.0.neurons.3.w.5``), so
-graph pictures show which neuron a weight belongs to.
+A neuron's weighted sum is one fused ``dot`` node (its local derivatives are the inputs and the
+weights), followed by one activation node; a layer of one neuron returns a single Value.
 
->>> model = MLP(2, [3, 1], seed=0)
->>> y = model([1.0, -2.0])
->>> y.backward()
->>> model.num_parameters(), (3 * 2 + 3) + (1 * 3 + 1)
-(13, 13)
->>> model.layers[1].neurons[0].w[2].label
-'layers.1.neurons.0.w.2'
+>>> Layer(3, 2, seed=0)([1.0, 2.0, 3.0])[1].op.name
+'relu'
 """
 
 from __future__ import annotations
 
-import math
-import numbers
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, Final
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
 from autograd import _checks
-from autograd.engine import Value, dot, zero_grad
+from autograd.engine import Value, dot
 from autograd.messages import describe
+from autograd.nn.init import INITS, init_weights
+from autograd.nn.module import ACTIVATIONS, Inputs, Module, as_inputs, label_parameters
 from autograd.types import Seed
-
-Input = Value | float
-"""One input of a neuron: a Value or a plain number."""
-
-Inputs = Value | float | Sequence[Value | float] | npt.NDArray[np.float64]
-"""What a layer accepts: one input, or a list (or 1-d array) of them."""
-
-
-def _linear(x: Value) -> Value:
-    return x
-
-
-ACTIVATIONS: Final[Mapping[str, Callable[[Value], Value]]] = {
-    "relu": Value.relu,
-    "leaky_relu": Value.leaky_relu,
-    "tanh": Value.tanh,
-    "sigmoid": Value.sigmoid,
-    "softplus": Value.softplus,
-    "linear": _linear,
-}
-"""The activations a neuron can apply after its weighted sum, by name."""
-
-INITS: Final = (
-    "uniform",
-    "xavier_uniform",
-    "xavier_normal",
-    "he_uniform",
-    "he_normal",
-    "zeros",
-    "constant",
-)
-"""Weight initialisation schemes (``uniform`` is micrograd's U(-1, 1)); biases start at 0."""
 
 
 def _activation(activation: str | bool, nonlin: bool | None) -> str:
@@ -76,141 +33,6 @@ def _activation(activation: str | bool, nonlin: bool | None) -> str:
     if nonlin is not None and not nonlin:
         activation = "linear"
     return _checks.choice("activation", activation, list(ACTIVATIONS))
-
-
-def init_weights(
-    scheme: str, nin: int, nout: int, rng: np.random.Generator, value: float = 0.0
-) -> list[float]:
-    """Draw ``nin`` weights for one neuron of a layer with ``nin`` inputs and ``nout`` outputs.
-
-    Follows ``torch.nn.init``: Xavier/Glorot uses ``gain * sqrt(6 / (nin + nout))`` (uniform
-    bound) or ``gain * sqrt(2 / (nin + nout))`` (normal std) with gain 1; He/Kaiming (fan-in,
-    ReLU gain sqrt 2) uses ``sqrt(6 / nin)`` and ``sqrt(2 / nin)``. ``zeros`` and ``constant``
-    give every weight the same number, which is exactly why they fail to train (symmetry).
-
-    Args:
-        scheme: one of :data:`INITS`.
-        nin: the neuron's number of inputs (fan-in).
-        nout: the number of neurons in its layer (fan-out).
-        rng: the generator to draw from.
-        value: the weight for the ``constant`` scheme.
-
-    Returns:
-        ``nin`` floats.
-
-    >>> init_weights("constant", 3, 1, np.random.default_rng(0), value=0.5)
-    [0.5, 0.5, 0.5]
-    >>> w = init_weights("he_uniform", 6, 4, np.random.default_rng(0))
-    >>> all(abs(x) <= 1.0 for x in w)
-    True
-    """
-    _checks.choice("init", scheme, INITS)
-    if scheme == "uniform":
-        return [float(x) for x in rng.uniform(-1.0, 1.0, nin)]
-    if scheme == "xavier_uniform":
-        bound = math.sqrt(6.0 / (nin + nout))
-        return [float(x) for x in rng.uniform(-bound, bound, nin)]
-    if scheme == "xavier_normal":
-        return [float(x) for x in rng.normal(0.0, math.sqrt(2.0 / (nin + nout)), nin)]
-    if scheme == "he_uniform":
-        bound = math.sqrt(6.0 / nin)
-        return [float(x) for x in rng.uniform(-bound, bound, nin)]
-    if scheme == "he_normal":
-        return [float(x) for x in rng.normal(0.0, math.sqrt(2.0 / nin), nin)]
-    fill = 0.0 if scheme == "zeros" else float(value)
-    return [fill] * nin
-
-
-class Module:
-    """Base class: parameters, gradients, train/eval mode and a readable repr.
-
-    Subclasses list their own parameters in ``_own_parameters`` and their sub-modules in
-    ``_children``; everything else (names, counts, zeroing, mode) is derived from those two.
-    """
-
-    training: bool = True
-
-    def __call__(self, x: Inputs) -> Value | list[Value]:
-        """Return the module's output for one example."""
-        raise NotImplementedError(f"{type(self).__name__} does not define __call__")
-
-    def _own_parameters(self) -> list[tuple[str, Value]]:
-        return []
-
-    def _children(self) -> list[tuple[str, Module]]:
-        return []
-
-    def modules(self) -> Iterator[tuple[str, Module]]:
-        """Yield ``(dotted name, module)`` for this module (name ``""``) and all inside it.
-
-        >>> [name for name, _ in MLP(2, [1, 1], seed=0).modules()][:3]
-        ['', 'layers.0', 'layers.0.neurons.0']
-        """
-        stack: list[tuple[str, Module]] = [("", self)]
-        while stack:  # an explicit stack, like every walk in this package
-            name, module = stack.pop()
-            yield name, module
-            prefix = f"{name}." if name else ""
-            stack.extend((prefix + child, m) for child, m in reversed(module._children()))
-
-    def named_parameters(self) -> list[tuple[str, Value]]:
-        """Return ``(dotted name, parameter)`` pairs in :meth:`parameters` order.
-
-        >>> [name for name, _ in Neuron(2, seed=0).named_parameters()]
-        ['w.0', 'w.1', 'b']
-        """
-        named: list[tuple[str, Value]] = []
-        for name, module in self.modules():
-            prefix = f"{name}." if name else ""
-            named.extend((prefix + own, p) for own, p in module._own_parameters())
-        return named
-
-    def parameters(self) -> list[Value]:
-        """Return the trainable Values: each neuron's weights, then its bias (micrograd's order).
-
-        >>> len(Layer(3, 2, seed=0).parameters())
-        8
-        """
-        return [p for _, p in self.named_parameters()]
-
-    def num_parameters(self) -> int:
-        """Return the number of trainable scalars.
-
-        >>> MLP(12, [300, 200, 100, 1], seed=0).num_parameters() == mlp_parameter_count(
-        ...     12, [300, 200, 100, 1])
-        True
-        """
-        return len(self.named_parameters())
-
-    def zero_grad(self) -> None:
-        """Set every parameter's ``.grad`` to 0.
-
-        >>> n = Neuron(1, seed=0); n([2.0]).backward(); n.zero_grad(); n.b.grad
-        0.0
-        """
-        zero_grad(self.parameters())
-
-    def train(self, mode: bool = True) -> Module:
-        """Switch this module and all inside it to training mode (or eval mode); return self.
-
-        >>> MLP(2, [2, 1], seed=0).train(False).training
-        False
-        """
-        for _, module in self.modules():
-            module.training = bool(mode)
-        return self
-
-    def eval(self) -> Module:
-        """Switch to evaluation mode (dropout off); return self.
-
-        >>> Dropout(0.5).eval().training
-        False
-        """
-        return self.train(False)
-
-    def config(self) -> dict[str, Any]:
-        """Return the constructor arguments that rebuild this architecture (JSON-friendly)."""
-        raise NotImplementedError(f"{type(self).__name__} does not describe its architecture")
 
 
 class Neuron(Module):
@@ -259,7 +81,7 @@ class Neuron(Module):
 
     def __call__(self, x: Inputs) -> Value:
         """Return ``activation(w · x + b)`` for ``nin`` inputs (Values or numbers)."""
-        xs = _as_inputs(x, "Neuron")
+        xs = as_inputs(x, "Neuron")
         if len(xs) != self.nin:
             raise ValueError(
                 f"Neuron expects {self.nin} inputs, got {len(xs)}; "
@@ -330,11 +152,11 @@ class Layer(Module):
         ]
         self.activation = self.neurons[0].activation
         for i, n in enumerate(self.neurons):
-            _prefix_labels(f"neurons.{i}.", [n])
+            label_parameters(f"neurons.{i}.", n)
 
     def __call__(self, x: Inputs) -> Value | list[Value]:
         """Return each neuron's output; a single Value when the layer has one neuron."""
-        xs = _as_inputs(x, "Layer")
+        xs = as_inputs(x, "Layer")
         if len(xs) != self.nin:
             raise ValueError(
                 f"Layer expects {self.nin} inputs, got {len(xs)}; pass a list of {self.nin} numbers"
@@ -383,7 +205,7 @@ class Dropout(Module):
 
     def __call__(self, x: Inputs) -> list[Value]:
         """Return the inputs, dropped and rescaled in training mode, unchanged in eval mode."""
-        xs = [v if isinstance(v, Value) else Value(v) for v in _as_inputs(x, "Dropout")]
+        xs = [v if isinstance(v, Value) else Value(v) for v in as_inputs(x, "Dropout")]
         if not self.training or self.p == 0.0:
             return xs
         if self.p == 1.0:
@@ -473,7 +295,7 @@ class MLP(Module):
         ]
         self.dropout = [Dropout(drop, seed=rng) for _ in range(last)] if drop else []
         for i, layer in enumerate(self.layers):
-            _prefix_labels(f"layers.{i}.", layer.neurons)
+            label_parameters(f"layers.{i}.", layer)
 
     def __call__(self, x: Inputs) -> Value | list[Value]:
         """Run the layers in order; a single Value when the last layer has one neuron."""
@@ -522,19 +344,6 @@ def mlp_parameter_count(nin: int, nouts: Sequence[int]) -> int:
     return sum((sizes[i] + 1) * sizes[i + 1] for i in range(len(nouts)))
 
 
-def _prefix_labels(prefix: str, neurons: Sequence[Neuron]) -> None:
-    """Prefix the labels of the neurons' parameters, as named_parameters() prefixes names.
-
-    A Neuron labels its own parameters (``w.5``, ``b``) and each enclosing constructor prefixes
-    them, so an MLP's weight reads ``layers.0.neurons.3.w.5``: graph pictures can group nodes
-    by neuron. One string concatenation per parameter and level keeps it cheap.
-    """
-    for n in neurons:
-        for w in n.w:
-            w.label = prefix + w.label
-        n.b.label = prefix + n.b.label
-
-
 def _widths(nouts: object) -> list[object]:
     """MLP's ``nouts`` as a list: a sequence or a 1-d numpy array of layer widths, not empty."""
     wanted = "MLP nouts must be a non-empty list of layer widths"
@@ -549,24 +358,3 @@ def _widths(nouts: object) -> list[object]:
     if not widths:
         raise ValueError(f"{wanted}, got {nouts!r}")
     return widths
-
-
-def _as_inputs(x: object, what: str) -> Sequence[Input]:
-    if isinstance(x, Value | int | float):
-        return [x]
-    if isinstance(x, np.ndarray):
-        if x.ndim == 1:
-            return list(x.tolist())
-        if x.ndim == 0:
-            return [float(x)]
-        raise ValueError(
-            f"{what} takes one example, a 1-d list or array of inputs, got "
-            f"{describe(x)}; call it on one row at a time"
-        )
-    if isinstance(x, Sequence) and not isinstance(x, str | bytes):
-        return x
-    if isinstance(x, numbers.Real):  # np.float32 and friends (bool was taken above as an int)
-        return [float(x)]
-    raise TypeError(
-        f"{what}: expected a Value, a number or a list of them as input, got {describe(x)}"
-    )

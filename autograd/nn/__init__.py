@@ -1,0 +1,40 @@
+"""Neural-network modules on the scalar engine, one concern per module.
+
+- :mod:`autograd.nn.module`: ``Module``, the base of every module, and ``ACTIVATIONS``;
+- :mod:`autograd.nn.init`: the weight initialisation schemes (``INITS``, ``init_weights``);
+- :mod:`autograd.nn.linear`: ``Neuron``, ``Layer``, ``MLP``, ``Dropout``.
+
+Constructors and call semantics follow micrograd: ``Neuron(nin)``, ``Layer(nin, nout)``,
+``MLP(nin, nouts)``; a neuron keeps ``.w`` and ``.b``, a layer ``.neurons``, an MLP
+``.layers``; ``parameters()`` lists each neuron's weights then its bias; a layer of one neuron
+returns a single Value. A neuron's weighted sum is one fused ``dot`` node (its local
+derivatives are the inputs and the weights), followed by one activation node. Every parameter
+is labelled with its :meth:`Module.named_parameters` name (``layers.0.neurons.3.w.5``), so
+graph pictures show which neuron a weight belongs to.
+
+>>> model = MLP(2, [3, 1], seed=0)
+>>> y = model([1.0, -2.0])
+>>> y.backward()
+>>> model.num_parameters(), (3 * 2 + 3) + (1 * 3 + 1)
+(13, 13)
+>>> model.layers[1].neurons[0].w[2].label
+'layers.1.neurons.0.w.2'
+"""
+
+from autograd.nn.init import INITS, init_weights
+from autograd.nn.linear import MLP, Dropout, Layer, Neuron, mlp_parameter_count
+from autograd.nn.module import ACTIVATIONS, Input, Inputs, Module
+
+__all__ = [
+    "ACTIVATIONS",
+    "INITS",
+    "MLP",
+    "Dropout",
+    "Input",
+    "Inputs",
+    "Layer",
+    "Module",
+    "Neuron",
+    "init_weights",
+    "mlp_parameter_count",
+]
