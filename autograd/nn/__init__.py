@@ -1,8 +1,11 @@
 """Neural-network modules on the scalar engine, one concern per module.
 
-- :mod:`autograd.nn.module`: ``Module``, the base of every module, and ``ACTIVATIONS``;
-- :mod:`autograd.nn.init`: the weight initialisation schemes (``INITS``, ``init_weights``);
-- :mod:`autograd.nn.linear`: ``Neuron``, ``Layer``, ``MLP``, ``Dropout``.
+- :mod:`autograd.nn.module`: ``Module``, the base of every module, ``Sequential``,
+  ``Activation`` (one of ``ACTIVATIONS`` as a module) and ``PReLU``;
+- :mod:`autograd.nn.init`: the weight initialisation schemes (``INITS``, ``init_weights``,
+  ``init.normal(std)``, ``init.uniform(low, high)``);
+- :mod:`autograd.nn.linear`: ``Neuron``, ``Layer``, ``MLP``, ``Dropout``;
+- :mod:`autograd.nn.image`: images as nested lists ``[c][i][j]``, ``Flatten``, ``Unflatten``.
 
 Constructors and call semantics follow micrograd: ``Neuron(nin)``, ``Layer(nin, nout)``,
 ``MLP(nin, nouts)``; a neuron keeps ``.w`` and ``.b``, a layer ``.neurons``, an MLP
@@ -21,20 +24,28 @@ graph pictures show which neuron a weight belongs to.
 'layers.1.neurons.0.w.2'
 """
 
+from autograd.nn import init
+from autograd.nn.image import Flatten, Unflatten
 from autograd.nn.init import INITS, init_weights
 from autograd.nn.linear import MLP, Dropout, Layer, Neuron, mlp_parameter_count
-from autograd.nn.module import ACTIVATIONS, Input, Inputs, Module
+from autograd.nn.module import ACTIVATIONS, Activation, Input, Inputs, Module, PReLU, Sequential
 
 __all__ = [
     "ACTIVATIONS",
     "INITS",
     "MLP",
+    "Activation",
     "Dropout",
+    "Flatten",
     "Input",
     "Inputs",
     "Layer",
     "Module",
     "Neuron",
+    "PReLU",
+    "Sequential",
+    "Unflatten",
+    "init",
     "init_weights",
     "mlp_parameter_count",
 ]

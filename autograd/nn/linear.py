@@ -17,7 +17,7 @@ import numpy as np
 from autograd import _checks
 from autograd.engine import Value, dot
 from autograd.messages import describe
-from autograd.nn.init import INITS, init_weights
+from autograd.nn.init import Init, check_init, init_weights
 from autograd.nn.module import ACTIVATIONS, Inputs, Module, as_inputs, label_parameters
 from autograd.types import Seed
 
@@ -43,16 +43,20 @@ class Neuron(Module):
         activation: one of :data:`ACTIVATIONS` (default ``"relu"``, as micrograd); a bool
             here is micrograd's positional ``nonlin``: True is ``"relu"``, False ``"linear"``.
         nonlin: micrograd's switch: ``False`` means ``activation="linear"``.
-        init: one of :data:`INITS` (default micrograd's U(-1, 1)); the bias starts at 0.
+        init: one of :data:`autograd.nn.init.INITS` (default micrograd's U(-1, 1)), or a
+            function ``(fan_in, fan_out, rng) -> fan_in floats``; the bias starts at 0.
         seed: an int seed or a ``numpy.random.Generator``, for reproducible weights.
         fan_out: the fan-out used by the Xavier schemes (the layer's width).
         value: the weight of the ``constant`` init.
+        bias: False leaves the bias out: ``b`` is None and ``parameters()`` has weights only.
 
     >>> n = Neuron(2, activation="linear", init="constant", value=0.5)
     >>> n([2.0, 4.0]).data
     3.0
     >>> Neuron(3, False)  # micrograd's positional nonlin=False
     Neuron(3, activation='linear')
+    >>> Neuron(2, bias=False, seed=0).num_parameters()
+    2
     """
 
     def __init__(  # micrograd's arguments plus the init choices
@@ -61,23 +65,25 @@ class Neuron(Module):
         activation: str | bool = "relu",
         *,
         nonlin: bool | None = None,
-        init: str = "uniform",
+        init: Init = "uniform",
         seed: Seed = None,
         fan_out: int = 1,
         value: float = 0.0,
+        bias: bool = True,
     ) -> None:
         self.nin = _checks.count("Neuron nin", nin)
         self.activation = _activation(activation, nonlin)
-        self.init = _checks.choice("init", init, INITS)
+        self.init = check_init(init)
         rng = np.random.default_rng(seed)
         fan_out = _checks.count("Neuron fan_out", fan_out)
         weights = init_weights(init, self.nin, fan_out, rng, _checks.real("Neuron value", value))
         self.w = [Value(x) for x in weights]
-        self.b = Value(0.0)
+        self.b: Value | None = Value(0.0) if _checks.flag("Neuron bias", bias) else None
         self._act = ACTIVATIONS[self.activation]
         for i, w in enumerate(self.w):  # names as named_parameters(); a Layer prefixes them
             w.label = f"w.{i}"
-        self.b.label = "b"
+        if self.b is not None:
+            self.b.label = "b"
 
     def __call__(self, x: Inputs) -> Value:
         """Return ``activation(w · x + b)`` for ``nin`` inputs (Values or numbers)."""
@@ -87,21 +93,32 @@ class Neuron(Module):
                 f"Neuron expects {self.nin} inputs, got {len(xs)}; "
                 f"pass a list of {self.nin} numbers"
             )
-        return self._act(dot(self.w, xs, self.b))
+        return self.fire(xs, 0.0)
+
+    def fire(self, xs: Sequence[Value | float], zero: Value | float) -> Value:
+        """``activation(w · xs + b)`` for checked inputs; ``zero`` stands in for a missing bias.
+
+        A bias-free neuron's ``dot`` node still has a bias slot: it holds ``zero``, a constant
+        (one per call of a Layer, so a picture draws one 0, not one per neuron).
+        """
+        return self._act(dot(self.w, xs, zero if self.b is None else self.b))
 
     def _own_parameters(self) -> list[tuple[str, Value]]:
-        return [*((f"w.{i}", w) for i, w in enumerate(self.w)), ("b", self.b)]
+        weights = [(f"w.{i}", w) for i, w in enumerate(self.w)]
+        return weights if self.b is None else [*weights, ("b", self.b)]
 
     def config(self) -> dict[str, Any]:
-        """Return ``{"type": "Neuron", "nin": ..., "activation": ...}``.
+        """Return ``{"type": "Neuron", "nin": ..., "activation": ...}`` (and ``bias`` if False).
 
         >>> Neuron(2, seed=0).config()
         {'type': 'Neuron', 'nin': 2, 'activation': 'relu'}
         """
-        return {"type": "Neuron", "nin": self.nin, "activation": self.activation}
+        found = {"type": "Neuron", "nin": self.nin, "activation": self.activation}
+        return found if self.b is not None else {**found, "bias": False}
 
     def __repr__(self) -> str:
-        return f"Neuron({self.nin}, activation={self.activation!r})"
+        bias = "" if self.b is not None else ", bias=False"
+        return f"Neuron({self.nin}, activation={self.activation!r}{bias})"
 
 
 class Layer(Module):
@@ -113,9 +130,10 @@ class Layer(Module):
         activation: the neurons' activation (default ``"relu"``); a bool is micrograd's
             ``nonlin`` (True: ``"relu"``, False: ``"linear"``).
         nonlin: micrograd's switch: ``False`` means ``activation="linear"``.
-        init: the weight initialisation scheme, one of :data:`INITS`.
+        init: the weight initialisation scheme: a name or a function (see :class:`Neuron`).
         seed: an int seed or a ``numpy.random.Generator``.
         value: the weight of the ``constant`` init.
+        bias: False gives the neurons no bias (``PyTorch``'s ``Linear(..., bias=False)``).
 
     >>> layer = Layer(1, 2, activation="linear", init="constant", value=2.0)
     >>> [v.data for v in layer(Value(3.0))]
@@ -131,9 +149,10 @@ class Layer(Module):
         activation: str | bool = "relu",
         *,
         nonlin: bool | None = None,
-        init: str = "uniform",
+        init: Init = "uniform",
         seed: Seed = None,
         value: float = 0.0,
+        bias: bool = True,
     ) -> None:
         self.nin = _checks.count("Layer nin", nin)
         self.nout = _checks.count("Layer nout", nout)
@@ -147,10 +166,12 @@ class Layer(Module):
                 seed=rng,
                 fan_out=self.nout,
                 value=value,
+                bias=bias,
             )
             for _ in range(self.nout)
         ]
         self.activation = self.neurons[0].activation
+        self.bias = self.neurons[0].b is not None
         for i, n in enumerate(self.neurons):
             label_parameters(f"neurons.{i}.", n)
 
@@ -163,7 +184,8 @@ class Layer(Module):
             )
         # A number becomes one constant leaf that every neuron reads (not a copy per neuron).
         shared = [x if isinstance(x, Value) else Value(x) for x in xs]
-        out = [n(shared) for n in self.neurons]
+        zero = 0.0 if self.bias else Value(0.0)  # the bias slot of bias-free neurons: one leaf
+        out = [n.fire(shared, zero) for n in self.neurons]
         return out[0] if len(out) == 1 else out
 
     def _children(self) -> list[tuple[str, Module]]:
@@ -175,10 +197,12 @@ class Layer(Module):
         >>> Layer(2, 3, seed=0).config()
         {'type': 'Layer', 'nin': 2, 'nout': 3, 'activation': 'relu'}
         """
-        return {"type": "Layer", "nin": self.nin, "nout": self.nout, "activation": self.activation}
+        found = {"type": "Layer", "nin": self.nin, "nout": self.nout, "activation": self.activation}
+        return found if self.bias else {**found, "bias": False}
 
     def __repr__(self) -> str:
-        return f"Layer({self.nin}, {self.nout}, activation={self.activation!r})"
+        bias = "" if self.bias else ", bias=False"
+        return f"Layer({self.nin}, {self.nout}, activation={self.activation!r}{bias})"
 
 
 class Dropout(Module):
@@ -237,11 +261,12 @@ class MLP(Module):
         nouts: the width of each layer, the last one being the output.
         activation: the hidden layers' activation.
         output_activation: the last layer's activation.
-        init: the weight initialisation scheme, one of :data:`INITS`.
+        init: the weight initialisation scheme: a name or a function (see :class:`Neuron`).
         seed: an int seed or a ``numpy.random.Generator``: the same seed, the same weights.
         dropout: the drop probability of a :class:`Dropout` after each hidden layer (0 =
             none); an MLP without hidden layers refuses a dropout > 0, which would do nothing.
         value: the weight of the ``constant`` init.
+        bias: False gives no neuron a bias (the problem book's ``y = f(f(X W_1) W_2) W_3``).
 
     Raises:
         TypeError: if ``nouts`` is not a list (or 1-d array) of ints.
@@ -253,6 +278,8 @@ class MLP(Module):
     6.0
     >>> MLP(2, np.array([3, 1]), seed=0)  # numpy ints are ints
     MLP(2, [3, 1], activation='relu', output_activation='linear')
+    >>> MLP(12, [300, 200, 100, 1], bias=False, seed=0).num_parameters()  # 12*300 + 300*200 + ...
+    83700
     """
 
     def __init__(  # micrograd's arguments plus the init and dropout choices
@@ -262,10 +289,11 @@ class MLP(Module):
         activation: str = "relu",
         output_activation: str = "linear",
         *,
-        init: str = "uniform",
+        init: Init = "uniform",
         seed: Seed = None,
         dropout: float = 0.0,
         value: float = 0.0,
+        bias: bool = True,
     ) -> None:
         self.nin = _checks.count("MLP nin", nin)
         self.nouts = [_checks.count(f"MLP nouts[{i}]", n) for i, n in enumerate(_widths(nouts))]
@@ -290,9 +318,11 @@ class MLP(Module):
                 init=init,
                 seed=rng,
                 value=value,
+                bias=bias,
             )
             for i in range(len(self.nouts))
         ]
+        self.bias = self.layers[0].bias
         self.dropout = [Dropout(drop, seed=rng) for _ in range(last)] if drop else []
         for i, layer in enumerate(self.layers):
             label_parameters(f"layers.{i}.", layer)
@@ -324,24 +354,30 @@ class MLP(Module):
             "activation": self.activation,
             "output_activation": self.output_activation,
             "dropout": self.dropout[0].p if self.dropout else 0.0,
+            **({} if self.bias else {"bias": False}),
         }
 
     def __repr__(self) -> str:
         drop = f", dropout={self.dropout[0].p}" if self.dropout else ""
+        bias = "" if self.bias else ", bias=False"
         return (
             f"MLP({self.nin}, {self.nouts}, activation={self.activation!r}, "
-            f"output_activation={self.output_activation!r}{drop})"
+            f"output_activation={self.output_activation!r}{drop}{bias})"
         )
 
 
-def mlp_parameter_count(nin: int, nouts: Sequence[int]) -> int:
+def mlp_parameter_count(nin: int, nouts: Sequence[int], bias: bool = True) -> int:
     """Return the textbook count ``sum((fan_in + 1) * fan_out)`` over the layers, building nothing.
+
+    Without biases each layer has ``fan_in * fan_out`` weights only.
 
     >>> mlp_parameter_count(12, [300, 200, 100, 1]) == 13 * 300 + 301 * 200 + 201 * 100 + 101
     True
+    >>> mlp_parameter_count(100, [20, 1], bias=False)  # the problem book's exercise 49a
+    2020
     """
-    sizes = [nin, *nouts]
-    return sum((sizes[i] + 1) * sizes[i + 1] for i in range(len(nouts)))
+    sizes, extra = [nin, *nouts], 1 if bias else 0
+    return sum((sizes[i] + extra) * sizes[i + 1] for i in range(len(nouts)))
 
 
 def _widths(nouts: object) -> list[object]:

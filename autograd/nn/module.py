@@ -17,6 +17,7 @@ from typing import Any, Final
 import numpy as np
 import numpy.typing as npt
 
+from autograd import _checks
 from autograd.engine import Value, zero_grad
 from autograd.messages import describe
 
@@ -37,6 +38,7 @@ ACTIVATIONS: Final[Mapping[str, Callable[[Value], Value]]] = {
     "tanh": Value.tanh,
     "sigmoid": Value.sigmoid,
     "softplus": Value.softplus,
+    "heaviside": Value.heaviside,
     "linear": _linear,
 }
 """The activations a neuron can apply after its weighted sum, by name."""
@@ -142,14 +144,113 @@ class Module:
 
 
 def label_parameters(prefix: str, module: Module) -> None:
-    """Prefix the labels of every parameter inside ``module``, as named_parameters() prefixes names.
+    """Label every parameter inside ``module`` with its dotted name, after ``prefix``.
 
     A module labels its own parameters (``w.5``, ``b``) and each enclosing constructor prefixes
     them, so an MLP's weight reads ``layers.0.neurons.3.w.5``: graph pictures can group nodes
     by neuron. One string concatenation per parameter and level keeps it cheap.
     """
-    for p in module.parameters():
-        p.label = prefix + p.label
+    for name, p in module.named_parameters():
+        p.label = prefix + name
+
+
+class Sequential(Module):
+    """Modules applied in order, each to the previous one's output (``torch.nn.Sequential``).
+
+    Any :class:`Module` goes in, a user's subclass too; module ``i`` is named ``"i"``, so its
+    parameters are labelled ``"0.channels.3.w.5"``, ``"2.neurons.1.b"``, ...
+
+    >>> from autograd.nn import Layer
+    >>> model = Sequential(Layer(2, 3, seed=0), Activation("tanh"), Layer(3, 1, seed=0))
+    >>> model([1.0, 2.0]).op.name, model.num_parameters()
+    ('relu', 13)
+    >>> model.parameters()[-1].label
+    '2.neurons.0.b'
+    """
+
+    def __init__(self, *modules: Module) -> None:
+        if not modules:
+            raise ValueError("Sequential: got no modules; pass at least one")
+        for i, m in enumerate(modules):
+            if not isinstance(m, Module):
+                raise TypeError(
+                    f"Sequential: module {i} must be an autograd.nn.Module, got {describe(m)}"
+                )
+        self.layers = list(modules)
+        for i, m in enumerate(self.layers):
+            label_parameters(f"{i}.", m)
+
+    def __call__(self, x: Any) -> Any:
+        """Return the last module's output: each module reads the previous one's."""
+        for m in self.layers:
+            x = m(x)
+        return x
+
+    def __getitem__(self, index: int) -> Module:
+        return self.layers[index]
+
+    def __len__(self) -> int:
+        return len(self.layers)
+
+    def _children(self) -> list[tuple[str, Module]]:
+        return [(str(i), m) for i, m in enumerate(self.layers)]
+
+    def __repr__(self) -> str:
+        inside = "".join(f"\n  ({i}): {m!r}" for i, m in enumerate(self.layers))
+        return f"Sequential({inside}\n)"
+
+
+def map_nested(fn: Callable[[Value], Any], x: object, what: str) -> Any:
+    """Apply ``fn`` to every entry of ``x``: a Value, a number, or nested lists (or an array).
+
+    Numbers become Values first; lists keep their nesting (an image ``[c][i][j]`` stays one).
+
+    >>> map_nested(Value.relu, [[-1.0, 2.0]], "Activation")
+    [[Value(data=0.0, grad=0.0), Value(data=2.0, grad=0.0)]]
+    """
+    if isinstance(x, Value):
+        return fn(x)
+    if isinstance(x, np.ndarray):
+        x = x.tolist()
+    if isinstance(x, Sequence) and not isinstance(x, str | bytes):
+        return [map_nested(fn, item, what) for item in x]  # nesting depth: a few levels
+    if isinstance(x, numbers.Real):
+        return fn(Value(float(x)))
+    raise TypeError(
+        f"{what}: expected Values or numbers (alone, in a list or nested lists), got {describe(x)}"
+    )
+
+
+class Activation(Module):
+    """An activation of :data:`ACTIVATIONS` as a module, applied to every entry of its input.
+
+    It works on one Value, a list or an image (nested lists), so a network is one
+    :class:`Sequential` (``torch.nn.ReLU()`` and friends).
+
+    >>> [v.data for v in Activation("relu")([-1.0, 2.0])]
+    [0.0, 2.0]
+    >>> Activation("heaviside")(Value(0.5)).data
+    1.0
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = _checks.choice("activation", name, list(ACTIVATIONS), caller="Activation")
+        self._act = ACTIVATIONS[self.name]
+
+    def __call__(self, x: Any) -> Any:
+        """Return the activation of every entry, in the input's shape."""
+        return map_nested(self._act, x, f"Activation({self.name!r})")
+
+    def config(self) -> dict[str, Any]:
+        """Return ``{"type": "Activation", "name": ...}``.
+
+        >>> Activation("tanh").config()
+        {'type': 'Activation', 'name': 'tanh'}
+        """
+        return {"type": "Activation", "name": self.name}
+
+    def __repr__(self) -> str:
+        return f"Activation({self.name!r})"
 
 
 def as_inputs(x: object, what: str) -> Sequence[Input]:
@@ -176,3 +277,43 @@ def as_inputs(x: object, what: str) -> Sequence[Input]:
     raise TypeError(
         f"{what}: expected a Value, a number or a list of them as input, got {describe(x)}"
     )
+
+
+class PReLU(Module):
+    """``max(0, x) + alpha * min(0, x)`` with one learnable ``alpha`` (``torch.nn.PReLU()``).
+
+    Built from the table's rows as ``r + alpha * (x - r)`` with ``r = relu(x)`` (so
+    ``x - r = min(0, x)``): d out/d alpha is ``min(0, x)``, and d out/d x is 1 above 0 and
+    ``alpha`` below and at 0, PyTorch's convention. A Value gives a Value; a list or an image
+    gives every entry's, all sharing ``alpha``.
+
+    Args:
+        init: the starting ``alpha`` (PyTorch's default 0.25).
+
+    >>> act = PReLU()
+    >>> y = act(Value(-2.0))
+    >>> y.backward()
+    >>> (y.data, act.alpha.grad, [v.data for v in act([3.0, -4.0])])
+    (-0.5, -2.0, [3.0, -1.0])
+    """
+
+    def __init__(self, init: float = 0.25) -> None:
+        self.alpha = Value(_checks.real("PReLU init", init), label="alpha")
+
+    def __call__(self, x: Any) -> Any:
+        """Return PReLU of every entry, in the input's shape."""
+        return map_nested(self._one, x, "PReLU")
+
+    def _one(self, x: Value) -> Value:
+        r = x.relu()
+        return r + self.alpha * (x - r)
+
+    def _own_parameters(self) -> list[tuple[str, Value]]:
+        return [("alpha", self.alpha)]
+
+    def config(self) -> dict[str, Any]:
+        """Return ``{"type": "PReLU"}`` (``alpha`` is a parameter, saved with the others)."""
+        return {"type": "PReLU"}
+
+    def __repr__(self) -> str:
+        return "PReLU()"
