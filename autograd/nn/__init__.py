@@ -5,7 +5,10 @@
 - :mod:`autograd.nn.init`: the weight initialisation schemes (``INITS``, ``init_weights``,
   ``init.normal(std)``, ``init.uniform(low, high)``);
 - :mod:`autograd.nn.linear`: ``Neuron``, ``Layer``, ``MLP``, ``Dropout``;
-- :mod:`autograd.nn.image`: images as nested lists ``[c][i][j]``, ``Flatten``, ``Unflatten``.
+- :mod:`autograd.nn.image`: images as nested lists ``[c][i][j]``, ``Flatten``, ``Unflatten``;
+- :mod:`autograd.nn.conv`: ``Conv2d``, ``MaxPool2d``, ``AvgPool2d``;
+- :mod:`autograd.nn.recurrent`: ``RNNCell``, ``LSTMCell``, ``GRUCell`` and ``Unrolled``, a cell
+  run over a sequence.
 
 Constructors and call semantics follow micrograd: ``Neuron(nin)``, ``Layer(nin, nout)``,
 ``MLP(nin, nouts)``; a neuron keeps ``.w`` and ``.b``, a layer ``.neurons``, an MLP
@@ -25,26 +28,35 @@ graph pictures show which neuron a weight belongs to.
 """
 
 from autograd.nn import init
+from autograd.nn.conv import AvgPool2d, Conv2d, MaxPool2d
 from autograd.nn.image import Flatten, Unflatten
 from autograd.nn.init import INITS, init_weights
 from autograd.nn.linear import MLP, Dropout, Layer, Neuron, mlp_parameter_count
 from autograd.nn.module import ACTIVATIONS, Activation, Input, Inputs, Module, PReLU, Sequential
+from autograd.nn.recurrent import GRUCell, LSTMCell, RNNCell, Unrolled
 
 __all__ = [
     "ACTIVATIONS",
     "INITS",
     "MLP",
     "Activation",
+    "AvgPool2d",
+    "Conv2d",
     "Dropout",
     "Flatten",
+    "GRUCell",
     "Input",
     "Inputs",
+    "LSTMCell",
     "Layer",
+    "MaxPool2d",
     "Module",
     "Neuron",
     "PReLU",
+    "RNNCell",
     "Sequential",
     "Unflatten",
+    "Unrolled",
     "init",
     "init_weights",
     "mlp_parameter_count",
