@@ -10,16 +10,19 @@ from __future__ import annotations
 import importlib.util
 import math
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from course_reference import REFERENCE
 
-from autograd import Value, dot
+from autograd import Value, dot, zero_grad
 from autograd import nn as autograd_nn
+from autograd.compiled import CompiledLoss, compile_loss
 
 GENERATOR = Path(__file__).resolve().parent.parent / "scripts" / "gen_course_reference.py"
-RTOL = 1e-12  # the engine adds in its own order; PyTorch in another
+RTOL = 1e-12  # the engine adds in its own order; PyTorch (and a compiled plan) in another
 ATOL = 1e-15
 
 
@@ -122,3 +125,27 @@ def upstream_loss(out: Any, seed: int = 2) -> Value:
     """``sum(G * out)`` with the generator's fixed ``G``."""
     values = flat(out)
     return dot(gen.numbers(len(values), seed), values)
+
+
+def assert_compiled_matches_scalar(
+    loss: Callable[..., Value], batch: tuple[np.ndarray, ...], params: Sequence[Value]
+) -> CompiledLoss:
+    """Compile ``loss`` and check its losses and mean gradient against the scalar engine's."""
+    plan = compile_loss(loss, tuple(part[0] for part in batch), params, check_every=1)
+    zero_grad(params)
+    compiled = plan.forward(batch)
+    plan.forward_backward(batch)
+    found = np.array([p.grad for p in params])
+    zero_grad(params)
+    size = len(batch[0])
+    scalar, losses = np.zeros(len(params)), []
+    for i in range(size):
+        out = loss(*([Value(float(v)) for v in part[i]] for part in batch))
+        out.backward()
+        losses.append(out.data)
+    scalar += [p.grad / size for p in params]
+    zero_grad(params)
+    np.testing.assert_allclose(compiled, losses, rtol=RTOL, atol=ATOL)
+    scale = float(np.max(np.abs(scalar)))
+    np.testing.assert_allclose(found, scalar, rtol=RTOL, atol=RTOL * scale)
+    return plan

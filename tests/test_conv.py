@@ -8,6 +8,7 @@ from course_cases import (
     CASES,
     REFERENCE,
     assert_close,
+    assert_compiled_matches_scalar,
     build,
     grads,
     grouped,
@@ -16,7 +17,9 @@ from course_cases import (
 )
 
 from autograd import Value
+from autograd.losses import cross_entropy
 from autograd.nn import (
+    Activation,
     AvgPool2d,
     Conv2d,
     Flatten,
@@ -137,8 +140,6 @@ def test_exercise_44_lenet_parameter_counts_and_sizes() -> None:
 
 def test_a_small_cnn_is_one_sequential() -> None:
     """Unflatten, Conv2d, Activation, MaxPool2d, Flatten and a Layer chain as PyTorch's do."""
-    from autograd.nn import Activation
-
     model = Sequential(
         Unflatten((1, 4, 4)),
         Conv2d(1, 2, 3, seed=0),
@@ -199,3 +200,46 @@ def test_bad_arguments_are_refused() -> None:
         Conv2d(1, 1, (3, 3, 3))  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"pixel \[0\]\[0\]\[0\]: expected a real number"):
         Conv2d(1, 1, 1)([[["a"]]])
+
+
+# --- compiled ------------------------------------------------------------------------------------
+
+
+def test_a_cnn_compiles_to_the_scalar_engines_numbers_a_conv_layer_one_matrix_product() -> None:
+    """Conv (stride, padding), both poolings, bias-free conv, a layer: compiled equals scalar."""
+    model = Sequential(
+        Unflatten((2, 6, 5)),
+        Conv2d(2, 3, 3, stride=1, padding=1, seed=0),
+        Activation("tanh"),
+        MaxPool2d(2, stride=1),
+        Conv2d(3, 2, (2, 3), stride=(1, 1), bias=False, seed=1),
+        AvgPool2d(2, stride=1),
+        Flatten(),
+        Layer(6, 3, activation="linear", seed=2),
+    )
+    rng = np.random.default_rng(0)
+    x, t = rng.normal(size=(5, 60)), np.eye(3)[rng.integers(0, 3, 5)]
+
+    def loss(xs: list[Value], ts: list[Value]) -> Value:
+        return cross_entropy(model(xs), ts)
+
+    plan = assert_compiled_matches_scalar(loss, (x, t), model.parameters())
+    described = plan.describe()
+    # padding 1: the interior pixels read all 2 x 3 x 3 inputs, one W @ X; the border, fewer
+    assert "dot x36 of fan-in 18: one W @ X (3 filters x 12 patches, a convolution)" in described
+    assert "dot x16 of fan-in 18: one W @ X (2 filters x 8 patches, a convolution)" in described
+    assert "max x60: one elementwise call" in described  # one max node per window, 3 x 5 x 4
+    assert "3 other leaves" in described  # a bias-free conv's 0, the pool's 4, the loss's 0
+
+
+def test_the_demo_cnn_compiles_each_conv_layer_into_one_matrix_product() -> None:
+    """Conv2d(1, 8, 3) on 8x8 digits: 288 dot nodes, one W @ X of 8 filters by 36 patches."""
+    model = Sequential(Unflatten((1, 8, 8)), Conv2d(1, 8, 3, seed=0), Activation("relu"),
+                       MaxPool2d(2), Flatten(), Layer(72, 10, "linear", seed=0))  # fmt: skip
+    rng = np.random.default_rng(1)
+    x, t = rng.uniform(0, 16, size=(4, 64)), np.eye(10)[rng.integers(0, 10, 4)]
+    plan = assert_compiled_matches_scalar(
+        lambda xs, ts: cross_entropy(model(xs), ts), (x, t), model.parameters()
+    )
+    lines = plan.describe().splitlines()
+    assert lines[1] == "  dot x288 of fan-in 9: one W @ X (8 filters x 36 patches, a convolution)"

@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
-from course_cases import CASES, REFERENCE, assert_close, build, gen, grads, grouped
+from course_cases import (
+    CASES,
+    REFERENCE,
+    assert_close,
+    assert_compiled_matches_scalar,
+    build,
+    gen,
+    grads,
+    grouped,
+)
 
 from autograd import Value, dot, sum_values, topological_order
 from autograd.nn import MLP, GRUCell, Layer, LSTMCell, RNNCell, Unrolled, mlp_parameter_count
@@ -140,3 +150,24 @@ def test_bad_states_and_inputs_name_the_cell_and_both_widths(call: object, match
     """A wrong width raises a ValueError naming the cell, the width expected and the one given."""
     with pytest.raises(ValueError, match=match):
         call()  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(
+    "cell", [RNNCell(2, 3, seed=0), LSTMCell(2, 3, seed=1), GRUCell(2, 3, seed=2)], ids=str
+)
+def test_unrolled_cells_compile_to_the_scalar_engines_numbers(cell: RNNCell) -> None:
+    """A cell over 4 steps then a linear read-out, compiled: each step's gates one W @ X."""
+    run, head = Unrolled(cell), Layer(3, 1, activation="linear", seed=3)
+    params = [*run.parameters(), *head.parameters()]
+    rng = np.random.default_rng(4)
+    x, y = rng.normal(size=(6, 8)), rng.normal(size=(6, 1))
+
+    def loss(xs: list[Value], ys: list[Value]) -> Value:
+        outputs, _ = run([xs[2 * t : 2 * t + 2] for t in range(4)])
+        return (head(outputs[-1]) - ys[0]) ** 2
+
+    plan = assert_compiled_matches_scalar(loss, (x, y), params)
+    dense = [line for line in plan.describe().splitlines() if "W @ X (dense)" in line]
+    gates = {"rnn": 1, "lstm": 4, "gru": 2}[cell.name[:-4].lower()]  # GRU's n keeps W_hn apart
+    assert len(dense) >= 4  # every step's gates read the same x_t and h: a dense product
+    assert any(f"dot x{3 * gates} of fan-in" in line for line in dense)

@@ -140,10 +140,10 @@ class Conv2d(Module):
         _, rows, cols = self.output_shape(shape)
         (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
         _, height, width = shape
-        zero = Value(0.0)  # the bias slot of a bias-free filter: one leaf for the whole image
+        # the bias slot of a bias-free filter holds 0: one constant leaf for the whole image
+        biases = self.bias if self.bias is not None else [Value(0.0)] * self.out_channels
         out: Image = []
-        for o, filters in enumerate(self.weight):
-            bias = zero if self.bias is None else self.bias[o]
+        for filters, bias in zip(self.weight, biases, strict=True):
             plane = []
             for i in range(rows):
                 row = []
@@ -219,8 +219,8 @@ class _Pool2d(Module):
         rows, cols = _windows(repr(self), (c, h, w), self.kernel_size, self.stride, (0, 0))
         return c, rows, cols
 
-    def pool(self, window: list[Value]) -> Value:
-        """One output pixel from its window's pixels, in row-major order."""
+    def pool(self, window: list[Value], size: Value) -> Value:
+        """One output pixel from its window's pixels, in row-major order; ``size`` their count."""
         raise NotImplementedError
 
     def __call__(self, x: Any) -> Image:
@@ -228,11 +228,13 @@ class _Pool2d(Module):
         image, shape = as_image(x, repr(self))
         _, rows, cols = self.output_shape(shape)
         (kh, kw), (sh, sw) = self.kernel_size, self.stride
+        size = Value(float(kh * kw))  # one constant leaf for the whole image
         return [
             [
                 [
                     self.pool(
-                        [v for r in plane[i * sh : i * sh + kh] for v in r[j * sw : j * sw + kw]]
+                        [v for r in plane[i * sh : i * sh + kh] for v in r[j * sw : j * sw + kw]],
+                        size,
                     )
                     for j in range(cols)
                 ]
@@ -272,7 +274,7 @@ class MaxPool2d(_Pool2d):
 
     name = "MaxPool2d"
 
-    def pool(self, window: list[Value]) -> Value:  # noqa: D102
+    def pool(self, window: list[Value], size: Value) -> Value:  # noqa: D102
         return max_values(window)
 
 
@@ -287,5 +289,5 @@ class AvgPool2d(_Pool2d):
 
     name = "AvgPool2d"
 
-    def pool(self, window: list[Value]) -> Value:  # noqa: D102
-        return sum_values(window) / float(len(window))
+    def pool(self, window: list[Value], size: Value) -> Value:  # noqa: D102
+        return sum_values(window) / size
