@@ -243,3 +243,19 @@ def test_the_demo_cnn_compiles_each_conv_layer_into_one_matrix_product() -> None
     )
     lines = plan.describe().splitlines()
     assert lines[1] == "  dot x288 of fan-in 9: one W @ X (8 filters x 36 patches, a convolution)"
+
+
+def test_drawn_with_clusters_a_conv_layer_shows_a_cluster_per_output_channel() -> None:
+    """draw_dot(clusters=True) groups each output channel (its filter, pixels, activations)."""
+    from autograd import sum_values, topological_order
+    from autograd.viz import draw_dot
+    from autograd.viz.groups import neuron_clusters
+
+    model = Sequential(Conv2d(1, 2, 2, seed=0), Activation("relu"), Flatten())
+    y = model([[[1.0, 2.0, 0.0], [0.5, -1.0, 1.0]]])
+    loss = sum_values(y)
+    clusters = neuron_clusters(topological_order(loss))
+    channel = [key for node, key in clusters.items() if node.op is not None]
+    assert sorted(set(channel)) == ["0.channels.0", "0.channels.1"]
+    assert channel.count("0.channels.0") == 2 * 2  # 2 pixels: a dot and its relu each
+    assert 'label="channels.1"' in draw_dot(loss, clusters=True).source  # inside layer "0"

@@ -171,3 +171,17 @@ def test_unrolled_cells_compile_to_the_scalar_engines_numbers(cell: RNNCell) -> 
     gates = {"rnn": 1, "lstm": 4, "gru": 2}[cell.name[:-4].lower()]  # GRU's n keeps W_hn apart
     assert len(dense) >= 4  # every step's gates read the same x_t and h: a dense product
     assert any(f"dot x{3 * gates} of fan-in" in line for line in dense)
+
+
+def test_drawn_with_clusters_an_unrolled_cell_shows_a_cluster_per_time_step() -> None:
+    """draw_dot(clusters=True): a cluster per step, inside it one per unit (from the labels)."""
+    from autograd.viz import draw_dot
+    from autograd.viz.groups import neuron_clusters
+
+    _, h = Unrolled(GRUCell(1, 2, seed=0))([[1.0], [2.0]])
+    loss = sum_values(h)
+    keys = set(neuron_clusters(topological_order(loss)).values())
+    assert {f"steps.{t}.units.{k}" for t in (0, 1) for k in (0, 1)} <= keys
+    source = draw_dot(loss, clusters=True).source
+    assert 'label="steps.0"' in source
+    assert 'label="steps.1"' in source
