@@ -98,6 +98,31 @@ def _rbinary(op: Op, b: Value, a: object) -> Value:
     return _record(op, (a, b), None, op.forward(a.data, b.data))
 
 
+def apply(op: Op, /, *inputs: Value | float, **params: float) -> Value:
+    """Return the node ``op`` computes from ``inputs`` (Values or numbers) and ``params``.
+
+    How a registered op's function (:func:`autograd.ops.register`) builds its nodes: the same
+    ``_apply`` as every method, after checking the number of inputs and the parameters' names.
+
+    >>> apply(ops.MUL, Value(2.0), 3).data, apply(ops.LEAKY_RELU, -2.0, slope=0.5).data
+    (6.0, -1.0)
+    """
+    if op.arity is not None and len(inputs) != op.arity:
+        raise TypeError(f"{op.name} takes {op.arity} input(s), got {len(inputs)}")
+    unknown = sorted(set(params) - set(op.domain.params))
+    if unknown:
+        raise TypeError(
+            f"{op.name}: unknown parameter {unknown[0]!r} (its parameters: "
+            f"{sorted(op.domain.params)})"
+        )
+    parents = tuple(_leaf(x, f"{op.name} input {i}") for i, x in enumerate(inputs))
+    checked = {name: _checks.number(f"{op.name} {name}", v) for name, v in params.items()}
+    return _apply(op, parents, checked or None)
+
+
+ops._set_node_builder(apply)  # registered ops build their nodes here (ops cannot import us)
+
+
 class Value(LeavesOnlyCopy):
     """A scalar node of a computation graph: a number, its gradient and how it was made.
 

@@ -13,6 +13,9 @@ gives plain numbers for ``backward()`` and differentiable nodes for ``grad(creat
 0.0
 >>> OPS["mul"].local_grads(3.0, 4.0, 12.0)
 (4.0, 3.0)
+
+The table is open: :func:`register` adds a primitive of your own, written the same way, and
+returns the function that builds its nodes (see the README's "Your own primitive").
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, Final
 
 # A rule works on floats (plain backward) or on Values (create_graph); ops.py cannot import the
@@ -146,7 +150,7 @@ def _shim(method: str, on_float: Callable[[float], float]) -> Callable[[Scalar],
         return getattr(x, method)()
 
     apply.__name__ = method
-    apply.__doc__ = f"``{method}`` of a float (IEEE-safe) or of a Value (a new node)."
+    apply.__doc__ = f"``{method}`` of a float (IEEE-safe), a Value (a new node) or numpy lanes."
     return apply
 
 
@@ -155,6 +159,9 @@ log = _shim("log", safe_log)
 sin = _shim("sin", safe_sin)
 cos = _shim("cos", safe_cos)
 sigmoid = _shim("sigmoid", sigmoid_float)
+tanh = _shim("tanh", math.tanh)
+sqrt = _shim("sqrt", safe_sqrt)
+softplus = _shim("softplus", softplus_float)
 
 
 def power(x: Scalar, c: Scalar) -> Scalar:
@@ -277,6 +284,180 @@ class Op:
     local_grads: Callable[..., tuple[Scalar, ...]]
     formula: tuple[str, ...]
     domain: Domain = Domain()
+
+
+# --- Your own primitives: register, unregister ----------------------------------------------------
+
+# The engine's node builder (``autograd.engine.apply``). ops.py sits below the engine and imports
+# nothing from it, so the engine hands its builder down when it loads -- which is before any
+# caller can reach this module (``import autograd.ops`` runs ``autograd/__init__`` first).
+_BUILD_NODE: list[Callable[..., Any]] = []
+
+
+def _set_node_builder(build: Callable[..., Any]) -> None:
+    """Make registered ops build their nodes with ``build(op, *inputs, **params)``."""
+    _BUILD_NODE[:] = [build]
+
+
+@dataclass(frozen=True, slots=True, eq=False)  # a function: equal only to itself
+class Primitive:
+    """A registered op as a function: each call builds one node of ``op``.
+
+    Inputs are Values or numbers (a number becomes a constant leaf); constant parameters are
+    keywords. ``.op`` is the row, for :func:`autograd.testing.check_op` and the pictures.
+    """
+
+    op: Op
+
+    def __call__(self, *inputs: Scalar, **params: float) -> Any:
+        """Return the node ``op`` computes from ``inputs`` (a ``Value``)."""
+        return _BUILD_NODE[0](self.op, *inputs, **params)
+
+    def __repr__(self) -> str:
+        return f"<primitive {self.op.name!r} (autograd.ops.register)>"
+
+
+def _midpoint(lo: float, hi: float) -> float:
+    return lo / 2 + hi / 2
+
+
+def _checked_intervals(op: Op) -> None:
+    domain = op.domain
+    if not isinstance(domain, Domain):
+        raise TypeError(f"register: {op.name}'s domain must be an ops.Domain, got {domain!r}")
+    if len(domain.sample) != op.arity:
+        raise ValueError(
+            f"register: {op.name} takes {op.arity} input(s) but its domain.sample has "
+            f"{len(domain.sample)} interval(s); give one (lo, hi) per input"
+        )
+    for what, (lo, hi) in [*enumerate(domain.sample), *domain.params.items()]:
+        if not (math.isfinite(lo) and math.isfinite(hi) and lo <= hi):
+            raise ValueError(
+                f"register: {op.name}'s sample interval for {what!r} must be finite with "
+                f"lo <= hi, got ({lo!r}, {hi!r})"
+            )
+
+
+def _checked_fields(op: Op) -> None:
+    if not isinstance(op, Op):
+        raise TypeError(f"register: expected an ops.Op record, got {op!r}")
+    if not (isinstance(op.name, str) and op.name.isidentifier()):
+        raise ValueError(f"register: an op's name must be an identifier, got {op.name!r}")
+    if op.name in _REGISTRY:
+        kind = "a built-in row" if op.name in BUILTINS else "already registered"
+        raise ValueError(f"register: an op named {op.name!r} exists ({kind}); pick another name")
+    if not (isinstance(op.symbol, str) and op.symbol):
+        raise TypeError(f"register: {op.name}'s symbol must be a non-empty str, got {op.symbol!r}")
+    if type(op.arity) is not int or op.arity < 1:
+        raise ValueError(
+            f"register: {op.name}'s arity must be an int >= 1, got {op.arity!r} (n-ary ops are "
+            "the built-in fused nodes sum and dot)"
+        )
+    for rule in ("forward", "local_grads"):
+        if not callable(getattr(op, rule)):
+            raise TypeError(
+                f"register: {op.name}'s {rule} must be callable, got {getattr(op, rule)!r}"
+            )
+    formula = op.formula
+    if not (isinstance(formula, tuple) and all(isinstance(t, str) and t for t in formula)):
+        raise TypeError(
+            f"register: {op.name}'s formula must be a tuple of texts, one per input, "
+            f"got {formula!r}"
+        )
+    if len(formula) != op.arity:
+        raise ValueError(
+            f"register: {op.name} takes {op.arity} input(s) but its formula has "
+            f"{len(formula)} text(s); give d out / d input as text for each input"
+        )
+    _checked_intervals(op)
+
+
+def _checked_rules(op: Op) -> None:
+    """Run both rules once, at the middle of the sampled domain: the arity and the results."""
+    xs = [_midpoint(lo, hi) for lo, hi in op.domain.sample]
+    params = {name: _midpoint(lo, hi) for name, (lo, hi) in op.domain.params.items()}
+    at = f"at {tuple(xs)}" + (f" with {params}" if params else "")
+    try:
+        out = op.forward(*xs, **params)
+    except Exception as err:
+        raise ValueError(
+            f"register: {op.name}'s forward failed {at}: {type(err).__name__}: {err}"
+        ) from err
+    if not isinstance(out, (float, int)):
+        raise TypeError(f"register: {op.name}'s forward must return a number, got {out!r} {at}")
+    try:
+        local = op.local_grads(*xs, out, **params)
+    except Exception as err:
+        raise ValueError(
+            f"register: {op.name}'s local_grads(*inputs, out) failed {at}: "
+            f"{type(err).__name__}: {err}"
+        ) from err
+    if not isinstance(local, (tuple, list)) or len(local) != op.arity:
+        raise ValueError(
+            f"register: {op.name}'s local_grads must return one derivative per input (a tuple "
+            f"of {op.arity}), got {local!r} {at}"
+        )
+
+
+def register(op: Op) -> Primitive:
+    """Add a primitive of your own to the table and return the function that builds its nodes.
+
+    Write ``forward`` and ``local_grads`` with operators and the math shim (``exp``, ``log``,
+    ``sigmoid``, ``tanh``, ...), and branch with :func:`step`, :func:`choose` or :func:`sign`
+    rather than Python's ``if``: then one rule runs on floats (``backward()``), on Values
+    (``grad(create_graph=True)``) and on numpy lanes (``compile_loss``). The op then works
+    with every part of the package, as a built-in row does; check it with
+    :func:`autograd.testing.check_op`.
+
+    Raises:
+        TypeError: ``op`` is not an :class:`Op`, a rule is not callable, or the formula is not
+            a tuple of texts.
+        ValueError: the name is taken (a built-in included), the arity is not an int >= 1,
+            the domain or formula does not match the arity, or a rule fails or returns the
+            wrong number of derivatives at the middle of ``domain.sample``. Nothing is
+            registered then.
+
+    >>> from autograd import Value
+    >>> cube = register(Op("cube", "³", 1, lambda x: x * x * x, lambda x, out: (3 * x * x,),
+    ...                    ("3 x**2",)))
+    >>> x = Value(2.0)
+    >>> y = cube(x)
+    >>> y.backward()
+    >>> (y.data, x.grad, y.op is OPS["cube"])
+    (8.0, 12.0, True)
+    """
+    _checked_fields(op)
+    _checked_rules(op)
+    _REGISTRY[op.name] = op
+    return Primitive(op)
+
+
+def is_builtin(op: Op) -> bool:
+    """Whether ``op`` is a built-in row of the table (not one made with :func:`register`).
+
+    >>> is_builtin(OPS["tanh"])
+    True
+    """
+    return BUILTINS.get(op.name) is op
+
+
+def unregister(name: str) -> Op:
+    """Remove a registered op from the table and return its record; built-in rows stay.
+
+    Meant for tests: register in a test or fixture, unregister afterwards (this project's
+    ``conftest.py`` does so after every test), so no op leaks into the next test. Nodes
+    already built keep their op and still work.
+
+    >>> swap = register(Op("swap", "swap", 1, lambda x: -x, lambda x, out: (-1.0,), ("-1",)))
+    >>> unregister("swap").name, "swap" in OPS
+    ('swap', False)
+    """
+    if name in BUILTINS:
+        raise ValueError(f"unregister: {name!r} is a built-in row of the table; it stays")
+    if name not in _REGISTRY:
+        registered = sorted(set(_REGISTRY) - set(BUILTINS))
+        raise ValueError(f"unregister: no registered op {name!r} (registered: {registered})")
+    return _REGISTRY.pop(name)
 
 
 def _dot_forward(*terms: float) -> float:
@@ -407,8 +588,12 @@ _ROWS: Final = (
        Domain(sample=((-1.0, 1.0), (2.0, 4.0), (-5.0, -3.0)))),
 )  # fmt: skip
 
-OPS: Final[Mapping[str, Op]] = {op.name: op for op in _ROWS}
-"""Every primitive by name: the one registry the engine, pictures and tests read."""
+BUILTINS: Final[Mapping[str, Op]] = MappingProxyType({op.name: op for op in _ROWS})
+"""The built-in primitives by name, in table order: the rows above."""
+
+_REGISTRY: Final[dict[str, Op]] = dict(BUILTINS)
+OPS: Final[Mapping[str, Op]] = MappingProxyType(_REGISTRY)
+"""Every primitive by name, built-in then registered: the one registry everything reads."""
 
 ADD: Final = OPS["add"]
 SUB: Final = OPS["sub"]

@@ -1,8 +1,10 @@
 """Every row of ``autograd.ops.OPS`` against oracles that do not read the table.
 
-The oracles: central differences, analytic derivatives written here in a different form
-from the table's ``local_grads``, ``math``'s own functions, IEEE results outside the domain,
-and a table of special values at the kinks.
+The table-driven properties are the public kit's (``autograd.testing.properties``, which
+``check_op`` runs for a user's op): each test applies them to a built-in row through its public
+caller, then adds the oracles: analytic derivatives written here in a different form from the
+table's ``local_grads``, ``math``'s own functions, IEEE results outside the domain, and a table
+of special values at the kinks.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections.abc import Callable
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from strategies import CALLERS, call, floats_between, points_in_domain
+from strategies import CALLERS, call
 
 import autograd
 from autograd import Value, detect_anomaly, dot, grad, sum_values
@@ -27,18 +29,20 @@ from autograd.testing import (
     gradgradcheck,
     hessian,
     is_close,
-    numerical_grads,
 )
+from autograd.testing.properties import (
+    check_forward_finite,
+    check_local_grads,
+    check_rule_on_values,
+    check_second_derivatives,
+)
+from autograd.testing.strategies import floats_between, points
 
 ROWS = list(OPS.values())
 each_row = pytest.mark.parametrize("op", ROWS, ids=lambda op: op.name)
 
 Floats = tuple[float, ...]
 Params = dict[str, float]
-
-
-def _forward(op: Op, params: Params) -> Callable[..., float]:
-    return lambda *xs: op.forward(*xs, **params)
 
 
 # --- independent oracles: written here, in a different form from the table where one exists ---
@@ -185,10 +189,8 @@ def test_oracle_table_covers_every_row(table: dict[str, object], name: str) -> N
 @given(data=st.data())
 def test_local_grads_match_central_difference(op: Op, data: st.DataObject) -> None:
     """The table's local derivatives agree with central differences of its own forward."""
-    xs, params = data.draw(points_in_domain(op))
-    out = op.forward(*xs, **params)
-    local = op.local_grads(*xs, out, **params)
-    assert_grads_close(local, numerical_grads(_forward(op, params), xs), what=f"{op.name} d/dx")
+    xs, params = data.draw(points(op))
+    check_local_grads(op, xs, params)
 
 
 # --- (2) backward through one node equals local_grads and the analytic derivative ---------------
@@ -197,16 +199,15 @@ def test_local_grads_match_central_difference(op: Op, data: st.DataObject) -> No
 @each_row
 @given(data=st.data())
 def test_backward_one_node_matches_local_grads_and_analytic(op: Op, data: st.DataObject) -> None:
-    """backward() on a one-node graph gives local_grads exactly and the analytic derivative."""
-    xs, params = data.draw(points_in_domain(op))
-    leaves, out = _one_node(op, xs, params)
-    assert out.op is op
-    out.backward()
-    got = tuple(v.grad for v in leaves)
-    assert got == tuple(op.local_grads(*xs, out.data, **params))
+    """backward() on a one-node graph gives local_grads exactly and the analytic derivative.
+
+    The kit's check builds the node with the row's public caller, compares backward() and
+    grad() with the rule on floats, bit for bit, and the rule on Values with both.
+    """
+    xs, params = data.draw(points(op))
+    got = check_rule_on_values(op, xs, params, build=CALLERS[op.name])
     assert_grads_close(got, ANALYTIC[op.name](xs, params), rtol=ANALYTIC_RTOL, atol=ANALYTIC_ATOL,
                        what=f"{op.name} backward vs analytic")  # fmt: skip
-    assert grad(out, leaves) == got
 
 
 # --- (3) forward against math -------------------------------------------------------------------
@@ -216,7 +217,8 @@ def test_backward_one_node_matches_local_grads_and_analytic(op: Op, data: st.Dat
 @given(data=st.data())
 def test_forward_matches_math(op: Op, data: st.DataObject) -> None:
     """forward equals math's function (bit for bit where it calls it) or the defining formula."""
-    xs, params = data.draw(points_in_domain(op))
+    xs, params = data.draw(points(op))
+    check_forward_finite(op, xs, params, build=CALLERS[op.name])
     got = call(op, [Value(x) for x in xs], params).data
     expected = REFERENCE[op.name](xs, params)
     if op.name in EXACT_FORWARD:
@@ -472,13 +474,9 @@ def test_every_row_is_reachable(op: Op) -> None:
 @given(data=st.data())
 def test_second_derivatives_match_differences_and_analytic(op: Op, data: st.DataObject) -> None:
     """The Hessian through create_graph matches differences of the gradient and the analytic one."""
-    xs, params = data.draw(points_in_domain(op))
-
-    def f(*vs: Value) -> Value:
-        return call(op, vs, params)
-
-    gradgradcheck(f, xs)
-    got = hessian(f, xs)
+    xs, params = data.draw(points(op))
+    check_second_derivatives(op, xs, params, build=CALLERS[op.name])
+    got = hessian(lambda *vs: call(op, vs, params), xs)
     expected = SECOND[op.name](xs, params)
     for row_got, row_expected in zip(got, expected, strict=True):
         assert_grads_close(row_got, row_expected, rtol=ANALYTIC_RTOL, atol=ANALYTIC_ATOL,
