@@ -264,7 +264,7 @@ class Domain:
 class Op:
     """One primitive: its name, its drawing symbol, forward rule and local derivatives.
 
-    ``arity`` is the number of inputs, or ``None`` for an n-ary op (``sum``, ``dot``).
+    ``arity`` is the number of inputs, or ``None`` for an n-ary op (``sum``, ``dot``, ``max``).
     ``forward(*inputs, **params)`` computes the output number; ``local_grads(*inputs, out,
     **params)`` returns ``d out / d input_i`` per input; ``formula`` shows them as text.
 
@@ -351,7 +351,7 @@ def _checked_fields(op: Op) -> None:
     if type(op.arity) is not int or op.arity < 1:
         raise ValueError(
             f"register: {op.name}'s arity must be an int >= 1, got {op.arity!r} (n-ary ops are "
-            "the built-in fused nodes sum and dot)"
+            "the built-in fused nodes sum, dot and max)"
         )
     for rule in ("forward", "local_grads"):
         if not callable(getattr(op, rule)):

@@ -18,6 +18,8 @@ values (0, -0.0, inf, nan, out of domain) and otherwise to a few units in the la
 
 The n-ary rows ``sum`` and ``dot`` loop over their terms in Python; their kernels in
 :mod:`autograd.compiled.groups` contract the terms in one numpy call (``W @ X`` for a layer).
+``max``, the third, groups like a fixed-arity row (nodes of as many terms): :func:`max_lanes`
+scans the terms, and its table rule runs on lanes.
 
 A registered op (:func:`autograd.ops.register`) has no numpy version: both its rules run on
 :class:`Lanes`, so a rule written with the math shim and ``ops.step``/``ops.choose``/``ops.sign``
