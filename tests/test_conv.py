@@ -94,6 +94,13 @@ def test_problem_book_exercise_40() -> None:
         Conv2d(1, 1, 3, stride=0)
 
 
+def test_an_array_of_shape_c_h_w_is_an_image_too() -> None:
+    """A numpy image (C, H, W) gives what the nested lists give."""
+    assert numbers(kernel_conv()(np.array([BOOK_IMAGE], dtype=float))) == numbers(
+        kernel_conv()([BOOK_IMAGE])
+    )
+
+
 def test_lecture_2_kernels_detect_edges_and_blur() -> None:
     """The Sobel kernel answers a vertical edge, the 1/9 box blur averages, the identity copies."""
     edge = [[[0, 0, 1, 1]] * 4]

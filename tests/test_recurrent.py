@@ -16,7 +16,19 @@ from course_cases import (
 )
 
 from autograd import Value, dot, sum_values, topological_order
-from autograd.nn import MLP, GRUCell, Layer, LSTMCell, RNNCell, Unrolled, mlp_parameter_count
+from autograd.losses import mse
+from autograd.nn import (
+    MLP,
+    GRUCell,
+    Layer,
+    LSTMCell,
+    Module,
+    RNNCell,
+    Unrolled,
+    mlp_parameter_count,
+)
+from autograd.optim import Adam
+from autograd.train import Trainer
 
 CELL_CASES = [name for name, (_, _, _, steps) in CASES.items() if steps]
 
@@ -185,3 +197,35 @@ def test_drawn_with_clusters_an_unrolled_cell_shows_a_cluster_per_time_step() ->
     source = draw_dot(loss, clusters=True).source
     assert 'label="steps.0"' in source
     assert 'label="steps.1"' in source
+
+
+class LastState(Module):
+    """A user's model: a GRU over the flat row the Trainer passes, a linear read-out of h_T."""
+
+    def __init__(self) -> None:
+        self.rnn = Unrolled(GRUCell(1, 4, seed=0))
+        self.head = Layer(4, 1, activation="linear", seed=1)
+
+    def __call__(self, x: object) -> Value:
+        _, h = self.rnn(x)
+        out = self.head(h)
+        assert isinstance(out, Value)
+        return out
+
+    def _children(self) -> list[tuple[str, Module]]:
+        return [("rnn", self.rnn), ("head", self.head)]
+
+
+def test_a_trainer_compiles_an_unrolled_cell_and_learns_a_running_sum() -> None:
+    """Trainer(compile=True) on a GRU over 5 steps: the scalar loss, then learning."""
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-1, 1, size=(64, 5))
+    y = x.sum(axis=1) / 5
+    model = LastState()
+    trainer = Trainer(model, Adam(model.parameters(), lr=0.05), mse, progress=False, compile=True)
+    scalar = trainer.batch_loss(x[:32].tolist(), y[:32].tolist()).data
+    assert abs(trainer.compiled_step(x[:32], y[:32]) - scalar) < 1e-12
+    history = trainer.fit(x, y, epochs=30)
+    assert history.epochs[-1].loss < 0.1 * history.epochs[0].loss
+    with pytest.raises(ValueError, match=r"a flat sequence needs a multiple of 2 entries"):
+        Unrolled(RNNCell(2, 1))([1.0, 2.0, 3.0])

@@ -337,18 +337,34 @@ class Unrolled(Module):
         label_parameters("cell.", cell)
 
     def __call__(self, xs: object, state: Any = None) -> tuple[list[State], Any]:
-        """Return the hidden state after every step, and the last state."""
-        steps = list(xs) if isinstance(xs, Sequence | np.ndarray) else None
-        if not steps:
-            raise ValueError(
-                f"{self!r} takes a sequence: a non-empty list of inputs (one list of "
-                f"{self.cell.input_size} numbers per step), got {xs!r}"
-            )
+        """Return the hidden state after every step, and the last state.
+
+        ``xs`` is a list of steps (each ``input_size`` numbers or Values), or one flat list of
+        ``T * input_size`` of them, as a Trainer passes an example.
+        """
+        steps = self._steps(xs)
         outputs = []
         for t, x in enumerate(steps):
             state = self.cell.step(x, state, f"steps.{t}.")
             outputs.append(state[0] if isinstance(self.cell, LSTMCell) else state)
         return outputs, state
+
+    def _steps(self, xs: object) -> list[Any]:
+        steps = list(xs) if isinstance(xs, Sequence | np.ndarray) else None
+        size = self.cell.input_size
+        if not steps:
+            raise ValueError(
+                f"{self!r} takes a sequence: a non-empty list of inputs (one list of {size} "
+                f"numbers per step, or {size} numbers per step in one flat list), got {xs!r}"
+            )
+        if all(isinstance(x, Value | int | float | np.floating) for x in steps):  # flat
+            if len(steps) % size:
+                raise ValueError(
+                    f"{self!r}: a flat sequence needs a multiple of {size} entries ({size} per "
+                    f"step), got {len(steps)}"
+                )
+            steps = [steps[t : t + size] for t in range(0, len(steps), size)]
+        return steps
 
     def _children(self) -> list[tuple[str, Module]]:
         return [("cell", self.cell)]
