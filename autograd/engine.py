@@ -307,6 +307,22 @@ class Value(LeavesOnlyCopy):
         slope = _checks.number("leaky_relu slope", slope)
         return _apply(ops.LEAKY_RELU, (self,), shared_param("slope", slope))
 
+    def heaviside(self) -> Value:
+        """Return the unit step: 1.0 where ``self > 0``, else 0.0 (``nan`` stays ``nan``).
+
+        A threshold neuron, ``[w · x + b > 0]``, as the course's logic networks use it. Its
+        local derivative is 0 on both sides of the jump (and PyTorch's convention at it), so
+        no gradient ever passes: a network of steps cannot learn by gradient descent, which is
+        why the course moves on to sigmoids, the step made smooth.
+
+        >>> x = Value(0.5)
+        >>> y = x.heaviside()
+        >>> y.backward()
+        >>> (y.data, Value(0.0).heaviside().data, x.grad)
+        (1.0, 0.0, 0.0)
+        """
+        return _apply(ops.HEAVISIDE, (self,))
+
     def softplus(self) -> Value:
         """Return ``log(1 + e**self)``, stable for large ``|self|``; its derivative is sigmoid.
 
@@ -399,6 +415,27 @@ def sum_values(values: Iterable[Value | float]) -> Value:
     if not parents:
         return _node(0.0, None, (), None)
     return _apply(ops.SUM, parents)
+
+
+def max_values(values: Iterable[Value | float]) -> Value:
+    """Return the largest of many Values as one n-ary node, as max pooling takes it.
+
+    Its gradient goes to the first largest input and the others get 0 (PyTorch's
+    ``max_pool2d``; a nan wins and the last nan takes the gradient).
+
+    Raises:
+        ValueError: if there are no values.
+
+    >>> xs = [Value(1.0), Value(3.0), Value(3.0)]
+    >>> m = max_values(xs)
+    >>> m.backward()
+    >>> (m.data, [x.grad for x in xs])
+    (3.0, [0.0, 1.0, 0.0])
+    """
+    parents = tuple(_leaf(v, "max_values") for v in values)
+    if not parents:
+        raise ValueError("max_values: got no values; pass at least one")
+    return _apply(ops.MAX, parents)
 
 
 def dot(

@@ -264,7 +264,7 @@ class Domain:
 class Op:
     """One primitive: its name, its drawing symbol, forward rule and local derivatives.
 
-    ``arity`` is the number of inputs, or ``None`` for an n-ary op (``sum``, ``dot``).
+    ``arity`` is the number of inputs, or ``None`` for an n-ary op (``sum``, ``dot``, ``max``).
     ``forward(*inputs, **params)`` computes the output number; ``local_grads(*inputs, out,
     **params)`` returns ``d out / d input_i`` per input; ``formula`` shows them as text.
 
@@ -371,7 +371,7 @@ def _checked_fields(op: Op) -> None:
     if type(op.arity) is not int or op.arity < 1:
         raise ValueError(
             f"register: {op.name}'s arity must be an int >= 1, got {op.arity!r} (n-ary ops are "
-            "the built-in fused nodes sum and dot)"
+            "the built-in fused nodes sum, dot and max)"
         )
     for rule in ("forward", "local_grads"):
         if not callable(getattr(op, rule)):
@@ -498,6 +498,42 @@ def _dot_local(*args: Scalar) -> tuple[Scalar, ...]:
     return tuple(grads)
 
 
+def _heaviside(x: float) -> float:
+    # 1 above 0, else 0; nan stays nan (numpy's heaviside; PyTorch's gives 0)
+    return 1.0 if x > 0 else (x if x != x else 0.0)
+
+
+def _max_forward(*terms: float) -> float:
+    # PyTorch's max_pool2d scan: a later term takes over if it is larger or nan
+    best = terms[0]
+    for x in terms[1:]:
+        if x > best or x != x:
+            best = x
+    return best
+
+
+def _pick(condition: Any, then: Scalar, otherwise: Scalar) -> Scalar:
+    return choose(condition, lambda: then, lambda: otherwise)
+
+
+def _max_local(*args: Scalar) -> tuple[Scalar, ...]:
+    # The same scan decides who takes the gradient: the first largest term, or the last nan.
+    # Written with | and > on truth values so that it runs on lanes of numbers unchanged.
+    terms = [number(x) for x in args[:-1]]
+    takes: list[Any] = [True]
+    best = terms[0]
+    for x in terms[1:]:
+        take = (x > best) | (x != x)
+        takes.append(take)
+        best = _pick(take, x, best)
+    grads: list[Scalar] = []
+    later: Any = False  # whether a later term took over
+    for take in reversed(takes):
+        grads.append(_pick(take > later, 1.0, 0.0))
+        later = later | take
+    return tuple(reversed(grads))
+
+
 def _sum_forward(*terms: float) -> float:
     try:
         return math.fsum(terms)  # correctly rounded, whatever the order of the terms
@@ -558,6 +594,9 @@ _ROWS: Final = (
        Domain(kinks=(0.0,), params={"slope": (0.0, 0.5)})),
     Op("abs", "abs", 1, abs, lambda x, out: (sign(x),), ("sign(x) (0 at x = 0)",),
        Domain(kinks=(0.0,)), selects=True),
+    # a threshold neuron's step: flat on both sides, so no gradient ever reaches its inputs
+    Op("heaviside", "heaviside", 1, _heaviside, lambda x, out: (0.0,),
+       ("0 (flat on both sides of the jump at 0)",), Domain(kinks=(0.0,))),
     # --- trigonometry ---
     Op("sin", "sin", 1, safe_sin, lambda x, out: (cos(x),), ("cos(x)",)),
     Op("cos", "cos", 1, safe_cos, lambda x, out: (-sin(x),), ("-sin(x)",)),
@@ -567,6 +606,11 @@ _ROWS: Final = (
     Op("dot", "w·x+b", None, _dot_forward, _dot_local,
        ("x_i for w_i", "w_i for x_i", "1 for b"),
        Domain(sample=((-5.0, 5.0),) * 5)),
+    # A tie is where max's derivative jumps: the sampled intervals are disjoint, so draws never
+    # tie (ties are pinned in the tests' special values).
+    Op("max", "max", None, _max_forward, _max_local,
+       ("1 for the first largest x_i (or the last nan), 0 for the others",),
+       Domain(sample=((-1.0, 1.0), (2.0, 4.0), (-5.0, -3.0)))),
 )  # fmt: skip
 
 BUILTINS: Final[Mapping[str, Op]] = MappingProxyType({op.name: op for op in _ROWS})
@@ -596,3 +640,5 @@ LEAKY_RELU: Final = OPS["leaky_relu"]
 ABS: Final = OPS["abs"]
 SIN: Final = OPS["sin"]
 COS: Final = OPS["cos"]
+HEAVISIDE: Final = OPS["heaviside"]
+MAX: Final = OPS["max"]

@@ -334,22 +334,23 @@ def _declared_count(architecture: dict[str, Any]) -> int | None:
     """
     kind = architecture.get("type")
     nin = _size(architecture, "nin")
+    bias = architecture.get("bias", True) is not False  # a bias-free model says bias: false
     if kind == "Dropout":
         return 0
     if nin is None:
         return None
     if kind == "Neuron":
-        return nin + 1
+        return nin + bias
     if kind == "Layer":
         nout = _size(architecture, "nout")
-        return None if nout is None else (nin + 1) * nout
+        return None if nout is None else (nin + bias) * nout
     nouts = architecture.get("nouts")
     if kind != "MLP" or not isinstance(nouts, list) or not nouts:
         return None
     widths = [_size({"n": n}, "n") for n in nouts]
     if any(w is None for w in widths):
         return None
-    return mlp_parameter_count(nin, [w for w in widths if w is not None])
+    return mlp_parameter_count(nin, [w for w in widths if w is not None], bias)
 
 
 def load_into(model: Module, path: PathLike) -> Module:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from autograd import Value, dot, sum_values
+from autograd import Value, dot, max_values, sum_values
 from autograd.ops import Op
 
 
@@ -39,6 +39,8 @@ CALLERS: dict[str, Callable[..., Value]] = {
     "cos": lambda x: x.cos(),
     "sum": lambda *xs: sum_values(xs),
     "dot": _dot,
+    "heaviside": lambda x: x.heaviside(),
+    "max": lambda *xs: max_values(xs),
 }
 
 

@@ -40,6 +40,11 @@ def _dot(xs: Sequence[Mp], p: dict[str, float]) -> tuple[Mp, ...]:
     return (*(xs[k ^ 1] for k in range(len(xs) - 1)), Mp(1))
 
 
+def _max(xs: Sequence[Mp], p: dict[str, float]) -> tuple[Mp, ...]:
+    first = xs.index(max(xs))  # a tie sends the gradient to the first (max_pool2d's choice)
+    return tuple(Mp(1) if i == first else Mp(0) for i in range(len(xs)))
+
+
 # d out / d input_i at exact inputs, written from the definitions (not copied from the table).
 EXACT_LOCAL: dict[str, Callable[[Sequence[Mp], dict[str, float]], tuple[Mp, ...]]] = {
     "add": lambda xs, p: (Mp(1), Mp(1)),
@@ -60,10 +65,12 @@ EXACT_LOCAL: dict[str, Callable[[Sequence[Mp], dict[str, float]], tuple[Mp, ...]
     "relu": lambda xs, p: (Mp(1) if xs[0] > 0 else Mp(0),),  # 0 at the kink (PyTorch)
     "leaky_relu": lambda xs, p: (Mp(1) if xs[0] > 0 else Mp(p["slope"]),),
     "abs": lambda xs, p: (_sign(xs[0]),),
+    "heaviside": lambda xs, p: (Mp(0),),  # flat on both sides of its jump
     "sin": lambda xs, p: (mpmath.cos(xs[0]),),
     "cos": lambda xs, p: (-mpmath.sin(xs[0]),),
     "sum": lambda xs, p: (Mp(1),) * len(xs),
     "dot": _dot,
+    "max": _max,
 }  # fmt: skip
 
 

@@ -80,6 +80,8 @@ ANALYTIC: dict[str, Callable[[Floats, Params], Floats]] = {
     "cos": lambda t, p: (math.cos(t[0] + math.pi / 2.0),),
     "sum": lambda t, p: (1.0,) * len(t),
     "dot": _swap_pairs,
+    "heaviside": lambda t, p: (0.0,),  # constant on each side of the jump
+    "max": lambda t, p: tuple(float(x == max(t)) for x in t),  # draws never tie
 }  # fmt: skip
 
 
@@ -130,6 +132,8 @@ SECOND: dict[str, Callable[[Floats, Params], tuple[Floats, ...]]] = {
     "cos": lambda t, p: ((-math.cos(t[0]),),),
     "sum": lambda t, p: _zeros(len(t)),
     "dot": _dot_hessian,
+    "heaviside": lambda t, p: _zeros(1),
+    "max": lambda t, p: _zeros(len(t)),  # piecewise linear
 }  # fmt: skip
 
 # The forward reference: ``math``'s own function where it has one, else the defining formula.
@@ -154,9 +158,11 @@ REFERENCE: dict[str, Callable[[Floats, Params], float]] = {
     "cos": lambda t, p: math.cos(t[0]),
     "sum": lambda t, p: math.fsum(t),
     "dot": lambda t, p: math.fsum([t[-1], *map(operator.mul, t[0:-1:2], t[1:-1:2])]),
+    "heaviside": lambda t, p: (1.0 + math.copysign(1.0, t[0])) / 2.0,  # away from the jump
+    "max": lambda t, p: sorted(t)[-1],
 }  # fmt: skip
 EXACT_FORWARD = {"add", "sub", "mul", "div", "neg", "pow", "vpow", "exp", "log", "sqrt", "tanh",
-                 "relu", "abs", "sin", "cos", "sum"}  # fmt: skip
+                 "relu", "abs", "sin", "cos", "sum", "heaviside", "max"}  # fmt: skip
 
 
 def _one_node(op: Op, xs: Floats, params: Params) -> tuple[list[Value], Value]:
@@ -286,6 +292,9 @@ IEEE_CASES: list[tuple[str, Floats, Params, float]] = [
     ("sum", (INF, -INF, 1.0), {}, NAN),
     ("dot", (1e200, 1e200, 1.0, 1.0, 0.0), {}, INF),
     ("dot", (INF, 0.0, 1.0, 1.0, 0.0), {}, NAN),
+    ("heaviside", (NAN,), {}, NAN),  # a step cannot overflow: only nan in gives nan out
+    ("max", (1.0, NAN, 2.0), {}, NAN),
+    ("max", (-INF, -INF, -INF), {}, -INF),
 ]
 IEEE_IDS = [f"{name}{xs}{p or ''}" for name, xs, p, _ in IEEE_CASES]
 
@@ -375,6 +384,15 @@ SPECIAL: list[tuple[str, Floats, Params, Floats]] = [
     ("sigmoid", (-1000.0,), {}, (0.0,)),
     ("softplus", (1000.0,), {}, (1.0,)),
     ("div", (0.0, 0.0), {}, (INF, NAN)),
+    ("heaviside", (0.0,), {}, (0.0,)),
+    ("heaviside", (-0.0,), {}, (0.0,)),
+    ("heaviside", (INF,), {}, (0.0,)),
+    # ties: the first largest input takes the gradient, a nan wins (the last one): max_pool2d's
+    ("max", (1.0, 1.0, 0.0), {}, (1.0, 0.0, 0.0)),
+    ("max", (0.0, 2.0, 2.0), {}, (0.0, 1.0, 0.0)),
+    ("max", (-0.0, 0.0), {}, (1.0, 0.0)),
+    ("max", (3.0,), {}, (1.0,)),
+    ("max", (NAN, 1.0, NAN), {}, (0.0, 0.0, 1.0)),
 ]
 
 
@@ -487,7 +505,7 @@ def test_formula_has_one_text_per_input_or_per_role(op: Op) -> None:
     """A fixed-arity row's formula has one text per input; an n-ary row's, one per role."""
     assert isinstance(op.formula, tuple)
     assert all(isinstance(text, str) and text for text in op.formula)
-    roles = {"sum": 1, "dot": 3}  # every term; w_i, x_i and b (see Op's docstring)
+    roles = {"sum": 1, "dot": 3, "max": 1}  # every term; w_i, x_i and b (see Op's docstring)
     assert len(op.formula) == (op.arity if op.arity is not None else roles[op.name])
 
 

@@ -347,6 +347,17 @@ def test_write_atomic_respects_the_umask(tmp_path: Path, umask: int, mode: int) 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x.txt"]  # no temporary left behind
 
 
+def test_bias_free_models_round_trip(tmp_path: Path) -> None:
+    """A model with bias=False saves and loads, its parameter count checked without biases."""
+    for model in (MLP(3, [4, 2], bias=False, seed=0), Layer(2, 3, bias=False, seed=1),
+                  Neuron(2, bias=False, seed=2)):  # fmt: skip
+        path = tmp_path / "model.json"
+        save(model, path)
+        copy = load(path)
+        assert repr(copy) == repr(model)
+        assert [p.data for p in copy.parameters()] == [p.data for p in model.parameters()]
+
+
 # --- integrity, damage and killed saves (issue 12) ----------------------------------------------
 
 

@@ -18,6 +18,8 @@ values (0, -0.0, inf, nan, out of domain) and otherwise to a few units in the la
 
 The n-ary rows ``sum`` and ``dot`` loop over their terms in Python; their kernels in
 :mod:`autograd.compiled.groups` contract the terms in one numpy call (``W @ X`` for a layer).
+``max``, the third, groups like a fixed-arity row (nodes of as many terms): :func:`max_lanes`
+scans the terms, and its table rule runs on lanes.
 
 A registered op (:func:`autograd.ops.register`) has no numpy version: both its rules run on
 :class:`Lanes`, so a rule written with the math shim and ``ops.step``/``ops.choose``/``ops.sign``
@@ -173,6 +175,21 @@ def softplus(x: Array) -> Array:
     return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
 
 
+def max_lanes(*terms: Array) -> Array:
+    """Return the largest term lane by lane, by ``ops``' scan: a later term wins if larger or nan.
+
+    ``np.maximum`` would do, but may pick either zero of ``max(-0.0, 0.0)``; the scan keeps
+    the first one, as the scalar engine does.
+
+    >>> max_lanes(np.array([-0.0, 1.0]), np.array([0.0, np.nan]))
+    array([-0., nan])
+    """
+    best = terms[0]
+    for x in terms[1:]:
+        best = np.where((x > best) | np.isnan(x), x, best)
+    return best
+
+
 # A table rule gives what its operators give: a float on floats, an array on arrays -- hence Any.
 NUMPY_FORWARD: Final[dict[str, Callable[..., Any]]] = {
     "pow": power,
@@ -187,6 +204,8 @@ NUMPY_FORWARD: Final[dict[str, Callable[..., Any]]] = {
     "leaky_relu": lambda x, slope: np.where(x > 0, x, slope * x),
     "sin": np.sin,
     "cos": np.cos,
+    "heaviside": lambda x: np.heaviside(x, 0.0),  # as ops: 0 at the jump, nan stays nan
+    "max": max_lanes,
 }
 """Forward rules for rows whose table rule calls ``math`` or branches on one number."""
 

@@ -23,6 +23,7 @@ from autograd.compiled.groups import (
     Dot,
     Elementwise,
     Group,
+    Sliding,
     Sum,
     as_index,
 )
@@ -147,9 +148,17 @@ def _dot(nodes: list[Value], layout: Layout, out: slice, store: int) -> Group:
         firsts = [[a for a, _ in line] for line in mixed]
         seconds = [[b for _, b in line] for line in mixed]
         group.weights, group.inputs = _rows(layout, firsts), _rows(layout, seconds)
+        alone = not split[(1, 1)][0] and not split[(0, 0)][0]  # only mixed pairs
         if all(line == seconds[0] for line in seconds):
             group.shared = as_index(group.inputs[0])
             t["inputs"] = _target(layout, seconds[0])
+        elif alone and (sliding := Sliding.find(group.weights, group.inputs)) is not None:
+            group.sliding = sliding  # a convolution: filters x patches, one W @ X
+            count = len(sliding.patches)
+            first = [int(sliding.order[f * count]) for f in range(len(sliding.filters))]
+            t["filters"] = _target(layout, [p for n in first for p in firsts[n]])
+            patches = [seconds[int(n)] for n in sliding.order[:count]]
+            t["patches"] = _target(layout, [p for line in patches for p in line])
         else:
             t["inputs"] = _target(layout, [p for line in seconds for p in line])
         t["weights"] = _target(layout, [p for line in firsts for p in line])

@@ -171,6 +171,9 @@ class Expression:
         for x in xs:
             if isinstance(x, Value):
                 assume(all(abs(x.data - k) > KINK_MARGIN for k in op.domain.kinks))
+        if op.name == "max":  # a tie between two different inputs is max's kink
+            numbers = [(x, float(x)) for x in xs]
+            assume(all(a is b or abs(u - v) > KINK_MARGIN for a, u in numbers for b, v in numbers))
         out = apply(op, *xs, **dict(s.params))
         assume(math.isfinite(out.data) and abs(out.data) < GRAPH_BOUND)
         return out
@@ -259,8 +262,9 @@ def mlps(
 ) -> tuple[MLP, list[float]]:
     """Draw ``(model, x)``: a small seeded ``MLP`` and one input for it.
 
-    The activation is any of ``autograd.nn.ACTIVATIONS``, the output layer linear; ``x`` has
-    ``model.nin`` numbers in :data:`GRAPH_LEAF_RANGE`.
+    The activation is any of ``autograd.nn.ACTIVATIONS`` but ``heaviside`` (a jump, which no
+    finite difference can check), the output layer linear; ``x`` has ``model.nin`` numbers in
+    :data:`GRAPH_LEAF_RANGE`.
 
     >>> from hypothesis import given
     >>> @given(mlps())
@@ -274,7 +278,7 @@ def mlps(
     model = MLP(
         nin,
         [*widths, 1],
-        activation=draw(st.sampled_from(sorted(ACTIVATIONS))),
+        activation=draw(st.sampled_from(sorted(set(ACTIVATIONS) - {"heaviside"}))),
         seed=draw(st.integers(0, 2**32 - 1)),
     )
     x = [draw(st.floats(*GRAPH_LEAF_RANGE)) for _ in range(nin)]
