@@ -281,9 +281,9 @@ class Op:
     is 0 the op is flat, so its input gets 0 even when the upstream gradient is inf or nan
     (``relu(-1).log()``: ``0 * inf`` would be nan). Every pass applies it through :meth:`term`
     (the tuned pass and the compiled kernels with the same test, written out for speed). A row
-    whose derivative is a step of 0s and 1s (relu, abs, a heaviside) sets it; a row whose zero is
-    a number it computes (``mul``'s ``b``, ``leaky_relu``'s slope 0) does not: ``0 * inf`` is nan
-    there, as in PyTorch.
+    whose derivative is a step of 0s and 1s (relu, abs, heaviside, max) sets it; a row whose zero
+    is a number it computes (``mul``'s ``b``, ``leaky_relu``'s slope 0) does not: ``0 * inf`` is
+    nan there, as in PyTorch.
     """
 
     name: str
@@ -586,7 +586,7 @@ _ROWS: Final = (
        ("1 - tanh(x)**2",)),
     Op("sigmoid", "σ", 1, sigmoid_float, lambda x, out: (out * sigmoid(-x),),
        ("sigmoid(x) * (1 - sigmoid(x))",)),
-    # relu and abs select (Op.selects): a 0 here gives 0 even times an inf or nan upstream.
+    # relu, abs and heaviside select (Op.selects): a 0 gives 0 even times an inf or nan.
     Op("relu", "relu", 1, lambda x: 0.0 if x <= 0 else x, lambda x, out: (step(x),),
        ("1 if x > 0 else 0 (0 at x = 0)",), Domain(kinks=(0.0,)), selects=True),
     Op("leaky_relu", "leaky_relu", 1, lambda x, slope: x if x > 0 else slope * x,
@@ -596,7 +596,7 @@ _ROWS: Final = (
        Domain(kinks=(0.0,)), selects=True),
     # a threshold neuron's step: flat on both sides, so no gradient ever reaches its inputs
     Op("heaviside", "heaviside", 1, _heaviside, lambda x, out: (0.0,),
-       ("0 (flat on both sides of the jump at 0)",), Domain(kinks=(0.0,))),
+       ("0 (flat on both sides of the jump at 0)",), Domain(kinks=(0.0,)), selects=True),
     # --- trigonometry ---
     Op("sin", "sin", 1, safe_sin, lambda x, out: (cos(x),), ("cos(x)",)),
     Op("cos", "cos", 1, safe_cos, lambda x, out: (-sin(x),), ("-sin(x)",)),
@@ -608,9 +608,10 @@ _ROWS: Final = (
        Domain(sample=((-5.0, 5.0),) * 5)),
     # A tie is where max's derivative jumps: the sampled intervals are disjoint, so draws never
     # tie (ties are pinned in the tests' special values).
+    # It selects (Op.selects), as PyTorch's max scatters the gradient: the others get 0, always.
     Op("max", "max", None, _max_forward, _max_local,
        ("1 for the first largest x_i (or the last nan), 0 for the others",),
-       Domain(sample=((-1.0, 1.0), (2.0, 4.0), (-5.0, -3.0)))),
+       Domain(sample=((-1.0, 1.0), (2.0, 4.0), (-5.0, -3.0))), selects=True),
 )  # fmt: skip
 
 BUILTINS: Final[Mapping[str, Op]] = MappingProxyType({op.name: op for op in _ROWS})

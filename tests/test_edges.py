@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from strategies import call
 
-from autograd import Value, grad
+from autograd import Value, grad, max_values
 from autograd.compiled import compile_loss
 from autograd.engine import apply, backprop
 from autograd.ops import OPS, Op, step
@@ -74,9 +74,9 @@ def through(
     return f
 
 
-def test_relu_and_abs_select() -> None:
-    """The table marks relu and abs (heaviside joins them with selects=True in its row)."""
-    assert {op.name for op in SELECTING} >= {"relu", "abs"}
+def test_the_flat_rows_select() -> None:
+    """The table marks relu, abs, heaviside and max (selects=True in their rows)."""
+    assert {op.name for op in SELECTING} >= {"relu", "abs", "heaviside", "max"}
     assert not OPS["leaky_relu"].selects
     assert not OPS["mul"].selects
 
@@ -100,6 +100,8 @@ def test_a_selecting_zero_stops_inf_and_nan_in_every_pass(op: Op, upstream: floa
         ("abs(0).log()", lambda x: abs(x).log(), 0.0, 0.0),
         ("abs(-0.0) * nan", lambda x: abs(x) * NAN, -0.0, 0.0),
         ("relu(2).log()", lambda x: x.relu().log(), 2.0, 0.5),  # a 1 passes upstream as it is
+        ("heaviside(-1).log()", lambda x: x.heaviside().log(), -1.0, 0.0),
+        ("max(x, 1).log() at -1", lambda x: max_values([x, 1.0]).log() * NAN, -1.0, 0.0),
         # leaky_relu multiplies by its slope, as PyTorch's leaky_relu_backward: 0 * -inf is nan.
         ("leaky_relu(-1, 0).log()", lambda x: x.leaky_relu(0.0).log(), -1.0, NAN),
         ("leaky_relu(-1, 0.5).log()", lambda x: x.leaky_relu(0.5).log(), -1.0, -1.0),
@@ -161,16 +163,16 @@ def test_recheck_tells_minus_zero_from_zero(where: str) -> None:
         plan.forward(np.array([1.0]))
 
 
-# A heaviside step (derivative 0 everywhere, PyTorch's masked zeros) and a product whose
-# derivatives select: rows outside the table, to show that a new row needs only the flag.
-HEAVISIDE = Op("heaviside", "H", 1, step, lambda x, out: (0.0,), ("0",), selects=True)
+# A step (derivative 0 everywhere) and a product whose derivatives select: rows outside the
+# table, to show that a new row, unary or binary, needs only the flag.
+STEP = Op("threshold", "H", 1, step, lambda x, out: (0.0,), ("0",), selects=True)
 MASKED_MUL = dataclasses.replace(OPS["mul"], name="masked_mul", selects=True)
 
 
 @pytest.mark.parametrize(
     ("name", "f"),
     [
-        ("heaviside", lambda x: apply(HEAVISIDE, x).log()),  # 0 * inf
+        ("threshold", lambda x: apply(STEP, x).log()),  # 0 * inf
         ("masked_mul", lambda x: apply(MASKED_MUL, x, 0.0).log()),  # 0 * -inf
     ],
 )
