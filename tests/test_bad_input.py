@@ -94,9 +94,9 @@ def test_bad_comparison_operand(kind: str, bad: object, type_name: str) -> None:
     ("call_bad", "pattern"),
     [
         (lambda: sum_values([Value(1.0), "x"]), r"sum_values.*\bstr\b"),  # type: ignore[list-item]
-        (lambda: dot([None], [Value(1.0)]), r"dot weight.*\bNoneType\b"),  # type: ignore[list-item]
-        (lambda: dot([1.0], [[1.0]]), r"dot input.*\blist\b"),  # type: ignore[list-item]
-        (lambda: dot([1.0], [2.0], 1j), r"dot bias.*\bcomplex\b"),  # type: ignore[arg-type]
+        (lambda: dot([None], [Value(1.0)]), r"dot: weights.*\bNoneType\b"),  # type: ignore[list-item]
+        (lambda: dot([1.0], [[1.0]]), r"dot: inputs.*\blist\b"),  # type: ignore[list-item]
+        (lambda: dot([1.0], [2.0], 1j), r"dot: bias.*\bcomplex\b"),  # type: ignore[arg-type]
         (lambda: dot([1.0, 2.0], [3.0]), r"dot: got 2 weights and 1 inputs"),
         (lambda: grad(2.0, [Value(1.0)]), r"grad: output must be a Value, got float"),  # type: ignore[call-overload]
         (lambda: grad(Value(1.0), [Value(1.0), 3.0]), r"grad: inputs\[1\] must be a Value"),  # type: ignore[list-item]
@@ -246,20 +246,40 @@ def test_computed_nodes_refuse_copy_and_pickle_naming_the_op(
         how(node)
 
 
-@pytest.mark.parametrize("bad", [None, "a", [1.0]], ids=["None", "str", "list"])
-@pytest.mark.parametrize("where", ["leaf", "interior"])
+GRADS_SET_BY_HAND = [
+    (None, TypeError, "not a number"),
+    ("a", TypeError, "not a number"),
+    ([1.0], TypeError, "not a number"),
+    (1j, TypeError, "not a number"),  # complex gradients, silently, before
+    (10**400, ValueError, "beyond the float range"),  # an OverflowError, every .grad lost, before
+]
+
+
+@pytest.mark.parametrize(
+    ("bad", "error", "what"), GRADS_SET_BY_HAND, ids=["None", "str", "list", "complex", "10**400"]
+)
+@pytest.mark.parametrize("where", ["leaf", "interior", "root"])
 def test_a_grad_set_to_a_non_number_is_named_and_backward_changes_nothing(
-    bad: object, where: str
+    bad: object, error: type[Exception], what: str, where: str
 ) -> None:
-    """``p.grad = None`` (PyTorch's reset) fails at once with a named error; no .grad moves."""
+    """``p.grad = None`` (PyTorch's reset), ``1j`` or ``10**400``: a named error; no .grad moves."""
     x, w = Value(2.0, label="x"), Value(-3.0, label="w")
     h = (x * w).tanh()
     y = h * h + x
     y.backward()  # every node now holds a gradient, so the next pass takes them out first
-    target = x if where == "leaf" else h
+    target = {"leaf": x, "interior": h, "root": y}[where]
     target.grad = bad  # type: ignore[assignment]
     nodes = topological_order(y)
     before = [node.grad for node in nodes]
-    with pytest.raises(TypeError, match=r"backward: Value\(.*\.grad = .*not a number.*zero_grad"):
+    with pytest.raises(error, match=rf"backward: Value\(data=.*\.grad = .*{what}.*zero_grad"):
         y.backward()
     assert [node.grad for node in nodes] == before
+
+
+@pytest.mark.parametrize("by_hand", [1, np.float64(0.5), np.float32(0.5), True], ids=repr)
+def test_a_grad_set_by_hand_to_an_int_or_numpy_number_is_added_as_a_float(by_hand: object) -> None:
+    x = Value(2.0)
+    x.grad = by_hand  # type: ignore[assignment]
+    (x * x).backward()
+    assert type(x.grad) is float
+    assert x.grad == float(by_hand) + 4.0  # type: ignore[arg-type]
