@@ -150,6 +150,13 @@ TARGETS = [1.0, 0.0]
 SHORT = bad("too short", [1.0], V)
 EMPTY = bad("empty", [], V)
 NO_PAIR = bad("not a pair", (0.9,), V)
+
+
+def PAIR(valid: int, skip: str = "list") -> Callable[[str], Arg]:  # noqa: N802  # reads as a kind
+    """An int-or-pair size (a kernel, a stride): a list of one entry is a wrong value there."""
+    return a("size", valid, NO_PAIR, skip=skip)
+
+
 COMPUTED = bad("[computed]", fresh(_computed))
 
 # --- the rows ------------------------------------------------------------------------------------
@@ -199,13 +206,13 @@ NN = [
                 bad("pair", (1, 2), V), bad("zero", (0, 2, 2), V), bad("huge", (10**400, 1, 1), V),
                 bad("10**9", (1, 10**5, 10**4), V), bad("float", (1.0, 2, 2)))),
     row("Conv2d", lambda: Conv2d, covers=Conv2d, in_channels=a("size", 1),
-        out_channels=a("size", 2), kernel_size=a("size", 2, NO_PAIR),
-        stride=a("size", 1, NO_PAIR), padding=a("size0", 0, NO_PAIR), bias=a("flag", True),
+        out_channels=a("size", 2), kernel_size=PAIR(2), stride=PAIR(1),
+        padding=a("size0", 0, NO_PAIR, skip="list"), bias=a("flag", True),
         init=a("choice", "uniform_fan_in", skip="None float"), seed=SEED, value=a("real", 0.0)),
-    row("MaxPool2d", lambda: MaxPool2d, covers=MaxPool2d, kernel_size=a("size", 2, NO_PAIR),
-        stride=a("size", 1, NO_PAIR, skip="None")),
-    row("AvgPool2d", lambda: AvgPool2d, covers=AvgPool2d, kernel_size=a("size", 2, NO_PAIR),
-        stride=a("size", 1, NO_PAIR, skip="None")),
+    row("MaxPool2d", lambda: MaxPool2d, covers=MaxPool2d, kernel_size=PAIR(2),
+        stride=PAIR(1, "None list")),
+    row("AvgPool2d", lambda: AvgPool2d, covers=AvgPool2d, kernel_size=PAIR(2),
+        stride=PAIR(1, "None list")),
     row("RNNCell", lambda: RNNCell, covers=RNNCell, input_size=a("size", 2),
         hidden_size=a("size", 2), bias=a("flag", True), nonlinearity=a("choice", "tanh"),
         init=a("choice", "uniform", skip="None float"), seed=SEED),
