@@ -283,3 +283,45 @@ def test_a_grad_set_by_hand_to_an_int_or_numpy_number_is_added_as_a_float(by_han
     (x * x).backward()
     assert type(x.grad) is float
     assert x.grad == float(by_hand) + 4.0  # type: ignore[arg-type]
+
+
+# --- issue 12 §4's examples, each refused by name (the battery, tests/test_battery.py, tries
+# every public callable; these are the calls the issue lists) -----------------------------------
+
+
+def _issue_examples() -> list[Any]:
+    from autograd import nn
+
+    return [
+        pytest.param(lambda: nn.Layer(2, 10**400), ValueError, r"Layer nout must be at most "
+                     r"MAX_SIZE", id="Layer(2, 10**400) hung"),
+        pytest.param(lambda: nn.MLP(2, [10**400]), ValueError, r"MLP nouts\[0\] must be at most",
+                     id="MLP(2, [10**400]) hung"),
+        pytest.param(lambda: nn.Conv2d(1, 10**9, 3), ValueError, r"Conv2d out_channels must be "
+                     r"at most MAX_SIZE", id="Conv2d(1, 10**9, 3) hung"),
+        pytest.param(lambda: nn.MLP(1000, [10_000] * 200), ValueError, r"MLP with nin=1000 and "
+                     r"nouts=.* would hold .* parameters, more than MAX_SIZE", id="MLP total"),
+        pytest.param(lambda: nn.init_weights("uniform", 2, 2, None), TypeError,  # type: ignore[arg-type]
+                     r"init_weights: rng must be a numpy.random.Generator, got NoneType None",
+                     id="init_weights(rng=None) AttributeError"),
+        pytest.param(lambda: nn.mlp_parameter_count(math.nan, [2]), TypeError,  # type: ignore[arg-type]
+                     r"mlp_parameter_count: nin must be an int", id="mlp_parameter_count(nan) nan"),
+        pytest.param(lambda: nn.Layer(2, 3, seed="x"), TypeError,  # type: ignore[arg-type]
+                     r"Layer seed must be None, an int >= 0 or a numpy.random.Generator",
+                     id="seed numpy error"),
+        pytest.param(lambda: nn.MLP(2, [3], value="x"), TypeError,  # type: ignore[arg-type]
+                     r"MLP value must be a real number", id="MLP value named Neuron"),
+        pytest.param(lambda: nn.Sequential(nn.Layer(2, 3), nn.Layer(2, 1))([1.0, 2.0]),
+                     ValueError, r"Sequential: module 1 \(Layer\(2, 1.*\)\) refused its input "
+                     r"\(the output of module 0\): Layer expects 2 inputs, got 3",
+                     id="Sequential names the module"),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(("call", "error", "pattern"), _issue_examples())
+def test_issue_examples_are_refused_by_name(
+    call: Callable[[], object], error: type[Exception], pattern: str
+) -> None:
+    """Each call the issue lists raises the right error, naming the function and the argument."""
+    with pytest.raises(error, match=pattern):
+        call()
