@@ -325,3 +325,38 @@ def test_issue_examples_are_refused_by_name(
     """Each call the issue lists raises the right error, naming the function and the argument."""
     with pytest.raises(error, match=pattern):
         call()
+
+
+@pytest.mark.parametrize(
+    ("bad", "error", "pattern"),
+    [
+        (10**400, ValueError, r"SGD.step: params\[1\].grad: int 1000.* is beyond the float range"),
+        (1j, TypeError, r"SGD.step: params\[1\].grad is complex 1j, not a float"),
+        (None, TypeError, r"SGD.step: params\[1\].grad is NoneType None, not a float"),
+    ],
+    ids=["10**400", "complex", "None"],
+)
+def test_a_step_refuses_a_grad_set_by_hand_and_changes_nothing(
+    bad: object, error: type[Exception], pattern: str
+) -> None:
+    """``p.grad = 10**400`` then ``opt.step()`` raised a bare OverflowError; now it names it."""
+    from autograd.optim import SGD
+
+    ps = [Value(1.0), Value(2.0)]
+    opt = SGD(ps, lr=0.1, momentum=0.9)
+    ps[0].grad = ps[1].grad = 1.0
+    opt.step()
+    ps[1].grad = bad  # type: ignore[assignment]
+    before = ([p.data for p in ps], opt.state, opt.steps)
+    with pytest.raises(error, match=pattern):
+        opt.step()
+    assert ([p.data for p in ps], opt.state, opt.steps) == before
+
+
+def test_optimizers_refuse_a_computed_value_as_a_parameter() -> None:
+    """A step sets a parameter's .data; a computed node's is never read again, so it is refused."""
+    from autograd.optim import Adam
+
+    w = Value(1.0)
+    with pytest.raises(TypeError, match=r"Adam: params\[1\] must be a leaf Value .* by mul"):
+        Adam([w, w * 2.0])
