@@ -14,12 +14,17 @@ from __future__ import annotations
 import math
 from abc import ABC, abstractmethod
 
-from autograd._checks import count, instance, positive, real
+from autograd._checks import count, positive, real
+from autograd.messages import describe
 
 
 def _schedule(what: str, value: object) -> Schedule:
     """``value`` if it is a :class:`Schedule` (a constant rate is ``Constant(lr)``)."""
-    return instance(what, value, Schedule, "a Schedule (for a constant rate, Constant(lr))")
+    if not isinstance(value, Schedule):
+        raise TypeError(
+            f"{what} must be a Schedule (for a constant rate, Constant(lr)), got {describe(value)}"
+        )
+    return value
 
 
 class Schedule(ABC):
