@@ -150,14 +150,14 @@ KINDS: dict[str, tuple[Bad, ...]] = {
     # rows of numbers (a data set, a batch)
     "rows": (
         *kind("None str bytes dict object"),
-        bad("[[None]]", [[None, 1.0]]),
-        bad("[[str]]", [["a", 1.0]]),
-        bad("[[complex]]", [[1j, 1.0]]),
-        bad("[[Value]]", fresh(lambda: [[Value(1.0), 1.0]])),
-        bad("[[nan]]", [[math.nan, 1.0]], V),
-        bad("[[inf]]", [[math.inf, 1.0]], V),
+        bad("[[None]]", [[None, 1.0], [1.0, 1.0]]),
+        bad("[[str]]", [["a", 1.0], [1.0, 1.0]]),
+        bad("[[complex]]", [[1j, 1.0], [1.0, 1.0]]),
+        bad("[[Value]]", fresh(lambda: [[Value(1.0), 1.0], [1.0, 1.0]])),
+        bad("[[nan]]", [[math.nan, 1.0], [1.0, 1.0]], V),
+        bad("[[inf]]", [[math.inf, 1.0], [1.0, 1.0]], V),
         bad("ragged", [[1.0, 2.0], [1.0]], V),
-        bad("ragged deep", [[1.0, [1.0, 2.0]]], V),
+        bad("ragged-deep", [[1.0, [1.0, 2.0]], [1.0, 1.0]], V),
         bad("empty", [], V),
     ),
 }

@@ -388,6 +388,9 @@ SCHEDULES = [
 OUTPUT = a(None, fresh(lambda: Value(0.5)), bad("None", None), bad("str", "x"),
            bad("object", object()), bad("[None]", [None]), named=None)  # fmt: skip
 TRAIN_X = a("rows", ROWS_, named="x")
+# the scalar path takes Values and IEEE numbers in its rows; a list in a row is the wrong kind
+SCALAR_ROWS = a("rows", ROWS_, bad("nested", [[1.0, [1.0, 2.0]], [1.0, 1.0]]), named=None,
+                skip="[[nan]] [[inf]] [[Value]] ragged-deep")  # fmt: skip
 TRAIN_Y = a(None, TARGETS, bad("None", None), bad("str", "ab"), bad("short", [1.0], V),
             bad("[None]", [None, 1.0]), bad("[str]", ["a", 1.0]), named="y")  # fmt: skip
 TRAIN = [
@@ -408,10 +411,10 @@ TRAIN = [
         smoothing=a("probability", 0.1, bad("0", 0, V)), seed=SEED, progress=FLAG_F,
         compile=FLAG_F, check_every=a("count0", 10)),
     row("Trainer.batch_loss", lambda: _trainer().batch_loss, covers=Trainer.batch_loss,
-        shows="batch_loss", xs=a("rows", ROWS_, skip="[[nan]] [[inf]]", named=None),
+        shows="batch_loss", xs=SCALAR_ROWS,
         ys=a(None, TARGETS, bad("None", None), bad("short", [1.0], V), named=None)),
     row("Trainer.train_step", lambda: _trainer().train_step, covers=Trainer.train_step,
-        shows="train_step", xs=a("rows", ROWS_, skip="[[nan]] [[inf]]", named=None),
+        shows="train_step", xs=SCALAR_ROWS,
         ys=a(None, TARGETS, bad("None", None), bad("short", [1.0], V), named=None)),
     row("Trainer.compiled_step", lambda: _trainer(compile_=True).compiled_step,
         covers=Trainer.compiled_step, shows="compiled_step", xs=a("rows", ROWS_),
@@ -502,7 +505,7 @@ TESTING = [
 
 BATCH = a(None, fresh(lambda: np.array([1.0, 2.0])), bad("None", None), bad("str", "ab"),
           bad("object", object()), bad("[None]", [None, 1.0]), bad("[complex]", [1j, 1.0]),
-          bad("[nan]", [math.nan, 1.0], V), bad("ragged deep", [[1.0, [1.0, 2.0]]], V),
+          bad("[nan]", [math.nan, 1.0], V), bad("ragged-deep", [[1.0, [1.0, 2.0]]], V),
           bad("2-d", [[1.0, 2.0]], V), bad("empty", [], V), bad("pair", ([1.0], [1.0]), V),
           named=None)  # fmt: skip
 COMPILED = [
