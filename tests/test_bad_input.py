@@ -289,10 +289,33 @@ def test_a_grad_set_by_hand_to_an_int_or_numpy_number_is_added_as_a_float(by_han
 # every public callable; these are the calls the issue lists) -----------------------------------
 
 
-def _issue_examples() -> list[Any]:
+def _plan() -> Any:
+    from autograd.compiled import compile_loss
+
+    w = Value(2.0)
+    return compile_loss(lambda x: w * x, 1.0, [w])
+
+
+def _trainer_without_loss() -> object:
     from autograd import nn
+    from autograd.optim import SGD
+    from autograd.train import Trainer
+
+    model = nn.MLP(2, [1])
+    return Trainer(model, SGD(model.parameters()), None)  # type: ignore[arg-type]
+
+
+def _issue_examples() -> list[Any]:
+    from autograd import nn, schedules
 
     return [
+        pytest.param(_trainer_without_loss, TypeError, r"Trainer: loss must be a loss function",
+                     id="Trainer(model, opt, None) failed later"),
+        pytest.param(lambda: schedules.Constant(1).then("x", 5), TypeError,  # type: ignore[arg-type]
+                     r"then: other must be a Schedule", id="Constant(1).then('x', 5) failed later"),
+        pytest.param(lambda: _plan().forward([[1.0, [1.0, 2.0]]]), ValueError,
+                     r"forward: argument 0 is ragged: example 0, entry 0 is a number and example "
+                     r"0, entry 1 has length 2", id="compile_loss.forward StopIteration"),
         pytest.param(lambda: nn.Layer(2, 10**400), ValueError, r"Layer nout must be at most "
                      r"MAX_SIZE", id="Layer(2, 10**400) hung"),
         pytest.param(lambda: nn.MLP(2, [10**400]), ValueError, r"MLP nouts\[0\] must be at most",

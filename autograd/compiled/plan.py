@@ -64,7 +64,9 @@ class CompiledLoss:
         self.check_every = _checks.count("compile_loss: check_every", check_every, minimum=0)
         self.fn = fn
         self.reduction: Reduction = reduction
-        self.params = list(dict.fromkeys(params))  # once each, in the caller's order
+        wanted = "a list of leaf Values (model.parameters())"
+        self.params = list(dict.fromkeys(_checks.sequence("compile_loss: params", params, wanted)))
+        # once each, in the caller's order
         for i, p in enumerate(self.params):
             if not isinstance(p, Value) or p._op is not None:
                 raise TypeError(
