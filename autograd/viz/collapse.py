@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from autograd.engine import Value, depths
+from autograd.messages import describe
+from autograd.nn import Module
 from autograd.viz.groups import INPUTS, groups_by_label, parent_key
 from autograd.viz.style import (
     GROUP_FILL,
@@ -66,6 +68,9 @@ def label_parameters(module: Any) -> None:
     >>> [p.label for p in n.parameters()]
     ['w.0', 'w.1', 'b']
     """
+    if not isinstance(module, Module):
+        raise TypeError(f"label_parameters: module must be an autograd.nn.Module, got "
+                        f"{describe(module)}")  # fmt: skip
     for name, parameter in module.named_parameters():
         if not parameter.label:
             parameter.label = name

@@ -182,6 +182,23 @@ def check_root(root: object, caller: str) -> Value:
     return _checks.instance(f"{caller}: root", root, Value, "a Value (the output to draw)")
 
 
+def _checked_colors(edge_colors: object) -> None:
+    """``draw_dot``'s ``edge_colors``: None, or a mapping of edge ids (str) to colours (str)."""
+    if edge_colors is None:
+        return
+    if not isinstance(edge_colors, Mapping):
+        raise TypeError(
+            f"draw_dot: edge_colors must be None or a dict of edge ids to colours, got "
+            f"{describe(edge_colors)}"
+        )
+    for key, colour in edge_colors.items():
+        if not (isinstance(key, str) and isinstance(colour, str)):
+            raise TypeError(
+                f"draw_dot: edge_colors must map edge ids (str, e.g. 'e3_0') to colours (str), "
+                f"got {key!r}: {colour!r}"
+            )
+
+
 def draw_dot(
     root: Value,
     *,
@@ -216,7 +233,8 @@ def draw_dot(
 
     Raises:
         TypeError: ``root`` or a highlighted node is not a Value, ``edge_labels`` or
-            ``clusters`` is not a bool, ``max_nodes`` is not an int.
+            ``clusters`` is not a bool, ``max_nodes`` is not an int, ``edge_colors`` is not
+            None or a dict of str edge ids to str colours.
         ValueError: an unknown ``rankdir`` or ``show``, a ``max_nodes`` below 1, or a
             highlighted Value that is not in the graph.
 
@@ -232,6 +250,7 @@ def draw_dot(
     _checks.flag("draw_dot: edge_labels", edge_labels)
     _checks.flag("draw_dot: clusters", clusters)
     _checks.count("draw_dot: max_nodes", max_nodes)
+    _checked_colors(edge_colors)
     order = topological_order(root)
     ids = node_ids(order)
     marked = _checked_highlight(highlight, ids)

@@ -209,6 +209,8 @@ def count_paths(output: Value, input: Value) -> int:
     >>> count_paths(b * b, a)
     4
     """
+    check_root(output, "count_paths")
+    _checks.instance("count_paths: input", input, Value, "a Value")
     return path_counts(topological_order(output), input)[output]
 
 

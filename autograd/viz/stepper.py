@@ -216,7 +216,14 @@ class StepThrough:
     def __init__(
         self, root: Value, *, rankdir: str = "LR", order: Sequence[Value] | None = None
     ) -> None:
-        order = topological_order(root) if order is None else order
+        check_root(root, "StepThrough")
+        _checks.choice("rankdir", rankdir, RANKDIRS, caller="StepThrough")
+        if order is None:
+            order = topological_order(root)
+        else:
+            order = _checks.sequence("StepThrough: order", order, "topological_order(root)")
+            for i, node in enumerate(order):
+                _checks.instance(f"StepThrough: order[{i}]", node, Value, "a Value")
         self.root = root
         self.ids = node_ids(order)
         self.names = display_names(order, self.ids)
