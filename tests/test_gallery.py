@@ -152,8 +152,8 @@ def test_gallery_script_renders_every_picture(fresh: dict[str, str]) -> None:
     assert ">data 0.707107</text>" in fresh["tanh_neuron.svg"]  # tanh(0.881374) = 1/sqrt(2)
     assert ">w3</text>" in fresh["sigmoid_chain.svg"]
     mlp = fresh["mlp_2layer.svg"]
-    assert "layers.1.neurons.0.w.2" in mlp
-    assert mlp.count('class="cluster"') == 6  # two layers, 3 + 1 neurons
+    assert "layers.1.neurons.0.w.1" in mlp
+    assert mlp.count('class="cluster"') == 5  # two layers, 2 + 1 neurons
     digits = fresh["digits_step_collapsed.svg"]
     assert "Values drawn as" in digits
     assert ">layers.0</text>" in digits

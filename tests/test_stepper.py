@@ -14,7 +14,8 @@ import pytest
 from autograd import Value, dot, grad, sum_values, topological_order
 from autograd.engine import BackwardStep, backprop
 from autograd.viz import StepThrough, step_through
-from autograd.viz.stepper import BACKWARD, FORWARD, build_frames, display_names
+from autograd.viz.dot import display_names
+from autograd.viz.stepper import BACKWARD, FORWARD, build_frames
 
 requires_dot = pytest.mark.skipif(
     shutil.which("dot") is None, reason="Graphviz's dot is not installed (apt-get install graphviz)"

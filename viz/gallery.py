@@ -6,8 +6,9 @@ Writes into this folder (``viz/``):
 - ``worked_example_paths_x.svg``: its three paths from x to f, one colour each;
 - ``worked_example_steps.html``: the step-through player of the same graph;
 - ``tanh_neuron.svg``: one tanh neuron, o = tanh(x1*w1 + x2*w2 + b), as separate ops;
-- ``mlp_2layer.svg``: an ``autograd.nn`` MLP(2, [3, 1]) with a squared-error loss, every
-  node drawn, each neuron in a cluster inside a cluster per layer;
+- ``mlp_2layer.svg``: an ``autograd.nn`` MLP(2, [2, 1]) with a squared-error loss, every
+  node drawn top to bottom, each neuron in a cluster inside a cluster per layer (two hidden
+  neurons side by side keep it readable in an 880 px README column);
 - ``sigmoid_chain.svg``: x -> w1 -> sigmoid -> w2 -> sigmoid -> w3 -> L;
 - ``digits_step_collapsed.svg``: one training step of the digits network -- an
   ``autograd.nn`` MLP(64, [32, 10]) and the mean cross-entropy over 8 real digits from
@@ -93,12 +94,12 @@ def neuron() -> Value:
 
 
 def mlp_2layer() -> Value:
-    """Return the squared error of ``MLP(2, [3, 1])`` (tanh) on one example, backward done.
+    """Return the squared error of ``MLP(2, [2, 1])`` (tanh) on one example, backward done.
 
     >>> mlp_2layer().data > 0
     True
     """
-    model = MLP(2, [3, 1], activation="tanh", seed=0)  # parameters labelled by their names
+    model = MLP(2, [2, 1], activation="tanh", seed=0)  # parameters labelled by their names
     out = model([Value(1.0, label="x0"), Value(-0.5, label="x1")])
     assert isinstance(out, Value)  # noqa: S101  # MLP(.., [.., 1]) returns a single Value
     loss = labelled((labelled(out, "y") - 1.0) ** 2, "L")
@@ -150,9 +151,10 @@ def pictures() -> dict[str, Callable[[], Any]]:
     return {
         "worked_example.svg": lambda: draw_dot(worked_example()[0]),
         "worked_example_paths_x.svg": lambda: explain_paths(*worked_example()[:2]).draw(),
-        "tanh_neuron.svg": lambda: draw_dot(neuron()),
-        "mlp_2layer.svg": lambda: draw_dot(mlp_2layer(), clusters=True),
-        "sigmoid_chain.svg": lambda: draw_dot(sigmoid_chain()),
+        # top to bottom: each box stacks its fields, so these fit a README column (880 px)
+        "tanh_neuron.svg": lambda: draw_dot(neuron(), rankdir="TB"),
+        "mlp_2layer.svg": lambda: draw_dot(mlp_2layer(), rankdir="TB", clusters=True),
+        "sigmoid_chain.svg": lambda: draw_dot(sigmoid_chain(), rankdir="TB"),
         "digits_step_collapsed.svg": lambda: draw_dot(digits_step(), rankdir="TB"),
     }
 

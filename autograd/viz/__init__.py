@@ -10,13 +10,16 @@ True
 """
 
 from autograd.viz.collapse import label_parameters
+from autograd.viz.consistency import StaleGradWarning, check_grads
 from autograd.viz.dot import draw_dot
 from autograd.viz.explain import PathExplanation, count_paths, explain_paths
 from autograd.viz.stepper import StepThrough, step_through
 
 __all__ = [
     "PathExplanation",
+    "StaleGradWarning",
     "StepThrough",
+    "check_grads",
     "count_paths",
     "draw_dot",
     "explain_paths",

@@ -20,6 +20,7 @@ PLAYER_CSS: Final = """
 .ag-player .ag-slider{width:280px;vertical-align:middle}
 .ag-player .ag-counter{font-size:13px;margin-left:6px;font-variant-numeric:tabular-nums}
 .ag-player .ag-phase{font-weight:bold;margin-top:8px}
+.ag-player .ag-note{color:#b2182b;font-size:13px;margin:6px 0}
 .ag-player .ag-step{font-family:Menlo,Consolas,monospace;font-size:14px;margin:4px 0;
   min-height:1.4em;white-space:pre-wrap}
 .ag-player .ag-formula{color:#666;font-size:12px;min-height:1.2em}

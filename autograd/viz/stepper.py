@@ -42,9 +42,11 @@ from typing import Final
 from autograd import _checks
 from autograd.engine import BackwardStep, Value, backprop, topological_order
 from autograd.files import write_atomic
+from autograd.viz.consistency import GRADS, check_grads, warn_stale
 from autograd.viz.dot import (
     RANKDIRS,
     check_root,
+    display_names,
     draw_full,
     edge_id,
     edge_tooltip,
@@ -54,7 +56,7 @@ from autograd.viz.dot import (
     out_edge_id,
 )
 from autograd.viz.player import PLAYER_CSS, PLAYER_JS
-from autograd.viz.style import fmt, operand
+from autograd.viz.style import DEFAULT_DIGITS, fmt, operand, text_choice
 
 DEFAULT_MAX_STEP_NODES: Final = 1000
 """More Values than this are refused: a player of thousands of frames teaches nothing."""
@@ -175,27 +177,6 @@ def _backward_text(step: BackwardStep, names: Mapping[Value, str]) -> str:
     return text
 
 
-def display_names(
-    order: Sequence[Value], ids: Mapping[Value, str] | None = None
-) -> dict[Value, str]:
-    """Name each node by its label, else by its ``draw_dot`` id (``n3``); duplicates get ids.
-
-    ``ids`` is ``node_ids(order)``, if the caller has it already.
-
-    >>> a = Value(1.0, label="a")
-    >>> sorted(display_names(topological_order(a * a)).values())
-    ['a', 'n1']
-    """
-    ids = node_ids(order) if ids is None else ids
-    seen: dict[str, int] = {}
-    for node in order:
-        if node.label:
-            seen[node.label] = seen.get(node.label, 0) + 1
-    return {
-        node: node.label if node.label and seen[node.label] == 1 else ids[node] for node in order
-    }
-
-
 class StepThrough:
     """An interactive player over the forward and backward pass of one graph.
 
@@ -214,17 +195,22 @@ class StepThrough:
     """
 
     def __init__(
-        self, root: Value, *, rankdir: str = "LR", order: Sequence[Value] | None = None
+        self,
+        root: Value,
+        *,
+        rankdir: str = "LR",
+        order: Sequence[Value] | None = None,
+        note: str = "",
     ) -> None:
         order = topological_order(root) if order is None else order
         self.root = root
+        self.note = note
         self.ids = node_ids(order)
         self.names = display_names(order, self.ids)
         self.frames = tuple(build_frames(root, self.names, order=order))
-        drawn = {node: name for node, name in self.names.items() if name != node.label}
         final = {f.node: f.grad for f in self.frames if f.grad is not None}
         picture = draw_full(order, ids=self.ids, rankdir=rankdir, show="data+grad",
-                            edge_labels=True, names=drawn, grads=final)  # fmt: skip
+                            edge_labels=True, names=self.names, grads=final)  # fmt: skip
         self.dot_source: str = picture.source
         svg = picture.pipe(format="svg").decode("utf-8")
         svg = svg[svg.index("<svg") :]  # drop the XML prolog: the SVG sits inside HTML
@@ -271,6 +257,7 @@ class StepThrough:
         """Return the player as an HTML fragment (what Jupyter shows)."""
         total = len(self.frames)
         title = html.escape(f"{self.names[self.root]}: {total} steps (forward, then backward)")
+        note = f'<div class="ag-note">{html.escape(self.note)}</div>' if self.note else ""
         return f"""<div class="ag-player" tabindex="0" data-frames="{total}" \
 data-player="{self.player_id}">
 <style>{PLAYER_CSS}</style>
@@ -284,7 +271,7 @@ data-player="{self.player_id}">
 <input type="range" class="ag-slider" min="0" max="{total - 1}" value="0" step="1">
 <span class="ag-counter">1 / {total}</span>
 </div>
-<div class="ag-phase"></div>
+{note}<div class="ag-phase"></div>
 <div class="ag-step"></div>
 <div class="ag-formula"></div>
 <div class="ag-graph">{self.svg}</div>
@@ -309,14 +296,24 @@ data-player="{self.player_id}">
 
 
 def step_through(
-    root: Value, *, rankdir: str = "LR", max_nodes: int = DEFAULT_MAX_STEP_NODES
+    root: Value,
+    *,
+    rankdir: str = "LR",
+    max_nodes: int = DEFAULT_MAX_STEP_NODES,
+    grads: str = ".grad",
 ) -> StepThrough:
     """Return an interactive player over the forward and backward pass of ``root``'s graph.
 
     Args:
-        root: the output Value (its ``.grad`` fields are not read or changed).
+        root: the output Value (its ``.grad`` fields are not changed).
         rankdir: layout direction, one of ``RANKDIRS``.
         max_nodes: refuse graphs with more Values than this.
+        grads: the player always plays one fresh backward pass, recorded from the engine.
+            With ``".grad"`` (the default) it also compares the stored ``.grad`` with that
+            pass, as ``draw_dot`` does: when they are sums left by an earlier pass or another
+            root the player says so above the graph and a ``StaleGradWarning`` is raised, so a
+            student never reads the player's numbers against other ones; ``.grad`` holding
+            ``k`` whole passes is said too (without a warning). ``"fresh"`` compares nothing.
 
     Returns:
         A :class:`StepThrough`: display it in Jupyter, or ``.save("steps.html")``.
@@ -336,10 +333,35 @@ def step_through(
     check_root(root, "step_through")
     _checks.choice("rankdir", rankdir, RANKDIRS, caller="step_through")
     _checks.count("step_through: max_nodes", max_nodes)
+    text_choice("step_through", "grads", grads, GRADS)
     order = topological_order(root)
     if len(order) > max_nodes:
         raise ValueError(
             f"step_through: the graph has {len(order)} Values, more than max_nodes={max_nodes}; "
             "step through a smaller graph (one example, one neuron) or raise max_nodes"
         )
-    return StepThrough(root, rankdir=rankdir, order=order)
+    note = ""
+    if grads == ".grad":
+        note = stored_grads_note(root, order, display_names(order), stacklevel=2)
+    return StepThrough(root, rankdir=rankdir, order=order, note=note)
+
+
+def stored_grads_note(
+    root: Value, order: Sequence[Value], names: Mapping[Value, str], stacklevel: int
+) -> str:
+    """Return what a player says of the stored ``.grad`` beside the pass it plays ("" if 0 or 1).
+
+    Stale sums get the picture's warning (and a ``StaleGradWarning``); ``k`` whole passes a
+    plain line, since the player's last frame shows one.
+    """
+    check = check_grads(root, order)
+    if not check.consistent:
+        note = check.note(names, len(order), DEFAULT_DIGITS, 'step_through(..., grads="fresh")')
+        warn_stale("step_through", note, stacklevel + 1)
+        return note
+    if check.scale in (0.0, 1.0):
+        return ""
+    return (
+        f"{operand(names[root])}.grad is {check.scale!r}: .grad holds {fmt(check.scale)} "
+        "backward passes; this player plays one, so its last frame shows one pass."
+    )
