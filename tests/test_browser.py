@@ -111,6 +111,65 @@ def test_next_walks_every_frame_and_shows_the_engines_numbers(opened: Any) -> No
     assert page.errors == []
 
 
+HOVER = """(id) => {
+  const a = document.querySelector('.ag-graph [id="' + id + '"] a');
+  return a.getAttributeNS('http://www.w3.org/1999/xlink', 'title');
+}"""
+
+
+def test_hover_box_and_caption_show_the_same_numbers_at_every_frame(opened: Any) -> None:
+    """Each box's hover text reads the numbers its box shows, frame after frame (grad · first)."""
+    page, player, (f, _, _) = opened
+    order = topological_order(f)
+    for n, frame in enumerate(player.frames):
+        if n:
+            page.page.keyboard.press("ArrowRight")
+        for node in order:
+            node_id = player.ids[node]
+            hover = page.page.evaluate(HOVER, node_id)
+            data, grad = page.box_text(node_id, "data"), page.box_text(node_id, "grad")
+            assert hover.startswith(player.names[node] + ": "), hover
+            assert data in hover, (n, node_id, hover, data)
+            assert grad in hover, (n, node_id, hover, grad)
+        if frame.phase == BACKWARD:
+            shown = page.box_text(player.ids[frame.node], "grad")
+            assert shown == f"grad {fmt(frame.grad)}"
+            assert f"= {fmt(frame.grad)}" in page.step_text()
+    x_id = player.ids[order[0]]
+    page.page.keyboard.press("Home")
+    assert page.page.evaluate(HOVER, x_id) == "x: data 2, grad · (not computed yet)"
+
+
+def test_controls_speed_zoom_and_legend(opened: Any) -> None:
+    """The legend shows, the no-script line is gone, Fit/+/− zoom and the speed select exist."""
+    page, _, _ = opened
+    assert page.page.locator(".ag-legend").is_visible()
+    assert page.page.locator(".ag-noscript").count() == 0
+    fitted = float(page.attr("data-zoom"))
+    page.page.click(".ag-zoom-in")
+    assert float(page.attr("data-zoom")) == pytest.approx(fitted * 1.25, rel=1e-3)
+    page.page.click(".ag-fit")
+    assert float(page.attr("data-zoom")) == pytest.approx(fitted, rel=1e-3)
+    page.page.select_option(".ag-speed", "4")
+    page.page.click(".ag-play")
+    page.page.wait_for_function(
+        "() => Number(document.querySelector('.ag-player').dataset.frame) >= 3", timeout=3000
+    )
+    page.page.click(".ag-play")
+
+
+def test_slider_keys_step_one_frame(opened: Any) -> None:
+    """With the slider focused, arrow keys move it one frame (the player handles them)."""
+    page, _, _ = opened
+    page.page.focus(".ag-slider")
+    page.page.keyboard.press("ArrowRight")
+    page.page.keyboard.press("ArrowRight")
+    assert page.attr("data-frame") == "2"
+    page.page.keyboard.press("ArrowLeft")
+    assert page.attr("data-frame") == "1"
+    assert page.page.input_value(".ag-slider") == "1"
+
+
 def test_last_frame_shows_engine_gradients_on_every_box(opened: Any) -> None:
     """After the last Next every box shows the gradient backward() computes (x: 17, y: 12)."""
     page, player, (f, x, y) = opened
@@ -122,7 +181,7 @@ def test_last_frame_shows_engine_gradients_on_every_box(opened: Any) -> None:
     assert page.box_text(player.ids[x], "grad") == "grad 17"
     assert page.box_text(player.ids[y], "grad") == "grad 12"
     assert page.highlighted() == [player.ids[x]]
-    assert page.step_text().endswith("x.grad = 13.0 + 4.0 = 17.0")
+    assert page.step_text().endswith("x.grad = 13 + 4 = 17")
     assert float(page.attr("data-value")) == x.grad
 
 
@@ -137,7 +196,7 @@ def test_forward_frames_hide_nodes_not_yet_computed(opened: Any) -> None:
     pending = page.page.eval_on_selector_all(".ag-pending", "els => els.map(e => e.id)")
     assert later in pending
     assert player.ids[order[3]] not in pending
-    assert page.step_text() == "n3 = x * y = 2.0 * 3.0 = 6.0"
+    assert page.step_text() == "n3 = x * y = 2 * 3 = 6"
 
 
 def test_gradient_accumulates_where_paths_meet(opened: Any) -> None:
@@ -291,7 +350,7 @@ def test_backward_edges_point_to_the_node_receiving_the_gradient(opened: Any) ->
             page.page.click(".ag-next")
         if frame.phase != BACKWARD or not frame.edges:
             continue
-        assert "the gradient flows back along the red edges" in str(
+        assert "the gradient flows back along the blue edges" in str(
             page.page.text_content(".ag-phase")
         )
         input_edge, out_edge = frame.edges

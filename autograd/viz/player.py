@@ -1,70 +1,318 @@
-"""The step-through player's stylesheet and script, inlined into every page it writes.
+"""The players' stylesheet and scripts, inlined into every page they write.
 
-Kept as Python strings (not package data files) so an installed package always has them.
-``PLAYER_JS`` is a function expression: the page calls it with the player's id
+Kept as Python strings (not package data files) so an installed package always has them. A
+player's script is a function expression: the page calls it with the player's id
 (``data-player``), so the script finds its own ``.ag-player`` element even where a notebook
 runs output scripts from ``document.head`` (classic Notebook's jQuery insertion), where
-``document.currentScript`` is not inside the player. It reads the frames from the JSON beside
-it and, per frame, rewrites the boxes' ``data``/``grad`` texts and toggles CSS classes on the
-one SVG: the layout is computed once, only highlights and numbers change.
+``document.currentScript`` is not inside the player. Both players -- the step-through of one
+pass (:mod:`autograd.viz.stepper`) and the training player (:mod:`autograd.viz.training`) --
+share :data:`KIT_JS`: finding their element, fit-to-width / zoom / pan of the graph, the
+keyboard (kept from the notebook around them), Play with a speed, and the switch from the line
+shown where scripts cannot run to the live controls. The layout of the graph is computed once
+by Graphviz; a frame only toggles CSS classes and rewrites texts.
 """
 
 from typing import Final
 
-PLAYER_CSS: Final = """
+PALETTE: Final = {
+    "current": "#f0e442",  # Okabe-Ito yellow: the value this step computes or updates
+    "source": "#e69f00",  # orange: the op whose rule this step applies
+    "edge": "#0072b2",  # blue: the edges this step reads or sends gradient along
+    "grad": "#cfe8f7",  # pale sky blue: values that have their gradient already
+}
+"""The players' colours: Okabe and Ito's palette, told apart with any colour vision."""
+
+_CSS: Final = """
 .ag-player{font-family:Helvetica,Arial,sans-serif;border:1px solid #ddd;border-radius:4px;
-  padding:8px 10px;outline:none;color:#222;background:#fff}
-.ag-player:focus{border-color:#64b5f6}
+  padding:8px 10px;outline:none;color:#222;background:#fff;max-width:100%;box-sizing:border-box}
+.ag-player:focus{border-color:#0072b2;box-shadow:0 0 0 2px #56b4e9}
 .ag-player .ag-title{font-weight:bold;margin-bottom:6px}
-.ag-player .ag-controls button{font-size:13px;margin-right:4px;cursor:pointer}
-.ag-player .ag-slider{width:280px;vertical-align:middle}
-.ag-player .ag-counter{font-size:13px;margin-left:6px;font-variant-numeric:tabular-nums}
+.ag-player .ag-noscript{background:#fff4d6;border:1px solid #e69f00;padding:6px 8px;margin:6px 0}
+.ag-player .ag-controls{display:flex;flex-wrap:wrap;gap:4px 6px;align-items:center}
+.ag-player .ag-controls[hidden],.ag-player [hidden]{display:none}
+.ag-player button,.ag-player select{font-size:13px;cursor:pointer;min-height:26px}
+.ag-player .ag-slider{flex:1 1 160px;min-width:120px;max-width:320px}
+.ag-player .ag-counter{font-size:13px;font-variant-numeric:tabular-nums}
 .ag-player .ag-phase{font-weight:bold;margin-top:8px}
 .ag-player .ag-note{color:#b2182b;font-size:13px;margin:6px 0}
 .ag-player .ag-step{font-family:Menlo,Consolas,monospace;font-size:14px;margin:4px 0;
-  min-height:1.4em;white-space:pre-wrap}
-.ag-player .ag-formula{color:#666;font-size:12px;min-height:1.2em}
-.ag-player .ag-graph{overflow:auto;max-width:100%;max-height:75vh;margin-top:6px}
-.ag-player .ag-graph svg{max-width:none;height:auto}
+  min-height:1.4em;white-space:pre-wrap;overflow-wrap:anywhere}
+.ag-player .ag-formula{color:#555;font-size:12px;min-height:1.2em;overflow-wrap:anywhere}
+.ag-player .ag-legend{font-size:12px;margin:6px 0;display:flex;flex-wrap:wrap;gap:4px 12px}
+.ag-player .ag-legend span{display:inline-flex;align-items:center;gap:4px}
+.ag-player .ag-legend i{display:inline-block;width:14px;height:10px;border:1px solid #777}
+.ag-player .ag-graph{overflow:auto;max-width:100%;max-height:75vh;margin-top:6px;cursor:grab;
+  border:1px solid #eee;touch-action:pan-x pan-y}
+.ag-player .ag-graph.ag-dragging{cursor:grabbing}
+.ag-player .ag-graph svg{display:block;max-width:none}
 .ag-player .ag-pending{opacity:.2}
 .ag-player g.edge.ag-pending text{visibility:hidden}
 .ag-player .ag-backhead{display:none}
 .ag-player .ag-back .ag-backhead{display:inline}
 .ag-player .ag-back polygon:not(.ag-backhead){visibility:hidden}
-.ag-player .ag-hasgrad polygon{fill:#e8f5e9}
-.ag-player .ag-src polygon,.ag-player .ag-src ellipse{fill:#ffab91}
-.ag-player .ag-cur polygon,.ag-player .ag-cur ellipse{fill:#ffd54f}
-.ag-player .ag-edge path{stroke:#e53935;stroke-width:3}
-.ag-player .ag-edge polygon{stroke:#e53935;fill:#e53935}
-.ag-player .ag-edge text{fill:#e53935;font-weight:bold}
+.ag-player .ag-hasgrad polygon{fill:GRAD}
+.ag-player .ag-src polygon,.ag-player .ag-src ellipse{fill:SOURCE}
+.ag-player .ag-cur polygon,.ag-player .ag-cur ellipse{fill:CURRENT}
+.ag-player .ag-cur polygon{stroke-width:2.5}
+.ag-player .ag-edge path{stroke:EDGE;stroke-width:3}
+.ag-player .ag-edge polygon{stroke:EDGE;fill:EDGE}
+.ag-player .ag-edge text{fill:EDGE;font-weight:bold}
+@media (prefers-color-scheme: dark){
+  .ag-player{color:#e6e6e6;background:#1e1e1e;border-color:#555}
+  .ag-player .ag-noscript{background:#3a2e12;color:#f5deb3}
+  .ag-player .ag-formula{color:#bbb}
+  .ag-player .ag-note{color:#ff8a80}
+  .ag-player .ag-graph{border-color:#333}
+  .ag-player .ag-graph svg polygon[fill="white"],.ag-player .ag-graph svg polygon[fill="#ffffff"]
+    {fill:#1e1e1e}
+  .ag-player .ag-graph svg polygon[fill="#e3f2fd"]{fill:#17324a}
+  .ag-player .ag-graph svg ellipse[fill="#f5f5f5"],.ag-player .ag-graph svg polygon[fill="#f5f5f5"]
+    {fill:#333}
+  .ag-player .ag-graph svg polygon[fill="#fafafa"],.ag-player .ag-graph svg path[fill="#fafafa"]
+    {fill:#262626}
+  .ag-player .ag-graph svg [stroke="black"]{stroke:#c8c8c8}
+  .ag-player .ag-graph svg polygon[fill="black"]{fill:#c8c8c8}
+  .ag-player .ag-graph svg text{fill:#e6e6e6}
+  .ag-player .ag-hasgrad polygon{fill:#1f4a63}
+  .ag-player .ag-cur text,.ag-player .ag-src text{fill:#111}
+  .ag-player .ag-edge path{stroke:#56b4e9}
+  .ag-player .ag-edge polygon{stroke:#56b4e9;fill:#56b4e9}
+  .ag-player .ag-edge text{fill:#56b4e9}
+}
 """
-"""Highlights: current node yellow, the op whose rule is applied orange, its edges red.
 
-Edges of ops not computed yet are dimmed and their labels (local derivatives) hidden; in the
-backward pass the red edges' arrowheads point the way the gradient flows, to the parent.
-"""
 
-PLAYER_JS: Final = r"""
-(function (playerId) {
+def _coloured(css: str) -> str:
+    for role, colour in PALETTE.items():
+        css = css.replace(role.upper(), colour)
+    return css
+
+
+PLAYER_CSS: Final = _coloured(_CSS)
+"""The shared stylesheet; dark mode follows the reader's ``prefers-color-scheme``."""
+
+LEGEND_HTML: Final = (
+    '<div class="ag-legend" hidden>'
+    f'<span><i style="background:{PALETTE["current"]}"></i>the value this step computes</span>'
+    f'<span><i style="background:{PALETTE["source"]}"></i>the operation whose rule it applies'
+    "</span>"
+    f'<span><i style="background:{PALETTE["edge"]}"></i>the edges it uses (backward: the '
+    "arrowhead points where the gradient goes)</span>"
+    f'<span><i style="background:{PALETTE["grad"]}"></i>has its gradient</span>'
+    '<span><i style="background:#fff;opacity:.3"></i>not computed yet</span>'
+    "</div>"
+)
+"""The legend of the highlight colours (shown once scripts run)."""
+
+NO_SCRIPT_TEXT: Final = (
+    "This player runs in JavaScript, and nothing has run it here: the notebook is not trusted "
+    "(it came from elsewhere), or this viewer shows pages without their scripts. Trust the "
+    'notebook (JupyterLab and Notebook 7: the command "Trust Notebook") or run the cell '
+    "again; the page written by .save() works in any browser, offline."
+)
+"""What a player shows where its script cannot run, instead of dead buttons."""
+
+SPEEDS: Final = (("0.25", "¼×"), ("0.5", "½×"), ("1", "1×"), ("2", "2×"), ("4", "4×"))
+"""Play speeds offered, as (factor, label); 1× is one frame per ``BASE_INTERVAL_MS``."""
+
+BASE_INTERVAL_MS: Final = 900
+
+
+def controls_html(total: int, what: str = "step") -> str:
+    """Return the buttons, slider, counter, speed and zoom controls (hidden until scripts run)."""
+    speeds = "".join(
+        f'<option value="{factor}"{" selected" if factor == "1" else ""}>{label}</option>'
+        for factor, label in SPEEDS
+    )
+    return (
+        '<div class="ag-controls" hidden>'
+        f'<button type="button" class="ag-first" title="first {what} (Home)">« First</button>'
+        f'<button type="button" class="ag-prev" title="previous {what} (←)">◀ Prev</button>'
+        '<button type="button" class="ag-play" title="play / pause (space)">▶ Play</button>'
+        f'<button type="button" class="ag-next" title="next {what} (→)">Next ▶</button>'
+        f'<button type="button" class="ag-last" title="last {what} (End)">Last »</button>'
+        f'<input type="range" class="ag-slider" min="0" max="{total - 1}" value="0" step="1" '
+        f'aria-label="{what}">'
+        f'<span class="ag-counter">1 / {total}</span>'
+        f'<label title="play speed">speed <select class="ag-speed">{speeds}</select></label>'
+        '<button type="button" class="ag-fit" title="fit the graph to the width (0)">Fit</button>'
+        '<button type="button" class="ag-zoom-out" title="zoom out (-)">−</button>'
+        '<button type="button" class="ag-zoom-in" title="zoom in (+)">+</button>'
+        "</div>"
+    )
+
+
+KIT_JS: Final = r"""
   "use strict";
-  var script = document.currentScript;
-  var root = script && script.parentElement;
-  if (!root || root.getAttribute("data-player") !== playerId || root.getAttribute("data-ready")) {
-    // The script ran outside its player (from document.head): take the first player with
-    // this id not started yet -- the same graph shown twice gives two such players.
-    root = null;
-    var same = document.querySelectorAll('.ag-player[data-player="' + playerId + '"]');
-    for (var i = 0; i < same.length && !root; i++) {
-      if (!same[i].getAttribute("data-ready")) { root = same[i]; }
+  function findRoot(playerId) {
+    var script = document.currentScript;
+    var root = script && script.parentElement;
+    if (!root || root.getAttribute("data-player") !== playerId || root.getAttribute("data-ready")) {
+      // The script ran outside its player (from document.head): take the first player with
+      // this id not started yet -- the same graph shown twice gives two such players.
+      root = null;
+      var same = document.querySelectorAll('.ag-player[data-player="' + playerId + '"]');
+      for (var i = 0; i < same.length && !root; i++) {
+        if (!same[i].getAttribute("data-ready")) { root = same[i]; }
+      }
     }
+    if (root) {
+      root.setAttribute("data-ready", "1");
+      // Keys inside the player are the player's: JupyterLab and Notebook 7 (Lumino) do not
+      // look for shortcuts past an element carrying this attribute.
+      root.setAttribute("data-lm-suppress-shortcuts", "true");
+      Array.prototype.forEach.call(root.querySelectorAll("[hidden]"), function (el) {
+        el.removeAttribute("hidden");
+      });
+      var blocked = root.querySelector(".ag-noscript");
+      if (blocked) { blocked.parentNode.removeChild(blocked); }
+    }
+    return root;
   }
+  function setTitle(el, text) {  // the hover text of an SVG node or edge (Graphviz writes two)
+    if (!el) { return; }
+    var a = el.querySelector("a");
+    if (a) { a.setAttributeNS("http://www.w3.org/1999/xlink", "xlink:title", text); }
+    var t = el.querySelector("title");
+    if (t) { t.textContent = text; }
+  }
+  function getTitle(el) {
+    var a = el && el.querySelector("a");
+    return a ? (a.getAttributeNS("http://www.w3.org/1999/xlink", "title") || "") : "";
+  }
+  function graphView(root, view) {  // fit-to-width, zoom and pan of one SVG in a scrolling box
+    var svg = view.querySelector("svg");
+    var width = parseFloat(svg.getAttribute("width")) || svg.getBBox().width;
+    var height = parseFloat(svg.getAttribute("height")) || svg.getBBox().height;
+    var scale = 1;
+    var fitted = true;
+    function apply() {
+      svg.style.width = (width * scale * 4 / 3) + "px";  // Graphviz sizes in pt
+      svg.style.height = (height * scale * 4 / 3) + "px";
+      root.setAttribute("data-zoom", scale.toFixed(3));
+    }
+    function fit(readable) {
+      // Fit to the width; on a narrow screen (a phone) not below READABLE of the natural size
+      // at first, so the text stays legible and the graph pans, with the current node in view.
+      var room = view.clientWidth || root.clientWidth || width;
+      scale = Math.min(1.5, Math.max(0.05, (room - 2) / (width * 4 / 3)));
+      if (readable) { scale = Math.max(scale, READABLE); }
+      fitted = !readable || scale < READABLE + 1e-9;
+      apply();
+    }
+    function zoom(by) { scale = Math.min(8, Math.max(0.05, scale * by)); fitted = false; apply(); }
+    var drag = null;
+    view.addEventListener("pointerdown", function (e) {
+      if (e.button !== 0) { return; }
+      drag = {x: e.clientX, y: e.clientY, left: view.scrollLeft, top: view.scrollTop};
+      view.classList.add("ag-dragging");
+    });
+    window.addEventListener("pointermove", function (e) {
+      if (!drag) { return; }
+      view.scrollLeft = drag.left - (e.clientX - drag.x);
+      view.scrollTop = drag.top - (e.clientY - drag.y);
+    });
+    window.addEventListener("pointerup", function () {
+      drag = null;
+      view.classList.remove("ag-dragging");
+    });
+    if (window.ResizeObserver) {
+      new ResizeObserver(function () { if (fitted) { fit(true); } }).observe(view);
+    }
+    function reveal(el) {  // scroll the graph (not the page) so that ``el`` is in sight
+      if (!el) { return; }
+      var r = el.getBoundingClientRect();
+      var c = view.getBoundingClientRect();
+      if (r.left < c.left || r.right > c.right) {
+        view.scrollLeft += (r.left + r.right) / 2 - (c.left + c.right) / 2;
+      }
+      if (r.top < c.top || r.bottom > c.bottom) {
+        view.scrollTop += (r.top + r.bottom) / 2 - (c.top + c.bottom) / 2;
+      }
+    }
+    fit(true);
+    return {fit: function () { fit(false); }, zoom: zoom, reveal: reveal};
+  }
+  function wire(root, nav) {
+    // nav: {go(k), current(), count(), view}; Prev/Next/First/Last, slider, Play with a speed,
+    // zoom buttons and the keyboard.
+    var slider = root.querySelector(".ag-slider");
+    var playButton = root.querySelector(".ag-play");
+    var speed = root.querySelector(".ag-speed");
+    var timer = null;
+    function stop() {
+      if (timer !== null) { clearInterval(timer); timer = null; }
+      playButton.textContent = "\u25b6 Play";
+      root.removeAttribute("data-playing");
+    }
+    function interval() { return BASE / parseFloat(speed.value || "1"); }
+    function tick() {
+      if (nav.current() >= nav.count() - 1) { stop(); return; }
+      nav.go(nav.current() + 1);
+    }
+    function play() {
+      if (timer !== null) { stop(); return; }
+      if (nav.current() >= nav.count() - 1) { nav.go(0); }
+      playButton.textContent = "\u23f8 Pause";
+      root.setAttribute("data-playing", "1");
+      timer = setInterval(tick, interval());
+    }
+    speed.addEventListener("change", function () {
+      if (timer !== null) { clearInterval(timer); timer = setInterval(tick, interval()); }
+    });
+    function button(selector, target) {
+      root.querySelector(selector).addEventListener("click", function () {
+        stop(); nav.go(target());
+      });
+    }
+    button(".ag-first", function () { return 0; });
+    button(".ag-prev", function () { return nav.current() - 1; });
+    button(".ag-next", function () { return nav.current() + 1; });
+    button(".ag-last", function () { return nav.count() - 1; });
+    playButton.addEventListener("click", play);
+    slider.addEventListener("input", function () { stop(); nav.go(parseInt(slider.value, 10)); });
+    function zoomButton(selector, act) {
+      root.querySelector(selector).addEventListener("click", act);
+    }
+    zoomButton(".ag-fit", function () { nav.view.fit(); });
+    zoomButton(".ag-zoom-in", function () { nav.view.zoom(1.25); });
+    zoomButton(".ag-zoom-out", function () { nav.view.zoom(0.8); });
+    function onKey(e) {
+      var tag = e.target && e.target.tagName;
+      if (tag === "SELECT" || tag === "BUTTON" && (e.key === " " || e.key === "Enter")) {
+        e.stopPropagation();  // the control's own key; the notebook must not get it
+        return;
+      }
+      var moves = {ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1, PageDown: 10,
+                   PageUp: -10};
+      if (e.key in moves) { stop(); nav.go(nav.current() + moves[e.key]); }
+      else if (e.key === "Home") { stop(); nav.go(0); }
+      else if (e.key === "End") { stop(); nav.go(nav.count() - 1); }
+      else if (e.key === " ") { play(); }
+      else if (e.key === "+" || e.key === "=") { nav.view.zoom(1.25); }
+      else if (e.key === "-") { nav.view.zoom(0.8); }
+      else if (e.key === "0") { nav.view.fit(); }
+      else { return; }
+      e.preventDefault();  // the slider steps once, by the player; the page does not scroll
+      e.stopPropagation();  // and the notebook around the player never sees the key
+    }
+    // A page of its own listens everywhere; inside a notebook only the focused player listens.
+    (root.parentElement === document.body ? document : root).addEventListener("keydown", onKey);
+    root.addEventListener("click", function (e) {
+      if (e.target === root || e.target.closest(".ag-graph")) { root.focus(); }
+    });
+    return {stop: stop};
+  }
+""".replace("BASE", str(BASE_INTERVAL_MS)).replace("READABLE", "0.6")
+"""Helpers both players' scripts start with (inside their own function: no globals)."""
+
+STEP_JS: Final = r"""
+  var root = findRoot(playerId);
   if (!root) { return; }
-  root.setAttribute("data-ready", "1");
   var data = JSON.parse(root.querySelector(".ag-data").textContent);
   var frames = data.frames;
-  var svg = root.querySelector(".ag-graph svg");
-  var slider = root.querySelector(".ag-slider");
-  var playButton = root.querySelector(".ag-play");
+  var view = root.querySelector(".ag-graph");
+  var svg = view.querySelector("svg");
   var marks = ["ag-cur", "ag-src", "ag-edge", "ag-back", "ag-pending", "ag-hasgrad"];
   function byId(id) { return svg.querySelector('[id="' + id + '"]'); }
   var texts = {};
@@ -80,13 +328,15 @@ PLAYER_JS: Final = r"""
     }
     texts[id] = found;
   });
+  var edgeTitles = {};
+  var edges = Array.prototype.slice.call(svg.querySelectorAll("g.edge"));
+  edges.forEach(function (g) { edgeTitles[g.id] = getTitle(g); });
   var computedAt = {};
   frames.forEach(function (f, i) {
     if (f.phase === "forward" && !(f.node in computedAt)) { computedAt[f.node] = i; }
   });
-  var edges = Array.prototype.slice.call(svg.querySelectorAll("g.edge"));
+  var nForward = Object.keys(computedAt).length;
   var current = 0;
-  var timer = null;
   function mark(id, cls) { var el = byId(id); if (el) { el.classList.add(cls); } }
   var backHeads = {};
   function backHead(id) {  // an arrowhead at the edge's start: the gradient flows to the parent
@@ -106,36 +356,33 @@ PLAYER_JS: Final = r"""
       head.setAttribute("class", "ag-backhead");
       head.setAttribute("points", [a.x, a.y, bx - 4 * dy, by + 4 * dx, bx + 4 * dy, by - 4 * dx]
         .map(function (v) { return v.toFixed(2); }).join(" "));
-      g.appendChild(head);
+      (path.parentNode || g).appendChild(head);
     } catch (e) { /* not laid out (hidden output): the caption still says which way */ }
   }
-  var view = root.querySelector(".ag-graph");
-  function reveal(id) {  // scroll the graph (not the page) so the current node is in sight
-    var el = byId(id);
-    if (!el) { return; }
-    var r = el.getBoundingClientRect();
-    var c = view.getBoundingClientRect();
-    if (r.left < c.left || r.right > c.right) {
-      view.scrollLeft += (r.left + r.right) / 2 - (c.left + c.right) / 2;
-    }
-    if (r.top < c.top || r.bottom > c.bottom) {
-      view.scrollTop += (r.top + r.bottom) / 2 - (c.top + c.bottom) / 2;
-    }
-  }
+  var graph = graphView(root, view);
   function show(k) {
     k = Math.max(0, Math.min(frames.length - 1, k));
     current = k;
-    Object.keys(texts).forEach(function (id) {
-      if (texts[id].data) { texts[id].data.textContent = data.pendingData; }
-      if (texts[id].grad) { texts[id].grad.textContent = data.pendingGrad; }
-    });
-    var hasGrad = {};
+    var state = {};  // node id -> {data: [shown, exact], grad: [shown, exact]}
+    data.nodes.forEach(function (id) { state[id] = {}; });
     for (var j = 0; j <= k; j++) {
       var u = frames[j].update;
-      var el = texts[u[0]] && texts[u[0]][u[1]];
-      if (el) { el.textContent = u[2]; }
-      if (u[1] === "grad") { hasGrad[u[0]] = true; }
+      state[u[0]][u[1]] = [u[2], u[3]];
     }
+    data.nodes.forEach(function (id) {
+      var s = state[id], t = texts[id];
+      if (t.data) { t.data.textContent = s.data ? s.data[0] : data.pendingData; }
+      if (t.grad) { t.grad.textContent = s.grad ? s.grad[0] : data.pendingGrad; }
+      var parts = [];
+      ["data", "grad"].forEach(function (key) {
+        if (!t[key]) { return; }
+        var v = s[key];
+        if (!v) { parts.push((key === "data" ? data.pendingData : data.pendingGrad) +
+                             " (not computed yet)"); return; }
+        parts.push(v[0] + (v[1] ? " (exactly " + v[1] + ")" : ""));
+      });
+      setTitle(byId(id), data.names[id] + ": " + parts.join(", "));
+    });
     marks.forEach(function (cls) {
       Array.prototype.forEach.call(svg.querySelectorAll("." + cls), function (el) {
         el.classList.remove(cls);
@@ -143,11 +390,13 @@ PLAYER_JS: Final = r"""
     });
     data.nodes.forEach(function (id) {
       if (computedAt[id] > k) { mark(id, "ag-pending"); mark(id + "op", "ag-pending"); }
-      if (hasGrad[id]) { mark(id, "ag-hasgrad"); }
+      if (state[id].grad) { mark(id, "ag-hasgrad"); }
     });
     edges.forEach(function (g) {
       var m = /^[eo](\d+)/.exec(g.id);
-      if (m && computedAt["n" + m[1]] > k) { g.classList.add("ag-pending"); }
+      var pending = m && computedAt["n" + m[1]] > k;
+      if (pending) { g.classList.add("ag-pending"); }
+      setTitle(g, pending ? "not computed yet" : edgeTitles[g.id]);
     });
     var f = frames[k];
     mark(f.node, "ag-cur");
@@ -157,64 +406,30 @@ PLAYER_JS: Final = r"""
       mark(id, "ag-edge");
       if (back) { backHead(id); mark(id, "ag-back"); }
     });
-    reveal(f.node);
-    var nForward = Object.keys(computedAt).length;
+    graph.reveal(byId(f.node));
     root.querySelector(".ag-phase").textContent = !back
       ? "Forward pass: step " + (k + 1) + " of " + nForward
       : "Backward pass: step " + (k + 1 - nForward) + " of " + (frames.length - nForward) +
-        (f.edges.length ? " \u2014 the gradient flows back along the red edges, " +
+        (f.edges.length ? " \u2014 the gradient flows back along the blue edges, " +
           "the way their arrowheads point" : "");
     root.querySelector(".ag-step").textContent = f.text;
     root.querySelector(".ag-formula").textContent = f.formula;
     root.querySelector(".ag-counter").textContent = (k + 1) + " / " + frames.length;
-    slider.value = String(k);
+    root.querySelector(".ag-slider").value = String(k);
     root.setAttribute("data-frame", String(k));
     root.setAttribute("data-node", f.node);
     root.setAttribute("data-phase", f.phase);
     root.setAttribute("data-value", f.value);
   }
-  function stop() {
-    if (timer !== null) { clearInterval(timer); timer = null; }
-    playButton.textContent = "\u25b6 Play";
-  }
-  function play() {
-    if (timer !== null) { stop(); return; }
-    if (current >= frames.length - 1) { show(0); }
-    playButton.textContent = "\u23f8 Pause";
-    timer = setInterval(function () {
-      if (current >= frames.length - 1) { stop(); return; }
-      show(current + 1);
-    }, 900);
-  }
-  function go(selector, target) {
-    root.querySelector(selector).addEventListener("click", function () { stop(); show(target()); });
-  }
-  go(".ag-first", function () { return 0; });
-  go(".ag-prev", function () { return current - 1; });
-  go(".ag-next", function () { return current + 1; });
-  go(".ag-last", function () { return frames.length - 1; });
-  playButton.addEventListener("click", play);
-  slider.addEventListener("input", function () { stop(); show(parseInt(slider.value, 10)); });
-  function onKey(e) {
-    var keys = {ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1};
-    if (e.target && e.target.tagName === "INPUT") { return; }  // the slider handles its own keys
-    if (e.key in keys) { stop(); show(current + keys[e.key]); }
-    else if (e.key === "Home") { stop(); show(0); }
-    else if (e.key === "End") { stop(); show(frames.length - 1); }
-    else if (e.key === " ") { play(); }
-    else { return; }
-    e.preventDefault();
-    e.stopPropagation();
-  }
-  // A page of its own listens everywhere; inside a notebook only the focused player listens.
-  (root.parentElement === document.body ? document : root).addEventListener("keydown", onKey);
-  root.addEventListener("click", function (e) {
-    if (e.target === root || e.target.closest(".ag-graph")) { root.focus(); }
-  });
+  wire(root, {go: show, current: function () { return current; },
+              count: function () { return frames.length; }, view: graph});
   show(0);
-})
 """
-"""Prev / Next / Play, slider, arrow keys (Home, End, space); state kept in data-* attributes.
 
-A function expression: the page appends ``("<player id>");`` to call it.
+PLAYER_JS: Final = "\n(function (playerId) {" + KIT_JS + STEP_JS + "})\n"
+"""The step-through player: Prev / Next / Play (with a speed), slider, keys, zoom and pan.
+
+A function expression: the page appends ``("<player id>");`` to call it. State is kept in
+``data-*`` attributes of the player element (``data-frame``, ``data-node``, ``data-value``),
+which the browser tests read.
 """
