@@ -383,3 +383,109 @@ def test_forward_frames_hide_the_local_derivatives_of_ops_not_yet_computed(opene
                 assert state["label"] is (i <= n), (n, i, k)
                 assert not state["back"]
                 assert state["forward"]
+
+
+# --- the training player ---------------------------------------------------------------------
+
+
+def xor_trainer() -> tuple[Any, Any, Any]:
+    from autograd.data import logic_table
+    from autograd.losses import binary_cross_entropy_with_logits
+    from autograd.nn import MLP
+    from autograd.optim import Adam
+    from autograd.train import Trainer
+
+    x, y = logic_table("xor")
+    model = MLP(2, [4, 1], activation="tanh", seed=0)
+
+    def bce(out: Any, t: Any) -> Any:
+        return binary_cross_entropy_with_logits([out], [t])
+
+    trainer = Trainer(model, Adam(model.parameters(), lr=0.1), bce, batch_size=None, progress=False)
+    return trainer, x, y
+
+
+STEPS = 6
+
+
+@pytest.fixture(scope="module")
+def training_page(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    from autograd.viz import record_training
+
+    trainer, x, y = xor_trainer()
+    player = record_training(trainer, x, y, steps=STEPS, example=3, grid=12)
+    path = player.save(tmp_path_factory.mktemp("train") / "train.html")
+    page = Page(browser, path)
+    yield page, player
+    page.page.close()
+
+
+def test_training_player_shows_the_engines_loss_weights_and_grads_at_each_step(
+    training_page: Any,
+) -> None:
+    """Pressing Next walks real optimizer steps: loss, weights, batch grads, example grads.
+
+    A second model trained the same way, step by step with the plain Trainer, is the
+    reference: at every step the page shows its batch loss, every weight before the update,
+    its batch gradient and change, and the example's own gradient in the weight's box.
+    """
+    from autograd import Value, grad
+    from autograd.viz.training import _example_loss
+
+    page, player = training_page
+    reference, x, y = xor_trainer()
+    params = reference.model.parameters()
+    names = [name for name, _ in reference.model.named_parameters()]
+    example_ids = {player.node_names[i]: i for i in player.node_names}
+    for k in range(STEPS):
+        if k:
+            page.page.click(".ag-next")
+        assert page.attr("data-step") == str(k)
+        before = [p.data for p in params]
+        loss_e = _example_loss(reference, x[3], y[3])
+        example_grads = grad(loss_e, params)
+        loss = reference.train_step(x.tolist(), y.tolist())
+        assert float(page.attr("data-loss")) == loss
+        assert f"loss {fmt(loss)}" in str(page.page.text_content(".ag-loss-text"))
+        rows = page.page.eval_on_selector_all(
+            ".ag-weights tbody tr",
+            "rows => rows.map(r => [r.dataset.name, ...Array.from(r.cells).slice(1)"
+            ".map(c => c.textContent)])",
+        )
+        assert [r[0] for r in rows] == names
+        for (name, value, g, change), p, b in zip(rows, params, before, strict=True):
+            assert value == fmt(b), name
+            assert g == fmt(p.grad), name
+            assert change == fmt(p.data - b), name
+        for name, g, b in zip(names, example_grads, before, strict=True):
+            box = example_ids[name]
+            assert page.box_text(box, "grad") == f"grad {fmt(g)}", (k, name)
+            assert page.box_text(box, "data") == f"data {fmt(b)}", (k, name)
+        assert isinstance(loss_e, Value)
+    assert page.errors == []
+
+
+def test_training_player_steps_through_one_examples_pass_inside_a_step(training_page: Any) -> None:
+    """Inside a step, ▼ walks the example's forward then backward frames, as recorded."""
+    page, player = training_page
+    page.page.keyboard.press("Home")
+    page.page.click(".ag-player")
+    page.page.click(".ag-inner-next")  # from the whole step to the pass's first frame
+    assert page.attr("data-frame") == "0"
+    frames = player.steps[0].frames
+    assert page.step_text() == frames[0].text
+    for j in range(1, len(frames)):
+        page.page.keyboard.press("ArrowDown")
+        assert page.attr("data-frame") == str(j)
+        assert page.step_text() == frames[j].text
+    page.page.keyboard.press("ArrowRight")
+    assert page.attr("data-step") == "1"
+    assert page.attr("data-frame") == str(len(frames))  # a new step shows all of it
+    assert page.errors == []
+
+
+def test_training_page_is_self_contained(training_page: Any) -> None:
+    """The training page loads nothing but itself."""
+    page, _ = training_page
+    assert all(url.startswith("file://") for url in page.requests)
+    assert len(page.requests) == 1

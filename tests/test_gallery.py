@@ -49,7 +49,7 @@ def load_gallery() -> ModuleType:
 
 gallery = load_gallery()
 PICTURES = list(gallery.pictures())
-FILES = [*PICTURES, gallery.PLAYER_PAGE]
+FILES = [*PICTURES, *gallery.PAGES]
 
 
 def committed(name: str) -> str:
@@ -98,13 +98,15 @@ def test_committed_svg_was_drawn_from_the_dot_text_drawn_today(name: str) -> Non
 
 @pytest.mark.needs_dot
 @requires_dot
-def test_committed_player_page_equals_todays_apart_from_the_svg(fresh: dict[str, str]) -> None:
+@pytest.mark.parametrize("name", gallery.PAGES)
+def test_committed_player_page_equals_todays_apart_from_the_svg(
+    name: str, fresh: dict[str, str]
+) -> None:
     """Frames, texts, script and player id match exactly; the SVG's DOT text by its digest.
 
     Only the inline SVG depends on the Graphviz version; the player's id is derived from its
     frames and DOT text, not from the SVG, so the rest of the page is version-independent.
     """
-    name = gallery.PLAYER_PAGE
     new, old = fresh[name], committed(name)
     assert stamp_of(new, name)[0] == stamp_of(old, name)[0], f"viz/{name} is stale: {REGENERATE}"
     strip = [SVG_ELEMENT.sub("<svg/>", STAMP.sub("", page)) for page in (new, old)]

@@ -14,9 +14,9 @@ CELL_TIMEOUT = 120  # seconds per cell; each notebook runs in well under a minut
 KERNEL = "autograd-tests"
 
 
-def test_there_are_four_notebooks() -> None:
-    """The four notebooks of the course are present, numbered in reading order."""
-    assert [p.name[:3] for p in NOTEBOOKS] == ["01_", "02_", "03_", "04_"]
+def test_there_are_five_notebooks() -> None:
+    """The five notebooks of the course are present, numbered in reading order."""
+    assert [p.name[:3] for p in NOTEBOOKS] == ["01_", "02_", "03_", "04_", "05_"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

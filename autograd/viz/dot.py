@@ -132,10 +132,12 @@ def value_text(
     name: str | None = None,
     grad: float | None = None,
     digits: int = DEFAULT_DIGITS,
+    data: float | None = None,
 ) -> str:
     """Return the record label of a Value's box: its name (if any), then data and/or grad.
 
-    ``name`` replaces the node's label and ``grad`` its ``.grad`` when given.
+    ``name``, ``grad`` and ``data`` replace the node's label, ``.grad`` and ``.data`` when
+    given.
 
     >>> value_text(Value(2.0, label="x"), "data+grad"), value_text(Value(0.5), "data")
     ('{x|data 2|grad 0}', '{data 0.5}')
@@ -143,7 +145,7 @@ def value_text(
     label = node.label if name is None else name
     fields = [record_escape(label)] if label or show == "label" else []
     if show in ("data+grad", "data"):
-        fields.append(f"data {fmt(node.data, digits)}")
+        fields.append(f"data {fmt(node.data if data is None else data, digits)}")
     if show in ("data+grad", "grad"):
         fields.append(f"grad {fmt(node.grad if grad is None else grad, digits)}")
     return "{" + "|".join(fields) + "}"
@@ -410,6 +412,7 @@ def draw_full(
     stale: Set[Value] = frozenset(),
     note: str = "",
     digits: int = DEFAULT_DIGITS,
+    data: Mapping[Value, float] | None = None,
 ) -> Any:  # a graphviz.Digraph; graphviz ships no type hints
     """Draw every node of ``order`` (checked arguments; ``draw_dot`` is the public entry).
 
@@ -418,6 +421,7 @@ def draw_full(
     lays its boxes out for the gradients its frames will show. ``clusters`` names the neuron
     (a dotted name, its layer the part before the last name) of each node drawn inside one.
     ``stale`` boxes are outlined, and ``note`` is shown at the top, when ``.grad`` is stale.
+    ``data`` replaces ``.data`` (the training player lays boxes out for its widest numbers).
     """
     colors = colors or {}
     clusters = clusters or {}
@@ -431,7 +435,7 @@ def draw_full(
         if owner and name.startswith(owner + "."):
             name = name[len(owner) + 1 :]  # the cluster says whose it is: w.0 in neurons.1
         grad = node.grad if grads is None else grads[node]
-        text = value_text(node, show, name, grad, digits)
+        text = value_text(node, show, name, grad, digits, None if data is None else data[node])
         tip = value_tooltip(node, names[node], grad if "grad" in show else None, digits)
         _add_node(where, node, ids[node], text, tip, node in marked, node in stale)
 

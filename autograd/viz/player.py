@@ -285,7 +285,9 @@ KIT_JS: Final = r"""
       }
       var moves = {ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1, PageDown: 10,
                    PageUp: -10};
-      if (e.key in moves) { stop(); nav.go(nav.current() + moves[e.key]); }
+      var inner = {ArrowDown: 1, ArrowUp: -1};
+      if (nav.inner && e.key in inner) { stop(); nav.inner(inner[e.key]); }
+      else if (e.key in moves) { stop(); nav.go(nav.current() + moves[e.key]); }
       else if (e.key === "Home") { stop(); nav.go(0); }
       else if (e.key === "End") { stop(); nav.go(nav.count() - 1); }
       else if (e.key === " ") { play(); }
@@ -306,112 +308,133 @@ KIT_JS: Final = r"""
 """.replace("BASE", str(BASE_INTERVAL_MS)).replace("READABLE", "0.6")
 """Helpers both players' scripts start with (inside their own function: no globals)."""
 
+GRAPH_JS: Final = r"""
+  function graphFrames(root, svg, data) {
+    // Renders frames on the one laid-out SVG. data: {nodes, names, pendingData, pendingGrad};
+    // a frame: {phase, node, source, edges, update: [id, key, shown, exact]}. Returns
+    // render(frames, k, highlight): the state after frames 0..k, frame k highlighted if asked.
+    var marks = ["ag-cur", "ag-src", "ag-edge", "ag-back", "ag-pending", "ag-hasgrad"];
+    function byId(id) { return svg.querySelector('[id="' + id + '"]'); }
+    var texts = {};
+    data.nodes.forEach(function (id) {
+      var group = byId(id);
+      var found = {};
+      if (group) {
+        Array.prototype.forEach.call(group.querySelectorAll("text"), function (el) {
+          var s = el.textContent;
+          if (s.indexOf("data ") === 0) { found.data = el; }
+          if (s.indexOf("grad ") === 0) { found.grad = el; }
+        });
+      }
+      texts[id] = found;
+    });
+    var edges = Array.prototype.slice.call(svg.querySelectorAll("g.edge"));
+    var edgeTitles = {};
+    edges.forEach(function (g) { edgeTitles[g.id] = getTitle(g); });
+    function mark(id, cls) { var el = byId(id); if (el) { el.classList.add(cls); } }
+    var backHeads = {};
+    function backHead(id) {  // an arrowhead at the edge's start: the gradient flows to the parent
+      if (id in backHeads) { return; }
+      backHeads[id] = true;
+      var g = byId(id);
+      var path = g && g.querySelector("path");
+      if (!path || !path.getTotalLength) { return; }
+      try {
+        var a = path.getPointAtLength(0);
+        var b = path.getPointAtLength(Math.min(path.getTotalLength(), 10));
+        var dx = a.x - b.x, dy = a.y - b.y, n = Math.sqrt(dx * dx + dy * dy);
+        if (!n) { return; }
+        dx /= n; dy /= n;
+        var bx = a.x - 9 * dx, by = a.y - 9 * dy;
+        var head = document.createElementNS("http://www.w3.org/2000/svg", "polygon");
+        head.setAttribute("class", "ag-backhead");
+        head.setAttribute("points", [a.x, a.y, bx - 4 * dy, by + 4 * dx, bx + 4 * dy, by - 4 * dx]
+          .map(function (v) { return v.toFixed(2); }).join(" "));
+        (path.parentNode || g).appendChild(head);
+      } catch (e) { /* not laid out (hidden output): the caption still says which way */ }
+    }
+    return function render(frames, k, highlight) {
+      var computedAt = {};
+      frames.forEach(function (f, i) {
+        if (f.phase === "forward" && !(f.node in computedAt)) { computedAt[f.node] = i; }
+      });
+      var state = {};  // node id -> {data: [shown, exact], grad: [shown, exact]}
+      data.nodes.forEach(function (id) { state[id] = {}; });
+      for (var j = 0; j <= k; j++) {
+        var u = frames[j].update;
+        state[u[0]][u[1]] = [u[2], u[3]];
+      }
+      data.nodes.forEach(function (id) {
+        var s = state[id], t = texts[id];
+        if (t.data) { t.data.textContent = s.data ? s.data[0] : data.pendingData; }
+        if (t.grad) { t.grad.textContent = s.grad ? s.grad[0] : data.pendingGrad; }
+        var parts = [];
+        ["data", "grad"].forEach(function (key) {
+          if (!t[key]) { return; }
+          var v = s[key];
+          if (!v) {
+            parts.push((key === "data" ? data.pendingData : data.pendingGrad) +
+                       " (not computed yet)");
+            return;
+          }
+          parts.push(v[0] + (v[1] ? " (exactly " + v[1] + ")" : ""));
+        });
+        setTitle(byId(id), data.names[id] + ": " + parts.join(", "));
+      });
+      marks.forEach(function (cls) {
+        Array.prototype.forEach.call(svg.querySelectorAll("." + cls), function (el) {
+          el.classList.remove(cls);
+        });
+      });
+      data.nodes.forEach(function (id) {
+        if (computedAt[id] > k) { mark(id, "ag-pending"); mark(id + "op", "ag-pending"); }
+        if (state[id].grad) { mark(id, "ag-hasgrad"); }
+      });
+      edges.forEach(function (g) {
+        var m = /^[eo](\d+)/.exec(g.id);
+        var pending = m && computedAt["n" + m[1]] > k;
+        if (pending) { g.classList.add("ag-pending"); }
+        setTitle(g, pending ? "not computed yet" : edgeTitles[g.id]);
+      });
+      var f = frames[k];
+      if (!highlight) { return null; }
+      mark(f.node, "ag-cur");
+      if (f.source) { mark(f.source, "ag-src"); }
+      var back = f.phase === "backward";
+      f.edges.forEach(function (id) {
+        mark(id, "ag-edge");
+        if (back) { backHead(id); mark(id, "ag-back"); }
+      });
+      return byId(f.node);
+    };
+  }
+  function phaseText(frames, k) {
+    var nForward = 0;
+    frames.forEach(function (f) { if (f.phase === "forward") { nForward++; } });
+    var f = frames[k];
+    if (f.phase !== "backward") { return "Forward pass: step " + (k + 1) + " of " + nForward; }
+    return "Backward pass: step " + (k + 1 - nForward) + " of " + (frames.length - nForward) +
+      (f.edges.length ? " \u2014 the gradient flows back along the blue edges, " +
+        "the way their arrowheads point" : "");
+  }
+"""
+"""Frames drawn on the laid-out SVG: numbers, hover texts, highlights (both players)."""
+
 STEP_JS: Final = r"""
   var root = findRoot(playerId);
   if (!root) { return; }
   var data = JSON.parse(root.querySelector(".ag-data").textContent);
   var frames = data.frames;
   var view = root.querySelector(".ag-graph");
-  var svg = view.querySelector("svg");
-  var marks = ["ag-cur", "ag-src", "ag-edge", "ag-back", "ag-pending", "ag-hasgrad"];
-  function byId(id) { return svg.querySelector('[id="' + id + '"]'); }
-  var texts = {};
-  data.nodes.forEach(function (id) {
-    var group = byId(id);
-    var found = {};
-    if (group) {
-      Array.prototype.forEach.call(group.querySelectorAll("text"), function (el) {
-        var s = el.textContent;
-        if (s.indexOf("data ") === 0) { found.data = el; }
-        if (s.indexOf("grad ") === 0) { found.grad = el; }
-      });
-    }
-    texts[id] = found;
-  });
-  var edgeTitles = {};
-  var edges = Array.prototype.slice.call(svg.querySelectorAll("g.edge"));
-  edges.forEach(function (g) { edgeTitles[g.id] = getTitle(g); });
-  var computedAt = {};
-  frames.forEach(function (f, i) {
-    if (f.phase === "forward" && !(f.node in computedAt)) { computedAt[f.node] = i; }
-  });
-  var nForward = Object.keys(computedAt).length;
-  var current = 0;
-  function mark(id, cls) { var el = byId(id); if (el) { el.classList.add(cls); } }
-  var backHeads = {};
-  function backHead(id) {  // an arrowhead at the edge's start: the gradient flows to the parent
-    if (id in backHeads) { return; }
-    backHeads[id] = true;
-    var g = byId(id);
-    var path = g && g.querySelector("path");
-    if (!path || !path.getTotalLength) { return; }
-    try {
-      var a = path.getPointAtLength(0);
-      var b = path.getPointAtLength(Math.min(path.getTotalLength(), 10));
-      var dx = a.x - b.x, dy = a.y - b.y, n = Math.sqrt(dx * dx + dy * dy);
-      if (!n) { return; }
-      dx /= n; dy /= n;
-      var bx = a.x - 9 * dx, by = a.y - 9 * dy;
-      var head = document.createElementNS("http://www.w3.org/2000/svg", "polygon");
-      head.setAttribute("class", "ag-backhead");
-      head.setAttribute("points", [a.x, a.y, bx - 4 * dy, by + 4 * dx, bx + 4 * dy, by - 4 * dx]
-        .map(function (v) { return v.toFixed(2); }).join(" "));
-      (path.parentNode || g).appendChild(head);
-    } catch (e) { /* not laid out (hidden output): the caption still says which way */ }
-  }
+  var render = graphFrames(root, view.querySelector("svg"), data);
   var graph = graphView(root, view);
+  var current = 0;
   function show(k) {
     k = Math.max(0, Math.min(frames.length - 1, k));
     current = k;
-    var state = {};  // node id -> {data: [shown, exact], grad: [shown, exact]}
-    data.nodes.forEach(function (id) { state[id] = {}; });
-    for (var j = 0; j <= k; j++) {
-      var u = frames[j].update;
-      state[u[0]][u[1]] = [u[2], u[3]];
-    }
-    data.nodes.forEach(function (id) {
-      var s = state[id], t = texts[id];
-      if (t.data) { t.data.textContent = s.data ? s.data[0] : data.pendingData; }
-      if (t.grad) { t.grad.textContent = s.grad ? s.grad[0] : data.pendingGrad; }
-      var parts = [];
-      ["data", "grad"].forEach(function (key) {
-        if (!t[key]) { return; }
-        var v = s[key];
-        if (!v) { parts.push((key === "data" ? data.pendingData : data.pendingGrad) +
-                             " (not computed yet)"); return; }
-        parts.push(v[0] + (v[1] ? " (exactly " + v[1] + ")" : ""));
-      });
-      setTitle(byId(id), data.names[id] + ": " + parts.join(", "));
-    });
-    marks.forEach(function (cls) {
-      Array.prototype.forEach.call(svg.querySelectorAll("." + cls), function (el) {
-        el.classList.remove(cls);
-      });
-    });
-    data.nodes.forEach(function (id) {
-      if (computedAt[id] > k) { mark(id, "ag-pending"); mark(id + "op", "ag-pending"); }
-      if (state[id].grad) { mark(id, "ag-hasgrad"); }
-    });
-    edges.forEach(function (g) {
-      var m = /^[eo](\d+)/.exec(g.id);
-      var pending = m && computedAt["n" + m[1]] > k;
-      if (pending) { g.classList.add("ag-pending"); }
-      setTitle(g, pending ? "not computed yet" : edgeTitles[g.id]);
-    });
     var f = frames[k];
-    mark(f.node, "ag-cur");
-    if (f.source) { mark(f.source, "ag-src"); }
-    var back = f.phase === "backward";
-    f.edges.forEach(function (id) {
-      mark(id, "ag-edge");
-      if (back) { backHead(id); mark(id, "ag-back"); }
-    });
-    graph.reveal(byId(f.node));
-    root.querySelector(".ag-phase").textContent = !back
-      ? "Forward pass: step " + (k + 1) + " of " + nForward
-      : "Backward pass: step " + (k + 1 - nForward) + " of " + (frames.length - nForward) +
-        (f.edges.length ? " \u2014 the gradient flows back along the blue edges, " +
-          "the way their arrowheads point" : "");
+    graph.reveal(render(frames, k, true));
+    root.querySelector(".ag-phase").textContent = phaseText(frames, k);
     root.querySelector(".ag-step").textContent = f.text;
     root.querySelector(".ag-formula").textContent = f.formula;
     root.querySelector(".ag-counter").textContent = (k + 1) + " / " + frames.length;
@@ -426,7 +449,160 @@ STEP_JS: Final = r"""
   show(0);
 """
 
-PLAYER_JS: Final = "\n(function (playerId) {" + KIT_JS + STEP_JS + "})\n"
+PLAYER_JS: Final = "\n(function (playerId) {" + KIT_JS + GRAPH_JS + STEP_JS + "})\n"
+
+TRAIN_STEP_JS: Final = r"""
+  var root = findRoot(playerId);
+  if (!root) { return; }
+  var data = JSON.parse(root.querySelector(".ag-data").textContent);
+  var steps = data.steps, meta = data.meta;
+  var view = root.querySelector(".ag-graph");
+  var svg = view.querySelector("svg");
+  var render = graphFrames(root, svg, data);
+  var graph = graphView(root, view);
+  var edgeTexts = data.edgeIds.map(function (id) {
+    var g = svg.querySelector('[id="' + id + '"]');
+    return g ? {g: g, text: g.querySelector("text")} : null;
+  });
+  var current = 0, inner = meta.length;  // meta.length: the whole step, every number shown
+  var body = root.querySelector(".ag-weights tbody");
+  var cells = data.params.map(function (name) {
+    var tr = document.createElement("tr");
+    tr.setAttribute("data-name", name);
+    var row = [name, "", "", ""].map(function (text, i) {
+      var td = document.createElement("td");
+      td.textContent = text;
+      if (i) { td.className = ["", "ag-w-value", "ag-w-grad", "ag-w-change"][i]; }
+      tr.appendChild(td);
+      return td;
+    });
+    body.appendChild(tr);
+    return row;
+  });
+  var curve = root.querySelector(".ag-loss");
+  var NS = "http://www.w3.org/2000/svg";
+  var W = CURVE_W, H = CURVE_H, PAD = 24;
+  var lo = Math.min.apply(null, data.losses), hi = Math.max.apply(null, data.losses);
+  if (!(hi > lo)) { hi = lo + 1; }
+  var last = Math.max(1, data.losses.length - 1);
+  function px(i) { return PAD + (W - PAD - 6) * i / last; }
+  function py(v) { return 6 + (H - PAD - 6) * (hi - v) / (hi - lo); }
+  function el(name, attrs, text) {
+    var e = document.createElementNS(NS, name);
+    Object.keys(attrs).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+    if (text) { e.textContent = text; }
+    return e;
+  }
+  function drawCurve(k) {
+    while (curve.firstChild) { curve.removeChild(curve.firstChild); }
+    curve.appendChild(el("line", {x1: PAD, y1: H - PAD, x2: W - 4, y2: H - PAD}));
+    curve.appendChild(el("line", {x1: PAD, y1: 4, x2: PAD, y2: H - PAD}));
+    curve.appendChild(el("text", {x: 2, y: 12}, steps[0] ? fmtNum(hi) : ""));
+    curve.appendChild(el("text", {x: 2, y: H - PAD}, fmtNum(lo)));
+    curve.appendChild(el("text", {x: W - 60, y: H - 6}, "step " + (k + 1)));
+    var pts = [];
+    for (var i = 0; i <= k; i++) {
+      pts.push(px(i).toFixed(1) + "," + py(data.losses[i]).toFixed(1));
+    }
+    curve.appendChild(el("polyline", {points: pts.join(" ")}));
+    curve.appendChild(el("circle", {cx: px(k), cy: py(data.losses[k]), r: 3}));
+  }
+  function fmtNum(v) { return Number(v.toPrecision(3)).toString(); }
+  var canvas = root.querySelector(".ag-boundary");
+  if (!data.grid) { root.querySelector(".ag-boundary-panel").style.display = "none"; }
+  function drawBoundary(k) {
+    if (!data.grid) { return; }
+    var n = data.grid, ctx = canvas.getContext("2d");
+    var bytes = atob(steps[k].grid);
+    var img = ctx.createImageData(n, n);
+    for (var i = 0; i < n * n; i++) {
+      var t = bytes.charCodeAt(i) / 255;  // 0: class 0 (orange), 1: the other class (blue)
+      var a = [230, 159, 0], b = [0, 114, 178], w = Math.abs(t - 0.5) * 1.2;
+      var c = t < 0.5 ? a : b;
+      img.data[4 * i] = Math.round(255 - (255 - c[0]) * w);
+      img.data[4 * i + 1] = Math.round(255 - (255 - c[1]) * w);
+      img.data[4 * i + 2] = Math.round(255 - (255 - c[2]) * w);
+      img.data[4 * i + 3] = 255;
+    }
+    var small = document.createElement("canvas");
+    small.width = n; small.height = n;
+    small.getContext("2d").putImageData(img, 0, 0);
+    ctx.imageSmoothingEnabled = false;
+    ctx.drawImage(small, 0, 0, canvas.width, canvas.height);
+    var e = data.extent;
+    data.points.forEach(function (p, i) {
+      var x = (p[0] - e[0]) / (e[1] - e[0]) * canvas.width;
+      var y = (e[3] - p[1]) / (e[3] - e[2]) * canvas.height;
+      ctx.beginPath();
+      ctx.arc(x, y, i === data.example ? 6 : 3.5, 0, 2 * Math.PI);
+      ctx.fillStyle = data.labels[i] > data.threshold ? "#0072b2" : "#e69f00";
+      ctx.fill();
+      ctx.lineWidth = i === data.example ? 2.5 : 1;
+      ctx.strokeStyle = i === data.example ? "#000" : "#fff";
+      ctx.stroke();
+    });
+  }
+  function framesOf(k) {
+    return meta.map(function (m, i) {
+      var r = steps[k].frames[i];
+      return {phase: m.phase, node: m.node, source: m.source, edges: m.edges,
+              update: [m.node, m.key, r[1], r[2]], text: r[0]};
+    });
+  }
+  function show(k, j) {
+    k = Math.max(0, Math.min(steps.length - 1, k));
+    j = Math.max(0, Math.min(meta.length, j === undefined ? meta.length : j));
+    current = k; inner = j;
+    var s = steps[k], frames = framesOf(k), whole = j === meta.length;
+    edgeTexts.forEach(function (e, i) {
+      if (!e) { return; }
+      if (e.text) { e.text.textContent = s.edges[i]; }
+      setTitle(e.g, data.edgeTips[i][0] + s.edges[i] + data.edgeTips[i][1]);
+    });
+    var shown = render(frames, Math.min(j, meta.length - 1), !whole);
+    if (!whole) { graph.reveal(shown); }
+    root.querySelector(".ag-phase").textContent = whole
+      ? "Optimizer step " + (k + 1) + " of " + steps.length + ": batch loss " + s.loss +
+        "; the graph shows example " + data.example + "'s forward and backward pass"
+      : phaseText(frames, j);
+    root.querySelector(".ag-step").textContent = whole
+      ? "use ▲/▼ (or the frame buttons) to step through this example's pass"
+      : frames[j].text;
+    root.querySelector(".ag-inner-counter").textContent = whole
+      ? "the whole step (" + meta.length + " frames)" : "frame " + (j + 1) + " / " + meta.length;
+    root.querySelector(".ag-loss-text").textContent = "step " + (k + 1) + ": loss " + s.loss;
+    drawCurve(k);
+    drawBoundary(k);
+    cells.forEach(function (row, i) {
+      row[1].textContent = s.params[i][0];
+      row[2].textContent = s.params[i][1];
+      row[3].textContent = s.params[i][2];
+    });
+    root.querySelector(".ag-counter").textContent = (k + 1) + " / " + steps.length;
+    root.querySelector(".ag-slider").value = String(k);
+    root.setAttribute("data-step", String(k));
+    root.setAttribute("data-frame", String(j));
+    root.setAttribute("data-loss", s.lossExact);
+  }
+  function move(by) {  // past the whole step, the next frame is the pass's first
+    show(current, by > 0 && inner >= meta.length ? 0 : inner + by);
+  }
+  root.querySelector(".ag-inner-prev").addEventListener("click", function () { move(-1); });
+  root.querySelector(".ag-inner-next").addEventListener("click", function () { move(1); });
+  root.querySelector(".ag-inner-all").addEventListener("click", function () { show(current); });
+  wire(root, {go: function (k) { show(k); }, current: function () { return current; },
+              count: function () { return steps.length; }, view: graph, inner: move});
+  show(0);
+"""
+
+TRAIN_JS: Final = (
+    "\n(function (playerId) {"
+    + KIT_JS
+    + GRAPH_JS
+    + TRAIN_STEP_JS.replace("CURVE_W", "300").replace("CURVE_H", "150")
+    + "})\n"
+)
+"""The training player: steps, and inside a step the example's frames (▲/▼)."""
 """The step-through player: Prev / Next / Play (with a speed), slider, keys, zoom and pan.
 
 A function expression: the page appends ``("<player id>");`` to call it. State is kept in

@@ -36,9 +36,8 @@ import json
 import os
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from autograd import _checks
 from autograd.engine import BackwardStep, Value, backprop, topological_order
@@ -58,46 +57,16 @@ from autograd.viz.dot import (
     out_edge_id,
 )
 from autograd.viz.formulas import bindings, filled
+from autograd.viz.frames import BACKWARD, FORWARD, PENDING_DATA, PENDING_GRAD, Frame
 from autograd.viz.player import LEGEND_HTML, NO_SCRIPT_TEXT, PLAYER_CSS, PLAYER_JS, controls_html
 from autograd.viz.style import DEFAULT_DIGITS, check_digits, fmt, operand, text_choice
 
 DEFAULT_MAX_STEP_NODES: Final = 1000
 """More Values than this are refused: a player of thousands of frames teaches nothing."""
 
-FORWARD: Final = "forward"
-BACKWARD: Final = "backward"
 INFIX: Final = frozenset({"add", "sub", "mul", "div", "vpow"})  # drawn as ``a op b``
-PENDING_DATA: Final = "data ?"  # a box's data before the forward pass reaches it
-PENDING_GRAD: Final = "grad ·"  # a box's grad before the backward pass reaches it
 PLAYER_ID_DIGITS: Final = 12  # hex digits of the content hash that name a player on a page
 _COMMENT: Final = re.compile(r"<!--.*?-->\n?", re.DOTALL)
-
-
-@dataclass(frozen=True, slots=True)
-class Frame:
-    """One step of the player.
-
-    Attributes:
-        phase: ``"forward"`` or ``"backward"``.
-        node: the highlighted Value (computed, or receiving gradient).
-        source: the op node whose step this is (its own node in forward, the child whose
-            gradient flows back in backward); None for a leaf or the seed.
-        edges: ids of the highlighted edges (``draw_dot`` ids).
-        text: the step in words and numbers.
-        data: the node's number after this frame (forward frames).
-        grad: the node's accumulated gradient after this frame (backward frames).
-        index: which input of ``source`` the node is, ``source.parents[index]`` (backward
-            frames along an edge; None for forward frames and the seed).
-    """
-
-    phase: str
-    node: Value
-    source: Value | None
-    edges: tuple[str, ...]
-    text: str
-    data: float | None = None
-    grad: float | None = None
-    index: int | None = None
 
 
 def _forward_text(node: Value, names: Mapping[Value, str], digits: int) -> str:
@@ -224,6 +193,8 @@ class StepThrough:
         self.root = root
         self.note = note
         self.digits = digits
+        self.rankdir = rankdir
+        self._pin: Any = None
         self.ids = node_ids(order)
         self.names = display_names(order, self.ids)
         self.frames = tuple(build_frames(root, self.names, order=order, digits=digits))
@@ -320,9 +291,33 @@ data-player="{self.player_id}">
             f"<title>{title}</title>\n</head>\n<body>\n{self.fragment()}\n</body>\n</html>\n"
         )
 
-    def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write the page to ``path`` atomically (a temporary file, then a rename); return it."""
-        return write_atomic(path, self.html())
+    def save(self, path: str | os.PathLike[str], *, frame: int | None = None) -> Path:
+        """Write the player: ``.html`` the page, ``.gif`` every frame, ``.png``/``.svg`` one.
+
+        ``frame`` picks the frame of a still (default: the last). Stills and GIF frames are
+        drawn by Graphviz with the page's numbers and highlights, each node where the page
+        has it; the GIF needs Pillow. Writing is atomic (a temporary file, then a rename), so
+        a failure leaves an older file as it was.
+        """
+        if Path(path).suffix.lower() in (".html", ".htm", "") and frame is None:
+            return write_atomic(path, self.html())
+        from autograd.viz.export import save_player  # rendering and Pillow only when asked
+
+        written: Path = save_player(self, path, frame=frame, caller="StepThrough.save")
+        return written
+
+    def frame_count(self) -> int:
+        """How many frames the player has (forward, seed, backward)."""
+        return len(self.frames)
+
+    @property
+    def pin(self) -> Any:
+        """Pins a still's nodes where the page's layout put them (computed once, on first use)."""
+        if self._pin is None:
+            from autograd.viz.export import pinned
+
+            self._pin = pinned(self.dot_source)
+        return self._pin
 
 
 def step_through(

@@ -49,10 +49,13 @@ OPERATOR_CHARS: Final = frozenset("+-*/%^@<>=!&|~·×÷,")
 def fmt(x: float, digits: int = DEFAULT_DIGITS) -> str:
     """Return a number as pictures and captions print it (``digits`` significant digits).
 
-    >>> fmt(2.0), fmt(1 / 3), fmt(float("-inf")), fmt(1 / 3, 3)
-    ('2', '0.333333', '-inf', '0.333')
+    A zero prints as ``0`` whatever its sign: the reference pass can end at ``-0.0`` where
+    ``backward()`` gives ``+0.0``, and they are the same number.
+
+    >>> fmt(2.0), fmt(1 / 3), fmt(float("-inf")), fmt(1 / 3, 3), fmt(-0.0)
+    ('2', '0.333333', '-inf', '0.333', '0')
     """
-    return format(x, f".{digits}g")
+    return format(x + 0.0 if x == 0 else x, f".{digits}g")
 
 
 def check_digits(caller: str, digits: object) -> int:
