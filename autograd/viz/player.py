@@ -29,7 +29,6 @@ _CSS: Final = """
 .ag-player .ag-title{font-weight:bold;margin-bottom:6px}
 .ag-player .ag-noscript{background:#fff4d6;border:1px solid #e69f00;padding:6px 8px;margin:6px 0}
 .ag-player .ag-controls{display:flex;flex-wrap:wrap;gap:4px 6px;align-items:center}
-.ag-player .ag-controls[hidden],.ag-player [hidden]{display:none}
 .ag-player button,.ag-player select{font-size:13px;cursor:pointer;min-height:26px}
 .ag-player .ag-slider{flex:1 1 160px;min-width:120px;max-width:320px}
 .ag-player .ag-counter{font-size:13px;font-variant-numeric:tabular-nums}
@@ -92,7 +91,7 @@ PLAYER_CSS: Final = _coloured(_CSS)
 """The shared stylesheet; dark mode follows the reader's ``prefers-color-scheme``."""
 
 LEGEND_HTML: Final = (
-    '<div class="ag-legend" hidden>'
+    '<div class="ag-legend ag-js" style="display:none">'
     f'<span><i style="background:{PALETTE["current"]}"></i>the value this step computes</span>'
     f'<span><i style="background:{PALETTE["source"]}"></i>the operation whose rule it applies'
     "</span>"
@@ -125,7 +124,7 @@ def controls_html(total: int, what: str = "step") -> str:
         for factor, label in SPEEDS
     )
     return (
-        '<div class="ag-controls" hidden>'
+        '<div class="ag-controls ag-js" style="display:none">'
         f'<button type="button" class="ag-first" title="first {what} (Home)">« First</button>'
         f'<button type="button" class="ag-prev" title="previous {what} (←)">◀ Prev</button>'
         '<button type="button" class="ag-play" title="play / pause (space)">▶ Play</button>'
@@ -161,8 +160,10 @@ KIT_JS: Final = r"""
       // Keys inside the player are the player's: JupyterLab and Notebook 7 (Lumino) do not
       // look for shortcuts past an element carrying this attribute.
       root.setAttribute("data-lm-suppress-shortcuts", "true");
-      Array.prototype.forEach.call(root.querySelectorAll("[hidden]"), function (el) {
-        el.removeAttribute("hidden");
+      // Shown only once the script runs: a sanitizer (an untrusted notebook) keeps inline
+      // styles but drops the hidden attribute, so these start as display:none.
+      Array.prototype.forEach.call(root.querySelectorAll(".ag-js"), function (el) {
+        el.style.display = "";
       });
       var blocked = root.querySelector(".ag-noscript");
       if (blocked) { blocked.parentNode.removeChild(blocked); }
@@ -298,8 +299,18 @@ KIT_JS: Final = r"""
       e.preventDefault();  // the slider steps once, by the player; the page does not scroll
       e.stopPropagation();  // and the notebook around the player never sees the key
     }
-    // A page of its own listens everywhere; inside a notebook only the focused player listens.
-    (root.parentElement === document.body ? document : root).addEventListener("keydown", onKey);
+    // Listen first, on the window in the capture phase, and keep the keys the player handles
+    // from everything after it: Notebook 7 and JupyterLab read keys on the way down (their
+    // shortcuts move the cell selection; inside a cell an input's keys are stopped), so a
+    // listener on the player would hear them late or never. A page of its own takes the keys
+    // typed anywhere on it; inside a notebook only those typed in the player.
+    var own = root.parentElement === document.body;
+    window.addEventListener("keydown", function (e) {
+      var t = e.target;
+      if (root.contains(t) || own && (t === document.body || t === document.documentElement)) {
+        onKey(e);
+      }
+    }, true);
     root.addEventListener("click", function (e) {
       if (e.target === root || e.target.closest(".ag-graph")) { root.focus(); }
     });

@@ -257,7 +257,8 @@ class StepThrough:
 
         Until its script runs, the fragment shows its title and a line saying why nothing
         moves (an untrusted notebook, a viewer without scripts); the controls and the graph
-        are ``hidden`` and appear when the script starts.
+        are not displayed (inline ``display:none``, which sanitizers keep) until the script
+        starts.
         """
         total = len(self.frames)
         title = html.escape(f"{self.names[self.root]}: {total} steps (forward, then backward)")
@@ -272,7 +273,7 @@ data-player="{self.player_id}">
 <div class="ag-step"></div>
 <div class="ag-formula"></div>
 {LEGEND_HTML}
-<div class="ag-graph" hidden>{self.svg}</div>
+<div class="ag-graph ag-js" style="display:none">{self.svg}</div>
 <script type="application/json" class="ag-data">{self.frames_json()}</script>
 <script>{PLAYER_JS}("{self.player_id}");</script>
 </div>"""

@@ -233,14 +233,14 @@ data-player="{self.player_id}">
 <div class="ag-title">{title}</div>
 <div class="ag-noscript">{html.escape(NO_SCRIPT_TEXT)}</div>
 {controls_html(total, "optimizer step")}
-<div class="ag-inner" hidden>inside this step, example {self.example}'s graph:
+<div class="ag-inner ag-js" style="display:none">inside this step, example {self.example}'s graph:
 <button type="button" class="ag-inner-prev" title="previous frame of this step (↑)">◀ frame</button>
 <button type="button" class="ag-inner-next" title="next frame of this step (↓)">frame ▶</button>
 <button type="button" class="ag-inner-all" title="the whole step: every number">whole step</button>
 <span class="ag-inner-counter"></span></div>
 <div class="ag-phase"></div>
 <div class="ag-step"></div>
-<div class="ag-panels" hidden>
+<div class="ag-panels ag-js" style="display:none">
 <div class="ag-panel"><div class="ag-panel-title">batch loss</div>
 <svg class="ag-loss" viewBox="0 0 {CURVE_W} {CURVE_H}" width="{CURVE_W}" height="{CURVE_H}" \
 role="img" aria-label="loss curve"></svg><div class="ag-loss-text"></div></div>
@@ -252,7 +252,7 @@ step, batch gradient, change</div><table><thead><tr><th>name</th><th>value</th><
 <th>change</th></tr></thead><tbody></tbody></table></div>
 </div>
 {LEGEND_HTML}
-<div class="ag-graph" hidden>{self.svg}</div>
+<div class="ag-graph ag-js" style="display:none">{self.svg}</div>
 <script type="application/json" class="ag-data">{self.data_json()}</script>
 <script>{TRAIN_JS}("{self.player_id}");</script>
 </div>"""
