@@ -489,3 +489,32 @@ def test_training_page_is_self_contained(training_page: Any) -> None:
     page, _ = training_page
     assert all(url.startswith("file://") for url in page.requests)
     assert len(page.requests) == 1
+
+
+def test_collapsed_player_rewrites_each_boxs_outputs_frame_by_frame(
+    browser: Any, tmp_path: Path
+) -> None:
+    """A collapsed player's frames show, in each box, the outputs the engine computed."""
+    from autograd import sum_values
+    from autograd.nn import MLP
+    from autograd.viz import label_parameters
+
+    model = MLP(3, [4, 2], seed=0)
+    label_parameters(model)
+    outs = [model([float(i), 1.0, -1.0]) for i in range(3)]
+    loss = sum_values([o * o for out in outs for o in out])  # type: ignore[union-attr]
+    loss.label = "loss"
+    player = step_through(loss, collapsed=True)
+    page = Page(browser, player.save(tmp_path / "collapsed.html"))
+    for n, record in enumerate(player.records):
+        if n:
+            page.page.keyboard.press("ArrowRight")
+        assert page.attr("data-frame") == str(n)
+        texts = page.page.eval_on_selector_all(
+            f'.ag-graph [id="{record["box"]}"] text', "els => els.map(e => e.textContent)"
+        )
+        if record["field"]:  # a box of leaves has no outputs to show
+            assert record["field"] in texts, (n, record, texts)
+        assert page.step_text() == player.frames[n].text
+    assert page.errors == []
+    page.page.close()

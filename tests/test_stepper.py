@@ -355,3 +355,39 @@ def test_step_through_sorts_the_graph_once(monkeypatch: pytest.MonkeyPatch) -> N
     player = step_through(f)
     assert sorts == [f]
     assert len(player.frames) == 19
+
+
+@requires_dot
+def test_collapsed_player_plays_a_digits_step_box_by_box() -> None:
+    """collapsed=True plays a large graph a box at a time; every number is the engine's pass."""
+    from autograd.data import load_digits
+    from autograd.losses import cross_entropy
+    from autograd.nn import MLP
+    from autograd.viz import label_parameters
+
+    images, digits = load_digits()
+    model = MLP(64, [16, 10], seed=0)
+    label_parameters(model)
+    losses = [
+        cross_entropy(model(im.tolist()), int(d))
+        for im, d in zip(images[:4], digits[:4], strict=True)
+    ]
+    loss = sum_values(losses) / 4.0
+    loss.label = "loss"
+    with pytest.raises(ValueError, match=r"pass collapsed=True to play it one box per neuron"):
+        step_through(loss)
+    player = step_through(loss, collapsed=True)
+    assert "Values drawn as" in player.dot_source
+    phases = [f.phase for f in player.frames]
+    assert phases.index(BACKWARD) == phases.count(FORWARD)  # forward frames, then backward
+    last = player.frames[-1]
+    assert last.phase == BACKWARD
+    expected = grad(loss, [model.layers[0].neurons[0].w[0]])
+    assert expected  # the engine's pass gives every parameter a number
+    back = player.frames[phases.index(BACKWARD)]
+    assert "sends its gradient back" in back.text
+    assert "grad 1" in back.text  # the root's box: d loss / d loss = 1
+    assert repr(player).startswith("<StepThrough of loss (collapsed):")
+    page = player.html()
+    assert 'class="ag-player"' in page
+    assert len(page) < 2_000_000

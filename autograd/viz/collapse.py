@@ -216,8 +216,18 @@ def draw_collapsed(
                 _add_box(sub, box_id[name], name, boxes[name], vertical, show, out)
     for (src, dst), count in edges.items():
         label = {"label": str(count)} if edge_labels else {}
-        graph.edge(box_id[src], box_id[dst], tooltip=plural(count, "edge"), **label)
+        a, b = box_id[src], box_id[dst]
+        graph.edge(a, b, id=group_edge_id(a, b), tooltip=plural(count, "edge"), **label)
     return graph
+
+
+def group_edge_id(src: str, dst: str) -> str:
+    """Return the id of the arrow from box ``src`` to box ``dst`` of a collapsed drawing.
+
+    >>> group_edge_id("g0", "g3")
+    'cg0_g3'
+    """
+    return f"c{src}_{dst}"
 
 
 def _clusters(names: Sequence[str]) -> dict[str, list[str]]:

@@ -335,6 +335,7 @@ GRAPH_JS: Final = r"""
           var s = el.textContent;
           if (s.indexOf("data ") === 0) { found.data = el; }
           if (s.indexOf("grad ") === 0) { found.grad = el; }
+          if (/^(out |\d+ outs,)/.test(s)) { found.out = el; }  // a collapsed box's outputs
         });
       }
       texts[id] = found;
@@ -370,15 +371,22 @@ GRAPH_JS: Final = r"""
         if (f.phase === "forward" && !(f.node in computedAt)) { computedAt[f.node] = i; }
       });
       var state = {};  // node id -> {data: [shown, exact], grad: [shown, exact]}
+      var gradOf = {};
       data.nodes.forEach(function (id) { state[id] = {}; });
       for (var j = 0; j <= k; j++) {
         var u = frames[j].update;
         state[u[0]][u[1]] = [u[2], u[3]];
+        if (frames[j].phase === "backward") { gradOf[u[0]] = true; }
       }
       data.nodes.forEach(function (id) {
         var s = state[id], t = texts[id];
         if (t.data) { t.data.textContent = s.data ? s.data[0] : data.pendingData; }
         if (t.grad) { t.grad.textContent = s.grad ? s.grad[0] : data.pendingGrad; }
+        if (t.out) {
+          t.out.textContent = s.out ? s.out[0] : (data.pendingOut || {})[id] || "";
+          setTitle(byId(id), data.names[id] + ": " + t.out.textContent);
+          return;
+        }
         var parts = [];
         ["data", "grad"].forEach(function (key) {
           if (!t[key]) { return; }
@@ -399,7 +407,7 @@ GRAPH_JS: Final = r"""
       });
       data.nodes.forEach(function (id) {
         if (computedAt[id] > k) { mark(id, "ag-pending"); mark(id + "op", "ag-pending"); }
-        if (state[id].grad) { mark(id, "ag-hasgrad"); }
+        if (gradOf[id]) { mark(id, "ag-hasgrad"); }
       });
       edges.forEach(function (g) {
         var m = /^[eo](\d+)/.exec(g.id);

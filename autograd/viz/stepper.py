@@ -31,7 +31,6 @@ stands as an operand: ``(x+y).grad += ∂((x+y)**2)/∂(x+y) · ...``.
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 import os
 import re
@@ -42,8 +41,10 @@ from typing import Any, Final
 from autograd import _checks
 from autograd.engine import BackwardStep, Value, backprop, topological_order
 from autograd.files import write_atomic
+from autograd.viz.collapsed_player import CollapsedStepThrough
 from autograd.viz.consistency import GRADS, check_grads, warn_stale
 from autograd.viz.dot import (
+    DEFAULT_MAX_NODES,
     RANKDIRS,
     check_root,
     display_names,
@@ -58,14 +59,13 @@ from autograd.viz.dot import (
 )
 from autograd.viz.formulas import bindings, filled
 from autograd.viz.frames import BACKWARD, FORWARD, PENDING_DATA, PENDING_GRAD, Frame
-from autograd.viz.player import LEGEND_HTML, NO_SCRIPT_TEXT, PLAYER_CSS, PLAYER_JS, controls_html
+from autograd.viz.page import PLAYER_ID_DIGITS, PassPlayer
 from autograd.viz.style import DEFAULT_DIGITS, check_digits, fmt, operand, text_choice
 
 DEFAULT_MAX_STEP_NODES: Final = 1000
 """More Values than this are refused: a player of thousands of frames teaches nothing."""
 
 INFIX: Final = frozenset({"add", "sub", "mul", "div", "vpow"})  # drawn as ``a op b``
-PLAYER_ID_DIGITS: Final = 12  # hex digits of the content hash that name a player on a page
 _COMMENT: Final = re.compile(r"<!--.*?-->\n?", re.DOTALL)
 
 
@@ -163,7 +163,7 @@ def backward_text(step: BackwardStep, names: Mapping[Value, str], digits: int) -
     return text
 
 
-class StepThrough:
+class StepThrough(PassPlayer):
     """An interactive player over the forward and backward pass of one graph.
 
     ``order`` is ``topological_order(root)``, if the caller has it already (``step_through``
@@ -252,45 +252,8 @@ class StepThrough:
             return f"the table's rule, {op_tooltip(frame.node.op)}"
         return ""
 
-    def fragment(self) -> str:
-        """Return the player as an HTML fragment (what Jupyter shows).
-
-        Until its script runs, the fragment shows its title and a line saying why nothing
-        moves (an untrusted notebook, a viewer without scripts); the controls and the graph
-        are not displayed (inline ``display:none``, which sanitizers keep) until the script
-        starts.
-        """
-        total = len(self.frames)
-        title = html.escape(f"{self.names[self.root]}: {total} steps (forward, then backward)")
-        note = f'<div class="ag-note">{html.escape(self.note)}</div>' if self.note else ""
-        return f"""<div class="ag-player" tabindex="0" data-frames="{total}" \
-data-player="{self.player_id}">
-<style>{PLAYER_CSS}</style>
-<div class="ag-title">{title}</div>
-<div class="ag-noscript">{html.escape(NO_SCRIPT_TEXT)}</div>
-{controls_html(total)}
-{note}<div class="ag-phase"></div>
-<div class="ag-step"></div>
-<div class="ag-formula"></div>
-{LEGEND_HTML}
-<div class="ag-graph ag-js" style="display:none">{self.svg}</div>
-<script type="application/json" class="ag-data">{self.frames_json()}</script>
-<script>{PLAYER_JS}("{self.player_id}");</script>
-</div>"""
-
     def __repr__(self) -> str:
         return f"<StepThrough of {self.names[self.root]}: {len(self.frames)} frames>"
-
-    def _repr_html_(self) -> str:
-        return self.fragment()
-
-    def html(self) -> str:
-        """Return a complete HTML page holding the player (no external resources)."""
-        title = html.escape(f"Backpropagation, step by step: {self.names[self.root]}")
-        return (
-            '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-            f"<title>{title}</title>\n</head>\n<body>\n{self.fragment()}\n</body>\n</html>\n"
-        )
 
     def save(self, path: str | os.PathLike[str], *, frame: int | None = None) -> Path:
         """Write the player: ``.html`` the page, ``.gif`` every frame, ``.png``/``.svg`` one.
@@ -328,7 +291,8 @@ def step_through(
     max_nodes: int = DEFAULT_MAX_STEP_NODES,
     grads: str = ".grad",
     digits: int = DEFAULT_DIGITS,
-) -> StepThrough:
+    collapsed: bool = False,
+) -> StepThrough | CollapsedStepThrough:
     """Return an interactive player over the forward and backward pass of ``root``'s graph.
 
     Args:
@@ -343,9 +307,15 @@ def step_through(
             ``k`` whole passes is said too (without a warning). ``"fresh"`` compares nothing.
         digits: significant digits of the numbers in boxes and captions (hovers add the
             exact number where it is rounded).
+        collapsed: play the graph as ``draw_dot`` draws a large one, one box per neuron,
+            layer or band of depth (:mod:`autograd.viz.collapsed_player`): a frame per box
+            forward, then per box backward, so a training step of a real network plays at the
+            level of its layers. The boxes are those of ``draw_dot``'s collapsed picture (at
+            most ``max_nodes``, and at most its own default of 400).
 
     Returns:
-        A :class:`StepThrough`: display it in Jupyter, or ``.save("steps.html")``.
+        A :class:`StepThrough` (a ``CollapsedStepThrough`` with ``collapsed=True``): display
+        it in Jupyter, or ``.save("steps.html")``.
 
     Raises:
         TypeError: ``root`` is not a Value.
@@ -363,11 +333,17 @@ def step_through(
     _checks.count("step_through: max_nodes", max_nodes)
     text_choice("step_through", "grads", grads, GRADS)
     check_digits("step_through", digits)
+    _checks.flag("step_through: collapsed", collapsed)
     order = topological_order(root)
+    if collapsed:
+        note = stored_grads_note(root, order, display_names(order), 2) if grads == ".grad" else ""
+        return CollapsedStepThrough(root, order, rankdir=rankdir, digits=digits, note=note,
+                                    max_groups=min(max_nodes, DEFAULT_MAX_NODES))  # fmt: skip
     if len(order) > max_nodes:
         raise ValueError(
             f"step_through: the graph has {len(order)} Values, more than max_nodes={max_nodes}; "
-            "step through a smaller graph (one example, one neuron) or raise max_nodes"
+            "step through a smaller graph (one example, one neuron), pass collapsed=True to play "
+            "it one box per neuron, layer or band, or raise max_nodes"
         )
     note = ""
     if grads == ".grad":

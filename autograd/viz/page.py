@@ -1,0 +1,70 @@
+"""The page of a player over one pass (full or collapsed): its HTML fragment and whole page.
+
+Both :class:`autograd.viz.stepper.StepThrough` and
+:class:`autograd.viz.collapsed_player.CollapsedStepThrough` are :class:`PassPlayer` pages: the
+title, the line shown where scripts cannot run, the controls, the caption lines, the legend,
+the graph and the frames' JSON, read by the script of :mod:`autograd.viz.player`.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+from typing import Any, Final
+
+from autograd.engine import Value
+from autograd.viz.player import LEGEND_HTML, NO_SCRIPT_TEXT, PLAYER_CSS, PLAYER_JS, controls_html
+
+PLAYER_ID_DIGITS: Final = 12  # hex digits of the content hash that name a player on a page
+
+
+class PassPlayer:
+    """What a player page needs of its subclass: frames, names, root, note, svg, player id."""
+
+    root: Value
+    frames: Sequence[Any]
+    names: Mapping[Value, str]
+    note: str
+    svg: str
+    player_id: str
+
+    def frames_json(self) -> str:
+        """Return the frames as the JSON the page's script reads."""
+        raise NotImplementedError
+
+    def fragment(self) -> str:
+        """Return the player as an HTML fragment (what Jupyter shows).
+
+        Until its script runs, the fragment shows its title and a line saying why nothing
+        moves (an untrusted notebook, a viewer without scripts); the controls and the graph
+        are not displayed (inline ``display:none``, which sanitizers keep) until the script
+        starts.
+        """
+        total = len(self.frames)
+        title = html.escape(f"{self.names[self.root]}: {total} steps (forward, then backward)")
+        note = f'<div class="ag-note">{html.escape(self.note)}</div>' if self.note else ""
+        return f"""<div class="ag-player" tabindex="0" data-frames="{total}" \
+data-player="{self.player_id}">
+<style>{PLAYER_CSS}</style>
+<div class="ag-title">{title}</div>
+<div class="ag-noscript">{html.escape(NO_SCRIPT_TEXT)}</div>
+{controls_html(total)}
+{note}<div class="ag-phase"></div>
+<div class="ag-step"></div>
+<div class="ag-formula"></div>
+{LEGEND_HTML}
+<div class="ag-graph ag-js" style="display:none">{self.svg}</div>
+<script type="application/json" class="ag-data">{self.frames_json()}</script>
+<script>{PLAYER_JS}("{self.player_id}");</script>
+</div>"""
+
+    def _repr_html_(self) -> str:
+        return self.fragment()
+
+    def html(self) -> str:
+        """Return a complete HTML page holding the player (no external resources)."""
+        title = html.escape(f"Backpropagation, step by step: {self.names[self.root]}")
+        return (
+            '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+            f"<title>{title}</title>\n</head>\n<body>\n{self.fragment()}\n</body>\n</html>\n"
+        )
