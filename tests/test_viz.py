@@ -512,7 +512,7 @@ def test_collapsed_honours_edge_labels_and_show() -> None:
     counted = draw_dot(loss, max_nodes=20).source
     assert re.search(r"g\d+ -> g\d+ \[label=", counted)
     bare = draw_dot(loss, max_nodes=20, edge_labels=False).source
-    assert re.search(r"g\d+ -> g\d+ \[tooltip=", bare)
+    assert re.search(r"g\d+ -> g\d+ \[id=cg\d+_g\d+ tooltip=", bare)
     assert not re.search(r"g\d+ -> g\d+ \[label=", bare)
     assert "out data" in counted
     assert "out data" not in draw_dot(loss, max_nodes=20, show="label").source
