@@ -2,50 +2,25 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from chromium import MARKS, launch
 
 from autograd import Value, topological_order
 from autograd.viz import step_through
 from autograd.viz.stepper import BACKWARD
 from autograd.viz.style import fmt
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-
-pytestmark = [
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="Debian's chromium is not at /usr/bin/chromium (sudo apt-get install chromium)",
-    ),
-    pytest.mark.skipif(
-        shutil.which("dot") is None,
-        reason="Graphviz's dot is not installed (sudo apt-get install graphviz)",
-    ),
-    pytest.mark.needs_dot,
-]
+pytestmark = MARKS
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     """One headless chromium for the module."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+    yield from launch()
 
 
 def worked_example() -> tuple[Value, Value, Value]:

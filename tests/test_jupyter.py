@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import os
 import secrets
-import shutil
 import socket
 import subprocess
 import sys
@@ -24,36 +23,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from chromium import MARKS, launch
 
 from autograd import Value
 from autograd.viz import draw_dot, record_training, step_through
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 START_TIMEOUT = 90.0  # seconds for the server to answer
 UI_TIMEOUT = 60_000  # milliseconds for a front-end to show the outputs
 SHOTS = Path(os.environ.get("AUTOGRAD_SHOTS", "/nonexistent"))  # screenshots, when asked for
 
-pytestmark = [
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="Debian's chromium is not at /usr/bin/chromium (sudo apt-get install chromium)",
-    ),
-    pytest.mark.skipif(
-        shutil.which("dot") is None,
-        reason="Graphviz's dot is not installed (sudo apt-get install graphviz)",
-    ),
-    pytest.mark.needs_dot,
-    pytest.mark.slow,
-]
+pytestmark = [*MARKS, pytest.mark.slow]
 
 
 def free_port() -> int:
@@ -172,11 +151,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+    """One headless chromium for the module."""
+    yield from launch()
 
 
 def open_notebook(browser: Any, server: str, front: str, name: str) -> Any:

@@ -8,13 +8,12 @@ label times the consumer's drawn grad (``tests/dot_check.py``, which reads DOT t
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 from dot_check import chain_rule
+from test_readme import load
+from test_readme import worked_example as worked
 
 from autograd.data import load_digits
 from autograd.losses import cross_entropy
@@ -22,24 +21,7 @@ from autograd.nn import MLP
 from autograd.optim import Adam
 from autograd.train import Trainer
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def load(relative: str) -> ModuleType:
-    """Import a script of the repository (not part of the package) by its path."""
-    path = ROOT / relative
-    name = "_pictures_test_" + path.stem
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # doctest and dataclasses look modules up by name
-    spec.loader.exec_module(module)
-    return module
-
-
 gallery = load("viz/gallery.py")
-worked = load("examples/worked_example.py")
 digits = load("examples/digits.py")
 
 

@@ -120,6 +120,15 @@ def still_png(player: StepThrough | TrainingPlayer, k: int, picture: Any = None)
     return out.getvalue()
 
 
+def pin_of(player: Player) -> Callable[[Any], Any]:
+    """Return the player's pinning function, laid out once and kept on the player."""
+    pin = getattr(player, "_pin", None)
+    if pin is None:
+        pin = pinned(player.dot_source)
+        player._pin = pin  # a cache the players leave to this module
+    return pin
+
+
 def pinned(dot_source: str) -> Callable[[Any], Any]:
     """Return a function that pins a picture's nodes where ``dot_source``'s layout put them."""
     import graphviz
@@ -217,7 +226,7 @@ def _step_picture(player: StepThrough, k: int) -> Any:
     phase = "backward" if current.phase == BACKWARD else "forward"
     caption = f"frame {k + 1} of {len(player.frames)} ({phase}): {current.text}"
     picture.attr(label="\\l".join(wrap(caption, 110)) + "\\l", labelloc="b", labeljust="l")
-    return player.pin(picture)
+    return pin_of(player)(picture)
 
 
 def _training_picture(player: TrainingPlayer, k: int) -> Any:
@@ -241,7 +250,7 @@ def _training_picture(player: TrainingPlayer, k: int) -> Any:
     _restyle(picture, labels, {}, set())
     caption = f"optimizer step {k + 1} of {len(player.steps)}: batch loss {_fmt(step.loss, 6)}"
     picture.attr(label=caption, labelloc="t")
-    return player.pin(picture)
+    return pin_of(player)(picture)
 
 
 def _fmt(value: float | None, digits: int) -> str:

@@ -63,8 +63,18 @@ data-player="{self.player_id}">
 
     def html(self) -> str:
         """Return a complete HTML page holding the player (no external resources)."""
-        title = html.escape(f"Backpropagation, step by step: {self.names[self.root]}")
-        return (
-            '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-            f"<title>{title}</title>\n</head>\n<body>\n{self.fragment()}\n</body>\n</html>\n"
+        return whole_page(
+            f"Backpropagation, step by step: {self.names[self.root]}", self.fragment()
         )
+
+
+def whole_page(title: str, fragment: str) -> str:
+    """Return a player's fragment as a page of its own, titled ``title`` (escaped here).
+
+    >>> whole_page("a < b", "<div></div>").splitlines()[4]
+    '<title>a &lt; b</title>'
+    """
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{html.escape(title)}</title>\n</head>\n<body>\n{fragment}\n</body>\n</html>\n"
+    )

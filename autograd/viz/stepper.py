@@ -274,15 +274,6 @@ class StepThrough(PassPlayer):
         """How many frames the player has (forward, seed, backward)."""
         return len(self.frames)
 
-    @property
-    def pin(self) -> Any:
-        """Pins a still's nodes where the page's layout put them (computed once, on first use)."""
-        if self._pin is None:
-            from autograd.viz.export import pinned
-
-            self._pin = pinned(self.dot_source)
-        return self._pin
-
 
 def step_through(
     root: Value,

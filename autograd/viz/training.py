@@ -43,6 +43,7 @@ from autograd.viz.dot import (
     op_id,
 )
 from autograd.viz.frames import FORWARD, PENDING_DATA, PENDING_GRAD, Frame
+from autograd.viz.page import whole_page
 from autograd.viz.player import (
     LEGEND_HTML,
     NO_SCRIPT_TEXT,
@@ -262,11 +263,7 @@ step, batch gradient, change</div><table><thead><tr><th>name</th><th>value</th><
 
     def html(self) -> str:
         """Return a complete HTML page holding the player (no external resources)."""
-        title = html.escape(self.title)
-        return (
-            '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-            f"<title>{title}</title>\n</head>\n<body>\n{self.fragment()}\n</body>\n</html>\n"
-        )
+        return whole_page(self.title, self.fragment())
 
     def save(self, path: str | os.PathLike[str], *, frame: int | None = None) -> Path:
         """Write the player: ``.html`` the page, ``.gif`` every step, ``.png``/``.svg`` one.
@@ -283,15 +280,6 @@ step, batch gradient, change</div><table><thead><tr><th>name</th><th>value</th><
     def frame_count(self) -> int:
         """How many frames a GIF of this player has: one per optimizer step."""
         return len(self.steps)
-
-    @property
-    def pin(self) -> Any:
-        """Pins a still's nodes where the page's layout put them (computed once, on first use)."""
-        if self._pin is None:
-            from autograd.viz.export import pinned
-
-            self._pin = pinned(self.dot_source)
-        return self._pin
 
 
 TRAIN_CSS: Final = """
