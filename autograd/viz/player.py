@@ -40,6 +40,11 @@ _CSS: Final = """
 .ag-player .ag-legend{font-size:12px;margin:6px 0;display:flex;flex-wrap:wrap;gap:4px 12px}
 .ag-player .ag-legend span{display:inline-flex;align-items:center;gap:4px}
 .ag-player .ag-legend i{display:inline-block;width:14px;height:10px;border:1px solid #777}
+.ag-player .ag-sw-current{background:CURRENT}
+.ag-player .ag-sw-source{background:SOURCE}
+.ag-player .ag-sw-edge{background:EDGE}
+.ag-player .ag-sw-grad{background:GRAD}
+.ag-player .ag-sw-pending{background:#fff;opacity:.3}
 .ag-player .ag-graph{overflow:auto;max-width:100%;max-height:75vh;margin-top:6px;cursor:grab;
   border:1px solid #eee;touch-action:pan-x pan-y}
 .ag-player .ag-graph.ag-dragging{cursor:grabbing}
@@ -49,13 +54,7 @@ _CSS: Final = """
 .ag-player .ag-backhead{display:none}
 .ag-player .ag-back .ag-backhead{display:inline}
 .ag-player .ag-back polygon:not(.ag-backhead){visibility:hidden}
-.ag-player .ag-hasgrad polygon{fill:GRAD}
-.ag-player .ag-src polygon,.ag-player .ag-src ellipse{fill:SOURCE}
-.ag-player .ag-cur polygon,.ag-player .ag-cur ellipse{fill:CURRENT}
-.ag-player .ag-cur polygon{stroke-width:2.5}
-.ag-player .ag-edge path{stroke:EDGE;stroke-width:3}
-.ag-player .ag-edge polygon{stroke:EDGE;fill:EDGE}
-.ag-player .ag-edge text{fill:EDGE;font-weight:bold}
+.ag-player .ag-graph svg g.ag-hasgrad polygon{fill:GRAD}
 @media (prefers-color-scheme: dark){
   .ag-player{color:#e6e6e6;background:#1e1e1e;border-color:#555}
   .ag-player .ag-noscript{background:#3a2e12;color:#f5deb3}
@@ -72,11 +71,22 @@ _CSS: Final = """
   .ag-player .ag-graph svg [stroke="black"]{stroke:#c8c8c8}
   .ag-player .ag-graph svg polygon[fill="black"]{fill:#c8c8c8}
   .ag-player .ag-graph svg text{fill:#e6e6e6}
-  .ag-player .ag-hasgrad polygon{fill:#1f4a63}
-  .ag-player .ag-cur text,.ag-player .ag-src text{fill:#111}
-  .ag-player .ag-edge path{stroke:#56b4e9}
-  .ag-player .ag-edge polygon{stroke:#56b4e9;fill:#56b4e9}
-  .ag-player .ag-edge text{fill:#56b4e9}
+  .ag-player .ag-graph svg g.ag-hasgrad polygon{fill:#1f4a63}
+  .ag-player .ag-sw-grad{background:#1f4a63}
+  .ag-player .ag-sw-edge{background:#56b4e9}
+}
+/* the highlights come last and name the element, so they win over both schemes' fills */
+.ag-player .ag-graph svg g.ag-src polygon,.ag-player .ag-graph svg g.ag-src ellipse{fill:SOURCE}
+.ag-player .ag-graph svg g.ag-cur polygon,.ag-player .ag-graph svg g.ag-cur ellipse{fill:CURRENT}
+.ag-player .ag-graph svg g.ag-cur polygon{stroke-width:2.5}
+.ag-player .ag-graph svg g.ag-edge path{stroke:EDGE;stroke-width:3}
+.ag-player .ag-graph svg g.ag-edge polygon{stroke:EDGE;fill:EDGE}
+.ag-player .ag-graph svg g.ag-edge text{fill:EDGE;font-weight:bold}
+@media (prefers-color-scheme: dark){
+  .ag-player .ag-graph svg g.ag-cur text,.ag-player .ag-graph svg g.ag-src text{fill:#111}
+  .ag-player .ag-graph svg g.ag-edge path{stroke:#56b4e9}
+  .ag-player .ag-graph svg g.ag-edge polygon{stroke:#56b4e9;fill:#56b4e9}
+  .ag-player .ag-graph svg g.ag-edge text{fill:#56b4e9}
 }
 """
 
@@ -92,13 +102,12 @@ PLAYER_CSS: Final = _coloured(_CSS)
 
 LEGEND_HTML: Final = (
     '<div class="ag-legend ag-js" style="display:none">'
-    f'<span><i style="background:{PALETTE["current"]}"></i>the value this step computes</span>'
-    f'<span><i style="background:{PALETTE["source"]}"></i>the operation whose rule it applies'
-    "</span>"
-    f'<span><i style="background:{PALETTE["edge"]}"></i>the edges it uses (backward: the '
-    "arrowhead points where the gradient goes)</span>"
-    f'<span><i style="background:{PALETTE["grad"]}"></i>has its gradient</span>'
-    '<span><i style="background:#fff;opacity:.3"></i>not computed yet</span>'
+    '<span><i class="ag-sw-current"></i>the value this step computes</span>'
+    '<span><i class="ag-sw-source"></i>the operation whose rule it applies</span>'
+    '<span><i class="ag-sw-edge"></i>the edges it uses (backward: the arrowhead points where '
+    "the gradient goes)</span>"
+    '<span><i class="ag-sw-grad"></i>has its gradient</span>'
+    '<span><i class="ag-sw-pending"></i>not computed yet</span>'
     "</div>"
 )
 """The legend of the highlight colours (shown once scripts run)."""
