@@ -214,6 +214,7 @@ def test_trusted_players_run_and_keep_their_keys_from_the_notebook(
     training = players.nth(2)
     training.locator(".ag-next").click()
     assert training.get_attribute("data-step") == "1"
+    page.screenshot(path=str(SHOTS / f"trusted_{front}.png")) if SHOTS.is_dir() else None
     page.close()
 
 
