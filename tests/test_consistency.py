@@ -187,3 +187,37 @@ def test_player_notes_and_warns_about_stale_grads() -> None:
         player = step_through(out)
     assert "not one backward pass from out" in player.fragment()
     assert "WARNING" not in step_through(out, grads="fresh").fragment()
+
+
+def test_path_picture_keeps_the_stale_note() -> None:
+    """explain_paths(...).draw() of stale grads keeps draw_dot's note beside its legend."""
+    from autograd.viz import explain_paths
+
+    out, neuron = stale_neuron()
+    with pytest.warns(StaleGradWarning):
+        source = explain_paths(out, neuron.w[1]).draw().source
+    assert "not one backward pass from out" in source
+    assert "total" in source
+
+
+def test_value_of_a_value_is_refused_without_listing_value_as_accepted() -> None:
+    """Value(Value(2.0)) is refused; the message does not claim a Value is accepted there."""
+    with pytest.raises(TypeError, match=r"^Value: expected a real number \(an int or a float\)"):
+        Value(Value(2.0))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "pattern"),
+    [
+        ({"grads": "stored"}, ValueError, r"^step_through: unknown grads 'stored'"),
+        ({"grads": None}, TypeError, r"^step_through: grads must be one of"),
+        ({"digits": 18}, ValueError, r"^step_through: digits must be an int from 1 to 17"),
+        ({"collapsed": "yes"}, TypeError, r"^step_through: collapsed must be True or False"),
+    ],
+)
+def test_step_through_new_arguments_are_checked(
+    kwargs: dict[str, object], error: type[Exception], pattern: str
+) -> None:
+    f, _, _ = worked_example()
+    with pytest.raises(error, match=pattern):
+        step_through(f, **kwargs)  # type: ignore[arg-type]

@@ -35,7 +35,7 @@ from autograd.viz.dot import (
     op_text,
     out_edge_id,
 )
-from autograd.viz.style import operand
+from autograd.viz.style import WARNING_COLOR, operand
 
 DEFAULT_PATH_LIMIT: Final = 1000
 """More paths than this are refused: listing them would teach nothing and take too long."""
@@ -178,6 +178,10 @@ class PathExplanation:
             for i, p in enumerate(self.paths)
         ]
         rows.append(html.escape(total))
+        note = graph.graph_attr.get("label", "")  # draw_dot's note on stale .grad, if any
+        if note:
+            said = html.escape(note.replace("\\n", " "))
+            rows.insert(0, f'<font color="{WARNING_COLOR}">{said}</font>')
         graph.attr(label="<" + "<br/>".join(rows) + ">", labelloc="b")
         return graph
 
