@@ -31,6 +31,7 @@ import numpy as np
 
 from autograd._checks import interval, non_negative
 from autograd.engine import Value, zero_grad
+from autograd.fast_backward import GRAD_LOCK
 from autograd.interrupts import deferred_sigint
 from autograd.messages import describe
 from autograd.schedules import Schedule
@@ -135,7 +136,9 @@ class Optimizer:
 
         A step is all or nothing with respect to Ctrl-C: SIGINT is held back while the
         parameters and their state change, and delivered once the step is complete, so a
-        ``KeyboardInterrupt`` never leaves some parameters updated and others not.
+        ``KeyboardInterrupt`` never leaves some parameters updated and others not. It holds
+        the passes' lock (:data:`autograd.fast_backward.GRAD_LOCK`), so it never reads the
+        ``.grad`` of a pass that another thread is in the middle of.
 
         Raises:
             ValueError: if the schedule's rate for this step is negative or not finite;
@@ -151,7 +154,7 @@ class Optimizer:
         lr = self.current_lr()
         params = self.params
         count = len(params)
-        with deferred_sigint():
+        with GRAD_LOCK, deferred_sigint():
             data = self._gather("data")
             grads = self._gather("grad")
             buffers = dict(self._buffers)  # the update replaces arrays, never writes into them

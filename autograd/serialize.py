@@ -1,17 +1,26 @@
 """Save and load a model's parameters as human-readable JSON, atomically, never with pickle.
 
-The file holds a format tag, a version, the architecture (the module's ``config()``) and every
-parameter by its dotted name, written with ``repr`` precision so floats round-trip exactly::
+The file holds a format tag, a version, a SHA-256 digest, the architecture (the module's
+``config()``) and every parameter by its dotted name, written with ``repr`` precision so floats
+round-trip exactly::
 
-    {"format": "autograd-scalar-model", "version": 1,
+    {"format": "autograd-scalar-model", "version": 1, "sha256": "9f2c...",
      "architecture": {"type": "MLP", "nin": 2, "nouts": [3, 1], ...},
      "parameters": {"layers.0.neurons.0.w.0": 0.12, ...}}
 
+The digest is that of the canonical text of the architecture and the parameters (sorted keys,
+no spaces, every parameter as the shortest text of its float; :func:`_digest`), so any change to
+a name or a number -- one flipped digit -- is refused with a ``ValueError`` saying the file was
+altered, while reformatting the JSON is not a change. A file without a digest (saved before
+model files carried one, or edited by hand with its digest line removed) loads with a warning.
+
 Saving writes a temporary file in the same folder and renames it over the target
 (``os.replace``, see :func:`autograd.files.write_atomic`), so a crash mid-write leaves the old
-file intact. Loading checks everything and raises ``ValueError`` naming the problem: not JSON,
-wrong format or version, a different architecture, a missing, extra, non-numeric or non-finite
-parameter. :func:`load` compares the number of parameters the architecture implies with the
+file intact, and the temporaries of saves that were killed are removed by the next save.
+Loading checks everything and raises ``ValueError`` naming the problem: not JSON (nesting too
+deep included), wrong format or version, an altered digest, a different architecture, a missing,
+extra, non-numeric or non-finite parameter, or one too small for a float (``1e-400`` would read
+as 0.0). :func:`load` compares the number of parameters the architecture implies with the
 number of values in the file before it builds anything, so a small file cannot make it build a
 huge model.
 
@@ -27,9 +36,13 @@ True
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
+import re
+import warnings
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
 
@@ -44,8 +57,15 @@ FORMAT: Final = "autograd-scalar-model"
 VERSION: Final = 1
 """The file layout version this code writes and reads."""
 
+DIGEST: Final = "sha256"
+"""The field holding the SHA-256 of the canonical text of the architecture and parameters."""
+
 SUMMARY_LIMIT: Final = 120
 """Longest architecture repr quoted in an error message."""
+
+_HEX_DIGEST: Final = re.compile(r"[0-9a-f]{64}")
+_MISSING: Final = object()  # no digest field at all (null is a damaged one)
+_NONZERO_DIGIT: Final = re.compile(r"[1-9]")
 
 PathLike = str | os.PathLike[str]
 
@@ -74,10 +94,12 @@ def save(model: Module, path: PathLike) -> None:
                 "so fix the training (a smaller lr, detect_anomaly()) before saving"
             )
         parameters[name] = p.data
+    architecture = model.config()
     document = {
         "format": FORMAT,
         "version": VERSION,
-        "architecture": model.config(),
+        DIGEST: _digest(architecture, parameters),
+        "architecture": architecture,
         "parameters": parameters,
     }
     text = json.dumps(document, indent=1, allow_nan=False) + "\n"
@@ -88,7 +110,10 @@ def read(path: PathLike) -> dict[str, Any]:
     """Read and check a model file; return ``{"architecture": ..., "parameters": ...}``.
 
     Every parameter must be a finite number: ``1e400`` (beyond the float range, which JSON
-    reads as infinity), an int too large for a float, ``NaN`` and ``Infinity`` are refused.
+    reads as infinity), ``1e-400`` (nonzero, yet below the smallest float, so it would read as
+    0.0), an int too large for a float, ``NaN`` and ``Infinity`` are refused. The architecture
+    and parameters must match the file's SHA-256 digest; a file without one is read with a
+    ``UserWarning``.
 
     Raises:
         FileNotFoundError: if there is no such file.
@@ -106,15 +131,22 @@ def read(path: PathLike) -> dict[str, Any]:
     ...
     ValueError: model file '...layer.json': parameter 'neurons.0.w.0' is inf, a number beyond ...
     """
+    return _read(path)
+
+
+def _read(path: PathLike) -> dict[str, Any]:
+    """The work of :func:`read`; load and load_into call it too, so a warning names their caller."""
     where = f"model file {str(path)!r}"
     try:
         text = Path(path).read_text(encoding="utf-8")
     except UnicodeDecodeError as err:
         raise ValueError(f"{where} is not UTF-8 text ({err}); it is corrupt") from err
     try:
-        document = json.loads(text, parse_constant=_reject_constant)
+        document = json.loads(text, parse_constant=_reject_constant, parse_float=_parse_float)
     except ValueError as err:  # JSONDecodeError, or NaN/Infinity refused by _reject_constant
         raise ValueError(f"{where} is not valid JSON ({err}); it is corrupt or truncated") from err
+    except RecursionError as err:  # "[" * 1000: json's parser recurses once per level
+        raise ValueError(f"{where} nests too deeply for a model file; it is corrupt") from err
     if not isinstance(document, dict):
         raise ValueError(f"{where} holds a JSON {type(document).__name__}, expected an object")
     if document.get("format") != FORMAT:
@@ -134,7 +166,52 @@ def read(path: PathLike) -> dict[str, Any]:
         raise ValueError(f"{where} has no 'parameters' object")
     for name, value in parameters.items():
         _check_number(name, value, where)
+    _check_digest(document.get(DIGEST, _MISSING), architecture, parameters, where)
     return {"architecture": architecture, "parameters": parameters}
+
+
+def _digest(architecture: Mapping[str, Any], parameters: Mapping[str, float]) -> str:
+    """The SHA-256 (hex) of the canonical text of an architecture and its parameters.
+
+    Canonical: sorted keys, no spaces, ASCII, every parameter as the shortest text of its float
+    (``1`` and ``1.0`` are one number), so re-indenting the file changes nothing.
+
+    >>> _digest({"type": "Neuron"}, {"b": 1}) == _digest({"type": "Neuron"}, {"b": 1.0})
+    True
+    """
+    canonical = json.dumps(
+        {"architecture": architecture, "parameters": {k: float(v) for k, v in parameters.items()}},
+        sort_keys=True,
+        separators=(",", ":"),
+        allow_nan=False,
+    )
+    return hashlib.sha256(canonical.encode("ascii")).hexdigest()
+
+
+def _check_digest(
+    stored: object, architecture: dict[str, Any], parameters: dict[str, Any], where: str
+) -> None:
+    """Refuse a file whose numbers or names changed since it was saved; warn if it has no digest."""
+    if stored is _MISSING:
+        warnings.warn(
+            f"{where} has no {DIGEST!r} digest (it was saved before model files carried one, or "
+            "the line was removed), so a changed number cannot be detected; save it again to "
+            "add one",
+            UserWarning,
+            stacklevel=4,  # the caller of read, load or load_into
+        )
+        return
+    if not isinstance(stored, str) or not _HEX_DIGEST.fullmatch(stored):
+        raise ValueError(
+            f"{where} has {DIGEST!r} {describe(stored)}, not a SHA-256 digest (64 hex digits); "
+            "the file is damaged"
+        )
+    if stored != _digest(architecture, parameters):
+        raise ValueError(
+            f"{where} was altered after it was saved: its architecture and parameters do not "
+            f"match its SHA-256 digest, so a number or a name changed (damage, or an edit); "
+            f"to load an edited file anyway, remove its {DIGEST!r} line"
+        )
 
 
 def _check_number(name: str, value: object, where: str) -> None:
@@ -146,7 +223,29 @@ def _check_number(name: str, value: object, where: str) -> None:
             f"{where}: parameter {name!r} is {value!r}, a number beyond the float range "
             "(|x| <= 1.8e308) in the file; a model file holds only finite numbers"
         )
+    if isinstance(value, _Underflow):
+        raise ValueError(
+            f"{where}: parameter {name!r} is {value.text} in the file, nonzero but below the "
+            "smallest float (about 4.9e-324), so it would read as 0.0; a model file holds only "
+            "numbers a float can hold"
+        )
     real(f"{where}: parameter {name!r}", value)  # an int beyond the float range: named
+
+
+class _Underflow(float):
+    """A nonzero number of the file that rounds to 0.0 (``1e-400``): kept, to be refused."""
+
+    text: str
+
+
+def _parse_float(text: str) -> float:
+    """A float of the file; a nonzero one that underflows to 0.0 is marked (:class:`_Underflow`)."""
+    value = float(text)
+    if value == 0.0 and _NONZERO_DIGIT.search(text.lower().partition("e")[0]):
+        underflow = _Underflow(value)
+        underflow.text = text
+        return underflow
+    return value
 
 
 def _reject_constant(name: str) -> float:
@@ -197,7 +296,7 @@ def load(path: PathLike) -> Module:
     >>> model, model.num_parameters()
     (MLP(2, [3, 1], activation='relu', output_activation='linear'), 13)
     """
-    document = read(path)
+    document = _read(path)
     where = f"model file {str(path)!r}"
     architecture, parameters = document["architecture"], document["parameters"]
     declared = _declared_count(architecture)
@@ -235,22 +334,23 @@ def _declared_count(architecture: dict[str, Any]) -> int | None:
     """
     kind = architecture.get("type")
     nin = _size(architecture, "nin")
+    bias = architecture.get("bias", True) is not False  # a bias-free model says bias: false
     if kind == "Dropout":
         return 0
     if nin is None:
         return None
     if kind == "Neuron":
-        return nin + 1
+        return nin + bias
     if kind == "Layer":
         nout = _size(architecture, "nout")
-        return None if nout is None else (nin + 1) * nout
+        return None if nout is None else (nin + bias) * nout
     nouts = architecture.get("nouts")
     if kind != "MLP" or not isinstance(nouts, list) or not nouts:
         return None
     widths = [_size({"n": n}, "n") for n in nouts]
     if any(w is None for w in widths):
         return None
-    return mlp_parameter_count(nin, [w for w in widths if w is not None])
+    return mlp_parameter_count(nin, [w for w in widths if w is not None], bias)
 
 
 def load_into(model: Module, path: PathLike) -> Module:
@@ -270,7 +370,7 @@ def load_into(model: Module, path: PathLike) -> Module:
     >>> [p.data for p in load_into(target, path).parameters()]
     [2.0, 0.0]
     """
-    document = read(path)
+    document = _read(path)
     where = f"model file {str(path)!r}"
     expected = model.config()
     found = document["architecture"]

@@ -95,12 +95,12 @@ def backward_steps(root: Value) -> tuple[list[str], dict[Value, float]]:
     def say(step: BackwardStep) -> None:
         node, parent = step.node, step.node.parents[step.index]
         assert node.op is not None  # noqa: S101  # backprop steps through op nodes only
-        symbolic, numeric = filled(step.node, step.index, names)
+        symbolic, numeric = filled(step.node, step.index, names) or (node.op.name, "")
         local = f"∂{operand(node.label)}/∂{operand(parent.label)} = {symbolic}"
         lines.append(
             f"  {operand(parent.label) + '.grad':>16} += {step.local:<4g} * {step.upstream:<4g} = "
             f"{step.term:<4g} total {step.total:<4g}  [{local}"
-            + (f" = {numeric}]" if numeric != symbolic else "]")
+            + (f" = {numeric}]" if numeric and numeric != symbolic else "]")
         )
 
     return lines, backprop(root, on_step=say)

@@ -19,10 +19,12 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from strategies import arity, call, extreme_floats
+from strategies import CALLERS
 
-from autograd import Value, detect_anomaly, dot, grad, sum_values, topological_order, zero_grad
+from autograd import Value, dot, grad, sum_values, topological_order, zero_grad
 from autograd.ops import OPS, Op
+from autograd.testing.properties import check_anomaly, check_ieee
+from autograd.testing.strategies import extreme_points
 
 # (id, bad operand, the type name the message must show)
 BAD: list[tuple[str, object, str]] = [
@@ -162,27 +164,12 @@ def test_int_becomes_float() -> None:
 # --- extreme floats never raise a Python arithmetic exception ----------------------------------
 
 
-def _extreme_point(op: Op) -> st.SearchStrategy[tuple[tuple[float, ...], dict[str, float]]]:
-    inputs = st.tuples(*(extreme_floats() for _ in range(arity(op))))
-    params = st.fixed_dictionaries({name: extreme_floats() for name in op.domain.params})
-    return st.tuples(inputs, params)
-
-
 @pytest.mark.parametrize("op", list(OPS.values()), ids=lambda op: op.name)
 @given(data=st.data())
 def test_extreme_floats_never_raise(op: Op, data: st.DataObject) -> None:
     """inf, nan, 0, huge and tiny inputs: forward, backward and second order give floats."""
-    xs, params = data.draw(_extreme_point(op))
-    leaves = [Value(x) for x in xs]
-    out = call(op, leaves, params)
-    assert isinstance(out.data, float)
-    assert len(out.local_grads()) == len(xs)
-    out.backward()
-    assert all(isinstance(v.grad, float) for v in leaves)
-    firsts = grad(out, leaves, create_graph=True)
-    for g in firsts:
-        assert isinstance(g, Value)
-        grad(g, leaves)
+    xs, params = data.draw(extreme_points(op))
+    check_ieee(op, xs, params, build=CALLERS[op.name])
 
 
 @pytest.mark.parametrize("op", list(OPS.values()), ids=lambda op: op.name)
@@ -191,23 +178,8 @@ def test_extreme_floats_raise_only_floating_point_error_under_anomaly(
     op: Op, data: st.DataObject
 ) -> None:
     """Under detect_anomaly() a nan/inf result or gradient, and only that, raises naming the op."""
-    xs, params = data.draw(_extreme_point(op))
-    plain_leaves = [Value(x) for x in xs]
-    plain = call(op, plain_leaves, params)
-    plain.backward()
-    leaves = [Value(x) for x in xs]
-    if not math.isfinite(plain.data):
-        expected = rf"^{op.name} produced "
-    elif not all(math.isfinite(v.grad) for v in plain_leaves):
-        expected = rf"^backward through {op.name} node"
-    else:
-        with detect_anomaly():
-            out = call(op, leaves, params)
-            out.backward()
-        assert [v.grad for v in leaves] == [v.grad for v in plain_leaves]
-        return
-    with detect_anomaly(), pytest.raises(FloatingPointError, match=expected):
-        call(op, leaves, params).backward()
+    xs, params = data.draw(extreme_points(op))
+    check_anomaly(op, xs, params, build=CALLERS[op.name])
 
 
 HUGE_INT = 10**400  # an exact int beyond the largest float

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from chromium import MARKS, launch
 
-from autograd import Value, topological_order
+from autograd import Value, ops, topological_order
 from autograd.viz import step_through
 from autograd.viz.stepper import BACKWARD
 from autograd.viz.style import fmt
@@ -228,6 +228,26 @@ def test_page_loads_nothing_from_the_network(opened: Any) -> None:
     assert all(url.startswith("file://") for url in page.requests)
     assert len(page.requests) == 1
     assert page.errors == []
+
+
+def test_a_registered_op_steps_through_like_a_builtin(browser: Any, tmp_path: Path) -> None:
+    """A user's primitive (ops.register, a non-ASCII symbol) shows every frame's text."""
+    swish = ops.register(
+        ops.Op("swish", "swish_β", 1, lambda x: x * ops.sigmoid(x),
+               lambda x, out: (ops.sigmoid(x) * (1.0 + x - out),), ("σ(x)(1 + x - out)",))
+    )  # fmt: skip
+    x = Value(1.5, label="x")
+    y = swish(x) * x
+    y.label = "y"
+    player = step_through(y)
+    page = Page(browser, player.save(tmp_path / "steps.html"))
+    for n, frame in enumerate(player.frames):
+        if n:
+            page.page.click(".ag-next")
+        assert page.step_text() == frame.text
+    assert any(frame.text.startswith("n1 = swish(x)") for frame in player.frames)
+    assert page.errors == []
+    page.page.close()
 
 
 # --- several players on one page, inserted as classic Notebook inserts outputs ---------------

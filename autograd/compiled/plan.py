@@ -27,6 +27,7 @@ from autograd.compiled.inputs import batch_columns, example_parts
 from autograd.compiled.planner import plan_graph
 from autograd.compiled.trace import call, trace
 from autograd.engine import Value
+from autograd.fast_backward import GRAD_LOCK
 from autograd.messages import describe
 from autograd.modes import anomaly_enabled
 from autograd.types import Array
@@ -191,9 +192,10 @@ class CompiledLoss:
         array([2., 4., 6.])
         """
         columns = batch_columns(batch, self.shape, "forward")
-        stores, size = self._forward(columns, anomaly_enabled())
-        self._maybe_check(columns)
-        return np.broadcast_to(self._root_values(stores), (size,)).copy()
+        with GRAD_LOCK:  # the stores are the plan's own: one call at a time
+            stores, size = self._forward(columns, anomaly_enabled())
+            self._maybe_check(columns)
+            return np.broadcast_to(self._root_values(stores), (size,)).copy()
 
     def node_values(self, batch: Any) -> dict[Value, Array]:
         """Return every traced node's number for every example: node -> array ``(batch,)``.
@@ -209,9 +211,12 @@ class CompiledLoss:
         (array([-2.,  6.]), array([2., 2.]))
         """
         columns = batch_columns(batch, self.shape, "node_values")
-        stores, size = self._forward(columns, anomaly_enabled())
-        store, row = self.layout.store, self.layout.row
-        return {n: np.broadcast_to(stores[store[n]][row[n]], (size,)).copy() for n in self.order}
+        with GRAD_LOCK:
+            stores, size = self._forward(columns, anomaly_enabled())
+            store, row = self.layout.store, self.layout.row
+            return {
+                n: np.broadcast_to(stores[store[n]][row[n]], (size,)).copy() for n in self.order
+            }
 
     def forward_backward(self, batch: Any) -> float:
         """Return the batch's loss (mean or sum) and add its gradient into every ``param.grad``.
@@ -240,6 +245,10 @@ class CompiledLoss:
         12.0
         """
         columns = batch_columns(batch, self.shape, "forward_backward")
+        with GRAD_LOCK:  # reads every parameter, adds into .grad: never inside another's pass
+            return self._forward_backward(columns)
+
+    def _forward_backward(self, columns: list[Array]) -> float:
         anomaly = anomaly_enabled()
         stores, size = self._forward(columns, anomaly)
         scale = 1.0 / size if self.reduction == "mean" else 1.0

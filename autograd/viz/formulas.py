@@ -31,6 +31,7 @@ FUNCTIONS: Final = frozenset({"exp", "log", "sqrt", "tanh", "sigmoid", "sin", "c
 """Names in the table's formulas that are functions, not inputs."""
 
 _NAME: Final = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*\b")
+_WORD: Final = re.compile(r"[^\W\d]\w*")  # any word, in any script: what a text names
 _REMARK: Final = re.compile(r"\s*\([^()]*\b(?:if|at)\b[^()]*\)$")  # "(0 at x = 0)"
 _CONSTANT: Final = re.compile(r"\(\(?(-?\d+(?:\.\d+)?)\)?\s*([-+])\s*(\d+(?:\.\d+)?)\)")
 _POWER_ONE: Final = re.compile(r"\*\*1(?![\d.])")
@@ -82,11 +83,12 @@ def _input_names(node: Value) -> dict[str, int]:
 
 def filled(
     node: Value, index: int, names: Mapping[Value, str], digits: int = DEFAULT_DIGITS
-) -> tuple[str, str]:
+) -> tuple[str, str] | None:
     """Return ``d node / d input index`` as text twice: with the drawn names, then numbers.
 
     ``names`` names the nodes as the picture does. A row whose text names no input (``1``,
-    ``-1``) gives the same text twice.
+    ``-1``) gives the same text twice. A text with a word this reading does not know (a
+    registered row's own notation, ``βx``) gives None: half a substitution would misname.
     """
     op = node.op
     if op is None:
@@ -97,6 +99,9 @@ def filled(
     else:
         text, where = _plain(op.formula[index]), _input_names(node)
     params = node.params
+    known = set(params) | set(where) | FUNCTIONS | {"out", "if", "else", "and", "or", "not"}
+    if any(word not in known for word in _WORD.findall(text)):
+        return None
 
     def fill(numeric: bool) -> str:
         def swap(match: re.Match[str]) -> str:

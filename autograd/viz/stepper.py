@@ -151,10 +151,9 @@ def backward_text(step: BackwardStep, names: Mapping[Value, str], digits: int) -
         f"{who}.grad += ∂{child}/∂{who} · {child}.grad = {local} × "
         f"{fmt(step.upstream, digits)} = {term}"
     )
-    symbolic, numeric = filled(step.node, step.index, names, digits)
-    written = " = ".join(dict.fromkeys([symbolic, numeric, local]))
-    if written != local:
-        text += f",  where ∂{child}/∂{who} = {written}"
+    written = filled(step.node, step.index, names, digits)
+    if written is not None and " = ".join(dict.fromkeys([*written, local])) != local:
+        text += f",  where ∂{child}/∂{who} = {' = '.join(dict.fromkeys([*written, local]))}"
     if step.before is not None:
         text += (
             f";  paths meet: {who}.grad = {fmt(step.before, digits)} + {term} = "

@@ -10,19 +10,52 @@ derivatives, built with ``grad(create_graph=True)``.
 True
 
 The step size and tolerances are named here once; the package's own tests use them too.
-This module imports neither pytest nor hypothesis.
+This module imports neither pytest nor Hypothesis. The property-based kit needs Hypothesis
+(``pip install "autograd-scalar[testing]"``) and is loaded on first use:
+:func:`check_op` runs the table's properties on one primitive, your own included
+(:func:`autograd.ops.register`); :func:`assert_matches` checks a function's gradient against
+your analytic derivative; :mod:`autograd.testing.strategies` draws inputs in an op's domain,
+random expressions and small networks.
 """
 
 from __future__ import annotations
 
+import importlib
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Any, Final
 
 from autograd._checks import number
 from autograd.engine import Value, grad
 from autograd.messages import describe
+
+if TYPE_CHECKING:  # loaded on first use by __getattr__ below: they need Hypothesis
+    from autograd.testing import strategies as strategies
+    from autograd.testing.properties import assert_matches as assert_matches
+    from autograd.testing.properties import check_op as check_op
+
+HYPOTHESIS_MISSING: Final = (
+    "autograd.testing's property-based kit (check_op, assert_matches, strategies) needs "
+    'Hypothesis: pip install "autograd-scalar[testing]"'
+)
+
+
+_LAZY: Final = {
+    "strategies": "strategies",
+    "properties": "properties",
+    "check_op": "properties",
+    "assert_matches": "properties",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Load the kit that needs Hypothesis on first use: ``check_op``, ``strategies``, ...."""
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module = importlib.import_module(f"{__name__}.{_LAZY[name]}")
+    return module if name == _LAZY[name] else getattr(module, name)
+
 
 EPS: Final = 1e-6
 """Central-difference step, relative to ``max(1, |x|)``: error ~ EPS**2 + 1e-16/EPS."""
