@@ -179,3 +179,22 @@ def test_digits_picture_is_one_training_step_on_real_digits() -> None:
     )
     assert loss.data == pytest.approx(total / 8, rel=1e-12)
     assert loss.grad == 1.0
+
+
+README_COLUMN_PX = 880  # GitHub's README column
+MIN_TEXT_PX = 9.0  # the smallest text a reader reads there
+
+
+def test_readme_inline_pictures_read_at_the_width_of_a_readme_column() -> None:
+    """Every SVG the README shows inline keeps its smallest text at 9 px or more at 880 px."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    inline = re.findall(r"!\[[^\]]*\]\(([^)\s]+\.svg)\)", readme)
+    assert inline
+    for rel in inline:
+        svg = (ROOT / rel).read_text(encoding="utf-8")
+        width = re.search(r'<svg[^>]*\swidth="([\d.]+)pt"', svg)
+        assert width, rel
+        px = float(width.group(1)) * 4 / 3
+        smallest = min(float(s) for s in re.findall(r'font-size="([\d.]+)"', svg)) * 4 / 3
+        shown = smallest * min(1.0, README_COLUMN_PX / px)
+        assert shown >= MIN_TEXT_PX, f"{rel}: {px:.0f} px wide, text {shown:.1f} px at 880 px"
