@@ -256,6 +256,37 @@ def test_render_svg_has_node_ids_and_numbers() -> None:
     assert ">10</text>" in svg  # the label of the edge into (x + y)**2
 
 
+@pytest.mark.needs_dot
+@requires_dot
+@pytest.mark.parametrize("sizes", [[2, 1], [3, 1], [2, 3, 1]])
+def test_top_to_bottom_mlp_reads_its_neurons_and_parameters_in_order(sizes: list[int]) -> None:
+    """In a clustered TB picture each layer's neurons stand left to right in order, and each
+    neuron's boxes read w.0, w.1, ..., b (Graphviz would shuffle them, left to itself)."""
+    model = MLP(2, sizes, seed=3)
+    out = model([0.5, -1.0])
+    assert isinstance(out, Value)
+    picture = draw_dot(out, rankdir="TB", clusters=True)
+    svg = picture.pipe(format="svg").decode()
+    x_of: dict[str, float] = {}
+    for _node_id, title, x in re.findall(
+        r'<g id="(n\d+)" class="node">\s*<title>[^<]*</title>\s*<g id="a_n\d+"><a '
+        r'xlink:title="([^":]+):.*?<text text-anchor="middle" x="([-\d.]+)"',
+        svg,
+        flags=re.DOTALL,
+    ):
+        x_of[title] = float(x)
+    for li, width in enumerate(sizes):
+        fan_in = ([2, *sizes])[li]
+        lefts = []
+        for ni in range(width):
+            prefix = f"layers.{li}.neurons.{ni}."
+            names = [f"{prefix}w.{k}" for k in range(fan_in)] + [f"{prefix}b"]
+            xs = [x_of[name] for name in names]
+            assert xs == sorted(xs), (names, xs)
+            lefts.append(xs[0])
+        assert lefts == sorted(lefts), (li, lefts)
+
+
 def labelled_mlp(sizes: list[int], n_examples: int, seed: int = 0) -> tuple[Value, int]:
     """A tanh MLP's summed squared output over examples, params labelled L{i}.N{j}.w{k}."""
     rng = random.Random(seed)

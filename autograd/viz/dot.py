@@ -443,7 +443,7 @@ def draw_full(
     for node in declared:
         if node not in clusters:
             add(graph, node)
-    _add_clusters(graph, declared, clusters, add)
+    _add_clusters(graph, declared, clusters, add, reverse=rankdir in ("TB", "BT"))
     _order_inputs(graph, order, ids, clusters or neuron_clusters(order))
     _add_edges(graph, order, ids, names, edge_labels, colors, digits, clusters)
     return graph
@@ -513,6 +513,11 @@ def _order_inputs(
             first.node(ids[node])
 
 
+MCLIMIT_IN_ORDER: Final = "0.01"
+"""Graphviz's crossing-minimisation budget in clustered top-to-bottom pictures: so little that
+the declared order of neurons and parameters survives (a full budget shuffles them)."""
+
+
 def reading_order(order: Sequence[Value], rankdir: str) -> list[Value]:
     """Return the order to declare nodes in, so that each neuron's parameters read in order.
 
@@ -549,12 +554,19 @@ def _add_clusters(
     order: Sequence[Value],
     clusters: Mapping[Value, str],
     add: Callable[[Any, Value], None],
+    *,
+    reverse: bool = False,
 ) -> None:
     """Declare each neuron's nodes inside its cluster, each layer's neurons inside the layer's.
 
     Clusters are numbered in the natural order of their names (``layers.0`` first), so the DOT
-    text is deterministic; inside each, nodes are declared in the order of ``order``.
+    text is deterministic; inside each, nodes are declared in the order of ``order``. With
+    ``reverse`` (a top-to-bottom layout, which places a rank's nodes in reverse declaration
+    order) a layer's neurons are declared last first, and Graphviz is told to keep its initial
+    order (a low ``mclimit``), so neurons and their parameters read left to right in order.
     """
+    if reverse and clusters:
+        graph.attr(mclimit=MCLIMIT_IN_ORDER)
     members: dict[str, list[Value]] = {}
     for node in order:
         if node in clusters:
@@ -568,7 +580,7 @@ def _add_clusters(
             if layer:
                 # the layer's name on the left, its neurons' names centred: they never overlap
                 where.attr(label=layer, labeljust="l", style="rounded,dashed", color=LAYER_BORDER)
-            for j, neuron in enumerate(neurons):
+            for j, neuron in enumerate(reversed(neurons) if reverse else neurons):
                 with where.subgraph(name=f"cluster_{i}_{j}") as sub:
                     sub.attr(
                         label=neuron.removeprefix(layer + ".") if layer else neuron,
