@@ -1,25 +1,26 @@
 """Stills and animations of the players: PNG or SVG of one frame, an animated GIF of all.
 
 A frame is drawn by Graphviz as the page draws it -- the same boxes, the same numbers, the
-highlights of the page's colours -- with every node pinned where the player's one layout put
-it (``neato -n2``), so the animation does not jump between frames. Pillow assembles the GIF and,
-for the training player, draws the loss curve and the decision picture beside the graph.
-Nothing here computes a number: the frames are the players' recorded ones.
+highlights of the page's colours -- on the player's one layout (:mod:`autograd.viz.pinning`:
+every node, edge and cluster where the page has it, on one canvas), so the animation does not
+jump between frames. Pillow assembles the GIF and, for the training player, draws the loss
+curve and the decision picture beside the graph. Nothing here computes a number: the frames
+are the players' recorded ones.
 """
 
 from __future__ import annotations
 
 import io
-import json
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
 
 from autograd.files import write_atomic
 from autograd.messages import describe
 from autograd.viz.consistency import wrap
-from autograd.viz.frames import BACKWARD, FORWARD, PENDING_DATA, PENDING_GRAD
+from autograd.viz.frames import BACKWARD, FORWARD, PENDING_DATA, PENDING_GRAD, Frame
+from autograd.viz.pinning import Pin, pinned
 from autograd.viz.player import PALETTE
 from autograd.viz.style import record_escape
 
@@ -120,33 +121,12 @@ def still_png(player: StepThrough | TrainingPlayer, k: int, picture: Any = None)
     return out.getvalue()
 
 
-def pin_of(player: Player) -> Callable[[Any], Any]:
-    """Return the player's pinning function, laid out once and kept on the player."""
+def pin_of(player: Player) -> Pin:
+    """Return the player's pinning, laid out once and kept on the player."""
     pin = getattr(player, "_pin", None)
     if pin is None:
         pin = pinned(player.dot_source)
         player._pin = pin  # a cache the players leave to this module
-    return pin
-
-
-def pinned(dot_source: str) -> Callable[[Any], Any]:
-    """Return a function that pins a picture's nodes where ``dot_source``'s layout put them."""
-    import graphviz
-
-    laid = json.loads(graphviz.Source(dot_source).pipe(format="json"))
-    where = {
-        obj["name"]: (obj["pos"] + "!", obj["width"], obj["height"])
-        for obj in laid.get("objects", [])
-        if "pos" in obj and "width" in obj
-    }
-
-    def pin(picture: Any) -> Any:
-        picture.engine = "neato"
-        picture.graph_attr.update(splines="line", overlap="true")
-        for name, (pos, width, height) in where.items():
-            picture.node(name, pos=pos, width=width, height=height, fixedsize="true")
-        return picture
-
     return pin
 
 
@@ -182,6 +162,15 @@ def frame_picture(player: StepThrough | TrainingPlayer, k: int) -> Any:
 def _is_training(player: object) -> bool:
     """A training player has optimizer steps; a step-through player has frames only."""
     return hasattr(player, "steps")
+
+
+def _caption(picture: Any, k: int, frames: Sequence[Frame], chars: int) -> None:
+    """Write frame ``k``'s caption under the picture, in lines of ``chars`` characters."""
+    current = frames[k]
+    phase = "backward" if current.phase == BACKWARD else "forward"
+    caption = f"frame {k + 1} of {len(frames)} ({phase}): {current.text}"
+    lines = wrap(caption, chars)
+    picture.attr(label="\\l".join(lines) + "\\l", labelloc="b", labeljust="l")
 
 
 def _box_label(name: str, data: str, grad: str) -> str:
@@ -223,10 +212,9 @@ def _step_picture(player: StepThrough, k: int) -> Any:
     if current.source is not None:
         fills[player.ids[current.source] + "op"] = PALETTE["source"]
     _restyle(picture, labels, fills, faint)
-    phase = "backward" if current.phase == BACKWARD else "forward"
-    caption = f"frame {k + 1} of {len(player.frames)} ({phase}): {current.text}"
-    picture.attr(label="\\l".join(wrap(caption, 110)) + "\\l", labelloc="b", labeljust="l")
-    return pin_of(player)(picture)
+    pin = pin_of(player)
+    _caption(picture, k, player.frames, pin.chars)
+    return pin(picture)
 
 
 def _training_picture(player: TrainingPlayer, k: int) -> Any:
