@@ -186,6 +186,8 @@ def draw_collapsed(
     note: str = "",
     digits: int = DEFAULT_DIGITS,
     group: Mapping[Value, str] | None = None,
+    outs: Mapping[str, str] | None = None,
+    colors: Mapping[str, str] | None = None,
 ) -> Any:
     """Return a ``graphviz.Digraph`` with one box per group of ``order`` (see the module doc).
 
@@ -195,6 +197,10 @@ def draw_collapsed(
     shows (none for ``"label"``), ``grads`` the gradients (None: ``.grad``); a box holding a
     ``marked`` Value is filled in the highlight colour; ``note`` (stale ``.grad``) is added to
     the title. ``group`` is ``group_nodes(order, max_nodes)``, if the caller has it.
+
+    A player's frame passes ``outs``, each box's output field by box id (``g0``, ``g1``, ...,
+    in first-seen order), to show in place of the numbers; boxes it does not name work theirs
+    out. ``colors`` colours arrows by id (:func:`group_edge_id`).
     """
     group = group_nodes(order, max_nodes) if group is None else group
     boxes, edges = summarise(order, group, marked)
@@ -212,12 +218,20 @@ def draw_collapsed(
             if cluster:
                 sub.attr(label=cluster, style="rounded,dashed", color=LAYER_BORDER)
             for name in inside:
-                out = out_text(boxes[name].outs, show, grads, digits) if boxes[name].outs else ""
-                _add_box(sub, box_id[name], name, boxes[name], vertical, show, out)
+                bid, box = box_id[name], boxes[name]
+                if outs is not None and bid in outs:
+                    out = outs[bid]  # a frame's own text: nothing is worked out again
+                else:
+                    out = out_text(box.outs, show, grads, digits) if box.outs else ""
+                _add_box(sub, bid, name, box, vertical, show, out)
+    colors = colors or {}
     for (src, dst), count in edges.items():
-        label = {"label": str(count)} if edge_labels else {}
+        attrs = {"label": str(count)} if edge_labels else {}
         a, b = box_id[src], box_id[dst]
-        graph.edge(a, b, id=group_edge_id(a, b), tooltip=plural(count, "edge"), **label)
+        eid = group_edge_id(a, b)
+        if eid in colors:
+            attrs.update(color=colors[eid], penwidth="2.5", fontcolor=colors[eid])
+        graph.edge(a, b, id=eid, tooltip=plural(count, "edge"), **attrs)
     return graph
 
 

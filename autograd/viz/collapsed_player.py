@@ -6,7 +6,9 @@ per box, once all its nodes are computed (in topological order), then a backward
 once the engine's pass (:func:`autograd.engine.backprop`) has sent all of the box's gradient back
 to the boxes it reads. Each frame rewrites the box's output field -- one output's numbers, or
 the range of several (a neuron applied to a batch) -- with the numbers the engine computed, so a
-digits training step plays in a dozen frames at the level of layers.
+digits training step plays in a dozen frames at the level of layers. It saves like the full
+player: ``.save("steps.gif")`` draws every frame as the collapsed picture with that frame's
+fields and highlights (:mod:`autograd.viz.export`), ``.save("box.png", frame=k)`` one.
 """
 
 from __future__ import annotations
@@ -32,7 +34,9 @@ class CollapsedStepThrough(PassPlayer):
 
     ``frames`` are :class:`~autograd.viz.frames.Frame` records whose ``node`` is the box's
     last node (forward) or first output (backward); ``boxes`` maps each box id to its group
-    name and ``texts`` gives each frame's output-field text.
+    name, ``records`` gives each frame's box and output-field text and ``pending`` each
+    box's field before its forward frame. ``order``, ``group`` and ``max_groups`` are what
+    the collapsed picture was drawn from, so a still redraws it with a frame's fields.
     """
 
     def __init__(  # the player's options, all keywords
@@ -50,7 +54,10 @@ class CollapsedStepThrough(PassPlayer):
         self.digits = digits
         self.rankdir = rankdir
         self._pin: Any = None
+        self.order = tuple(order)
+        self.max_groups = max_groups
         group = group_nodes(order, max_groups)
+        self.group = group
         boxes, edges = summarise(order, group)
         self.box_id = {name: f"g{i}" for i, name in enumerate(boxes)}
         self.boxes = {bid: name for name, bid in self.box_id.items()}
@@ -162,20 +169,3 @@ class CollapsedStepThrough(PassPlayer):
     def __repr__(self) -> str:
         what = f"{len(self.frames)} frames, {len(self.boxes)} boxes"
         return f"<StepThrough of {self.names[self.root]}: {what}>"
-
-    def save(self, path: Any, *, frame: int | None = None) -> Any:
-        """Write the page (``.html``); stills and GIFs are drawn for full graphs only."""
-        from pathlib import Path
-
-        from autograd.files import write_atomic
-
-        if Path(path).suffix.lower() not in (".html", ".htm") or frame is not None:
-            raise ValueError(
-                "StepThrough.save: a collapsed player is saved as .html; draw a still of the "
-                "collapsed graph with draw_dot(...).render(format='png')"
-            )
-        return write_atomic(path, self.html())
-
-    def frame_count(self) -> int:
-        """How many frames the player has (a forward and a backward frame per box)."""
-        return len(self.frames)

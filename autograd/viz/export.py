@@ -3,9 +3,10 @@
 A frame is drawn by Graphviz as the page draws it -- the same boxes, the same numbers, the
 highlights of the page's colours -- on the player's one layout (:mod:`autograd.viz.pinning`:
 every node, edge and cluster where the page has it, on one canvas), so the animation does not
-jump between frames. Pillow assembles the GIF and, for the training player, draws the loss
-curve and the decision picture beside the graph. Nothing here computes a number: the frames
-are the players' recorded ones.
+jump between frames. A collapsed player's frame is its collapsed picture (one box per neuron,
+layer or band), each box's output field as the frame left it. Pillow assembles the GIF and,
+for the training player, draws the loss curve and the decision picture beside the graph.
+Nothing here computes a number: the frames are the players' recorded ones.
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ from autograd.viz.pinning import Pin, pinned
 from autograd.viz.player import PALETTE
 from autograd.viz.style import record_escape
 
-Player = Any  # a StepThrough or a TrainingPlayer: both import this module, so it names neither
+Player = Any  # any player: they import this module, so it names none of them
 StepThrough = Any  # read as the class it stands for
+CollapsedStepThrough = Any  # likewise
 TrainingPlayer = Any  # likewise
 
 FORMATS: Final = (".html", ".gif", ".png", ".svg")
@@ -152,10 +154,12 @@ def _restyle(
             picture.node(name, fontcolor=FAINT, color=FAINT)
 
 
-def frame_picture(player: StepThrough | TrainingPlayer, k: int) -> Any:
+def frame_picture(player: Player, k: int) -> Any:
     """Return frame ``k`` of ``player`` as a Graphviz picture, laid out as the page lays it."""
     if _is_training(player):
         return _training_picture(player, k)
+    if _is_collapsed(player):
+        return _collapsed_picture(player, k)
     return _step_picture(player, k)
 
 
@@ -164,12 +168,17 @@ def _is_training(player: object) -> bool:
     return hasattr(player, "steps")
 
 
-def _caption(picture: Any, k: int, frames: Sequence[Frame], chars: int) -> None:
-    """Write frame ``k``'s caption under the picture, in lines of ``chars`` characters."""
+def _is_collapsed(player: object) -> bool:
+    """A collapsed player's frames are boxes of its collapsed picture."""
+    return hasattr(player, "boxes")
+
+
+def _caption(picture: Any, k: int, frames: Sequence[Frame], chars: int, *, title: str = "") -> None:
+    """Write frame ``k``'s caption under the picture (after ``title``, the picture's own)."""
     current = frames[k]
     phase = "backward" if current.phase == BACKWARD else "forward"
     caption = f"frame {k + 1} of {len(frames)} ({phase}): {current.text}"
-    lines = wrap(caption, chars)
+    lines = ([title] if title else []) + wrap(caption, chars)
     picture.attr(label="\\l".join(lines) + "\\l", labelloc="b", labeljust="l")
 
 
@@ -214,6 +223,33 @@ def _step_picture(player: StepThrough, k: int) -> Any:
     _restyle(picture, labels, fills, faint)
     pin = pin_of(player)
     _caption(picture, k, player.frames, pin.chars)
+    return pin(picture)
+
+
+def _collapsed_picture(player: CollapsedStepThrough, k: int) -> Any:
+    """Frame ``k`` of a collapsed player: each box's output field as its last frame wrote it.
+
+    The fields are the player's recorded texts (``records``, ``pending``); a box not computed
+    yet is faint, a box that has sent its gradient back is filled, the frame's box is current.
+    """
+    from autograd.viz.collapse import draw_collapsed
+
+    outs = dict(player.pending)
+    computed: set[str] = set()
+    sent: set[str] = set()
+    for f, record in zip(player.frames[: k + 1], player.records[: k + 1], strict=True):
+        if record["field"]:
+            outs[record["box"]] = record["field"]
+        (computed if f.phase == FORWARD else sent).add(record["box"])
+    edges = dict.fromkeys(player.frames[k].edges, PALETTE["edge"])
+    picture = draw_collapsed(player.order, rankdir=player.rankdir, max_nodes=player.max_groups,
+                             digits=player.digits, group=player.group, outs=outs,
+                             colors=edges)  # fmt: skip
+    fills = dict.fromkeys(sent, PALETTE["grad"])
+    fills[player.records[k]["box"]] = PALETTE["current"]
+    _restyle(picture, {}, fills, set(player.boxes) - computed)
+    pin = pin_of(player)
+    _caption(picture, k, player.frames, pin.chars, title=picture.graph_attr.get("label", ""))
     return pin(picture)
 
 

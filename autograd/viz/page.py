@@ -9,10 +9,13 @@ the graph and the frames' JSON, read by the script of :mod:`autograd.viz.player`
 from __future__ import annotations
 
 import html
+import os
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any, Final
 
 from autograd.engine import Value
+from autograd.files import write_atomic
 from autograd.viz.player import LEGEND_HTML, NO_SCRIPT_TEXT, PLAYER_CSS, PLAYER_JS, controls_html
 
 PLAYER_ID_DIGITS: Final = 12  # hex digits of the content hash that name a player on a page
@@ -60,6 +63,25 @@ data-player="{self.player_id}">
 
     def _repr_html_(self) -> str:
         return self.fragment()
+
+    def save(self, path: str | os.PathLike[str], *, frame: int | None = None) -> Path:
+        """Write the player: ``.html`` the page, ``.gif`` every frame, ``.png``/``.svg`` one.
+
+        ``frame`` picks the frame of a still (default: the last). Stills and GIF frames are
+        drawn by Graphviz with the page's numbers and highlights, each node (or box, for a
+        collapsed player) where the page has it; the GIF needs Pillow. Writing is atomic (a
+        temporary file, then a rename), so a failure leaves an older file as it was.
+        """
+        if Path(path).suffix.lower() in (".html", ".htm", "") and frame is None:
+            return write_atomic(path, self.html())
+        from autograd.viz.export import save_player  # rendering and Pillow only when asked
+
+        written: Path = save_player(self, path, frame=frame, caller="StepThrough.save")
+        return written
+
+    def frame_count(self) -> int:
+        """How many frames the player has (forward, then backward)."""
+        return len(self.frames)
 
     def html(self) -> str:
         """Return a complete HTML page holding the player (no external resources)."""

@@ -32,15 +32,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any, Final
 
 from autograd import _checks
 from autograd.engine import BackwardStep, Value, backprop, topological_order
-from autograd.files import write_atomic
 from autograd.viz.collapsed_player import CollapsedStepThrough
 from autograd.viz.consistency import GRADS, check_grads, warn_stale
 from autograd.viz.dot import (
@@ -253,25 +250,6 @@ class StepThrough(PassPlayer):
 
     def __repr__(self) -> str:
         return f"<StepThrough of {self.names[self.root]}: {len(self.frames)} frames>"
-
-    def save(self, path: str | os.PathLike[str], *, frame: int | None = None) -> Path:
-        """Write the player: ``.html`` the page, ``.gif`` every frame, ``.png``/``.svg`` one.
-
-        ``frame`` picks the frame of a still (default: the last). Stills and GIF frames are
-        drawn by Graphviz with the page's numbers and highlights, each node where the page
-        has it; the GIF needs Pillow. Writing is atomic (a temporary file, then a rename), so
-        a failure leaves an older file as it was.
-        """
-        if Path(path).suffix.lower() in (".html", ".htm", "") and frame is None:
-            return write_atomic(path, self.html())
-        from autograd.viz.export import save_player  # rendering and Pillow only when asked
-
-        written: Path = save_player(self, path, frame=frame, caller="StepThrough.save")
-        return written
-
-    def frame_count(self) -> int:
-        """How many frames the player has (forward, seed, backward)."""
-        return len(self.frames)
 
 
 def step_through(
