@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import re
@@ -19,6 +20,7 @@ from autograd.nn import MLP
 from autograd.optim import SGD, Adam
 from autograd.train import Trainer
 from autograd.viz import record_training, step_through
+from autograd.viz.style import fmt
 from autograd.viz.training import MAX_STEPS, _example_loss
 
 pytestmark = pytest.mark.skipif(
@@ -81,6 +83,27 @@ def test_page_is_self_contained_and_its_data_matches_the_steps(tmp_path: Path) -
     assert len(data["steps"]) == 3
     assert len(data["steps"][0]["grid"]) > 0
     assert repr(player).startswith("<TrainingPlayer of 3 steps: MLP(2, [4, 1]")
+
+
+def test_graph_shown_without_scripts_holds_the_last_steps_numbers() -> None:
+    """The page's laid-out graph shows the last step's recorded texts, not layout placeholders."""
+    from autograd.viz.training import LAYOUT_NUMBER
+
+    trainer, x, y = xor()
+    player = record_training(trainer, x, y, steps=3, grid=0)
+    data = json.loads(player.data_json())
+    last = data["steps"][-1]
+    svg = html.unescape(player.svg)
+    assert fmt(LAYOUT_NUMBER) not in svg
+    final = {}  # each box's field after the last frame that writes it
+    for meta, (_, shown, _) in zip(data["meta"], last["frames"], strict=True):
+        final[meta["node"], meta["key"]] = shown
+    for (node, key), shown in final.items():
+        group = re.search(rf'<g id="{node}" class="node">.*?</g>\n</g>', svg, re.DOTALL)
+        assert group is not None
+        assert f">{shown}</text>" in group.group(0), (node, key)
+    labels = re.findall(r'<g id="(e\d+_\d+)" class="edge">.*?<text[^>]*>([^<]*)</text>', svg, re.S)
+    assert dict(labels) == dict(zip(data["edgeIds"], last["edges"], strict=True))
 
 
 def test_hundred_steps_of_a_2_8_1_network_on_100_points_stay_small(tmp_path: Path) -> None:

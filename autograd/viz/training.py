@@ -53,6 +53,7 @@ from autograd.viz.player import (
 )
 from autograd.viz.stepper import DEFAULT_MAX_STEP_NODES, build_frames
 from autograd.viz.style import DEFAULT_DIGITS, check_digits, fmt, operand
+from autograd.viz.svg_texts import set_texts
 
 if TYPE_CHECKING:
     from autograd.train import Trainer
@@ -105,7 +106,8 @@ class TrainingPlayer:
         names: the parameters' names, in ``model.parameters()`` order.
         ids: each node of the example's graph (at step 0) by its id in the picture.
         node_names: each node's name in the picture, by id.
-        svg: the example's graph, laid out once by Graphviz.
+        svg: the example's graph, laid out once by Graphviz, holding the last step's numbers
+            (the page's script rewrites them at every frame).
         dot_source: the DOT text it was laid out from.
         inputs, labels: the training data (for the decision-boundary picture).
         extent: ``(x0, x1, y0, y1)`` of the grid, or None.
@@ -149,14 +151,14 @@ class TrainingPlayer:
                             names=names_by_node, grads=wide, data=wide, digits=digits)  # fmt: skip
         self.dot_source: str = picture.source
         self._picture = picture
-        svg = picture.pipe(format="svg").decode("utf-8")
-        self.svg = svg[svg.index("<svg") :]
         self._edges = [
             (edge_id(i, k), f"∂{operand(names_by_node[node])}/∂{operand(names_by_node[p])} = ",
              f"  ({edge_tooltip(node, k)})")
             for i, node in enumerate(order) for k, p in enumerate(node.parents)
         ]  # fmt: skip
         self._order_ids = [ids[node] for node in order]
+        svg = picture.pipe(format="svg").decode("utf-8")
+        self.svg = self._last_step_texts(svg[svg.index("<svg") :])
         digest = hashlib.sha256((self.data_json() + self.dot_source).encode("utf-8"))
         self.player_id = "ag-" + digest.hexdigest()[:12]
 
@@ -200,6 +202,31 @@ class TrainingPlayer:
         if step.grid is not None:
             record["grid"] = base64.b64encode(step.grid).decode("ascii")
         return record
+
+    def _last_step_texts(self, svg: str) -> str:
+        """The laid-out graph with the last step's numbers where the layout has placeholders.
+
+        The texts are the ones the page's script shows for the last step's whole pass (the
+        recorded frames and local derivatives), so a page without scripts shows them too.
+        """
+        record = self._step_record(self.steps[-1])
+        boxes: dict[str, dict[str, str]] = {}
+        exact: dict[str, dict[str, str]] = {}
+        for meta, (_, shown, more) in zip(self.frames_meta(), record["frames"], strict=True):
+            boxes.setdefault(meta["node"], {})[meta["key"]] = shown
+            exact.setdefault(meta["node"], {})[meta["key"]] = (
+                f"{shown} (exactly {more})" if more else shown
+            )
+        titles = {
+            nid: f"{self.node_names[nid]}: "
+            + ", ".join(exact[nid][k] for k in ("data", "grad") if k in exact[nid])
+            for nid in exact
+        }
+        edges = {}
+        for (eid, before, after), label in zip(self._edges, record["edges"], strict=True):
+            edges[eid] = label
+            titles[eid] = before + label + after
+        return set_texts(svg, boxes=boxes, edges=edges, titles=titles)
 
     def data_json(self) -> str:
         """Return everything the page's script reads, as JSON (``</`` escaped)."""
