@@ -513,3 +513,68 @@ def test_collapsed_player_rewrites_each_boxs_outputs_frame_by_frame(
         assert page.step_text() == player.frames[n].text
     assert page.errors == []
     page.page.close()
+
+
+def pass_or_training_player(kind: str) -> Any:
+    """The worked example's player, a collapsed MLP's, or a training player of XOR."""
+    if kind == "full":
+        return step_through(worked_example()[0])
+    if kind == "collapsed":
+        from autograd import sum_values
+        from autograd.nn import MLP
+        from autograd.viz import label_parameters
+
+        model = MLP(3, [4, 2], seed=0)
+        label_parameters(model)
+        outs = [model([float(i), 1.0, -1.0]) for i in range(3)]
+        loss = sum_values([o * o for out in outs for o in out])  # type: ignore[union-attr]
+        loss.label = "loss"
+        return step_through(loss, collapsed=True)
+    from autograd.viz import record_training
+
+    trainer, x, y = xor_trainer()
+    return record_training(trainer, x, y, steps=3, example=3, grid=8)
+
+
+GRAPH_TEXTS = ".ag-graph g.node text, .ag-graph g.edge text"
+
+
+@pytest.mark.parametrize("kind", ["full", "collapsed", "training"])
+def test_a_page_without_scripts_shows_the_last_frames_graph_and_says_why(
+    browser: Any, tmp_path: Path, kind: str
+) -> None:
+    """Scripts off: the message, a line saying what the graph shows, the graph, no dead controls.
+
+    The graph's every text (box fields, edge labels) is what the page shows at its last frame
+    (the last step's whole pass, for training) once its script runs.
+    """
+    player = pass_or_training_player(kind)
+    path = player.save(tmp_path / "page.html")
+    context = browser.new_context(java_script_enabled=False)
+    off = context.new_page()
+    off.goto(path.as_uri())
+    message = off.locator(".ag-noscript")
+    assert message.is_visible()
+    assert "Trust Notebook" in str(message.text_content())
+    said = off.locator(".ag-static")
+    assert said.is_visible()
+    assert "Without scripts, the graph shows" in str(said.text_content())
+    graph = off.locator(".ag-graph svg")
+    assert graph.is_visible()
+    box = graph.bounding_box()
+    assert box is not None
+    assert box["width"] > 200
+    assert box["height"] > 50
+    for control in ("button", "input", "select", ".ag-legend", ".ag-controls"):
+        assert off.locator(f".ag-player {control}:visible").count() == 0, control
+    static = off.eval_on_selector_all(GRAPH_TEXTS, "els => els.map(e => e.textContent)")
+    assert not any("1.23457e-05" in t for t in static)  # no layout placeholder is shown
+    context.close()
+    on = Page(browser, path)
+    on.page.keyboard.press("End")
+    assert on.page.locator(".ag-noscript").count() == 0
+    assert not on.page.locator(".ag-static").is_visible()
+    live = on.page.eval_on_selector_all(GRAPH_TEXTS, "els => els.map(e => e.textContent)")
+    assert static == live
+    assert on.errors == []
+    on.page.close()

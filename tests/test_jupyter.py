@@ -237,5 +237,6 @@ def test_untrusted_notebook_shows_pictures_and_says_how_to_run_the_players(
     assert page.locator(".ag-player button:visible").count() == 0
     assert page.locator(".ag-player input:visible").count() == 0
     assert page.locator(".ag-player .ag-graph:visible").count() == 0  # no run-on text of an SVG
+    assert page.locator(".ag-player .ag-static:visible").count() == 0  # no graph: not said
     page.screenshot(path=str(SHOTS / f"untrusted_{front}.png")) if SHOTS.is_dir() else None
     page.close()

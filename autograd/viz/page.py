@@ -10,15 +10,27 @@ from __future__ import annotations
 
 import html
 import os
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
 
 from autograd.engine import Value
 from autograd.files import write_atomic
-from autograd.viz.player import LEGEND_HTML, NO_SCRIPT_TEXT, PLAYER_CSS, PLAYER_JS, controls_html
+from autograd.viz.player import (
+    LARGEST_SCALE,
+    LEGEND_HTML,
+    NO_SCRIPT_TEXT,
+    PLAYER_CSS,
+    PLAYER_JS,
+    READABLE_SCALE,
+    STATIC_CSS,
+    controls_html,
+)
 
 PLAYER_ID_DIGITS: Final = 12  # hex digits of the content hash that name a player on a page
+PX_PER_PT: Final = 4 / 3  # Graphviz sizes an SVG in points; CSS pixels are 3/4 of a point
+_SVG_WIDTH: Final = re.compile(r'<svg\b[^>]*?\bwidth="([\d.]+)pt"')
 
 
 class PassPlayer:
@@ -41,22 +53,29 @@ class PassPlayer:
         Until its script runs, the fragment shows its title and a line saying why nothing
         moves (an untrusted notebook, a viewer without scripts); the controls and the graph
         are not displayed (inline ``display:none``, which sanitizers keep) until the script
-        starts.
+        starts. The laid-out graph holds the last frame's numbers, so the page of
+        :meth:`html` opened without scripts shows it, and a line saying so
+        (:func:`whole_page`).
         """
         total = len(self.frames)
         title = html.escape(f"{self.names[self.root]}: {total} steps (forward, then backward)")
         note = f'<div class="ag-note">{html.escape(self.note)}</div>' if self.note else ""
+        static = (
+            f"Without scripts, the graph shows the last of the {total} steps: every value of the "
+            "forward pass and every gradient of the backward pass."
+        )
         return f"""<div class="ag-player" tabindex="0" data-frames="{total}" \
 data-player="{self.player_id}">
 <style>{PLAYER_CSS}</style>
 <div class="ag-title">{title}</div>
 <div class="ag-noscript">{html.escape(NO_SCRIPT_TEXT)}</div>
+{static_html(static)}
 {controls_html(total)}
 {note}<div class="ag-phase"></div>
 <div class="ag-step"></div>
 <div class="ag-formula"></div>
 {LEGEND_HTML}
-<div class="ag-graph ag-js" style="display:none">{self.svg}</div>
+{graph_html(self.svg)}
 <script type="application/json" class="ag-data">{self.frames_json()}</script>
 <script>{PLAYER_JS}("{self.player_id}");</script>
 </div>"""
@@ -90,13 +109,39 @@ data-player="{self.player_id}">
         )
 
 
+def static_html(text: str) -> str:
+    """Return the line saying what the graph shows where scripts do not run (hidden elsewhere)."""
+    return f'<div class="ag-static" style="display:none">{html.escape(text)}</div>'
+
+
+def graph_html(svg: str) -> str:
+    """Return the graph's box: hidden until the script starts, or a saved page without scripts.
+
+    It carries the sizes the graph is fitted between where no script fits it (``--ag-min``,
+    ``--ag-max``: see :data:`~autograd.viz.player.STATIC_CSS`).
+
+    >>> graph_html('<svg width="300pt" height="90pt"></svg>')[:79]
+    '<div class="ag-graph ag-js" style="display:none;--ag-min:240px;--ag-max:600px">'
+    """
+    found = _SVG_WIDTH.search(svg)
+    fit = ""
+    if found:
+        px = float(found.group(1)) * PX_PER_PT
+        fit = f";--ag-min:{px * READABLE_SCALE:.0f}px;--ag-max:{px * LARGEST_SCALE:.0f}px"
+    return f'<div class="ag-graph ag-js" style="display:none{fit}">{svg}</div>'
+
+
 def whole_page(title: str, fragment: str) -> str:
     """Return a player's fragment as a page of its own, titled ``title`` (escaped here).
+
+    Where scripts do not run, the page shows the player's graph of the last frame under the
+    line saying why nothing moves (:data:`~autograd.viz.player.STATIC_CSS`).
 
     >>> whole_page("a < b", "<div></div>").splitlines()[4]
     '<title>a &lt; b</title>'
     """
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        f"<title>{html.escape(title)}</title>\n</head>\n<body>\n{fragment}\n</body>\n</html>\n"
+        f"<title>{html.escape(title)}</title>\n<noscript><style>{STATIC_CSS}</style></noscript>\n"
+        f"</head>\n<body>\n{fragment}\n</body>\n</html>\n"
     )

@@ -124,6 +124,25 @@ SPEEDS: Final = (("0.25", "¼×"), ("0.5", "½×"), ("1", "1×"), ("2", "2×"), 
 """Play speeds offered, as (factor, label); 1× is one frame per ``BASE_INTERVAL_MS``."""
 
 BASE_INTERVAL_MS: Final = 900
+READABLE_SCALE: Final = 0.6  # a graph fitted to a narrow screen is not shrunk below this
+LARGEST_SCALE: Final = 1.5  # nor one fitted to a wide screen grown past this
+
+STATIC_CSS: Final = """
+.ag-player .ag-graph.ag-js,.ag-player .ag-static{display:block!important}
+.ag-player .ag-static{font-size:13px;margin:6px 0}
+.ag-player .ag-phase:empty,.ag-player .ag-step:empty,.ag-player .ag-formula:empty{display:none}
+.ag-player .ag-graph{cursor:auto}
+.ag-player .ag-graph svg{width:100%;height:auto;min-width:var(--ag-min,0);
+  max-width:var(--ag-max,none)}
+"""
+"""What a saved page shows where scripts do not run: the graph of the last frame, fitted.
+
+A page's ``<head>`` holds it inside ``<noscript>``, so it applies only where scripts are off;
+the graph is fitted to the width as the script fits it (between ``READABLE_SCALE`` and
+``LARGEST_SCALE`` of its natural size, the bounds the graph carries as ``--ag-min`` and
+``--ag-max``) and scrolls past that. A notebook gets the fragment only, so an untrusted one
+keeps the graph hidden: its sanitizer strips the SVG to run-on text.
+"""
 
 
 def controls_html(total: int, what: str = "step") -> str:
@@ -150,7 +169,8 @@ def controls_html(total: int, what: str = "step") -> str:
     )
 
 
-KIT_JS: Final = r"""
+KIT_JS: Final = (
+    r"""
   "use strict";
   function findRoot(playerId) {
     var script = document.currentScript;
@@ -205,7 +225,7 @@ KIT_JS: Final = r"""
       // Fit to the width; on a narrow screen (a phone) not below READABLE of the natural size
       // at first, so the text stays legible and the graph pans, with the current node in view.
       var room = view.clientWidth || root.clientWidth || width;
-      scale = Math.min(1.5, Math.max(0.05, (room - 2) / (width * 4 / 3)));
+      scale = Math.min(LARGEST, Math.max(0.05, (room - 2) / (width * 4 / 3)));
       if (readable) { scale = Math.max(scale, READABLE); }
       fitted = !readable || scale < READABLE + 1e-9;
       apply();
@@ -325,7 +345,10 @@ KIT_JS: Final = r"""
     });
     return {stop: stop};
   }
-""".replace("BASE", str(BASE_INTERVAL_MS)).replace("READABLE", "0.6")
+""".replace("BASE", str(BASE_INTERVAL_MS))
+    .replace("READABLE", str(READABLE_SCALE))
+    .replace("LARGEST", str(LARGEST_SCALE))
+)
 """Helpers both players' scripts start with (inside their own function: no globals)."""
 
 GRAPH_JS: Final = r"""

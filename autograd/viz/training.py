@@ -43,7 +43,7 @@ from autograd.viz.dot import (
     op_id,
 )
 from autograd.viz.frames import FORWARD, PENDING_DATA, PENDING_GRAD, Frame
-from autograd.viz.page import whole_page
+from autograd.viz.page import graph_html, static_html, whole_page
 from autograd.viz.player import (
     LEGEND_HTML,
     NO_SCRIPT_TEXT,
@@ -255,11 +255,19 @@ class TrainingPlayer:
         """Return the player as an HTML fragment (what Jupyter shows)."""
         total = len(self.steps)
         title = html.escape(self.title)
+        first, last = self.steps[0].loss, self.steps[-1].loss
+        static = (
+            f"Without scripts, the graph shows example {self.example} at the last optimizer step "
+            f"({total} of {total}; batch loss {fmt(last, self.digits)}, from "
+            f"{fmt(first, self.digits)} at step 1): its values and gradients before that step's "
+            "update."
+        )
         return f"""<div class="ag-player ag-training" tabindex="0" data-steps="{total}" \
 data-player="{self.player_id}">
 <style>{PLAYER_CSS}{TRAIN_CSS}</style>
 <div class="ag-title">{title}</div>
 <div class="ag-noscript">{html.escape(NO_SCRIPT_TEXT)}</div>
+{static_html(static)}
 {controls_html(total, "optimizer step")}
 <div class="ag-inner ag-js" style="display:none">inside this step, example {self.example}'s graph:
 <button type="button" class="ag-inner-prev" title="previous frame of this step (↑)">◀ frame</button>
@@ -280,7 +288,7 @@ step, batch gradient, change</div><table><thead><tr><th>name</th><th>value</th><
 <th>change</th></tr></thead><tbody></tbody></table></div>
 </div>
 {LEGEND_HTML}
-<div class="ag-graph ag-js" style="display:none">{self.svg}</div>
+{graph_html(self.svg)}
 <script type="application/json" class="ag-data">{self.data_json()}</script>
 <script>{TRAIN_JS}("{self.player_id}");</script>
 </div>"""
