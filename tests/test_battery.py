@@ -10,6 +10,7 @@ to have none. ``python tests/test_battery.py`` prints the counts of verdicts.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import math
 import shutil
@@ -564,6 +565,28 @@ OPS = [
 ]  # fmt: skip
 
 RANKDIR = a("choice", "LR")
+DIGITS = a("count", 4, bad("18", 18, V))
+GRADS = a("choice", ".grad")
+
+
+@functools.cache
+def _players() -> tuple[object, object]:
+    """A step-through and a training player, made once: saving changes neither."""
+    return autograd.viz.step_through(_graph()), _record()
+
+
+def _record(**changes: object) -> object:
+    args: dict[str, object] = {"steps": 1, "grid": 4, **changes}
+    return autograd.viz.record_training(_trainer(), ROWS_, TARGETS, **args)  # type: ignore[arg-type]
+
+
+def _save_row(name: str, which: int, covers: object) -> Row:
+    return row(name, lambda: _players()[which].save, covers=covers, shows=name,  # type: ignore[attr-defined]
+               path=a("path", "player.svg", bad("suffix", "player.txt", V)),
+               frame=a("count0", 0, bad("10**6", 10**6, V), skip="None -1"),  # -1: the last
+               needs_dot=True)  # fmt: skip
+
+
 VIZ = [
     row("draw_dot", lambda: autograd.viz.draw_dot, covers=autograd.viz.draw_dot,
         root=a("value", fresh(_graph)), rankdir=RANKDIR, show=a("choice", "data+grad"),
@@ -571,7 +594,8 @@ VIZ = [
                                                  bad("outside", fresh(lambda: [Value(3.0)]), V)),
         max_nodes=a("count", 100), clusters=FLAG_F,
         edge_colors=a(None, None, bad("str", "red"), bad("list", ["red"]),
-                      bad("{1: 'red'}", {1: "red"}), bad("{'e0_0': 1}", {"e0_0": 1}))),
+                      bad("{1: 'red'}", {1: "red"}), bad("{'e0_0': 1}", {"e0_0": 1})),
+        grads=GRADS, digits=DIGITS),
     row("count_paths", lambda: autograd.viz.count_paths, covers=autograd.viz.count_paths,
         output=a("value", fresh(_graph)), input=a("value", fresh(lambda: Value(1.0)))),
     row("explain_paths", lambda: autograd.viz.explain_paths, covers=autograd.viz.explain_paths,
@@ -579,11 +603,24 @@ VIZ = [
         limit=a("count", 10)),
     row("step_through", lambda: autograd.viz.step_through, covers=autograd.viz.step_through,
         root=a("value", fresh(_graph)), rankdir=RANKDIR, max_nodes=a("count", 100),
-        needs_dot=True),
+        grads=GRADS, digits=DIGITS, collapsed=FLAG_F, needs_dot=True),
     row("StepThrough", lambda: autograd.viz.StepThrough, covers=autograd.viz.StepThrough,
         root=a("value", fresh(_graph)), rankdir=RANKDIR,
         order=a(None, None, bad("str", "ab"), bad("[float]", [1.0]), bad("float", 1.0)),
-        needs_dot=True),
+        note=a("text", ""), digits=DIGITS, needs_dot=True),
+    row("check_grads", lambda: autograd.viz.check_grads, covers=autograd.viz.check_grads,
+        root=a("value", fresh(_graph)),
+        order=a(None, None, bad("str", "ab"), bad("[float]", [1.0]), bad("float", 1.0))),
+    row("record_training", lambda: autograd.viz.record_training,
+        covers=autograd.viz.record_training,
+        trainer=a(None, fresh(_trainer), bad("None", None), bad("model", fresh(_model)),
+                  bad("object", object())),
+        x=a("rows", ROWS_), y=TRAIN_Y, steps=a("count", 1, bad("10**6", 10**6, V)),
+        example=a("count0", 0, bad("out of range", 2, V)),
+        grid=a("count0", 4, bad("10**6", 10**6, V)), rankdir=RANKDIR,
+        max_nodes=a("count", 100), max_frames=a("count", 1000), digits=DIGITS, needs_dot=True),
+    _save_row("StepThrough.save", 0, autograd.viz.StepThrough.save),
+    _save_row("TrainingPlayer.save", 1, autograd.viz.TrainingPlayer.save),
     row("label_parameters", lambda: autograd.viz.label_parameters,
         covers=autograd.viz.label_parameters, module=a("module", fresh(_model))),
 ]  # fmt: skip
@@ -623,7 +660,7 @@ EXEMPT: dict[object, str] = {
     autograd.viz.PathExplanation.name: "reads a node of its own explanation",
     autograd.viz.PathExplanation.path_text: "reads a path of its own explanation",
     autograd.viz.PathExplanation.draw: "passes its keywords to draw_dot, which has a row",
-    autograd.viz.StepThrough.save: "write_atomic has a row; save passes the path on",
+    autograd.viz.TrainingPlayer: "made by record_training, which checks every argument",
 }
 """Public callables without a row, and why (exception classes need none)."""
 

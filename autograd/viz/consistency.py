@@ -34,6 +34,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from autograd import _checks
 from autograd.engine import BackwardStep, Value, backprop, topological_order
 from autograd.viz.style import fmt, operand, plural
 
@@ -106,8 +107,17 @@ def check_grads(root: Value, order: Sequence[Value] | None = None) -> GradCheck:
 
     ``order`` is ``topological_order(root)``, if the caller has it already. No ``.grad`` is
     read or written by the fresh pass.
+
+    Raises:
+        TypeError: ``root`` is not a Value, or ``order`` not None or a list of Values.
     """
-    order = topological_order(root) if order is None else order
+    _checks.instance("check_grads: root", root, Value, "a Value (the output of a graph)")
+    if order is None:
+        order = topological_order(root)
+    else:
+        order = _checks.sequence("check_grads: order", order, "topological_order(root)")
+        for i, node in enumerate(order):
+            _checks.instance(f"check_grads: order[{i}]", node, Value, "a Value")
     size: dict[Value, float] = {root: 1.0}  # the magnitudes a node's sum is made of
 
     def measure(step: BackwardStep) -> None:

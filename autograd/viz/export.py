@@ -55,8 +55,8 @@ def save_player(
     suffix = Path(path).suffix.lower()
     if suffix not in FORMATS:
         raise ValueError(
-            f"{caller}: cannot write {suffix or 'a file without a suffix'!r} (the suffix picks "
-            f"the format: one of {list(FORMATS)})"
+            f"{caller}: cannot write {suffix or 'a file without a suffix'!r} to path "
+            f"{str(path)!r} (the suffix picks the format: one of {list(FORMATS)})"
         )
     count = player.frame_count()
     if frame is not None and suffix in (".html", ".gif"):

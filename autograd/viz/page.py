@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
 
+from autograd import _checks
 from autograd.engine import Value
 from autograd.files import write_atomic
 from autograd.viz.player import (
@@ -91,8 +92,9 @@ data-player="{self.player_id}">
         collapsed player) where the page has it; the GIF needs Pillow. Writing is atomic (a
         temporary file, then a rename), so a failure leaves an older file as it was.
         """
-        if Path(path).suffix.lower() in (".html", ".htm", "") and frame is None:
-            return write_atomic(path, self.html())
+        target = _checks.path("StepThrough.save: path", path)
+        if target.suffix.lower() in (".html", ".htm", "") and frame is None:
+            return write_atomic(target, self.html())
         from autograd.viz.export import save_player  # rendering and Pillow only when asked
 
         written: Path = save_player(self, path, frame=frame, caller="StepThrough.save")

@@ -194,8 +194,8 @@ class StepThrough(PassPlayer):
             for i, node in enumerate(order):
                 _checks.instance(f"StepThrough: order[{i}]", node, Value, "a Value")
         self.root = root
-        self.note = note
-        self.digits = digits
+        self.note = _checks.text("StepThrough: note", note)
+        self.digits = check_digits("StepThrough", digits)
         self.rankdir = rankdir
         self._pin: Any = None
         self.ids = node_ids(order)

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Final
 import numpy as np
 
 from autograd import _checks
+from autograd.compiled.inputs import as_floats
 from autograd.engine import Value, topological_order
 from autograd.messages import describe
 from autograd.viz.collapse import label_parameters
@@ -340,14 +341,12 @@ BOUNDARY_PX: Final = 200
 
 
 def _check_data(x: object, y: object, caller: str) -> tuple[np.ndarray[Any, Any], Any]:
-    try:
-        inputs = np.asarray(x, dtype=np.float64)
-    except (TypeError, ValueError) as err:
-        raise TypeError(f"{caller}: x must be a 2-d array of numbers, got {describe(x)}") from err
+    # real, finite numbers (as the trainer's fit takes them): a kind is a TypeError, a value
+    # (nan, a ragged row) a ValueError, naming the entry
+    inputs = as_floats(x, f"{caller}: x", batch=True)
     if inputs.ndim != 2 or len(inputs) == 0:  # noqa: PLR2004  # rows of features
         raise ValueError(f"{caller}: x must be a 2-d array of examples, got {describe(x)}")
-    if not np.all(np.isfinite(inputs)):
-        raise ValueError(f"{caller}: x holds nan or inf")
+    as_floats(y, f"{caller}: y", batch=True)
     labels = np.asarray(y)
     if labels.ndim == 0 or len(labels) != len(inputs):
         raise ValueError(
