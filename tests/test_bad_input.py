@@ -383,3 +383,22 @@ def test_optimizers_refuse_a_computed_value_as_a_parameter() -> None:
     w = Value(1.0)
     with pytest.raises(TypeError, match=r"Adam: params\[1\] must be a leaf Value .* by mul"):
         Adam([w, w * 2.0])
+
+
+@pytest.mark.parametrize(
+    ("bad", "error"), [(10**400, ValueError), (1j, TypeError), (None, TypeError)],
+    ids=["10**400", "complex", "None"],
+)  # fmt: skip
+def test_a_compiled_step_refuses_a_grad_set_by_hand_and_changes_no_grad(
+    bad: object, error: type[Exception]
+) -> None:
+    """forward_backward adds into every .grad only once each sum is checked (a bare error and
+    half the parameters updated, before)."""
+    from autograd.compiled import compile_loss
+
+    w, v = Value(2.0), Value(3.0)
+    plan = compile_loss(lambda x: w * v * x, 1.0, [w, v])
+    w.grad, v.grad = 0.5, bad  # type: ignore[assignment]
+    with pytest.raises(error, match=r"forward_backward: Value\(data=3.0\) has .grad = "):
+        plan.forward_backward(np.array([1.0, 2.0]))
+    assert (w.grad, v.grad) == (0.5, bad)
