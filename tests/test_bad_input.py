@@ -305,10 +305,39 @@ def _trainer_without_loss() -> object:
     return Trainer(model, SGD(model.parameters()), None)  # type: ignore[arg-type]
 
 
+def _write_array(tmp: object) -> object:
+    import tempfile
+    from pathlib import Path
+
+    from autograd.files import write_atomic
+
+    folder = Path(tempfile.mkdtemp())
+    try:
+        return write_atomic(folder / "a.bin", np.arange(3))  # type: ignore[arg-type]
+    finally:
+        assert list(folder.iterdir()) == []  # nothing written
+
+
 def _issue_examples() -> list[Any]:
     from autograd import nn, schedules
+    from autograd.losses import graph_max, softmax
 
     return [
+        pytest.param(lambda: dot(b"ab", [1, 2]), TypeError,  # type: ignore[arg-type]
+                     r"dot: weights must be a list of numbers or Values .*got bytes b'ab'",
+                     id="dot(b'ab', [1, 2]) was 293.0"),
+        pytest.param(lambda: graph_max("x"), TypeError,  # type: ignore[arg-type]
+                     r"graph_max: values must be a number, a Value or a list of them, got str",
+                     id="graph_max('x') was 'x'"),
+        pytest.param(lambda: softmax([1.0, 2.0], temperature=True), TypeError,
+                     r"softmax: temperature must be a real number, got bool True",
+                     id="softmax(temperature=True) accepted"),
+        pytest.param(lambda: softmax([1.0, 2.0], temperature=math.inf), ValueError,
+                     r"softmax: temperature must be a finite number, got inf",
+                     id="softmax(temperature=inf) accepted"),
+        pytest.param(lambda: _write_array(None), TypeError,
+                     r"write_atomic: data must be a str \(written as UTF-8\) or bytes, got an "
+                     r"array of shape \(3,\)", id="write_atomic(path, np.arange(3)) wrote bytes"),
         pytest.param(_trainer_without_loss, TypeError, r"Trainer: loss must be a loss function",
                      id="Trainer(model, opt, None) failed later"),
         pytest.param(lambda: schedules.Constant(1).then("x", 5), TypeError,  # type: ignore[arg-type]
@@ -402,3 +431,10 @@ def test_a_compiled_step_refuses_a_grad_set_by_hand_and_changes_no_grad(
     with pytest.raises(error, match=r"forward_backward: Value\(data=3.0\) has .grad = "):
         plan.forward_backward(np.array([1.0, 2.0]))
     assert (w.grad, v.grad) == (0.5, bad)
+
+
+def test_graph_max_takes_numbers_as_max_values_does() -> None:
+    """graph_max([1.0, 2.0]) raised AttributeError ('float' object has no attribute 'relu')."""
+    from autograd.losses import graph_max
+
+    assert graph_max([1.0, 2.0]).data == 2.0
