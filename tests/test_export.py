@@ -140,3 +140,43 @@ def test_every_frame_is_drawn_on_one_canvas_with_each_node_in_place(
         svg = player.save(tmp_path / f"{k}.svg", frame=k).read_text(encoding="utf-8")
         assert ET.fromstring(svg).attrib["width"] == width, k
         assert placed(svg) == placed(first), k
+
+
+def _points(shape: ET.Element) -> list[tuple[float, float]]:
+    if shape.tag.endswith("ellipse"):
+        cx, cy = float(shape.attrib["cx"]), float(shape.attrib["cy"])
+        rx, ry = float(shape.attrib["rx"]), float(shape.attrib["ry"])
+        return [(cx - rx, cy - ry), (cx + rx, cy + ry)]
+    return [(float(a), float(b)) for a, b in (p.split(",") for p in shape.attrib["points"].split())]
+
+
+def _gap(point: tuple[float, float], box: list[tuple[float, float]]) -> float:
+    """How far ``point`` lies outside the bounding box of ``box``'s points (0 inside)."""
+    xs, ys = [p[0] for p in box], [p[1] for p in box]
+    dx = max(min(xs) - point[0], 0.0, point[0] - max(xs))
+    dy = max(min(ys) - point[1], 0.0, point[1] - max(ys))
+    return float((dx * dx + dy * dy) ** 0.5)
+
+
+def test_a_backward_still_points_its_arrowheads_where_the_gradient_goes(tmp_path: Path) -> None:
+    """In a backward frame's still the highlighted edge's arrowhead sits at the input that
+    receives the gradient (as the page draws it), in a forward frame at the op it feeds."""
+    x = Value(2.0, label="x")
+    f = x * 3.0
+    f.label = "f"
+    player = step_through(f)
+    frames = list(player.frames)
+    back = next(k for k, fr in enumerate(frames) if fr.phase == BACKWARD and fr.node is x)
+    ahead = next(k for k, fr in enumerate(frames) if fr.phase != BACKWARD and fr.node is f)
+    for k, toward in ((back, "n0"), (ahead, "n2op")):  # x.grad += 3 * 1; f = x * 3
+        path = tmp_path / f"frame{k}.svg"
+        player.save(path, frame=k)
+        svg = ET.fromstring(path.read_text(encoding="utf-8"))
+        groups = {g.attrib.get("id"): g for g in svg.iter(f"{SVG}g")}
+        tip = _points(next(groups["e2_0"].iter(f"{SVG}polygon")))
+        head = (sum(p[0] for p in tip) / len(tip), sum(p[1] for p in tip) / len(tip))
+        gaps = {}
+        for name in ("n0", "n2op"):
+            shapes = [*groups[name].iter(f"{SVG}polygon"), *groups[name].iter(f"{SVG}ellipse")]
+            gaps[name] = _gap(head, _points(shapes[0]))
+        assert min(gaps, key=gaps.__getitem__) == toward, (k, head, gaps)

@@ -223,7 +223,7 @@ def _step_picture(player: StepThrough, k: int) -> Any:
     _restyle(picture, labels, fills, faint)
     pin = pin_of(player)
     _caption(picture, k, player.frames, pin.chars)
-    return pin(picture)
+    return pin(picture, back=_flowing_back(current))
 
 
 def _collapsed_picture(player: CollapsedStepThrough, k: int) -> Any:
@@ -250,7 +250,12 @@ def _collapsed_picture(player: CollapsedStepThrough, k: int) -> Any:
     _restyle(picture, {}, fills, set(player.boxes) - computed)
     pin = pin_of(player)
     _caption(picture, k, player.frames, pin.chars, title=picture.graph_attr.get("label", ""))
-    return pin(picture)
+    return pin(picture, back=_flowing_back(player.frames[k]))
+
+
+def _flowing_back(frame: Any) -> frozenset[str]:
+    """The edges whose arrowheads a frame turns round: a backward frame's, toward the input."""
+    return frozenset(frame.edges) if frame.phase == BACKWARD else frozenset()
 
 
 def _training_picture(player: TrainingPlayer, k: int) -> Any:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -58,12 +58,14 @@ class Pin:
     width: float
     chars: int
 
-    def __call__(self, picture: Any) -> Any:
+    def __call__(self, picture: Any, back: Set[str] = frozenset()) -> Any:
         """Place ``picture`` as the layout did (drawn by ``neato -n2``); return it.
 
         Nodes are re-declared with their place (later attributes win in DOT); an edge or a
         cluster cannot be declared twice, so their places are written into the statements the
-        picture already holds (the edges found by their ``id``).
+        picture already holds (the edges found by their ``id``). The edges in ``back`` keep
+        their route but point the other way (:func:`reversed_route`): in a backward frame the
+        arrowhead points where the gradient goes, as the page draws it.
         """
         picture.engine = "neato"
         picture.graph_attr.update(splines="line", overlap="true")  # for an edge not laid out
@@ -72,8 +74,11 @@ class Pin:
             stripped = line.strip()
             if " -> " in stripped and stripped.endswith("]"):
                 found = _EDGE_ID.search(stripped)
-                place = self.edges.get(found.group(1) or found.group(2)) if found else None
+                edge = (found.group(1) or found.group(2)) if found else None
+                place = self.edges.get(edge) if edge is not None else None
                 if place:
+                    if edge in back and "pos" in place:
+                        place = {**place, "pos": reversed_route(place["pos"])}
                     line = line.rstrip()[:-1] + " " + _attrs(place) + "]\n"
             body.append(line)
             words = stripped.split()
@@ -88,6 +93,37 @@ class Pin:
             picture.node(f"{CANVAS}{corner}", label="", shape="point", style="invis",
                          width="0", height="0", pos=f"{x:.2f},{self.bottom:.2f}!")  # fmt: skip
         return picture
+
+
+ARROW_PT: Final = 10.0  # how far an arrowhead reaches back along its edge (Graphviz's default)
+
+
+def reversed_route(pos: str) -> str:
+    """Return an edge's laid-out route (Graphviz ``pos``) drawn the other way round.
+
+    A route ``e,X,Y p0 ... pn`` runs from the tail (``p0``) to just short of the head, where
+    the arrowhead reaches to ``(X, Y)``. The reversed route starts at ``(X, Y)``, runs back
+    along the same curve and ends ``ARROW_PT`` short of ``p0``, where the arrowhead now sits.
+
+    >>> reversed_route("e,0,30 0,0 0,5 0,15 0,20")
+    'e,0,0 0,30 0,30 0,20 0,20 0,15 0,5 0,10'
+    """
+    parts = pos.split()
+    if not parts or not parts[0].startswith("e,"):
+        return pos  # no arrowhead to move (a route with a start arrow is left as it is)
+    head = tuple(float(v) for v in parts[0][2:].split(","))
+    points = [tuple(float(v) for v in p.split(",")) for p in parts[1:]]
+    tail, after = points[0], points[1] if len(points) > 1 else head
+    dx, dy = after[0] - tail[0], after[1] - tail[1]
+    length = (dx * dx + dy * dy) ** 0.5 or 1.0
+    short = (tail[0] + ARROW_PT * dx / length, tail[1] + ARROW_PT * dy / length)
+    route = [head, head, points[-1], *reversed(points)]  # a straight piece, then the curve back
+    route[-1] = short
+    return " ".join(["e," + _xy(tail), *(_xy(p) for p in route)])
+
+
+def _xy(point: tuple[float, ...]) -> str:
+    return ",".join(f"{v:g}" for v in point)
 
 
 def _attrs(place: Mapping[str, str]) -> str:
