@@ -8,7 +8,15 @@
 (15.0, 8.0)
 """
 
-from autograd.engine import Value, dot, grad, sum_values, topological_order, zero_grad
+from autograd.engine import (
+    Value,
+    dot,
+    grad,
+    max_values,
+    sum_values,
+    topological_order,
+    zero_grad,
+)
 from autograd.modes import detect_anomaly, no_grad
 
 __all__ = [
@@ -16,6 +24,7 @@ __all__ = [
     "detect_anomaly",
     "dot",
     "grad",
+    "max_values",
     "no_grad",
     "sum_values",
     "topological_order",

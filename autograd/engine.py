@@ -98,6 +98,31 @@ def _rbinary(op: Op, b: Value, a: object) -> Value:
     return _record(op, (a, b), None, op.forward(a.data, b.data))
 
 
+def apply(op: Op, /, *inputs: Value | float, **params: float) -> Value:
+    """Return the node ``op`` computes from ``inputs`` (Values or numbers) and ``params``.
+
+    How a registered op's function (:func:`autograd.ops.register`) builds its nodes: the same
+    ``_apply`` as every method, after checking the number of inputs and the parameters' names.
+
+    >>> apply(ops.MUL, Value(2.0), 3).data, apply(ops.LEAKY_RELU, -2.0, slope=0.5).data
+    (6.0, -1.0)
+    """
+    if op.arity is not None and len(inputs) != op.arity:
+        raise TypeError(f"{op.name} takes {op.arity} input(s), got {len(inputs)}")
+    unknown = sorted(set(params) - set(op.domain.params))
+    if unknown:
+        raise TypeError(
+            f"{op.name}: unknown parameter {unknown[0]!r} (its parameters: "
+            f"{sorted(op.domain.params)})"
+        )
+    parents = tuple(_leaf(x, f"{op.name} input {i}") for i, x in enumerate(inputs))
+    checked = {name: _checks.number(f"{op.name} {name}", v) for name, v in params.items()}
+    return _apply(op, parents, checked or None)
+
+
+ops._set_node_builder(apply)  # registered ops build their nodes here (ops cannot import us)
+
+
 class Value(LeavesOnlyCopy):
     """A scalar node of a computation graph: a number, its gradient and how it was made.
 
@@ -282,6 +307,22 @@ class Value(LeavesOnlyCopy):
         slope = _checks.number("leaky_relu slope", slope)
         return _apply(ops.LEAKY_RELU, (self,), shared_param("slope", slope))
 
+    def heaviside(self) -> Value:
+        """Return the unit step: 1.0 where ``self > 0``, else 0.0 (``nan`` stays ``nan``).
+
+        A threshold neuron, ``[w · x + b > 0]``, as the course's logic networks use it. Its
+        local derivative is 0 on both sides of the jump (and PyTorch's convention at it), so
+        no gradient ever passes: a network of steps cannot learn by gradient descent, which is
+        why the course moves on to sigmoids, the step made smooth.
+
+        >>> x = Value(0.5)
+        >>> y = x.heaviside()
+        >>> y.backward()
+        >>> (y.data, Value(0.0).heaviside().data, x.grad)
+        (1.0, 0.0, 0.0)
+        """
+        return _apply(ops.HEAVISIDE, (self,))
+
     def softplus(self) -> Value:
         """Return ``log(1 + e**self)``, stable for large ``|self|``; its derivative is sigmoid.
 
@@ -342,8 +383,14 @@ class Value(LeavesOnlyCopy):
         in, so a second call adds exactly one more gradient (PyTorch's rule); reset with
         :func:`zero_grad`. It runs :func:`backprop`'s pass tuned for speed
         (:mod:`autograd.fast_backward`). If the pass raises (``detect_anomaly()``, Ctrl-C), no
-        ``.grad`` changes. Two passes over shared nodes must not run at once in different
-        threads.
+        ``.grad`` changes. Passes from several threads take turns (one lock), so calls from
+        several threads into shared parameters add up exactly as if made one after another.
+
+        Raises:
+            TypeError: a node's ``.grad`` was set by hand to something that is not a real
+                number (``None``, ``1j``), naming the node; no ``.grad`` changes.
+            ValueError: a node's ``.grad`` was set by hand to an int beyond the float range
+                (``10**400``), naming the node; no ``.grad`` changes.
 
         >>> x = Value(2.0)
         >>> y = (x * x) * 3
@@ -364,16 +411,49 @@ def _compared(x: object, what: str) -> float:
 def sum_values(values: Iterable[Value | float]) -> Value:
     """Return the sum of many Values as one n-ary node (one op box, one edge per term).
 
+    Raises:
+        TypeError: ``values`` is not an iterable (a str, bytes and a dict are refused too), or
+            holds something that is not a number or a Value.
+
     >>> xs = [Value(1.0), Value(2.0), Value(3.5)]
     >>> s = sum_values(xs)
     >>> s.backward()
     >>> (s.data, [x.grad for x in xs])
     (6.5, [1.0, 1.0, 1.0])
     """
-    parents = tuple(_leaf(v, "sum_values") for v in values)
+    parents = tuple(_leaf(v, "sum_values") for v in _terms(values, "sum_values: values"))
     if not parents:
         return _node(0.0, None, (), None)
     return _apply(ops.SUM, parents)
+
+
+def _terms(values: Any, what: str, wanted: str = "Values or numbers") -> Sequence[Any]:
+    """Inputs given as any iterable but a str, bytes or a dict (a TypeError naming ``what``)."""
+    if type(values) is list or type(values) is tuple:  # the usual case, cheaply
+        return values
+    return _checks.sequence(what, values, f"{wanted} (a list, a tuple, a generator)")
+
+
+def max_values(values: Iterable[Value | float]) -> Value:
+    """Return the largest of many Values as one n-ary node, as max pooling takes it.
+
+    Its gradient goes to the first largest input and the others get 0 (PyTorch's
+    ``max_pool2d``; a nan wins and the last nan takes the gradient).
+
+    Raises:
+        TypeError: ``values`` is not an iterable of numbers or Values (as :func:`sum_values`).
+        ValueError: if there are no values.
+
+    >>> xs = [Value(1.0), Value(3.0), Value(3.0)]
+    >>> m = max_values(xs)
+    >>> m.backward()
+    >>> (m.data, [x.grad for x in xs])
+    (3.0, [0.0, 1.0, 0.0])
+    """
+    parents = tuple(_leaf(v, "max_values") for v in _terms(values, "max_values: values"))
+    if not parents:
+        raise ValueError("max_values: got no values; pass at least one")
+    return _apply(ops.MAX, parents)
 
 
 def dot(
@@ -384,21 +464,28 @@ def dot(
     Its local derivatives are ``x_i`` for ``w_i``, ``w_i`` for ``x_i`` and 1 for the bias --
     the same gradients as ``2n`` separate ``*`` and ``+`` nodes, with one node instead.
 
+    Raises:
+        TypeError: ``weights`` or ``inputs`` is not a list (tuple, 1-d array) of numbers or
+            Values, or ``bias`` is not a number or a Value.
+        ValueError: ``weights`` and ``inputs`` differ in length.
+
     >>> w, x, b = [Value(2.0), Value(-1.0)], [Value(3.0), Value(4.0)], Value(0.5)
     >>> y = dot(w, x, b)
     >>> y.backward()
     >>> (y.data, [wi.grad for wi in w], [xi.grad for xi in x], b.grad)
     (2.5, [3.0, 4.0], [2.0, -1.0], 1.0)
     """
+    weights = _terms(weights, "dot: weights", "a list of numbers or Values")
+    inputs = _terms(inputs, "dot: inputs", "a list of numbers or Values")
     if len(weights) != len(inputs):
         raise ValueError(
             f"dot: got {len(weights)} weights and {len(inputs)} inputs; they must pair up"
         )
     parents: list[Value] = []
     for w, x in zip(weights, inputs, strict=True):
-        parents.append(_leaf(w, "dot weight"))
-        parents.append(_leaf(x, "dot input"))
-    parents.append(_leaf(bias, "dot bias"))
+        parents.append(_leaf(w, "dot: weights"))
+        parents.append(_leaf(x, "dot: inputs"))
+    parents.append(_leaf(bias, "dot: bias"))
     return _apply(ops.DOT, tuple(parents))
 
 
@@ -489,9 +576,11 @@ def backprop(
 
     The reference backward pass: for each node in reverse topological order, for each of its
     inputs, ``grad[input] += local * upstream`` -- so every path from a node to the root adds
-    its product. ``backward()`` and ``grad()`` run the same pass tuned for speed
-    (:mod:`autograd.fast_backward`) and give these numbers bit for bit (a sum that is exactly
-    -0.0 here reads +0.0 there); the step-through player records its frames from ``on_step``.
+    its product (a row that selects, :attr:`autograd.ops.Op.selects`, adds 0 where its local
+    derivative is 0, whatever the upstream gradient). ``backward()`` and ``grad()`` run the
+    same pass tuned for speed (:mod:`autograd.fast_backward`) and give these numbers bit for
+    bit (a sum that is exactly -0.0 here reads +0.0 there); the step-through player records
+    its frames from ``on_step``.
 
     Args:
         root: the Value to differentiate (its gradient is 1).
@@ -516,7 +605,7 @@ def backprop(
         else:
             local = node.local_grads()
         for k, (parent, d) in enumerate(zip(node._parents, local, strict=True)):
-            term = d * upstream
+            term = op.term(d, upstream)  # d * upstream; 0 where a selecting row's d is 0
             before = grads.get(parent)
             grads[parent] = total = term if before is None else before + term
             if on_step is not None:
@@ -532,8 +621,9 @@ def grad(output: Value, inputs: Value | Sequence[Value], create_graph: bool = Fa
     """Return ``d output / d input`` for each input, leaving every ``.grad`` as it was.
 
     The float pass runs in the nodes' ``.grad`` and puts each one back afterwards (also when
-    it raises), so, like ``backward()``, it must not run at the same time as another pass over
-    the same nodes in another thread.
+    it raises); like ``backward()`` it holds the passes' lock
+    (:data:`autograd.fast_backward.GRAD_LOCK`), so a pass in another thread never sees its
+    borrowed slots.
 
     With ``create_graph=True`` the gradients are Values built from the same local-derivative
     rules (:func:`backprop` on Values), so they can be differentiated again (second
@@ -547,6 +637,9 @@ def grad(output: Value, inputs: Value | Sequence[Value], create_graph: bool = Fa
     Returns:
         A float (or Value) for a single input, else a tuple of them in the inputs' order.
 
+    Raises:
+        TypeError: ``output`` or an input is not a Value, or ``create_graph`` not a bool.
+
     >>> x = Value(0.5)
     >>> y = x ** 3
     >>> dy = grad(y, x, create_graph=True)
@@ -557,13 +650,15 @@ def grad(output: Value, inputs: Value | Sequence[Value], create_graph: bool = Fa
     if not isinstance(output, Value):
         raise TypeError(f"grad: output must be a Value, got {describe(output)}")
     single = isinstance(inputs, Value)
-    wanted: Sequence[Value] = (inputs,) if single else tuple(inputs)  # type: ignore[arg-type,assignment]
+    wanted = (inputs,) if single else tuple(_terms(inputs, "grad: inputs", "a Value or Values"))
     for i, x in enumerate(wanted):
         if not isinstance(x, Value):
             raise TypeError(f"grad: inputs[{i}] must be a Value, got {describe(x)}")
+    create_graph = _checks.flag("grad: create_graph", create_graph)
     found: tuple[Any, ...]
     if create_graph:
-        grads = backprop(output, create_graph=True)
+        with fast_backward.GRAD_LOCK:  # no step in another thread moves a .data it reads
+            grads = backprop(output, create_graph=True)
         found = tuple(_leaf(grads.get(x, 0.0), "grad") for x in wanted)
     else:
         found = fast_backward.fresh_grads(output, wanted)
@@ -590,5 +685,6 @@ def zero_grad(values: Value | Iterable[Value]) -> None:
     for i, v in enumerate(nodes):
         if not isinstance(v, Value):
             raise TypeError(f"zero_grad: values[{i}] must be a Value, got {describe(v)}")
-    for v in nodes:
-        v.grad = 0.0
+    with fast_backward.GRAD_LOCK:  # never in the middle of another thread's pass
+        for v in nodes:
+            v.grad = 0.0

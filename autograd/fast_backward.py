@@ -6,12 +6,18 @@ for bit; ``tests/test_engine.py`` pins that over random programs. It is faster b
 
 - running sums live in the nodes' own ``.grad`` slots instead of a dict keyed by node (half the
   cost on big graphs);
-- the common binary node is unrolled (no zip, no helper call);
+- the common unary and binary nodes are unrolled (no zip, no helper call);
 - one walk both counts each op node's consumers (Kahn's algorithm) and takes out what earlier
   passes left in ``.grad``, so a pass starts from zero and then adds the old values back in
   (PyTorch's rule: two calls give twice the gradient, never micrograd's re-propagation);
 - if anything raises midway (``KeyboardInterrupt``, ``detect_anomaly()``), every ``.grad`` is put
   back as it was.
+
+A pass borrows the nodes' ``.grad`` slots, so two passes over shared nodes must not interleave:
+each one holds :data:`GRAD_LOCK`, as does everything else that writes ``.grad`` or reads it to
+move parameters (``zero_grad``, an optimizer's step, a compiled plan's call). Passes from several
+threads then run one after another and their gradients add up exactly; the interpreter lock lets
+only one thread compute at a time anyway, so nothing is lost by waiting.
 
 Its sums start at +0.0 where the reference's start at the first term, so a gradient that is
 exactly -0.0 in the reference reads +0.0 here (as it does after ``.grad += ...`` anywhere).
@@ -21,13 +27,21 @@ from __future__ import annotations
 
 import math
 import numbers
+import threading
 from collections.abc import Iterable, Sequence
-from typing import Protocol
+from typing import Any, Final, Protocol
 
 import numpy as np
 
 from autograd import messages, modes
 from autograd.ops import Op
+
+GRAD_LOCK: Final = threading.RLock()
+"""Held while a pass or a step reads or writes ``.grad``: passes from several threads take turns.
+
+Reentrant, so a pass started while it is held by the same thread (a loss that calls
+``backward()`` inside a compiled plan's re-check, say) does not deadlock.
+"""
 
 
 class Node(Protocol):
@@ -68,21 +82,23 @@ def local_floats(node: Node) -> tuple[float, ...]:
 
 def backward(root: Node) -> None:
     """Add ``d root / d node`` into every ``node.grad`` of the graph (``Value.backward``)."""
-    FreshPass(root).add_back()
+    with GRAD_LOCK:
+        FreshPass(root).add_back()
 
 
 def fresh_grads(output: Node, wanted: Sequence[Node]) -> tuple[float, ...]:
     """Return ``d output / d x`` for each wanted ``x`` as floats, every ``.grad`` left as it was."""
-    before = [x.grad for x in wanted]
-    for x in wanted:  # zero, so an input the pass does not reach reads 0
-        x.grad = 0.0
-    try:
-        fresh = FreshPass(output)
-        found = tuple(x.grad for x in wanted)
-        fresh.undo()
-    finally:
-        for x, old in zip(wanted, before, strict=True):
-            x.grad = old
+    with GRAD_LOCK:
+        before = [x.grad for x in wanted]
+        for x in wanted:  # zero, so an input the pass does not reach reads 0
+            x.grad = 0.0
+        try:
+            fresh = FreshPass(output)
+            found = tuple(x.grad for x in wanted)
+            fresh.undo()
+        finally:
+            for x, old in zip(wanted, before, strict=True):
+                x.grad = old
     return found
 
 
@@ -95,7 +111,7 @@ def count_consumers(root: Node, saved: tuple[list[Node], list[float]]) -> dict[N
     consumers: dict[Node, int] = {root: 0}
     count = consumers.get
     save_node, save_grad = saved[0].append, saved[1].append
-    if root.grad:
+    if root.grad or root.grad.__class__ is not float:  # a None set by hand too: it is re-set
         save_node(root)
         save_grad(root.grad)
         root.grad = 0.0
@@ -150,23 +166,31 @@ class FreshPass:
                 self._propagate(checked=bool(modes.MODE.get() & modes.ANOMALY))
         except BaseException as err:
             self.undo(touched=counted)
-            if isinstance(err, TypeError):
+            if isinstance(err, TypeError | ArithmeticError):
                 _raise_if_a_grad_is_not_a_number(self.consumers or (root,), err)
             raise
 
     def add_back(self) -> None:
         """Add the gradients the first walk took out back in: ``.grad = old + fresh``.
 
-        All sums are computed before any is stored, so a ``.grad`` that is not a number
-        (set by hand) undoes the whole pass and raises, naming the node.
+        All sums are computed and checked before any is stored, so a ``.grad`` set by hand to
+        something that is not a real number (``None``, ``1j``) or to an int beyond the float
+        range (``10**400``) undoes the whole pass and raises, naming the node; an int or a
+        numpy number set by hand is added as a float.
         """
-        nodes = self.saved_nodes
-        try:
-            sums = [old + node.grad for node, old in zip(nodes, self.saved_grads, strict=True)]
-        except TypeError as err:
+        nodes, olds = self.saved_nodes, self.saved_grads
+        try:  # Any: a .grad set by hand may be anything, which the loop below sorts out
+            sums: list[Any] = [old + node.grad for node, old in zip(nodes, olds, strict=True)]
+        except (TypeError, ArithmeticError) as err:  # None + 1.0; 10**400 + 1.0 overflows
             self.undo()
             _raise_if_a_grad_is_not_a_number(nodes, err)
             raise
+        for i, total in enumerate(sums):
+            if total.__class__ is not float:  # a .grad set by hand: a numpy number, 1j, ...
+                if not isinstance(total, numbers.Real):
+                    self.undo()
+                    raise TypeError(messages.grad_not_a_number(nodes[i], olds[i]))
+                sums[i] = float(total)
         for node, total in zip(nodes, sums, strict=True):
             node.grad = total
 
@@ -179,11 +203,16 @@ class FreshPass:
             node = pop()
             upstream = node.grad
             parents = node._parents
-            # The common binary node, unrolled: no zip, no helper call.
-            if not checked and node._params is None and len(parents) == 2:  # noqa: PLR2004
+            # The common binary node, unrolled: no zip, no helper call (a selecting row: below).
+            if (
+                not checked
+                and node._params is None
+                and len(parents) == 2  # noqa: PLR2004
+                and not node._op.selects  # type: ignore[union-attr]  # walk 2 sees op nodes only
+            ):
                 a, b = parents
                 try:
-                    rule = node._op.local_grads  # type: ignore[union-attr]  # walk 2 sees op nodes only
+                    rule = node._op.local_grads  # type: ignore[union-attr]
                     da, db = rule(a.data, b.data, node.data)
                 except ArithmeticError:
                     da, db = local_floats(node)
@@ -200,9 +229,25 @@ class FreshPass:
                     if not left:
                         push(b)
                 continue
+            op: Op = node._op  # type: ignore[assignment]
+            if not checked and node._params is None and len(parents) == 1:  # unary: unrolled too
+                (a,) = parents
+                try:
+                    (d,) = op.local_grads(a.data, node.data)
+                except ArithmeticError:
+                    (d,) = local_floats(node)
+                a.grad += d * upstream if d or not op.selects else 0.0  # Op.term, written out
+                if a._op is not None:
+                    left = consumers[a] - 1
+                    consumers[a] = left
+                    if not left:
+                        push(a)
+                continue
             local = local_floats(node)
             if checked:
                 _check_finite(node, local, upstream)
+            if op.selects:  # Op.term: 0 where d is 0, whatever the upstream (x * 1.0 is x)
+                local, upstream = tuple(op.term(d, upstream) for d in local), 1.0
             for parent, d in zip(parents, local, strict=True):
                 parent.grad += d * upstream
                 if parent._op is not None:
@@ -225,13 +270,23 @@ class FreshPass:
             node.grad = old
 
 
-def _raise_if_a_grad_is_not_a_number(nodes: Iterable[Node], err: TypeError) -> None:
-    """After a failed pass: raise a TypeError naming a ``.grad`` set to a non-number."""
+def _raise_if_a_grad_is_not_a_number(nodes: Iterable[Node], err: Exception) -> None:
+    """After a failed pass: raise naming a ``.grad`` set by hand to something not a float.
+
+    A TypeError for a non-number (``None``, ``1j``), a ValueError for an int beyond the float
+    range (``10**400``, whose sum with a float overflows).
+    """
     for node in nodes:
         for v in (node, *node._parents):
             found: object = v.grad  # a float, unless set by hand
+            if isinstance(found, float):
+                continue
             if not isinstance(found, numbers.Real):
                 raise TypeError(messages.grad_not_a_number(v, found)) from err
+            try:
+                float(found)
+            except OverflowError:
+                raise ValueError(messages.grad_beyond_float_range(v, found)) from err
 
 
 def _check_finite(node: Node, local: tuple[float, ...], upstream: float) -> None:
@@ -239,7 +294,7 @@ def _check_finite(node: Node, local: tuple[float, ...], upstream: float) -> None
     op = node._op
     assert op is not None  # noqa: S101  # only called for op nodes (an internal invariant)
     for i, d in enumerate(local):
-        if not math.isfinite(d * upstream):
+        if not math.isfinite(op.term(d, upstream)):
             inputs = messages.format_inputs(node._parents)
             raise FloatingPointError(
                 messages.backward_anomaly(op, node.label, i, d, upstream, inputs)

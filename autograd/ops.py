@@ -13,6 +13,9 @@ gives plain numbers for ``backward()`` and differentiable nodes for ``grad(creat
 0.0
 >>> OPS["mul"].local_grads(3.0, 4.0, 12.0)
 (4.0, 3.0)
+
+The table is open: :func:`register` adds a primitive of your own, written the same way, and
+returns the function that builds its nodes (see the README's "Your own primitive").
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, Final
 
 # A rule works on floats (plain backward) or on Values (create_graph); ops.py cannot import the
@@ -141,12 +145,12 @@ def softplus_float(x: float) -> float:
 
 def _shim(method: str, on_float: Callable[[float], float]) -> Callable[[Scalar], Scalar]:
     def apply(x: Scalar) -> Scalar:
-        if isinstance(x, (float, int)):
+        if type(x) is float or isinstance(x, int):  # the plain backward's hot path first
             return on_float(x)
         return getattr(x, method)()
 
     apply.__name__ = method
-    apply.__doc__ = f"``{method}`` of a float (IEEE-safe) or of a Value (a new node)."
+    apply.__doc__ = f"``{method}`` of a float (IEEE-safe), a Value (a new node) or numpy lanes."
     return apply
 
 
@@ -155,6 +159,9 @@ log = _shim("log", safe_log)
 sin = _shim("sin", safe_sin)
 cos = _shim("cos", safe_cos)
 sigmoid = _shim("sigmoid", sigmoid_float)
+tanh = _shim("tanh", math.tanh)
+sqrt = _shim("sqrt", safe_sqrt)
+softplus = _shim("softplus", softplus_float)
 
 
 def power(x: Scalar, c: Scalar) -> Scalar:
@@ -257,7 +264,7 @@ class Domain:
 class Op:
     """One primitive: its name, its drawing symbol, forward rule and local derivatives.
 
-    ``arity`` is the number of inputs, or ``None`` for an n-ary op (``sum``, ``dot``).
+    ``arity`` is the number of inputs, or ``None`` for an n-ary op (``sum``, ``dot``, ``max``).
     ``forward(*inputs, **params)`` computes the output number; ``local_grads(*inputs, out,
     **params)`` returns ``d out / d input_i`` per input; ``formula`` shows them as text.
 
@@ -268,6 +275,15 @@ class Op:
     ``x_i`` in turn and the last one is ``b`` (``("x_i for w_i", "w_i for x_i", "1 for b")``).
     Joined with ``", "`` the texts are the row's formula on one line (the README's table, a
     drawn op node's tooltip).
+
+    ``selects`` marks a row whose local derivative *selects* the upstream gradient instead of
+    scaling it, as PyTorch's ``threshold_backward`` does for relu: where the local derivative
+    is 0 the op is flat, so its input gets 0 even when the upstream gradient is inf or nan
+    (``relu(-1).log()``: ``0 * inf`` would be nan). Every pass applies it through :meth:`term`
+    (the tuned pass and the compiled kernels with the same test, written out for speed). A row
+    whose derivative is a step of 0s and 1s (relu, abs, heaviside, max) sets it; a row whose zero
+    is a number it computes (``mul``'s ``b``, ``leaky_relu``'s slope 0) does not: ``0 * inf`` is
+    nan there, as in PyTorch.
     """
 
     name: str
@@ -277,6 +293,206 @@ class Op:
     local_grads: Callable[..., tuple[Scalar, ...]]
     formula: tuple[str, ...]
     domain: Domain = Domain()
+    selects: bool = False
+
+    def term(self, local: Scalar, upstream: Scalar) -> Scalar:
+        """One edge's share of the chain rule: ``local * upstream``, or 0 where a row selects.
+
+        >>> RELU.term(0.0, INF), MUL.term(0.0, INF), RELU.term(1.0, NAN)
+        (0.0, nan, nan)
+        """
+        if self.selects and number(local) == 0:
+            return 0.0
+        return local * upstream
+
+
+# --- Your own primitives: register, unregister ----------------------------------------------------
+
+# The engine's node builder (``autograd.engine.apply``). ops.py sits below the engine and imports
+# nothing from it, so the engine hands its builder down when it loads -- which is before any
+# caller can reach this module (``import autograd.ops`` runs ``autograd/__init__`` first).
+_BUILD_NODE: list[Callable[..., Any]] = []
+
+
+def _set_node_builder(build: Callable[..., Any]) -> None:
+    """Make registered ops build their nodes with ``build(op, *inputs, **params)``."""
+    _BUILD_NODE[:] = [build]
+
+
+@dataclass(frozen=True, slots=True, eq=False)  # a function: equal only to itself
+class Primitive:
+    """A registered op as a function: each call builds one node of ``op``.
+
+    Inputs are Values or numbers (a number becomes a constant leaf); constant parameters are
+    keywords. ``.op`` is the row, for :func:`autograd.testing.check_op` and the pictures.
+    """
+
+    op: Op
+
+    def __call__(self, *inputs: Scalar, **params: float) -> Any:
+        """Return the node ``op`` computes from ``inputs`` (a ``Value``)."""
+        return _BUILD_NODE[0](self.op, *inputs, **params)
+
+    def __repr__(self) -> str:
+        return f"<primitive {self.op.name!r} (autograd.ops.register)>"
+
+
+def _midpoint(lo: float, hi: float) -> float:
+    return lo / 2 + hi / 2
+
+
+def _checked_intervals(op: Op) -> None:
+    domain = op.domain
+    if not isinstance(domain, Domain):
+        raise TypeError(f"register: {op.name}'s domain must be an ops.Domain, got {domain!r}")
+    if len(domain.sample) != op.arity:
+        raise ValueError(
+            f"register: {op.name} takes {op.arity} input(s) but its domain.sample has "
+            f"{len(domain.sample)} interval(s); give one (lo, hi) per input"
+        )
+    for what, (lo, hi) in [*enumerate(domain.sample), *domain.params.items()]:
+        if not (math.isfinite(lo) and math.isfinite(hi) and lo <= hi):
+            raise ValueError(
+                f"register: {op.name}'s sample interval for {what!r} must be finite with "
+                f"lo <= hi, got ({lo!r}, {hi!r})"
+            )
+
+
+def _checked_fields(op: Op) -> None:
+    if not isinstance(op, Op):
+        raise TypeError(f"register: expected an ops.Op record, got {op!r}")
+    if not (isinstance(op.name, str) and op.name.isidentifier()):
+        raise ValueError(f"register: an op's name must be an identifier, got {op.name!r}")
+    if op.name in _REGISTRY:
+        kind = "a built-in row" if op.name in BUILTINS else "already registered"
+        raise ValueError(f"register: an op named {op.name!r} exists ({kind}); pick another name")
+    if not (isinstance(op.symbol, str) and op.symbol):
+        raise TypeError(f"register: {op.name}'s symbol must be a non-empty str, got {op.symbol!r}")
+    if type(op.arity) is not int or op.arity < 1:
+        raise ValueError(
+            f"register: {op.name}'s arity must be an int >= 1, got {op.arity!r} (n-ary ops are "
+            "the built-in fused nodes sum, dot and max)"
+        )
+    _checked_kinds(op)
+    formula = op.formula
+    if not (isinstance(formula, tuple) and all(isinstance(t, str) and t for t in formula)):
+        raise TypeError(
+            f"register: {op.name}'s formula must be a tuple of texts, one per input, "
+            f"got {formula!r}"
+        )
+    if len(formula) != op.arity:
+        raise ValueError(
+            f"register: {op.name} takes {op.arity} input(s) but its formula has "
+            f"{len(formula)} text(s); give d out / d input as text for each input"
+        )
+    _checked_intervals(op)
+
+
+def _checked_kinds(op: Op) -> None:
+    """The rules are callable and ``selects`` is a bool (a truthy 1 would select by accident)."""
+    if not isinstance(op.selects, bool):
+        raise TypeError(f"register: {op.name}'s selects must be True or False, got {op.selects!r}")
+    for rule in ("forward", "local_grads"):
+        if not callable(getattr(op, rule)):
+            raise TypeError(
+                f"register: {op.name}'s {rule} must be callable, got {getattr(op, rule)!r}"
+            )
+
+
+def _checked_rules(op: Op) -> None:
+    """Run both rules once, at the middle of the sampled domain: the arity and the results."""
+    xs = [_midpoint(lo, hi) for lo, hi in op.domain.sample]
+    params = {name: _midpoint(lo, hi) for name, (lo, hi) in op.domain.params.items()}
+    at = f"at {tuple(xs)}" + (f" with {params}" if params else "")
+    try:
+        out = op.forward(*xs, **params)
+    except Exception as err:
+        raise ValueError(
+            f"register: {op.name}'s forward failed {at}: {type(err).__name__}: {err}"
+        ) from err
+    if not isinstance(out, (float, int)):
+        raise TypeError(f"register: {op.name}'s forward must return a number, got {out!r} {at}")
+    try:
+        local = op.local_grads(*xs, out, **params)
+    except Exception as err:
+        raise ValueError(
+            f"register: {op.name}'s local_grads(*inputs, out) failed {at}: "
+            f"{type(err).__name__}: {err}"
+        ) from err
+    if not isinstance(local, (tuple, list)) or len(local) != op.arity:
+        raise ValueError(
+            f"register: {op.name}'s local_grads must return one derivative per input (a tuple "
+            f"of {op.arity}), got {local!r} {at}"
+        )
+
+
+def register(op: Op) -> Primitive:
+    """Add a primitive of your own to the table and return the function that builds its nodes.
+
+    Write ``forward`` and ``local_grads`` with operators and the math shim (``exp``, ``log``,
+    ``sigmoid``, ``tanh``, ...), and branch with :func:`step`, :func:`choose` or :func:`sign`
+    rather than Python's ``if``: then one rule runs on floats (``backward()``), on Values
+    (``grad(create_graph=True)``) and on numpy lanes (``compile_loss``). The op then works
+    with every part of the package, as a built-in row does; check it with
+    :func:`autograd.testing.check_op`.
+
+    Raises:
+        TypeError: ``op`` is not an :class:`Op`, a rule is not callable, the formula is not
+            a tuple of texts, or ``selects`` is not a bool.
+        ValueError: the name is taken (a built-in included), the arity is not an int >= 1,
+            the domain or formula does not match the arity, or a rule fails or returns the
+            wrong number of derivatives at the middle of ``domain.sample``. Nothing is
+            registered then.
+
+    >>> from autograd import Value
+    >>> cube = register(Op("cube", "³", 1, lambda x: x * x * x, lambda x, out: (3 * x * x,),
+    ...                    ("3 x**2",)))
+    >>> x = Value(2.0)
+    >>> y = cube(x)
+    >>> y.backward()
+    >>> (y.data, x.grad, y.op is OPS["cube"])
+    (8.0, 12.0, True)
+    """
+    _checked_fields(op)
+    _checked_rules(op)
+    _REGISTRY[op.name] = op
+    return Primitive(op)
+
+
+def is_builtin(op: Op) -> bool:
+    """Whether ``op`` is a built-in row of the table (not one made with :func:`register`).
+
+    >>> is_builtin(OPS["tanh"])
+    True
+    """
+    if not isinstance(op, Op):
+        raise TypeError(f"is_builtin: op must be an ops.Op record (OPS[name]), got {op!r}")
+    return BUILTINS.get(op.name) is op
+
+
+def unregister(name: str) -> Op:
+    """Remove a registered op from the table and return its record; built-in rows stay.
+
+    Meant for tests: register in a test or fixture, unregister afterwards (this project's
+    ``conftest.py`` does so after every test), so no op leaks into the next test. Nodes
+    already built keep their op and still work.
+
+    Raises:
+        TypeError: ``name`` is not a str.
+        ValueError: ``name`` is a built-in row, or no registered op.
+
+    >>> swap = register(Op("swap", "swap", 1, lambda x: -x, lambda x, out: (-1.0,), ("-1",)))
+    >>> unregister("swap").name, "swap" in OPS
+    ('swap', False)
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"unregister: name must be a str (the op's name), got {name!r}")
+    if name in BUILTINS:
+        raise ValueError(f"unregister: {name!r} is a built-in row of the table; it stays")
+    if name not in _REGISTRY:
+        registered = sorted(set(_REGISTRY) - set(BUILTINS))
+        raise ValueError(f"unregister: no registered op {name!r} (registered: {registered})")
+    return _REGISTRY.pop(name)
 
 
 def _dot_forward(*terms: float) -> float:
@@ -295,6 +511,42 @@ def _dot_local(*args: Scalar) -> tuple[Scalar, ...]:
         grads.append(terms[i])  # d out / d x_i = w_i
     grads.append(1.0)  # d out / d b
     return tuple(grads)
+
+
+def _heaviside(x: float) -> float:
+    # 1 above 0, else 0; nan stays nan (numpy's heaviside; PyTorch's gives 0)
+    return 1.0 if x > 0 else (x if x != x else 0.0)
+
+
+def _max_forward(*terms: float) -> float:
+    # PyTorch's max_pool2d scan: a later term takes over if it is larger or nan
+    best = terms[0]
+    for x in terms[1:]:
+        if x > best or x != x:
+            best = x
+    return best
+
+
+def _pick(condition: Any, then: Scalar, otherwise: Scalar) -> Scalar:
+    return choose(condition, lambda: then, lambda: otherwise)
+
+
+def _max_local(*args: Scalar) -> tuple[Scalar, ...]:
+    # The same scan decides who takes the gradient: the first largest term, or the last nan.
+    # Written with | and > on truth values so that it runs on lanes of numbers unchanged.
+    terms = [number(x) for x in args[:-1]]
+    takes: list[Any] = [True]
+    best = terms[0]
+    for x in terms[1:]:
+        take = (x > best) | (x != x)
+        takes.append(take)
+        best = _pick(take, x, best)
+    grads: list[Scalar] = []
+    later: Any = False  # whether a later term took over
+    for take in reversed(takes):
+        grads.append(_pick(take > later, 1.0, 0.0))
+        later = later | take
+    return tuple(reversed(grads))
 
 
 def _sum_forward(*terms: float) -> float:
@@ -342,16 +594,24 @@ _ROWS: Final = (
        Domain("x >= 0", ((0.05, 10.0),), kinks=(0.0,))),
     Op("softplus", "softplus", 1, softplus_float, lambda x, out: (sigmoid(x),), ("sigmoid(x)",)),
     # --- activations ---
-    Op("tanh", "tanh", 1, math.tanh, lambda x, out: (1.0 - out * out,), ("1 - tanh(x)**2",)),
-    Op("sigmoid", "σ", 1, sigmoid_float, lambda x, out: (out * (1.0 - out),),
+    # 1 - out**2 and out * (1 - out) cancel where out nears ±1 (tanh' 77 % off at x = 19 and 0
+    # past 19.06, sigmoid' 0 from 37); the same derivatives as products of sigmoids cancel
+    # nothing and do not overflow (2x only past |x| = 9e307): a few ulp wherever they are normal.
+    Op("tanh", "tanh", 1, math.tanh, lambda x, out: (4.0 * sigmoid(2.0 * x) * sigmoid(-2.0 * x),),
+       ("1 - tanh(x)**2",)),
+    Op("sigmoid", "σ", 1, sigmoid_float, lambda x, out: (out * sigmoid(-x),),
        ("sigmoid(x) * (1 - sigmoid(x))",)),
+    # relu, abs and heaviside select (Op.selects): a 0 gives 0 even times an inf or nan.
     Op("relu", "relu", 1, lambda x: 0.0 if x <= 0 else x, lambda x, out: (step(x),),
-       ("1 if x > 0 else 0 (0 at x = 0)",), Domain(kinks=(0.0,))),
+       ("1 if x > 0 else 0 (0 at x = 0)",), Domain(kinks=(0.0,)), selects=True),
     Op("leaky_relu", "leaky_relu", 1, lambda x, slope: x if x > 0 else slope * x,
        lambda x, out, slope: (step(x, below=slope),), ("1 if x > 0 else slope (slope at 0)",),
        Domain(kinks=(0.0,), params={"slope": (0.0, 0.5)})),
     Op("abs", "abs", 1, abs, lambda x, out: (sign(x),), ("sign(x) (0 at x = 0)",),
-       Domain(kinks=(0.0,))),
+       Domain(kinks=(0.0,)), selects=True),
+    # a threshold neuron's step: flat on both sides, so no gradient ever reaches its inputs
+    Op("heaviside", "heaviside", 1, _heaviside, lambda x, out: (0.0,),
+       ("0 (flat on both sides of the jump at 0)",), Domain(kinks=(0.0,)), selects=True),
     # --- trigonometry ---
     Op("sin", "sin", 1, safe_sin, lambda x, out: (cos(x),), ("cos(x)",)),
     Op("cos", "cos", 1, safe_cos, lambda x, out: (-sin(x),), ("-sin(x)",)),
@@ -361,10 +621,20 @@ _ROWS: Final = (
     Op("dot", "w·x+b", None, _dot_forward, _dot_local,
        ("x_i for w_i", "w_i for x_i", "1 for b"),
        Domain(sample=((-5.0, 5.0),) * 5)),
+    # A tie is where max's derivative jumps: the sampled intervals are disjoint, so draws never
+    # tie (ties are pinned in the tests' special values).
+    # It selects (Op.selects), as PyTorch's max scatters the gradient: the others get 0, always.
+    Op("max", "max", None, _max_forward, _max_local,
+       ("1 for the first largest x_i (or the last nan), 0 for the others",),
+       Domain(sample=((-1.0, 1.0), (2.0, 4.0), (-5.0, -3.0))), selects=True),
 )  # fmt: skip
 
-OPS: Final[Mapping[str, Op]] = {op.name: op for op in _ROWS}
-"""Every primitive by name: the one registry the engine, pictures and tests read."""
+BUILTINS: Final[Mapping[str, Op]] = MappingProxyType({op.name: op for op in _ROWS})
+"""The built-in primitives by name, in table order: the rows above."""
+
+_REGISTRY: Final[dict[str, Op]] = dict(BUILTINS)
+OPS: Final[Mapping[str, Op]] = MappingProxyType(_REGISTRY)
+"""Every primitive by name, built-in then registered: the one registry everything reads."""
 
 ADD: Final = OPS["add"]
 SUB: Final = OPS["sub"]
@@ -386,3 +656,5 @@ LEAKY_RELU: Final = OPS["leaky_relu"]
 ABS: Final = OPS["abs"]
 SIN: Final = OPS["sin"]
 COS: Final = OPS["cos"]
+HEAVISIDE: Final = OPS["heaviside"]
+MAX: Final = OPS["max"]

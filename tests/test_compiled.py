@@ -9,7 +9,16 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pytest
 
-from autograd import Value, detect_anomaly, dot, no_grad, sum_values, topological_order, zero_grad
+from autograd import (
+    Value,
+    detect_anomaly,
+    dot,
+    max_values,
+    no_grad,
+    sum_values,
+    topological_order,
+    zero_grad,
+)
 from autograd.compiled import CHECK_EVERY, CompiledLoss, DataDependentGraphError, compile_loss
 from autograd.compiled.check import HOW_TO_FIX
 from autograd.ops import OPS
@@ -225,6 +234,8 @@ BUILDERS: dict[str, Callable[..., Value]] = {
     "cos": lambda a: a.cos(),
     "sum": lambda a, b, c: sum_values([a, b, c]),
     "dot": lambda a, b, c, d, e: dot([a, c], [b, d], e),
+    "heaviside": lambda a: a.heaviside(),
+    "max": lambda a, b, c: max_values([a, b, c]),
 }
 
 
@@ -814,7 +825,7 @@ def test_detect_anomaly_passes_finite_batches_unchanged() -> None:
         (np.array([[1.0 + 2.0j, 0.0]]), TypeError, r"argument 0 holds complex numbers"),
         ([[1.0, 2.0], [None, 0.0]], TypeError, r"argument 0, example 1, entry 0: got None"),
         (np.array([["a", "b"]]), TypeError, r"argument 0 must hold real numbers, got .* dtype"),
-        ([[1.0, 2.0], [3.0]], ValueError, r"argument 0 is ragged: example 0 has length 2, exa"),
+        ([[1.0, 2.0], [3.0]], ValueError, r"argument 0 is ragged: example 0 has length 2 and exa"),
         (
             [[1.0, 10**400]],
             ValueError,

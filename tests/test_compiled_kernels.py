@@ -23,11 +23,12 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pytest
 from hypothesis import given, note
-from strategies import Program, arity, call, programs
+from strategies import call
 
 from autograd import Value, dot, sum_values, zero_grad
 from autograd.compiled import compile_loss
 from autograd.ops import OPS, Op
+from autograd.testing.strategies import Expression, expressions, input_count
 
 EPS = 2.0**-53  # the unit roundoff of float64
 MAX_ULP = 4
@@ -54,7 +55,7 @@ def position_values(op: Op, position: int, rng: np.random.Generator) -> list[flo
 def points(op: Op) -> list[tuple[float, ...]]:
     """Every combination for one or two inputs; for more, each value at each place plus a sample."""
     rng = np.random.default_rng(len(op.name))
-    n = arity(op)
+    n = input_count(op)
     columns = [position_values(op, j, rng) for j in range(n)]
     if n <= 2:  # unary and binary rows: the whole product
         return list(itertools.product(*columns))
@@ -159,7 +160,7 @@ def test_compiled_forward_equals_the_table_across_examples(op: Op) -> None:
     """The finite special points as a batch of examples (one column each) give op.forward."""
     pts = [pt for pt in points(op) if all(math.isfinite(v) for v in pt)]
     for params in param_sets(op):
-        n = arity(op)
+        n = input_count(op)
         plan = compile_loss(
             lambda *xs, params=params: call(op, xs, params), (0.5,) * n, [], check_every=0
         )
@@ -267,17 +268,21 @@ def test_dot_without_a_matrix_product_equals_the_scalar_engine_bit_for_bit(
 GRAPH_RTOL = 1e-12  # a few roundings of sums and of numpy's transcendental functions
 
 
-@given(program=programs(max_leaves=3, max_steps=10))
+@given(drawn=expressions(max_leaves=3, max_depth=10, max_ops=10))
 @pytest.mark.parametrize("pattern", ["varying", "uniform"])
-def test_random_graphs_compile_to_the_scalar_engine_numbers(program: Program, pattern: str) -> None:
-    """Random graphs over every row (shared nodes, repeated edges): value and gradients agree."""
-    note(str(program))
-    leaves = [Value(x) for x in program.leaves]
-    program.build(leaves)  # rejects graphs that hit a kink or overflow
+def test_random_graphs_compile_to_the_scalar_engine_numbers(
+    drawn: tuple[Expression, tuple[float, ...]], pattern: str
+) -> None:
+    """Random graphs over every row (shared nodes, repeated edges, constants): value and
+    gradients agree."""
+    build, point = drawn
+    note(str(build))
+    leaves = [Value(x) for x in point]
+    build(*leaves)  # rejects graphs that hit a kink or overflow
 
     def loss(z: list[Value]) -> Value:
         args = [p - zi for p, zi in zip(leaves, z, strict=True)] if pattern == "varying" else leaves
-        return program.build(args) + z[0]
+        return build(*args) + z[0]
 
     zeros = [0.0] * len(leaves)
     plan = compile_loss(loss, zeros, leaves, reduction="sum", check_every=0)

@@ -15,7 +15,6 @@ from collections.abc import Callable
 import pytest
 from hypothesis import assume, given, note
 from hypothesis import strategies as st
-from strategies import GRAPH_BOUND, Program, call, extreme_floats, programs
 
 from autograd import (
     Value,
@@ -28,42 +27,51 @@ from autograd import (
     topological_order,
     zero_grad,
 )
-from autograd.engine import BackwardStep, backprop
+from autograd.engine import BackwardStep, apply, backprop
 from autograd.ops import OPS
 from autograd.testing import ANALYTIC_ATOL, ANALYTIC_RTOL, gradcheck, gradgradcheck, is_close
+from autograd.testing.strategies import GRAPH_BOUND, Expression, Step, expressions, extreme_floats
 
 # --- random graphs from the table ----------------------------------------------------------------
 
 
-@given(program=programs())
-def test_random_graph_gradients_match_finite_differences(program: Program) -> None:
-    """Graphs built from every row, shared sub-expressions included, match central differences."""
-    note(str(program))
-    leaves = [Value(x) for x in program.leaves]
-    out = program.build(leaves)  # rejects graphs that hit a kink or overflow
+@given(drawn=expressions(max_leaves=3, max_depth=8, max_ops=8))
+def test_random_graph_gradients_match_finite_differences(
+    drawn: tuple[Expression, tuple[float, ...]],
+) -> None:
+    """Graphs built from every row, shared sub-expressions and constants included, match
+    central differences."""
+    build, point = drawn
+    note(str(build))
+    leaves = [Value(x) for x in point]
+    out = build(*leaves)  # rejects graphs that hit a kink or overflow
     # Steep graphs (sin(exp((2x)**2)) at 1.5: slope 6e4) are beyond what differences resolve.
     assume(all(abs(g) < GRAPH_BOUND for g in grad(out, leaves)))
-    gradcheck(lambda *vs: program.build(vs), program.leaves)
+    gradcheck(build, point)
     out.backward()
     assert tuple(v.grad for v in leaves) == grad(out, leaves)
 
 
-@given(program=programs(max_leaves=2, max_steps=5))
-def test_random_graph_second_derivatives_match_finite_differences(program: Program) -> None:
+@given(drawn=expressions(max_leaves=2, max_depth=5, max_ops=5))
+def test_random_graph_second_derivatives_match_finite_differences(
+    drawn: tuple[Expression, tuple[float, ...]],
+) -> None:
     """grad(create_graph=True) on random graphs gives Hessians that match differences."""
-    note(str(program))
-    program.build([Value(x) for x in program.leaves])
-    gradgradcheck(lambda *vs: program.build(vs), program.leaves)
+    build, point = drawn
+    note(str(build))
+    build(*[Value(x) for x in point])
+    gradgradcheck(build, point)
 
 
 # --- the tuned pass is the reference pass ------------------------------------------------------
 
 
-def _build_raw(program: Program, leaves: list[Value]) -> Value:
-    """The program's graph as written: no squashing into domains, nothing rejected."""
-    nodes = list(leaves)
-    for s in program.steps:
-        nodes.append(call(OPS[s.op], [nodes[i] for i in s.args], dict(s.params)))
+def _build_raw(build: Expression, leaves: list[Value]) -> Value:
+    """The expression's graph as written: no squashing into domains, nothing rejected."""
+    nodes: list[Value] = list(leaves)
+    for s in build.steps:
+        args = [nodes[a] if isinstance(a, int) else a for a in s.args]
+        nodes.append(apply(s.op, *args, **dict(s.params)))
     return nodes[-1]
 
 
@@ -72,22 +80,49 @@ def _same_float(a: float, b: float) -> bool:
     return a == b or (math.isnan(a) and math.isnan(b))
 
 
+# Where tanh and sigmoid saturate, where a local derivative overflows, and where relu is flat.
+EDGE_FLOATS = (-1.0, 19.5, -40.0, 1e-8, -1e-300, 1e300)
+POLES = (("log", ()), ("sqrt", ()), ("pow", (("exponent", -1.0),)))
+
+
+@st.composite
+def expressions_at_edges(draw: st.DrawFn) -> tuple[Expression, tuple[float, ...]]:
+    """Random expressions; half end with a selecting row (relu) feeding a pole (log)."""
+    build, point = draw(expressions(max_leaves=2, max_depth=16, max_ops=16))
+    if not draw(st.booleans()):
+        return build, point
+    nodes = build.inputs + len(build.steps)
+    selector = draw(st.sampled_from([op for op in OPS.values() if op.selects]))
+    pole, params = draw(st.sampled_from(POLES))
+    steps = (
+        Step(selector, (draw(st.integers(0, nodes - 1)),), ()),
+        Step(OPS[pole], (nodes,), params),
+    )
+    return Expression(build.inputs, build.steps + steps), point
+
+
 @given(
-    program=programs(max_leaves=2, max_steps=16),
-    leaves=st.lists(st.one_of(st.floats(-3.0, 3.0), extreme_floats()), min_size=3, max_size=3),
+    drawn=expressions_at_edges(),
+    leaves=st.lists(
+        st.one_of(st.floats(-3.0, 3.0), extreme_floats(), st.sampled_from(EDGE_FLOATS)),
+        min_size=3,
+        max_size=3,
+    ),
     data=st.data(),
 )
 def test_tuned_backward_equals_the_reference_pass_bit_for_bit(
-    program: Program, leaves: list[float], data: st.DataObject
+    drawn: tuple[Expression, tuple[float, ...]], leaves: list[float], data: st.DataObject
 ) -> None:
     """backward() and grad() give backprop()'s sums, in its order, over any graph and any .grad.
 
     Leaves include inf, nan, -0.0 and huge numbers, so out-of-domain rules, IEEE fallbacks and
-    0 * inf meet; every node starts with an arbitrary .grad that backward() must add to.
+    0 * inf meet, and a selecting row's 0 meets an inf or nan upstream; every node starts with
+    an arbitrary .grad that backward() must add to.
     """
-    note(str(program))
-    xs = [Value(v) for v in leaves[: program.n_leaves]]
-    root = _build_raw(program, xs)
+    build, _ = drawn
+    note(str(build))
+    xs = [Value(v) for v in leaves[: build.inputs]]
+    root = _build_raw(build, xs)
     order = topological_order(root)
     reference = backprop(root)
     assert set(reference) == set(order)
@@ -410,7 +445,7 @@ def test_keyboard_interrupt_inside_backward_leaves_every_grad_as_it_was(
     x = Value(1.5, label="x")
     y = x
     for _ in range(50):
-        y = (y * 0.9).sin() + x  # n-ary-free chain with x shared by every step
+        y = ((y * 0.9) ** 1.0).sin() + x  # x shared by every step; pow runs local_floats
     y.grad = 3.0
     nodes = topological_order(y)
     for i, n in enumerate(nodes):

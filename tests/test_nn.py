@@ -12,12 +12,17 @@ from autograd.losses import binary_cross_entropy_with_logits, mse
 from autograd.nn import (
     ACTIVATIONS,
     MLP,
+    Activation,
     Dropout,
     Layer,
+    Module,
     Neuron,
+    PReLU,
+    Sequential,
     init_weights,
     mlp_parameter_count,
 )
+from autograd.nn import init as nn_init
 from autograd.optim import SGD, Adam
 
 
@@ -96,6 +101,7 @@ def test_activations_apply_their_function(activation: str) -> None:
         "tanh": math.tanh(z),
         "sigmoid": 1 / (1 + math.exp(-z)),
         "softplus": math.log1p(math.exp(z)),
+        "heaviside": 0.0,
         "linear": z,
     }[activation]
     assert n([0.3, -1.0]).data == pytest.approx(expected, rel=1e-14, abs=1e-300)
@@ -268,6 +274,8 @@ def test_biases_start_at_zero() -> None:
     ("scheme", "bound"),
     [
         ("uniform", 1.0),
+        ("uniform_fan_in", 1 / math.sqrt(50)),
+        ("lecun_uniform", math.sqrt(3 / 50)),
         ("xavier_uniform", math.sqrt(6 / (50 + 30))),
         ("he_uniform", math.sqrt(6 / 50)),
     ],
@@ -283,7 +291,12 @@ def test_uniform_inits_fill_their_interval(scheme: str, bound: float) -> None:
 
 @pytest.mark.parametrize(
     ("scheme", "std"),
-    [("xavier_normal", math.sqrt(2 / (50 + 30))), ("he_normal", math.sqrt(2 / 50))],
+    [
+        ("xavier_normal", math.sqrt(2 / (50 + 30))),
+        ("he_normal", math.sqrt(2 / 50)),
+        ("lecun_normal", math.sqrt(1 / 50)),
+        ("normal", 1.0),
+    ],
 )
 def test_normal_inits_have_their_std(scheme: str, std: float) -> None:
     """Normal schemes have mean 0 and the textbook standard deviation."""
@@ -298,6 +311,140 @@ def test_zeros_and_constant_inits() -> None:
     assert all(p.data == 0.0 for p in MLP(2, [2, 1], init="zeros").parameters())
     n = Neuron(3, init="constant", value=0.25)
     assert [w.data for w in n.w] == [0.25, 0.25, 0.25]
+
+
+def test_init_function_receives_fan_in_fan_out_and_the_modules_generator() -> None:
+    """A function init is called per neuron with (fan_in, fan_out, rng): one seed, one model."""
+    calls: list[tuple[int, int]] = []
+
+    def scheme(fan_in: int, fan_out: int, rng: np.random.Generator) -> list[float]:
+        calls.append((fan_in, fan_out))
+        return rng.uniform(-0.1, 0.1, fan_in).tolist()
+
+    a, b = MLP(3, [4, 2], init=scheme, seed=5), MLP(3, [4, 2], init=scheme, seed=5)
+    assert calls == [(3, 4)] * 4 + [(4, 2)] * 2 + [(3, 4)] * 4 + [(4, 2)] * 2
+    assert [p.data for p in a.parameters()] == [p.data for p in b.parameters()]
+    assert all(abs(w.data) <= 0.1 for layer in a.layers for n in layer.neurons for w in n.w)
+    normal = MLP(50, [400], init=nn_init.normal(0.05), seed=0)
+    weights = np.array([w.data for n in normal.layers[0].neurons for w in n.w])
+    assert weights.std() == pytest.approx(0.05, rel=0.03)
+
+
+@pytest.mark.parametrize(
+    ("scheme", "error", "match"),
+    [
+        (lambda fi, fo, rng: [0.0] * (fi + 1), ValueError, r"returned 4 weights for fan_in 3"),
+        (lambda fi, fo, rng: 0.5, TypeError, r"init must return a list of fan_in numbers"),
+        (lambda fi, fo, rng: [math.nan] * fi, ValueError, r"init weight 0 must be a finite"),
+        (lambda fi, fo, rng: np.zeros(fi), None, None),
+    ],
+    ids=["too-many", "a-number", "nan", "an-array"],
+)
+def test_init_function_results_are_checked(scheme: object, error: type | None, match: str) -> None:
+    """A function's weights must be fan_in finite numbers (an array is fine)."""
+    if error is None:
+        assert [w.data for w in Neuron(3, init=scheme).w] == [0.0, 0.0, 0.0]  # type: ignore[arg-type]
+        return
+    with pytest.raises(error, match=match):
+        Neuron(3, init=scheme)  # type: ignore[arg-type]
+
+
+# --- bias=False ------------------------------------------------------------------------------
+
+
+def test_bias_false_leaves_the_bias_out_everywhere() -> None:
+    """bias=False: no .b, no bias among the parameters, counts without biases."""
+    n = Neuron(3, bias=False, seed=0)
+    assert n.b is None
+    assert [name for name, _ in n.named_parameters()] == ["w.0", "w.1", "w.2"]
+    assert n.config() == {"type": "Neuron", "nin": 3, "activation": "relu", "bias": False}
+    assert repr(n) == "Neuron(3, activation='relu', bias=False)"
+    model = MLP(12, [300, 200, 100, 1], bias=False, seed=0)
+    assert model.num_parameters() == mlp_parameter_count(12, [300, 200, 100, 1], bias=False)
+    assert model.num_parameters() == 12 * 300 + 300 * 200 + 200 * 100 + 100
+    assert all(n.b is None for layer in model.layers for n in layer.neurons)
+    assert "bias=False" in repr(model)
+    assert model.config()["bias"] is False
+    assert "bias" not in MLP(2, [1], seed=0).config()  # saved files of biased models unchanged
+
+
+def test_bias_free_layer_computes_w_dot_x_with_one_shared_zero() -> None:
+    """A bias-free layer's neurons add a 0 (one constant leaf for the whole layer)."""
+    layer = Layer(2, 3, activation="linear", bias=False, seed=0)
+    out = layer([1.0, 2.0])
+    for n, y in zip(layer.neurons, out, strict=True):
+        assert y.data == n.w[0].data * 1.0 + n.w[1].data * 2.0
+    zeros = {id(y.parents[-1]) for y in out}
+    assert len(zeros) == 1
+    assert out[0].parents[-1].data == 0.0
+    assert out[0].parents[-1].op is None
+    sum(out[1:], out[0]).backward()
+    assert [p.grad for p in layer.parameters()] == [1.0, 2.0] * 3
+
+
+# --- heaviside, PReLU, Sequential, Activation --------------------------------------------------
+
+
+def test_logic_networks_of_threshold_neurons() -> None:
+    """The course's AND, OR, NOT and two-layer XOR networks of heaviside neurons (lecture 10)."""
+    table = [(0.0, 0.0), (0.0, 1.0), (1.0, 0.0), (1.0, 1.0)]
+
+    def neuron(w: list[float], b: float) -> Neuron:
+        n = Neuron(len(w), activation="heaviside")
+        set_parameters(n, [*w, b])
+        return n
+
+    and_, or_, not_ = neuron([1.0, 1.0], -1.5), neuron([1.0, 1.0], -0.5), neuron([-1.0], 0.5)
+    xor = MLP(2, [2, 1], activation="heaviside", output_activation="heaviside")
+    set_parameters(xor, [1.0, 1.0, -0.5, 1.0, 1.0, -1.5, 1.0, -1.0, -0.5])  # OR, AND, OR - AND
+    assert [and_(list(x)).data for x in table] == [0.0, 0.0, 0.0, 1.0]
+    assert [or_(list(x)).data for x in table] == [0.0, 1.0, 1.0, 1.0]
+    assert [not_([x]).data for x in (0.0, 1.0)] == [1.0, 0.0]
+    assert [xor(list(x)).data for x in table] == [0.0, 1.0, 1.0, 0.0]
+    out = xor([1.0, 0.0])
+    out.backward()
+    assert all(p.grad == 0.0 for p in xor.parameters())  # a step passes no gradient: no learning
+
+
+def test_prelu_has_one_learnable_alpha_and_pytorchs_derivatives() -> None:
+    """PReLU: max(0,x) + alpha min(0,x); d/dx is 1 above 0, alpha at and below 0."""
+    act = PReLU(init=0.1)
+    assert act.parameters() == [act.alpha]
+    xs = [Value(-3.0), Value(0.0), Value(2.0)]
+    ys = act(xs)
+    assert [y.data for y in ys] == [-0.30000000000000004, 0.0, 2.0]
+    sum(ys[1:], ys[0]).backward()
+    assert [x.grad for x in xs] == [0.1, 0.1, 1.0]
+    assert act.alpha.grad == -3.0
+    image = act([[[-1.0, 1.0]]])
+    assert [v.data for v in image[0][0]] == [-0.1, 1.0]
+
+
+def test_sequential_chains_any_module_and_names_them_by_index() -> None:
+    """Sequential runs its modules in order, user subclasses included; names are 'i.<name>'."""
+
+    class Scale(Module):
+        def __init__(self) -> None:
+            self.s = Value(2.0)
+
+        def __call__(self, x: list[Value]) -> list[Value]:
+            return [self.s * v for v in x]
+
+        def _own_parameters(self) -> list[tuple[str, Value]]:
+            return [("s", self.s)]
+
+    model = Sequential(Layer(2, 2, activation="linear", init="constant", value=1.0), Scale(),
+                       Activation("relu"))  # fmt: skip
+    out = model([1.0, -3.0])
+    assert [v.data for v in out] == [0.0, 0.0]
+    assert [name for name, _ in model.named_parameters()][-1] == "1.s"
+    assert model[1].parameters()[0].label == "1.s"
+    assert len(model) == 3
+    assert model.num_parameters() == 7
+    with pytest.raises(TypeError, match=r"Sequential: module 1 must be an autograd.nn.Module"):
+        Sequential(Layer(1, 1), lambda x: x)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"unknown activation 'relu6'"):
+        Activation("relu6")
 
 
 # --- dropout -----------------------------------------------------------------------------------

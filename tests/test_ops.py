@@ -1,8 +1,10 @@
 """Every row of ``autograd.ops.OPS`` against oracles that do not read the table.
 
-The oracles: central differences, analytic derivatives written here in a different form
-from the table's ``local_grads``, ``math``'s own functions, IEEE results outside the domain,
-and a table of special values at the kinks.
+The table-driven properties are the public kit's (``autograd.testing.properties``, which
+``check_op`` runs for a user's op): each test applies them to a built-in row through its public
+caller, then adds the oracles: analytic derivatives written here in a different form from the
+table's ``local_grads``, ``math``'s own functions, IEEE results outside the domain, and a table
+of special values at the kinks.
 """
 
 from __future__ import annotations
@@ -12,10 +14,11 @@ import math
 import operator
 from collections.abc import Callable
 
+import mpmath
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from strategies import CALLERS, call, floats_between, points_in_domain
+from strategies import CALLERS, call
 
 import autograd
 from autograd import Value, detect_anomaly, dot, grad, sum_values
@@ -27,18 +30,20 @@ from autograd.testing import (
     gradgradcheck,
     hessian,
     is_close,
-    numerical_grads,
 )
+from autograd.testing.properties import (
+    check_forward_finite,
+    check_local_grads,
+    check_rule_on_values,
+    check_second_derivatives,
+)
+from autograd.testing.strategies import floats_between, points
 
 ROWS = list(OPS.values())
 each_row = pytest.mark.parametrize("op", ROWS, ids=lambda op: op.name)
 
 Floats = tuple[float, ...]
 Params = dict[str, float]
-
-
-def _forward(op: Op, params: Params) -> Callable[..., float]:
-    return lambda *xs: op.forward(*xs, **params)
 
 
 # --- independent oracles: written here, in a different form from the table where one exists ---
@@ -75,6 +80,8 @@ ANALYTIC: dict[str, Callable[[Floats, Params], Floats]] = {
     "cos": lambda t, p: (math.cos(t[0] + math.pi / 2.0),),
     "sum": lambda t, p: (1.0,) * len(t),
     "dot": _swap_pairs,
+    "heaviside": lambda t, p: (0.0,),  # constant on each side of the jump
+    "max": lambda t, p: tuple(float(x == max(t)) for x in t),  # draws never tie
 }  # fmt: skip
 
 
@@ -125,6 +132,8 @@ SECOND: dict[str, Callable[[Floats, Params], tuple[Floats, ...]]] = {
     "cos": lambda t, p: ((-math.cos(t[0]),),),
     "sum": lambda t, p: _zeros(len(t)),
     "dot": _dot_hessian,
+    "heaviside": lambda t, p: _zeros(1),
+    "max": lambda t, p: _zeros(len(t)),  # piecewise linear
 }  # fmt: skip
 
 # The forward reference: ``math``'s own function where it has one, else the defining formula.
@@ -149,9 +158,11 @@ REFERENCE: dict[str, Callable[[Floats, Params], float]] = {
     "cos": lambda t, p: math.cos(t[0]),
     "sum": lambda t, p: math.fsum(t),
     "dot": lambda t, p: math.fsum([t[-1], *map(operator.mul, t[0:-1:2], t[1:-1:2])]),
+    "heaviside": lambda t, p: (1.0 + math.copysign(1.0, t[0])) / 2.0,  # away from the jump
+    "max": lambda t, p: sorted(t)[-1],
 }  # fmt: skip
 EXACT_FORWARD = {"add", "sub", "mul", "div", "neg", "pow", "vpow", "exp", "log", "sqrt", "tanh",
-                 "relu", "abs", "sin", "cos", "sum"}  # fmt: skip
+                 "relu", "abs", "sin", "cos", "sum", "heaviside", "max"}  # fmt: skip
 
 
 def _one_node(op: Op, xs: Floats, params: Params) -> tuple[list[Value], Value]:
@@ -179,10 +190,8 @@ def test_oracle_table_covers_every_row(table: dict[str, object], name: str) -> N
 @given(data=st.data())
 def test_local_grads_match_central_difference(op: Op, data: st.DataObject) -> None:
     """The table's local derivatives agree with central differences of its own forward."""
-    xs, params = data.draw(points_in_domain(op))
-    out = op.forward(*xs, **params)
-    local = op.local_grads(*xs, out, **params)
-    assert_grads_close(local, numerical_grads(_forward(op, params), xs), what=f"{op.name} d/dx")
+    xs, params = data.draw(points(op))
+    check_local_grads(op, xs, params)
 
 
 # --- (2) backward through one node equals local_grads and the analytic derivative ---------------
@@ -191,16 +200,15 @@ def test_local_grads_match_central_difference(op: Op, data: st.DataObject) -> No
 @each_row
 @given(data=st.data())
 def test_backward_one_node_matches_local_grads_and_analytic(op: Op, data: st.DataObject) -> None:
-    """backward() on a one-node graph gives local_grads exactly and the analytic derivative."""
-    xs, params = data.draw(points_in_domain(op))
-    leaves, out = _one_node(op, xs, params)
-    assert out.op is op
-    out.backward()
-    got = tuple(v.grad for v in leaves)
-    assert got == tuple(op.local_grads(*xs, out.data, **params))
+    """backward() on a one-node graph gives local_grads exactly and the analytic derivative.
+
+    The kit's check builds the node with the row's public caller, compares backward() and
+    grad() with the rule on floats, bit for bit, and the rule on Values with both.
+    """
+    xs, params = data.draw(points(op))
+    got = check_rule_on_values(op, xs, params, build=CALLERS[op.name])
     assert_grads_close(got, ANALYTIC[op.name](xs, params), rtol=ANALYTIC_RTOL, atol=ANALYTIC_ATOL,
                        what=f"{op.name} backward vs analytic")  # fmt: skip
-    assert grad(out, leaves) == got
 
 
 # --- (3) forward against math -------------------------------------------------------------------
@@ -210,7 +218,8 @@ def test_backward_one_node_matches_local_grads_and_analytic(op: Op, data: st.Dat
 @given(data=st.data())
 def test_forward_matches_math(op: Op, data: st.DataObject) -> None:
     """forward equals math's function (bit for bit where it calls it) or the defining formula."""
-    xs, params = data.draw(points_in_domain(op))
+    xs, params = data.draw(points(op))
+    check_forward_finite(op, xs, params, build=CALLERS[op.name])
     got = call(op, [Value(x) for x in xs], params).data
     expected = REFERENCE[op.name](xs, params)
     if op.name in EXACT_FORWARD:
@@ -283,6 +292,9 @@ IEEE_CASES: list[tuple[str, Floats, Params, float]] = [
     ("sum", (INF, -INF, 1.0), {}, NAN),
     ("dot", (1e200, 1e200, 1.0, 1.0, 0.0), {}, INF),
     ("dot", (INF, 0.0, 1.0, 1.0, 0.0), {}, NAN),
+    ("heaviside", (NAN,), {}, NAN),  # a step cannot overflow: only nan in gives nan out
+    ("max", (1.0, NAN, 2.0), {}, NAN),
+    ("max", (-INF, -INF, -INF), {}, -INF),
 ]
 IEEE_IDS = [f"{name}{xs}{p or ''}" for name, xs, p, _ in IEEE_CASES]
 
@@ -372,6 +384,15 @@ SPECIAL: list[tuple[str, Floats, Params, Floats]] = [
     ("sigmoid", (-1000.0,), {}, (0.0,)),
     ("softplus", (1000.0,), {}, (1.0,)),
     ("div", (0.0, 0.0), {}, (INF, NAN)),
+    ("heaviside", (0.0,), {}, (0.0,)),
+    ("heaviside", (-0.0,), {}, (0.0,)),
+    ("heaviside", (INF,), {}, (0.0,)),
+    # ties: the first largest input takes the gradient, a nan wins (the last one): max_pool2d's
+    ("max", (1.0, 1.0, 0.0), {}, (1.0, 0.0, 0.0)),
+    ("max", (0.0, 2.0, 2.0), {}, (0.0, 1.0, 0.0)),
+    ("max", (-0.0, 0.0), {}, (1.0, 0.0)),
+    ("max", (3.0,), {}, (1.0,)),
+    ("max", (NAN, 1.0, NAN), {}, (0.0, 0.0, 1.0)),
 ]
 
 
@@ -396,6 +417,60 @@ def test_special_values_cover_every_kink() -> None:
         for k in op.domain.kinks:
             if op.name != "div":  # div's kink is its pole b = 0: pinned as div(0, 0) above
                 assert (op.name, k) in pinned, op.name
+
+
+# --- (5b) exact values where the activations saturate (mpmath, 50 digits) -----------------------
+
+SMALLEST_NORMAL = 2.0**-1022
+EXACT_RTOL = 1e-12  # issue 12: tanh' was 77 % off at x = 19 and 0 past 19.06, sigmoid' 0 from 37
+SATURATED = (0.5, 3.0, 10.0, 15.0, 19.0, 19.06, 20.0, 30.0, 37.0, 40.0, 100.0, 300.0, 354.0,
+             354.8, 700.0, 708.0, 745.0, 1000.0)  # fmt: skip
+
+
+def _logistic_mp(x: float) -> mpmath.mpf:
+    return 1 / (1 + mpmath.exp(-mpmath.mpf(x)))
+
+
+def _sigmoid_mp(x: float) -> tuple[mpmath.mpf, mpmath.mpf]:
+    s, r = _logistic_mp(x), _logistic_mp(-x)  # 1 - s would round to 0 at large x, even here
+    return mpmath.exp(-mpmath.mpf(x)) * s * s, s * r * (r - s)
+
+
+# (first, second derivative) of each activation, written from their definitions in mpmath.
+EXACT: dict[str, Callable[[float], tuple[mpmath.mpf, mpmath.mpf]]] = {
+    "tanh": lambda x: (1 / mpmath.cosh(x) ** 2, -2 * mpmath.tanh(x) / mpmath.cosh(x) ** 2),
+    "sigmoid": _sigmoid_mp,
+    "softplus": lambda x: (_logistic_mp(x), _logistic_mp(x) * _logistic_mp(-x)),
+}
+
+
+def _close_to_exact(got: float, exact: mpmath.mpf) -> bool:
+    """Within EXACT_RTOL where the exact value is a normal float, else within a subnormal ulp."""
+    if abs(exact) >= SMALLEST_NORMAL:
+        return bool(abs(got - exact) <= EXACT_RTOL * abs(exact))
+    return bool(abs(got - exact) <= 4 * 2.0**-1074)
+
+
+@pytest.mark.parametrize("name", sorted(EXACT))
+@pytest.mark.parametrize("x", [s * v for v in SATURATED for s in (1.0, -1.0)])
+def test_derivatives_are_exact_where_the_activation_saturates(name: str, x: float) -> None:
+    """First and second derivatives are within 1e-12 of mpmath's wherever they are normal floats.
+
+    The first through backward() and through grad(create_graph=True), the second through
+    create_graph twice: the table's one rule on floats and on Values.
+    """
+    op = OPS[name]
+    with mpmath.workdps(60):
+        first, second = EXACT[name](x)
+        leaf = Value(x)
+        call(op, [leaf], {}).backward()
+        assert _close_to_exact(leaf.grad, first), (leaf.grad, first)
+        leaf = Value(x)
+        on_values = grad(call(op, [leaf], {}), leaf, create_graph=True)
+        assert isinstance(on_values, Value)
+        assert on_values.data == leaf.grad or leaf.grad == 0.0
+        assert _close_to_exact(on_values.data, first)
+        assert _close_to_exact(grad(on_values, leaf), second), (grad(on_values, leaf), second)
 
 
 # --- (6) registry completeness: methods, operators and functions <-> rows ------------------------
@@ -430,7 +505,7 @@ def test_formula_has_one_text_per_input_or_per_role(op: Op) -> None:
     """A fixed-arity row's formula has one text per input; an n-ary row's, one per role."""
     assert isinstance(op.formula, tuple)
     assert all(isinstance(text, str) and text for text in op.formula)
-    roles = {"sum": 1, "dot": 3}  # every term; w_i, x_i and b (see Op's docstring)
+    roles = {"sum": 1, "dot": 3, "max": 1}  # every term; w_i, x_i and b (see Op's docstring)
     assert len(op.formula) == (op.arity if op.arity is not None else roles[op.name])
 
 
@@ -454,13 +529,9 @@ def test_every_row_is_reachable(op: Op) -> None:
 @given(data=st.data())
 def test_second_derivatives_match_differences_and_analytic(op: Op, data: st.DataObject) -> None:
     """The Hessian through create_graph matches differences of the gradient and the analytic one."""
-    xs, params = data.draw(points_in_domain(op))
-
-    def f(*vs: Value) -> Value:
-        return call(op, vs, params)
-
-    gradgradcheck(f, xs)
-    got = hessian(f, xs)
+    xs, params = data.draw(points(op))
+    check_second_derivatives(op, xs, params, build=CALLERS[op.name])
+    got = hessian(lambda *vs: call(op, vs, params), xs)
     expected = SECOND[op.name](xs, params)
     for row_got, row_expected in zip(got, expected, strict=True):
         assert_grads_close(row_got, row_expected, rtol=ANALYTIC_RTOL, atol=ANALYTIC_ATOL,

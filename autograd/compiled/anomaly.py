@@ -94,7 +94,7 @@ class AnomalyCheck:
             with np.errstate(all="ignore"):  # the rule's IEEE result, as the plan computed it
                 local = float(op.local_grads(*values, out, **(node._params or {}))[k])
                 upstream = float(grads[store][row, example])
-                total = local * upstream
+                total = op.term(local, upstream)
             if np.isfinite(total):
                 continue
             summed = "" if store == VARYING else " (summed over the batch)"

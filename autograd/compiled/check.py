@@ -125,7 +125,7 @@ class GraphCheck:
     def _same_op(then: Value, now: Value) -> bool:
         return (
             now._op is then._op
-            and now._params == then._params
+            and _same_params(now._params, then._params)
             and len(now._parents) == len(then._parents)
         )
 
@@ -139,7 +139,7 @@ class GraphCheck:
             return now is inputs[slot]
         if then in self.params or now in self.params:
             return False  # a parameter is the same object in both graphs (tested above)
-        return now.data == then.data or (math.isnan(now.data) and math.isnan(then.data))
+        return _same_number(now.data, then.data)
 
     def _say_where(
         self, then: Value, now: Value, new_slot: dict[Value, int], wiring: bool = False
@@ -162,3 +162,20 @@ class GraphCheck:
         if node in self.params:
             return f"a parameter{label}"
         return f"the constant {node.data!r}"
+
+
+def _same_number(a: float, b: float) -> bool:
+    """The same float: ``-0.0`` is not ``0.0`` (``1 / x`` tells them apart), nan is nan.
+
+    >>> _same_number(0.0, -0.0), _same_number(math.nan, math.nan)
+    (False, True)
+    """
+    if a != a:  # nan
+        return b != b
+    return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
+
+
+def _same_params(a: dict[str, float] | None, b: dict[str, float] | None) -> bool:
+    """The same constant parameters, compared as :func:`_same_number` compares numbers."""
+    a, b = a or {}, b or {}
+    return a.keys() == b.keys() and all(_same_number(a[k], b[k]) for k in a)

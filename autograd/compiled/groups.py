@@ -123,6 +123,7 @@ class Elementwise(Group):
     params: dict[str, float] = field(default_factory=dict)
     args: list[tuple[int, Index]] = field(default_factory=list)
     targets: list[Accumulate | None] = field(default_factory=list)
+    selects: bool = False  # the row's Op.selects: a 0 local derivative stops inf and nan
 
     def forward(self, stores: Sequence[Array]) -> None:  # noqa: D102
         assert self.forward_rule is not None  # noqa: S101  # set by the planner
@@ -141,6 +142,8 @@ class Elementwise(Group):
                 continue
             if isinstance(d, float) and d in (1.0, -1.0):  # add, sub, sum: skip the multiply
                 target.add(grads, upstream if d == 1.0 else -upstream)
+            elif self.selects:  # Op.term lane by lane: 0 where d is 0, whatever the upstream
+                target.add(grads, np.where(np.asarray(d) == 0, 0.0, d * upstream))
             else:
                 target.add(grads, np.asarray(d * upstream))
 
@@ -176,12 +179,50 @@ class Sum(Group):
 
 
 @dataclass(slots=True)
+class Sliding:
+    """A group of dots that is every filter on every patch: a convolution, one ``W @ X``.
+
+    Node ``order[f * P + p]`` reads the weights ``filters[f]`` and the inputs ``patches[p]``;
+    ``placement`` puts the product's rows back in the group's order (None: already in it).
+    """
+
+    filters: Rows  # (F, k) rows of U
+    patches: Rows  # (P, k) rows of V
+    order: Rows
+    placement: Rows | None
+
+    @classmethod
+    def find(cls, weights: Rows, inputs: Rows) -> Sliding | None:
+        """The factorization of a group's mixed pairs, or None when they are not filters x patches.
+
+        >>> w = np.array([[0, 1], [2, 3], [0, 1], [2, 3]])  # two filters ...
+        >>> x = np.array([[5, 6], [5, 6], [6, 7], [6, 7]])  # ... on two patches
+        >>> found = Sliding.find(w, x)
+        >>> found.filters.tolist(), found.patches.tolist(), found.order.tolist()
+        ([[0, 1], [2, 3]], [[5, 6], [6, 7]], [0, 2, 1, 3])
+        """
+        filters, which = np.unique(weights, axis=0, return_inverse=True)
+        nodes, k = inputs.shape
+        count = len(filters)
+        if nodes % count or np.bincount(which.reshape(-1)).min() != nodes // count:
+            return None
+        order = np.argsort(which.reshape(-1), kind="stable")
+        grid = inputs[order].reshape(count, nodes // count, k)
+        if nodes // count < 2 or not (grid == grid[0]).all():  # noqa: PLR2004  # one patch: dense
+            return None
+        identity = np.array_equal(order, np.arange(nodes))
+        return cls(filters, grid[0], order, None if identity else np.argsort(order))
+
+
+@dataclass(slots=True)
 class Dot(Group):
     """``dot`` nodes of equal shape: ``b + sum w_i x_i`` as one matrix product for the group.
 
     Each pair ``(w_i, x_i)`` is put in order so that a uniform member comes first: a neuron's
     pairs are (weight, input). ``mixed`` pairs (uniform, varying) are the matrix product;
-    when every node of the group reads the same inputs (a dense layer) it is ``W @ X``.
+    when every node of the group reads the same inputs (a dense layer) it is ``W @ X``, and
+    when the nodes are each of a few filters on each of several patches (a convolution,
+    :class:`Sliding`) it is ``W @ X`` too, the patches side by side as the columns of ``X``.
     Pairs with both members varying or both uniform are rarer and take a product-and-sum.
 
     Rounding: the scalar engine adds ``b + w_1 x_1 + w_2 x_2 + ...`` left to right. A group of
@@ -198,6 +239,7 @@ class Dot(Group):
     weights: Rows | None = None  # (nodes, k) rows of U: the uniform member of mixed pairs
     inputs: Rows | None = None  # (nodes, k) rows of V: the varying member of mixed pairs
     shared: Index | None = None  # the inputs' rows when all nodes read the same ones
+    sliding: Sliding | None = None  # the filters and patches when the group is a convolution
     both_varying: tuple[Rows, Rows] | None = None
     both_uniform: tuple[Rows, Rows] | None = None
     bias: tuple[int, Index] | None = None
@@ -207,7 +249,9 @@ class Dot(Group):
         u, v = stores[UNIFORM], stores[VARYING]
         total: Array | float = 0.0
         cache: list[Any] = []
-        if self.weights is not None:
+        if self.sliding is not None:
+            total, cache = _slide(self.sliding, u, v)
+        elif self.weights is not None:
             w = u[self.weights, 0]
             if self.shared is not None:
                 x = v[self.shared]
@@ -256,6 +300,9 @@ class Dot(Group):
     def _backward_mixed(self, upstream: Array, grads: Sequence[Array]) -> None:
         """Mixed pairs: d out/d w_i = x_i and d out/d x_i = w_i, as matrix products."""
         w, x = self.cache
+        if self.sliding is not None:
+            _slide_back(self.sliding, w, x, upstream, grads, self.targets)
+            return
         weights, inputs = self.targets["weights"], self.targets["inputs"]
         if self.shared is not None:
             if weights is not None:
@@ -272,13 +319,49 @@ class Dot(Group):
         parts, k = [], 0
         if self.weights is not None:
             k += self.weights.shape[1]
-            parts.append("W @ X (dense)" if self.shared is not None else "batched matmul")
+            if self.sliding is not None:
+                f, p = len(self.sliding.filters), len(self.sliding.patches)
+                parts.append(f"W @ X ({f} filters x {p} patches, a convolution)")
+            else:
+                parts.append("W @ X (dense)" if self.shared is not None else "batched matmul")
         pairs = [p for p in (self.both_varying, self.both_uniform) if p is not None]
         k += sum(a.shape[1] for a, _ in pairs)
         if pairs:
             ordered = self.weights is None and len(pairs) == 1
             parts.append("product-and-sum" + (" in the scalar engine's order" if ordered else ""))
         return f"dot x{self.nodes} of fan-in {k}: one {' + '.join(parts)}"
+
+
+def _slide(sliding: Sliding, u: Array, v: Array) -> tuple[Array, list[Any]]:
+    """A convolution's forward: the filters (F, k) times the patches side by side (k, P * batch)."""
+    w = u[sliding.filters, 0]
+    patches = v[sliding.patches]  # (P, k, batch)
+    count, width = len(sliding.patches), patches.shape[-1]
+    columns = patches.transpose(1, 0, 2).reshape(w.shape[1], count * width)
+    total: Array = (w @ columns).reshape(len(w) * count, width)
+    if sliding.placement is not None:
+        total = total[sliding.placement]
+    return total, [w, columns]
+
+
+def _slide_back(
+    sliding: Sliding,
+    w: Array,
+    columns: Array,
+    upstream: Array,
+    grads: Sequence[Array],
+    targets: dict[str, Accumulate | None],
+) -> None:
+    """A convolution's backward: d/d filters = up @ X^T, d/d patches = W^T @ up."""
+    up = upstream if sliding.placement is None else upstream[sliding.order]
+    up = up.reshape(len(w), -1)  # (F, P * batch), in the columns' order
+    filters, patches = targets["filters"], targets["patches"]
+    if filters is not None:
+        filters.add(grads, (up @ columns.T)[..., None])
+    if patches is not None:
+        count = len(sliding.patches)
+        back = (w.T @ up).reshape(w.shape[1], count, -1).transpose(1, 0, 2)  # (P, k, batch)
+        patches.add(grads, back)
 
 
 def _in_order(bias: Array | float, products: Array) -> Array:

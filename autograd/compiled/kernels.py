@@ -18,6 +18,14 @@ values (0, -0.0, inf, nan, out of domain) and otherwise to a few units in the la
 
 The n-ary rows ``sum`` and ``dot`` loop over their terms in Python; their kernels in
 :mod:`autograd.compiled.groups` contract the terms in one numpy call (``W @ X`` for a layer).
+``max``, the third, groups like a fixed-arity row (nodes of as many terms): :func:`max_lanes`
+scans the terms, and its table rule runs on lanes.
+
+A registered op (:func:`autograd.ops.register`) has no numpy version: both its rules run on
+:class:`Lanes`, so a rule written with the math shim and ``ops.step``/``ops.choose``/``ops.sign``
+runs on whole batches unchanged. :func:`check_on_lanes` refuses, when a plan is built, a rule
+that fails there (a Python ``if`` on a number, ``math.exp``) or gives other numbers than on
+floats, naming the op.
 
 >>> import numpy as np
 >>> from autograd.ops import OPS
@@ -30,12 +38,12 @@ array([[0., 0., 2.]])
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Final
 
 import numpy as np
 
-from autograd.ops import Op
+from autograd.ops import Op, is_builtin
 from autograd.types import Array
 
 # A rule returns arrays or plain floats (``add`` gives ``(1.0, 1.0)``); numpy broadcasts both.
@@ -90,6 +98,18 @@ class Lanes(np.ndarray):
     def sigmoid(self) -> Lanes:
         """Return the logistic function elementwise, without overflow."""
         return sigmoid(self).view(Lanes)
+
+    def tanh(self) -> Lanes:
+        """Return ``tanh(self)`` elementwise."""
+        return np.tanh(self).view(Lanes)
+
+    def sqrt(self) -> Lanes:
+        """Return the square root elementwise (``nan`` below 0)."""
+        return np.sqrt(self).view(Lanes)
+
+    def softplus(self) -> Lanes:
+        """Return ``log(1 + e**self)`` elementwise, without overflow."""
+        return softplus(self).view(Lanes)
 
     # --- what ops.number, ops.step, ops.sign and ops.choose ask of anything not a float ---
 
@@ -155,6 +175,21 @@ def softplus(x: Array) -> Array:
     return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
 
 
+def max_lanes(*terms: Array) -> Array:
+    """Return the largest term lane by lane, by ``ops``' scan: a later term wins if larger or nan.
+
+    ``np.maximum`` would do, but may pick either zero of ``max(-0.0, 0.0)``; the scan keeps
+    the first one, as the scalar engine does.
+
+    >>> max_lanes(np.array([-0.0, 1.0]), np.array([0.0, np.nan]))
+    array([-0., nan])
+    """
+    best = terms[0]
+    for x in terms[1:]:
+        best = np.where((x > best) | np.isnan(x), x, best)
+    return best
+
+
 # A table rule gives what its operators give: a float on floats, an array on arrays -- hence Any.
 NUMPY_FORWARD: Final[dict[str, Callable[..., Any]]] = {
     "pow": power,
@@ -169,6 +204,8 @@ NUMPY_FORWARD: Final[dict[str, Callable[..., Any]]] = {
     "leaky_relu": lambda x, slope: np.where(x > 0, x, slope * x),
     "sin": np.sin,
     "cos": np.cos,
+    "heaviside": lambda x: np.heaviside(x, 0.0),  # as ops: 0 at the jump, nan stays nan
+    "max": max_lanes,
 }
 """Forward rules for rows whose table rule calls ``math`` or branches on one number."""
 
@@ -176,11 +213,16 @@ NUMPY_FORWARD: Final[dict[str, Callable[..., Any]]] = {
 def forward_rule(op: Op) -> Callable[..., Any]:
     """Return the rule computing ``op`` on arrays of lanes: the table's own where it vectorises.
 
+    A registered op's forward (:func:`autograd.ops.register`) is given :class:`Lanes`, so the
+    math shim runs on them (see :func:`registered_rule`).
+
     >>> from autograd.ops import OPS
     >>> with np.errstate(all="ignore"):  # a plan runs its kernels so: IEEE results, no warnings
     ...     forward_rule(OPS["div"])(np.array([1.0, -1.0, 0.0]), np.array([0.0, 0.0, 0.0]))
     array([ inf, -inf,  nan])
     """
+    if not is_builtin(op):
+        return registered_rule(op, "forward")
     return NUMPY_FORWARD.get(op.name, op.forward)
 
 
@@ -194,9 +236,106 @@ def local_rule(op: Op) -> Callable[..., Grads]:
     >>> local_rule(OPS["abs"])(x, np.abs(x))
     (array([-1.,  0.,  1.]),)
     """
+    if not is_builtin(op):
+        return registered_rule(op, "local_grads")
     table = op.local_grads
 
     def on_lanes(*args: Array, **params: float) -> Grads:
         return table(*[a.view(Lanes) for a in args], **params)
 
     return on_lanes
+
+
+class LanesError(TypeError):
+    """A registered op's rule does not run on numpy lanes, or gives other numbers there."""
+
+
+HOW_TO_VECTORISE: Final = (
+    "a compiled plan runs each rule once on a whole batch (numpy lanes), so a rule must branch "
+    "with ops.step, ops.choose or ops.sign instead of Python's if, and call the math shim "
+    "(ops.exp, ops.log, ops.sigmoid, ...) instead of math's functions"
+)
+
+
+def registered_rule(op: Op, which: str) -> Callable[..., Any]:
+    """Return a registered op's ``forward`` or ``local_grads`` run on :class:`Lanes`.
+
+    Raises:
+        LanesError: when the rule raises on lanes (a Python ``if`` on a number, ``math.exp``),
+            naming the op and saying how to write it.
+    """
+    rule = getattr(op, which)
+
+    def on_lanes(*args: Array, **params: float) -> Any:
+        lanes = [np.asarray(a, dtype=float).view(Lanes) for a in args]
+        try:
+            return rule(*lanes, **params)
+        except (TypeError, ValueError, AttributeError) as err:
+            raise LanesError(
+                f"compile_loss: {op.name}'s {which} does not run on numpy lanes "
+                f"({type(err).__name__}: {err}); {HOW_TO_VECTORISE}"
+            ) from err
+
+    return on_lanes
+
+
+PROBE_LANES: Final = 7
+"""Points of ``domain.sample`` at which :func:`check_on_lanes` runs a registered op's rules."""
+PROBE_RTOL: Final = 1e-9  # numpy's vectorised exp, tanh, ... may differ in the last bits
+PROBE_ATOL: Final = 1e-12
+
+
+def _lane_mismatch(got: Any, want: Sequence[float]) -> int | None:
+    lanes = np.broadcast_to(np.asarray(got, dtype=float), (len(want),))
+    ok = np.isclose(lanes, want, rtol=PROBE_RTOL, atol=PROBE_ATOL, equal_nan=True)
+    bad = np.flatnonzero(~ok)
+    return int(bad[0]) if bad.size else None
+
+
+def check_on_lanes(op: Op) -> None:
+    """Refuse a registered op whose rules fail on lanes or give other numbers than on floats.
+
+    Both rules run once on :data:`PROBE_LANES` points spread over ``op.domain.sample`` (its
+    parameters at the middle of their intervals) and are compared lane by lane with the rules
+    on the same floats: a rule that only looks right on one number cannot reach a plan.
+
+    Raises:
+        LanesError: naming the op, the rule, the point and both numbers.
+
+    >>> from autograd import ops
+    >>> def bad_relu(x):
+    ...     return x if x > 0 else 0.0
+    >>> check_on_lanes(ops.Op("bad_relu", "r", 1, bad_relu, lambda x, out: (ops.step(x),),
+    ...                       ("step(x)",)))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    autograd.compiled.kernels.LanesError: compile_loss: bad_relu's forward does not run on ...
+    """
+    columns = [np.linspace(lo, hi, PROBE_LANES) for lo, hi in op.domain.sample]
+    for k in range(1, len(columns), 2):  # not every input rising together
+        columns[k] = columns[k][::-1].copy()
+    params = {name: lo / 2 + hi / 2 for name, (lo, hi) in op.domain.params.items()}
+    points = [tuple(float(c[lane]) for c in columns) for lane in range(PROBE_LANES)]
+    with np.errstate(all="ignore"):
+        outs = forward_rule(op)(*columns, **params)
+        outs = np.broadcast_to(np.asarray(outs, dtype=float), (PROBE_LANES,))
+        local = tuple(local_rule(op)(*columns, outs, **params))
+    want_outs = [op.forward(*pt, **params) for pt in points]
+    want_local = [
+        op.local_grads(*pt, out, **params) for pt, out in zip(points, want_outs, strict=True)
+    ]
+    checks = [("forward", outs, want_outs)]
+    if len(local) != len(columns):
+        raise LanesError(
+            f"compile_loss: {op.name}'s local_grads gives {len(local)} derivatives on numpy "
+            f"lanes, {len(columns)} on numbers; {HOW_TO_VECTORISE}"
+        )
+    checks += [(f"local_grads[{i}]", d, [w[i] for w in want_local]) for i, d in enumerate(local)]
+    for which, got, want in checks:
+        lane = _lane_mismatch(got, want)
+        if lane is not None:
+            value = float(np.broadcast_to(np.asarray(got, dtype=float), (PROBE_LANES,))[lane])
+            raise LanesError(
+                f"compile_loss: {op.name}'s {which} gives {value!r} on numpy lanes at "
+                f"{points[lane]} but {want[lane]!r} on the numbers; {HOW_TO_VECTORISE}"
+            )

@@ -23,11 +23,13 @@ from autograd.compiled.groups import (
     Dot,
     Elementwise,
     Group,
+    Sliding,
     Sum,
     as_index,
 )
-from autograd.compiled.kernels import forward_rule, local_rule
+from autograd.compiled.kernels import check_on_lanes, forward_rule, local_rule
 from autograd.engine import Value, depths
+from autograd.ops import is_builtin
 
 
 @dataclass(slots=True)
@@ -83,7 +85,9 @@ def _key(node: Value, layout: Layout) -> tuple[Any, ...]:
         pairs = [tuple(sorted(stores[i : i + 2])) for i in range(0, len(stores) - 1, 2)]
         kinds = tuple(pairs.count(k) for k in ((0, 1), (1, 1), (0, 0)))
         return ("dot", kinds, stores[-1])
-    return (op.name, tuple(sorted((node._params or {}).items())), stores)
+    # Parameters by their repr, not ==: 0.0 == -0.0, yet leaky_relu's slope -0.0 makes -0.0 * x.
+    params = tuple(sorted((name, repr(v)) for name, v in (node._params or {}).items()))
+    return (op.name, params, stores)
 
 
 def _target(layout: Layout, nodes: Sequence[Value]) -> Accumulate | None:
@@ -101,8 +105,11 @@ def _elementwise(nodes: list[Value], layout: Layout, out: slice, store: int) -> 
     op = nodes[0]._op
     assert op is not None  # noqa: S101  # only op nodes are grouped
     group = Elementwise(store, out, len(nodes), name=op.name)
+    if not is_builtin(op):  # a registered op: its rules must hold on lanes
+        check_on_lanes(op)
     group.forward_rule, group.local_rule = forward_rule(op), local_rule(op)
     group.params = dict(nodes[0]._params or {})
+    group.selects = op.selects
     for k in range(len(nodes[0]._parents)):
         column = [n._parents[k] for n in nodes]
         rows = [layout.row[p] for p in column]
@@ -141,9 +148,17 @@ def _dot(nodes: list[Value], layout: Layout, out: slice, store: int) -> Group:
         firsts = [[a for a, _ in line] for line in mixed]
         seconds = [[b for _, b in line] for line in mixed]
         group.weights, group.inputs = _rows(layout, firsts), _rows(layout, seconds)
+        alone = not split[(1, 1)][0] and not split[(0, 0)][0]  # only mixed pairs
         if all(line == seconds[0] for line in seconds):
             group.shared = as_index(group.inputs[0])
             t["inputs"] = _target(layout, seconds[0])
+        elif alone and (sliding := Sliding.find(group.weights, group.inputs)) is not None:
+            group.sliding = sliding  # a convolution: filters x patches, one W @ X
+            count = len(sliding.patches)
+            first = [int(sliding.order[f * count]) for f in range(len(sliding.filters))]
+            t["filters"] = _target(layout, [p for n in first for p in firsts[n]])
+            patches = [seconds[int(n)] for n in sliding.order[:count]]
+            t["patches"] = _target(layout, [p for line in patches for p in line])
         else:
             t["inputs"] = _target(layout, [p for line in seconds for p in line])
         t["weights"] = _target(layout, [p for line in firsts for p in line])
