@@ -3,9 +3,10 @@
 Usage: ``python -m benchmarks.run [--quick] [--only moons,digits,...] [--rounds R]``
 (``python benchmarks/run.py`` works too). Each (workload, engine) runs in a fresh ``python``
 process of its own, once per round, the engines' order rotated from round to round; every
-contender must reproduce the reference's loss and gradients (micrograd's, to 1e-9 relative) in
-that process before it is timed, and one that does not is refused, reported, and the run exits
-with status 1. This is a benchmark, not a test: nothing asserts a time.
+contender must reproduce the reference's loss and gradients (micrograd's, or hand-written
+numpy's where micrograd cannot run: the digits epoch, the CNN) to 1e-9 relative in that process
+before it is timed, and one that does not is refused, reported, and the run exits with status 1.
+This is a benchmark, not a test: nothing asserts a time.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ class Config:
 
 FULL: Final = Config(
     rounds=3,
-    sizes=wl.Sizes(moons_points=100, digits_batch=32, sample_batch=16),
+    sizes=wl.Sizes(moons_points=100, digits_batch=32, sample_batch=16, cnn_batch=32),
     repeats={"moons": 5, "digits": 3, "sample": 3, "epoch": 5, "cnn": 5},
     min_seconds=0.3,
     chain_ops=100_000,
@@ -59,7 +60,7 @@ FULL: Final = Config(
 )
 QUICK: Final = Config(
     rounds=2,
-    sizes=wl.Sizes(moons_points=20, digits_batch=4, sample_batch=4),
+    sizes=wl.Sizes(moons_points=20, digits_batch=4, sample_batch=4, cnn_batch=4),
     repeats=dict.fromkeys(wl.STEP_WORKLOADS, 2),
     min_seconds=0.01,
     chain_ops=10_000,
@@ -402,6 +403,18 @@ SUMMARY: Final = (
 )
 
 
+def versus_cell(results: Results, workload: str, numpy_name: str) -> str | None:
+    """The compiled plan's compute-only time and its ratio to numpy's: ``1 ms; 2× numpy``."""
+    numpy_s = results.series.get((workload, "numpy"))
+    plan_s = results.series.get((workload, "compiled"))
+    if numpy_s is None or plan_s is None:
+        return None
+    ratio = rp.fmt_ratio(
+        rp.median_ratio(plan_s, numpy_s, "compute"), rp.ratios(plan_s, numpy_s, "compute")
+    )
+    return f"{rp.fmt_time(plan_s.median('compute'))}; {ratio} {numpy_name}"
+
+
 def summary_table(results: Results) -> list[str]:
     """The README's table: the headline rows, both timings, the compiled plan beside them."""
     sizes = results.config.sizes
@@ -422,6 +435,8 @@ def summary_table(results: Results) -> list[str]:
         for t in rp.TIMINGS:
             ratio = rp.fmt_ratio(rp.median_ratio(theirs, mine, t), rp.ratios(theirs, mine, t))
             plan = "—" if compiled is None else rp.fmt_time(compiled.median(t))
+            if t == "compute" and workload == "moons" and compiled is not None:
+                plan = versus_cell(results, workload, "hand-written numpy") or plan
             lines.append(
                 f"| {shown} | {rp.TIMING_NAMES[t]} | {rp.fmt_time(theirs.median(t))} "
                 f"| {rp.fmt_time(mine.median(t))} | {ratio} | {plan} |"
@@ -438,17 +453,19 @@ def summary_table(results: Results) -> list[str]:
                 f"| {label if mode == 'on' else ''} | {name} | {rp.fmt_time(a)} "
                 f"| {rp.fmt_time(b)} | {rp.fmt_ratio(a / b, per_round)} | — |"
             )
-    numpy_s, plan_s = (
-        results.series.get(("epoch", "numpy")),
-        results.series.get(("epoch", "compiled")),
-    )
-    if numpy_s is not None and plan_s is not None:
-        ratio = rp.fmt_ratio(
-            rp.median_ratio(plan_s, numpy_s, "compute"), rp.ratios(plan_s, numpy_s, "compute")
-        )
+    epoch = versus_cell(results, "epoch", "hand-written numpy")
+    if epoch is not None:
         lines.append(
             f"| one digits epoch, {wl.DIGITS_IMAGES:,} images, full batch | compute only | — "
-            f"| — | — | {rp.fmt_time(plan_s.median('compute'))} ({ratio} hand-written numpy) |"
+            f"| — | — | {epoch} |"
+        )
+    cnn = versus_cell(results, "cnn", "hand-written numpy im2col")
+    if cnn is not None:
+        scalar = results.series.get(("cnn", "nn"))
+        shown = "—" if scalar is None else rp.fmt_time(scalar.median("compute"))
+        lines.append(
+            f"| course CNN step (`examples/cnn_digits.py`'s network, {sizes.cnn_batch} images) "
+            f"| compute only | — | {shown} | — | {cnn} |"
         )
     if len(results.memory) == 2:  # micrograd's and ours
         mg, ours = results.memory
@@ -467,9 +484,9 @@ def report_lines(results: Results, elapsed: float) -> list[str]:
     lines.append(
         f"{cfg.rounds} rounds; each (workload, engine) a fresh process per round, engines in "
         "rotated order. training loop = steps back to back, collector on; compute only = "
-        "gc.collect() before each step, untimed, collector on during it. Figures: median over "
-        "rounds of each process's median; ratios: of those medians, with the min–max of the "
-        "per-round ratios."
+        f"gc.collect() before each sample (one step; numpy: {wl.NUMPY_INNER} steps), untimed, "
+        "collector on during it. Figures: median over rounds of each process's median; ratios: "
+        "of those medians, with the min–max of the per-round ratios."
     )
     lines += ["", "Issue 15's targets:", *(f"- {g}" for g in goal_lines(results)), ""]
     lines += [f"- {n}" for n in [*agreement_notes(results), *results.notes]]
@@ -521,6 +538,7 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--chain-ops", type=int, default=None, help="length of the chain (2, 3)")
     parser.add_argument("--digits-batch", type=int, default=None, help="images per digits step")
     parser.add_argument("--sample-batch", type=int, default=None, help="images per per-image step")
+    parser.add_argument("--cnn-batch", type=int, default=None, help="images per CNN step")
     parser.add_argument("--json", type=Path, default=None, help="also write every sample here")
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)  # internal: one measure
     args = parser.parse_args(argv)
@@ -531,7 +549,7 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
         bad = set(args.engines.split(",")) - set(wl.ALL_ENGINES)
         if bad:
             parser.error(f"unknown engine(s) {sorted(bad)} (must be among {list(wl.ALL_ENGINES)})")
-    for flag in ("rounds", "repeats", "chain_ops", "digits_batch", "sample_batch"):
+    for flag in ("rounds", "repeats", "chain_ops", "digits_batch", "sample_batch", "cnn_batch"):
         value = getattr(args, flag)
         if value is not None and value < 1:
             parser.error(f"--{flag.replace('_', '-')} must be at least 1, got {value}")
@@ -545,6 +563,7 @@ def configure(args: argparse.Namespace) -> Config:
         cfg.sizes,
         digits_batch=args.digits_batch or cfg.sizes.digits_batch,
         sample_batch=args.sample_batch or cfg.sizes.sample_batch,
+        cnn_batch=args.cnn_batch or cfg.sizes.cnn_batch,
     )
     repeats = cfg.repeats if args.repeats is None else dict.fromkeys(cfg.repeats, args.repeats)
     return dataclasses.replace(

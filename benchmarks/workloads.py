@@ -3,7 +3,8 @@
 A *contender* is one engine's way to run a training-step workload: micrograd 0.1.0, this engine
 with micrograd's graph (one node per ``*`` and ``+``), this engine with its fused ``dot``/``sum``
 nodes, ``autograd.nn``, ``autograd.compiled`` and hand-written numpy. Every contender starts
-from the weights of one seeded micrograd model, so all of them must compute the same loss and
+from the weights of one seeded micrograd model (the CNN, which micrograd cannot build: from the
+weights of ``examples/cnn_digits.py``'s model), so all of them must compute the same loss and
 gradients; ``benchmarks.measure`` checks that in the very process that times it.
 
 Each builder makes only the contender it is asked for: a timing process holds one engine's
@@ -74,6 +75,7 @@ class Sizes:
     moons_points: int
     digits_batch: int
     sample_batch: int
+    cnn_batch: int
 
 
 @dataclass(frozen=True)
@@ -530,25 +532,186 @@ def epoch_contender(engine: str, sizes: Sizes) -> Contender:
     return _compiled_digits(images, targets, weights)
 
 
-# --- the course CNN (issue 15, part 4): a place kept for it --------------------------------------
+# --- the course CNN (issue 15, part 4) ----------------------------------------------------------
 
 
-CNN_NAMES: Final = {"compiled": COMPILED_NAME, "numpy": "numpy, hand-written im2col"}
+CNN_CHANNELS: Final = 8  # examples/cnn_digits.py: 8 filters of 3x3, padding 1
+CNN_KERNEL: Final = 3
+CNN_SIDE: Final = 8  # the digits are 8x8 pictures
+CNN_CLASSES: Final = 10
+CNN_SEED: Final = 0  # examples/cnn_digits.py's seed of both layers' weights
+CNN_LR: Final = 0.1
+
+CNN_NAMES: Final = {
+    "numpy": "numpy, hand-written im2col",
+    "compiled": COMPILED_NAME,
+    "nn": "ours, autograd.nn (scalar engine)",
+}
+
+
+def course_cnn() -> ag_nn.Sequential:
+    """The CNN of ``examples/cnn_digits.py`` (the course's network), with its initial weights.
+
+    ``Unflatten((1, 8, 8))``, ``Conv2d(1, 8, 3, padding=1)``, ReLU, ``MaxPool2d(2)``,
+    ``Flatten()``, ``Layer(128, 10, "linear")``: 1,370 parameters, He-uniform weights from seed
+    0, zero biases. ``tests/test_benchmarks.py`` checks that it is the demo's model.
+    """
+    pooled = CNN_CHANNELS * (CNN_SIDE // 2) ** 2
+    return ag_nn.Sequential(
+        ag_nn.Unflatten((1, CNN_SIDE, CNN_SIDE)),
+        ag_nn.Conv2d(1, CNN_CHANNELS, CNN_KERNEL, padding=1, init="he_uniform", seed=CNN_SEED),
+        ag_nn.Activation("relu"),
+        ag_nn.MaxPool2d(2),
+        ag_nn.Flatten(),
+        ag_nn.Layer(pooled, CNN_CLASSES, "linear", init="he_uniform", seed=CNN_SEED),
+    )
+
+
+def _cnn_layers(model: ag_nn.Sequential) -> tuple[Any, Any]:
+    """The model's convolution and its read-out layer."""
+    conv, layer = model.layers[1], model.layers[5]
+    if not isinstance(conv, ag_nn.Conv2d) or not isinstance(layer, ag_nn.Layer):
+        raise TypeError(f"not the course CNN: {model!r}")
+    return conv, layer
 
 
 def cnn_contender(engine: str, sizes: Sizes) -> Contender:
-    """The course CNN's training step, compiled and as hand-written numpy im2col: not yet here.
+    """One engine's step of the course CNN: mean softmax cross-entropy of a batch, SGD lr 0.1.
 
-    Part 4 of issue 15 asks for the course CNN compiled within 3x of a hand-written numpy
-    im2col version. When ``autograd.nn.Conv2d`` and the compiled conv batching exist, this
-    builds both from one set of weights (numpy first, the reference of the check), like
-    :func:`epoch_contender`; until then every engine is :class:`UnavailableError` and the run
-    prints a note instead of a row.
+    Every engine starts from :func:`course_cnn`'s weights and takes the same ``cnn_batch``
+    images. ``numpy`` is hand-written im2col code (the reference); ``compiled`` traces one
+    image's loss (``cross_entropy`` with a one-hot target, so the graph is the same for every
+    image) and runs the batch with :func:`autograd.compiled.compile_loss`; ``nn`` builds the
+    batch's graph with the scalar engine.
     """
-    del engine, sizes
-    if not hasattr(ag_nn, "Conv2d"):
-        raise UnavailableError("autograd.nn.Conv2d does not exist yet")
-    raise UnavailableError("the CNN workload is not written yet (issue 15, part 4)")
+    images, targets = load_digits_batch(sizes.cnn_batch)
+    model = course_cnn()
+    params = list(model.parameters())
+    weights = [p.data for p in params]
+    name = CNN_NAMES[engine]
+    if engine == "numpy":
+        return _numpy_cnn_contender(model, images, targets)
+    if engine == "compiled":
+
+        def one_example(x: list[Value], onehot: list[Value]) -> Value:
+            return cross_entropy(model(x), onehot)
+
+        onehot = np.eye(CNN_CLASSES)[targets]
+        plan = compile_loss(one_example, (images[0].tolist(), onehot[0].tolist()), params)
+        return _plan_contender(name, plan, (images, onehot), params, weights, CNN_LR)
+    rows: list[list[float]] = images.tolist()
+    ts = [int(t) for t in targets]
+    scale = 1.0 / len(rows)
+
+    def batch_loss() -> Value:
+        losses = [cross_entropy(model(x), t) for x, t in zip(rows, ts, strict=True)]
+        return sum_values(losses) * scale
+
+    return _value_contender(name, params, batch_loss, weights, CNN_LR)
+
+
+@dataclass
+class CnnWeights:
+    """The course CNN's parameters as arrays: filters ``(8, 9)``, their biases, the read-out."""
+
+    filters: np.ndarray  # (channels, kernel * kernel): filter o's weights in (c, i, j) order
+    biases: np.ndarray  # (channels,)
+    readout: np.ndarray  # (classes, channels * 16 + 1): each neuron's weights, then its bias
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return self.filters, self.biases, self.readout
+
+    def flat(self) -> list[float]:
+        """Every number in the model's ``parameters()`` order (filters, biases, neurons)."""
+        return [float(v) for a in self.arrays() for v in a.ravel()]
+
+
+def cnn_weights(model: ag_nn.Sequential) -> CnnWeights:
+    """The model's current weights as :class:`CnnWeights`."""
+    conv, layer = _cnn_layers(model)
+    filters = [[w.data for plane in f for row in plane for w in row] for f in conv.weight]
+    biases = [b.data for b in conv.bias]
+    readout = [[w.data for w in n.w] + [n.b.data] for n in layer.neurons]
+    return CnnWeights(np.array(filters), np.array(biases), np.array(readout))
+
+
+def im2col(images: np.ndarray) -> np.ndarray:
+    """Every 3x3 window of the zero-padded 8x8 images, one row each: ``(n * 64, 9)``.
+
+    Row ``(b * 8 + i) * 8 + j`` holds image ``b``'s window centred on pixel ``(i, j)``, its
+    pixels in row-major order (the filters' order); a window over the border reads the
+    padding's zeros.
+    """
+    n, pad = len(images), CNN_KERNEL // 2
+    pictures = images.reshape(n, CNN_SIDE, CNN_SIDE)
+    padded = np.pad(pictures, ((0, 0), (pad, pad), (pad, pad)))
+    windows = np.lib.stride_tricks.sliding_window_view(padded, (CNN_KERNEL, CNN_KERNEL), (1, 2))
+    return windows.reshape(n * CNN_SIDE * CNN_SIDE, CNN_KERNEL * CNN_KERNEL)
+
+
+def cnn_loss_grads(
+    w: CnnWeights, images: np.ndarray, onehot: np.ndarray
+) -> tuple[float, CnnWeights]:
+    """Forward and backward of the course CNN by im2col: the mean loss and every gradient.
+
+    The max pool sends a window's gradient to its first largest pixel (row-major), as
+    ``autograd.nn.MaxPool2d`` does; ``relu'(0) = 0``.
+    """
+    n, side, half, ch = len(images), CNN_SIDE, CNN_SIDE // 2, CNN_CHANNELS
+    cols = im2col(images)  # (n * 64, 9)
+    conv = cols @ w.filters.T + w.biases  # (n * 64, 8): pixel rows, channel columns
+    act = np.maximum(conv, 0.0)
+    # (n, i, j, o) -> the 2x2 windows: (n, o, I, J, window) with window = (di, dj) row-major
+    grid = act.reshape(n, half, 2, half, 2, ch).transpose(0, 5, 1, 3, 2, 4)
+    windows = grid.reshape(n, ch, half, half, 4)
+    winner = windows.argmax(axis=4)  # the first largest, as max_values picks it
+    pooled = np.take_along_axis(windows, winner[..., None], axis=4)[..., 0]
+    flat = pooled.reshape(n, ch * half * half)  # Flatten's (c, i, j) order
+    logits = flat @ w.readout[:, :-1].T + w.readout[:, -1]
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    exps = np.exp(shifted)
+    total = exps.sum(axis=1)
+    loss = float((np.log(total) - (shifted * onehot).sum(axis=1)).mean())
+
+    upstream = (exps / total[:, None] - onehot) / n  # d loss / d logits
+    readout = np.column_stack([upstream.T @ flat, upstream.sum(axis=0)])
+    d_pooled = (upstream @ w.readout[:, :-1]).reshape(n, ch, half, half)
+    d_windows = np.zeros_like(windows)
+    np.put_along_axis(d_windows, winner[..., None], d_pooled[..., None], axis=4)
+    d_act = (
+        d_windows.reshape(n, ch, half, half, 2, 2)
+        .transpose(0, 2, 4, 3, 5, 1)
+        .reshape(n * side * side, ch)
+    )
+    d_conv = d_act * (conv > 0.0)
+    grads = CnnWeights(d_conv.T @ cols, d_conv.sum(axis=0), readout)
+    return loss, grads
+
+
+def _numpy_cnn_contender(
+    model: ag_nn.Sequential, images: np.ndarray, targets: np.ndarray
+) -> Contender:
+    """Hand-written numpy im2col code for the course CNN's step, from the model's weights."""
+    w = cnn_weights(model)
+    start = [a.copy() for a in w.arrays()]
+    onehot = np.eye(CNN_CLASSES)[targets]
+
+    def reset() -> None:
+        for a, s in zip(w.arrays(), start, strict=True):
+            a[...] = s
+
+    def loss_and_grads() -> tuple[float, list[float]]:
+        reset()
+        loss, grads = cnn_loss_grads(w, images, onehot)
+        return loss, grads.flat()
+
+    def step() -> float:
+        loss, grads = cnn_loss_grads(w, images, onehot)
+        for a, g in zip(w.arrays(), grads.arrays(), strict=True):
+            a -= CNN_LR * g
+        return loss
+
+    return Contender(CNN_NAMES["numpy"], loss_and_grads, step, reset, inner=NUMPY_INNER)
 
 
 # --- hand-written numpy: the same networks as matrices ------------------------------------------
@@ -662,8 +825,8 @@ STEP_WORKLOADS: Final = {
     ),
     "cnn": StepWorkload(
         "cnn",
-        lambda s: "course CNN step",
-        ("numpy", "compiled"),
+        lambda s: f"course CNN step, batch {s.cnn_batch}",
+        ("numpy", "compiled", "nn"),
         CNN_NAMES,
         cnn_contender,
         reference="numpy",

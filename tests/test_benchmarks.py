@@ -27,7 +27,7 @@ def bench(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_a_child_checks_its_engine_then_reports_both_timings_as_json(tmp_path: Path) -> None:
     """One child process: checked against the reference, then loop and compute samples."""
-    sizes = {"moons_points": 8, "digits_batch": 2, "sample_batch": 2}
+    sizes = {"moons_points": 8, "digits_batch": 2, "sample_batch": 2, "cnn_batch": 2}
     reference = bench(
         "--child", json.dumps({"kind": "reference", "workload": "moons", "sizes": sizes})
     )
@@ -51,7 +51,7 @@ def test_a_child_checks_its_engine_then_reports_both_timings_as_json(tmp_path: P
 
 def test_a_child_refuses_an_engine_that_disagrees_with_the_reference(tmp_path: Path) -> None:
     """A reference the engine does not reproduce: the child refuses and reports no samples."""
-    sizes = {"moons_points": 8, "digits_batch": 2, "sample_batch": 2}
+    sizes = {"moons_points": 8, "digits_batch": 2, "sample_batch": 2, "cnn_batch": 2}
     path = tmp_path / "reference.json"
     wrong = {"engine": "a wrong reference", "loss": 123.0, "grads": [0.0] * 337}
     path.write_text(json.dumps(wrong), encoding="utf-8")
