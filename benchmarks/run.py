@@ -6,6 +6,7 @@ process of its own, once per round, the engines' order rotated from round to rou
 contender must reproduce the reference's loss and gradients (micrograd's, or hand-written
 numpy's where micrograd cannot run: the digits epoch, the CNN) to 1e-9 relative in that process
 before it is timed, and one that does not is refused, reported, and the run exits with status 1.
+``--json PATH`` saves every child's result; ``--report PATH`` prints a saved run's report again.
 This is a benchmark, not a test: nothing asserts a time.
 """
 
@@ -159,6 +160,61 @@ def say(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
+def record(results: Results, spec: dict[str, Any], found: dict[str, Any]) -> None:
+    """Add what one child process found (``spec`` asked it) to ``results``.
+
+    A run records every child as it returns; ``--report`` records the children of a run saved
+    with ``--json`` in the same order, so both print the same report.
+    """
+    results.raw.append({"spec": spec, "result": found})
+    kind = spec["kind"]
+    if kind == "reference":
+        _record_reference(results, spec["workload"], found)
+    elif kind == "step":
+        _record_step(results, spec["workload"], spec["engine"], found)
+    elif kind == "chain":
+        if "refused" in found:
+            results.refused.append(found["refused"])
+        else:
+            results.chain.setdefault(spec["engine"], []).append(found)
+    elif kind == "floor":
+        results.floor = found
+    elif kind == "memory":
+        if "refused" in found:
+            results.refused.append(found["refused"])
+        else:
+            results.memory.append(found)
+    else:
+        raise ValueError(f"unknown child kind {kind!r}")
+
+
+def _record_reference(results: Results, workload: str, found: dict[str, Any]) -> None:
+    label = wl.STEP_WORKLOADS[workload].label(results.config.sizes)
+    if "unavailable" in found:
+        results.notes.append(f"{label}: not measured: {found['unavailable']}")
+        return
+    results.references[workload] = found
+    results.labels[workload] = label
+
+
+def _record_step(results: Results, workload: str, engine: str, found: dict[str, Any]) -> None:
+    spec = wl.STEP_WORKLOADS[workload]
+    label = results.labels[workload]
+    if "unavailable" in found:
+        results.notes.append(f"{label}: no {spec.names[engine]} row: {found['unavailable']}")
+        return
+    if "refused" in found:
+        results.refused.append(f"{label}: {found['refused']}")
+        return
+    key = (workload, engine)
+    if key not in results.series:
+        scale = results.config.sizes.sample_batch if workload == "sample" else 1
+        results.series[key] = rp.Series(workload, engine, found["name"], scale=scale)
+    agreed = results.agreed.setdefault(workload, {})
+    agreed[found["name"]] = max(agreed.get(found["name"], 0.0), found["difference"])
+    results.series[key].add(found)
+
+
 class Runner:
     """Starts the child processes of one run, round by round, and collects what they find."""
 
@@ -178,31 +234,25 @@ class Runner:
         return [e for e in spec.engines if e in chosen and (workload, e) not in self.skip]
 
     def child(self, spec: dict[str, Any]) -> dict[str, Any]:
-        result = run_child(spec)
-        self.results.raw.append({"spec": spec, "result": result})
-        return result
+        """Run one child process and record what it found."""
+        found = run_child(spec)
+        record(self.results, spec, found)
+        return found
 
     def references_for(self, workload: str) -> bool:
         """Compute the workload's reference loss and gradients once; False if unavailable."""
-        spec = wl.STEP_WORKLOADS[workload]
         sizes = dataclasses.asdict(self.config.sizes)
         found = self.child({"kind": "reference", "workload": workload, "sizes": sizes})
         if "unavailable" in found:
-            self.results.notes.append(
-                f"{spec.label(self.config.sizes)}: not measured: {found['unavailable']}"
-            )
             return False
-        self.results.references[workload] = found
         path = Path(self.tmp.name) / f"{workload}.json"
         path.write_text(json.dumps(found), encoding="utf-8")
         self.references[workload] = path
-        self.results.labels[workload] = spec.label(self.config.sizes)
         say(f"{workload}: reference loss {found['loss']:.6f} from {found['engine']}")
         return True
 
     def step(self, workload: str, engine: str) -> None:
         """One round of one engine on one step workload, in its own process."""
-        spec = wl.STEP_WORKLOADS[workload]
         found = self.child(
             {
                 "kind": "step",
@@ -215,25 +265,12 @@ class Runner:
             }
         )
         label = self.results.labels[workload]
-        if "unavailable" in found:
+        if "unavailable" in found or "refused" in found:
             self.skip.add((workload, engine))
-            self.results.notes.append(
-                f"{label}: no {spec.names[engine]} row: {found['unavailable']}"
-            )
+            if "refused" in found:
+                say(f"REFUSED {label}: {found['refused']}")
             return
-        if "refused" in found:
-            self.skip.add((workload, engine))
-            self.results.refused.append(f"{label}: {found['refused']}")
-            say(f"REFUSED {label}: {found['refused']}")
-            return
-        key = (workload, engine)
-        if key not in self.results.series:
-            scale = self.config.sizes.sample_batch if workload == "sample" else 1
-            self.results.series[key] = rp.Series(workload, engine, found["name"], scale=scale)
-        agreed = self.results.agreed.setdefault(workload, {})
-        agreed[found["name"]] = max(agreed.get(found["name"], 0.0), found["difference"])
-        series = self.results.series[key]
-        series.add(found)
+        series = self.results.series[(workload, engine)]
         say(
             f"  {label:<44} {found['name']:<40} loop {rp.fmt_time(series.rounds['loop'][-1]):>9}"
             f"  compute {rp.fmt_time(series.rounds['compute'][-1]):>9}"
@@ -251,9 +288,8 @@ class Runner:
         )
         if "refused" in found:
             self.skip.add(("chain", engine))
-            self.results.refused.append(found["refused"])
+            say(f"REFUSED {found['refused']}")
             return
-        self.results.chain.setdefault(engine, []).append(found)
         total = rp.chain_rounds(found, "on")[3]
         say(
             f"  {'chain of ' + format(self.config.chain_ops, ',') + ' ops':<44} "
@@ -274,7 +310,7 @@ class Runner:
                 if ("chain", engine) not in self.skip:
                     self.chain(engine)
         if "chain" in self.only:
-            self.results.floor = self.child(
+            self.child(
                 {
                     "kind": "floor",
                     "ops": self.config.chain_ops,
@@ -283,16 +319,21 @@ class Runner:
             )
         if "memory" in self.only:
             for engine in ("micrograd", "ours"):
-                found = self.child(
-                    {"kind": "memory", "engine": engine, "ops": self.config.memory_ops}
-                )
-                if "refused" in found:
-                    self.results.refused.append(found["refused"])
-                else:
-                    self.results.memory.append(found)
+                self.child({"kind": "memory", "engine": engine, "ops": self.config.memory_ops})
         self.results.info["load_end"] = rp.load_average()
         self.tmp.cleanup()
         return self.results
+
+
+def saved_run(path: Path) -> tuple[Results, float | None]:
+    """The results of a run saved with ``--json``, recorded again child by child; its time."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    saved = data["config"]
+    config = Config(**{**saved, "sizes": wl.Sizes(**saved["sizes"])})
+    results = Results(dict(data["machine"]), config)
+    for item in data["raw"]:
+        record(results, item["spec"], item["result"])
+    return results, data.get("elapsed")
 
 
 # --- what the run found, as text -----------------------------------------------------------------
@@ -477,10 +518,13 @@ def summary_table(results: Results) -> list[str]:
     return lines
 
 
-def report_lines(results: Results, elapsed: float) -> list[str]:
+def report_lines(results: Results, elapsed: float | None) -> list[str]:
     """The whole report: machine, goals, notes, tables, refusals."""
     cfg = results.config
-    lines = [*rp.header_lines(results.info), f"Total time: {elapsed:.0f} s", ""]
+    lines = rp.header_lines(results.info)
+    if elapsed is not None:
+        lines.append(f"Total time: {elapsed:.0f} s")
+    lines.append("")
     lines.append(
         f"{cfg.rounds} rounds; each (workload, engine) a fresh process per round, engines in "
         "rotated order. training loop = steps back to back, collector on; compute only = "
@@ -540,6 +584,13 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--sample-batch", type=int, default=None, help="images per per-image step")
     parser.add_argument("--cnn-batch", type=int, default=None, help="images per CNN step")
     parser.add_argument("--json", type=Path, default=None, help="also write every sample here")
+    parser.add_argument(
+        "--report",
+        type=Path,
+        default=None,
+        metavar="JSON",
+        help="measure nothing: print the report of a run saved with --json",
+    )
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)  # internal: one measure
     args = parser.parse_args(argv)
     unknown = set(args.only.split(",")) - set(WORKLOADS)
@@ -582,6 +633,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse(argv)
     if args.child is not None:
         return child_main(args.child)
+    if args.report is not None:
+        saved, took = saved_run(args.report)
+        print("\n".join(report_lines(saved, took)))
+        return 1 if saved.refused else 0
     config = configure(args)
     engines = None if args.engines is None else args.engines.split(",")
     runner = Runner(config, args.only.split(","), engines)
@@ -598,7 +653,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.json is not None:
         args.json.write_text(
             json.dumps(
-                {"machine": results.info, "config": dataclasses.asdict(config), "raw": results.raw},
+                {
+                    "machine": results.info,
+                    "config": dataclasses.asdict(config),
+                    "elapsed": elapsed,
+                    "raw": results.raw,
+                },
                 indent=1,
             ),
             encoding="utf-8",
