@@ -9,8 +9,9 @@ A training-step child first checks its engine against the reference's loss and g
 
 - **training loop**: steps back to back with the collector on, as a training loop runs them,
   so each step pays for the collections that earlier steps' garbage triggers;
-- **compute only**: ``gc.collect()`` before each step, untimed; the collector stays on during
-  the step, so it still scans what the step itself allocates.
+- **compute only**: ``gc.collect()`` before each sample (one step, or ``Contender.inner``
+  steps), untimed; the collector stays on during the sample, so it still scans what the steps
+  allocate.
 """
 
 from __future__ import annotations

@@ -528,9 +528,9 @@ def report_lines(results: Results, elapsed: float | None) -> list[str]:
     lines.append(
         f"{cfg.rounds} rounds; each (workload, engine) a fresh process per round, engines in "
         "rotated order. training loop = steps back to back, collector on; compute only = "
-        f"gc.collect() before each sample (one step; numpy: {wl.NUMPY_INNER} steps), untimed, "
-        "collector on during it. Figures: median over rounds of each process's median; ratios: "
-        "of those medians, with the min–max of the per-round ratios."
+        f"gc.collect() before each sample (one step; numpy and compiled: {wl.FAST_INNER}), "
+        "untimed, collector on during it. Figures: median over rounds of each process's median; "
+        "ratios: of those medians, with the min–max of the per-round ratios."
     )
     lines += ["", "Issue 15's targets:", *(f"- {g}" for g in goal_lines(results)), ""]
     lines += [f"- {n}" for n in [*agreement_notes(results), *results.notes]]

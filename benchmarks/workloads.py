@@ -44,7 +44,14 @@ DIGITS_LR: Final = 0.1
 DIGITS_IMAGES: Final = 1797  # the whole 8x8 digits set: one epoch as one full batch
 CHAIN_ADD: Final = 0.5
 CHAIN_MUL: Final = 0.9999  # keeps the chain's value and gradient far from overflow
-NUMPY_INNER: Final = 50  # numpy steps per timing sample (one is far below the timer's grain)
+FAST_INNER: Final = 50
+"""Steps per timing sample of hand-written numpy and of the compiled plan (about a millisecond a
+step or less): one step is near the timer's grain, and a step timed alone right after
+``gc.collect()`` pays for the caches the collection emptied (100-300 µs here), which 50 steps
+share."""
+PLAN_CHECK_EVERY: Final = 0
+"""The timed plans re-check no example: each is checked against the reference before it is
+timed, and a re-check (one example rebuilt with the scalar engine) would land in a sample."""
 
 
 class UnavailableError(Exception):
@@ -480,7 +487,7 @@ def _plan_contender(
             p.data -= lr * p.grad
         return loss
 
-    return Contender(name, loss_and_grads, step, reset)
+    return Contender(name, loss_and_grads, step, reset, inner=FAST_INNER)
 
 
 COMPILED_NAME: Final = "ours, autograd.compiled (numpy batch)"
@@ -496,7 +503,9 @@ def _compiled_moons(points: np.ndarray, labels: np.ndarray, weights: list[float]
         score = mlp_fused(layers, x)[0]
         return (1 + -y * score).relu() + MOONS_ALPHA * dot(params, params)
 
-    plan = compile_loss(one_example, (points[0].tolist(), float(labels[0])), params)
+    plan = compile_loss(
+        one_example, (points[0].tolist(), float(labels[0])), params, check_every=PLAN_CHECK_EVERY
+    )
     return _plan_contender(COMPILED_NAME, plan, (points, labels), params, weights, MOONS_LR)
 
 
@@ -514,7 +523,9 @@ def _compiled_digits(images: np.ndarray, targets: np.ndarray, weights: list[floa
         return sum_values([z.exp() for z in logits]).log() - dot(onehot, logits)
 
     onehot = np.eye(DIGITS_SIZES[-1])[targets]
-    plan = compile_loss(one_example, (images[0].tolist(), onehot[0].tolist()), params)
+    plan = compile_loss(
+        one_example, (images[0].tolist(), onehot[0].tolist()), params, check_every=PLAN_CHECK_EVERY
+    )
     return _plan_contender(COMPILED_NAME, plan, (images, onehot), params, weights, DIGITS_LR)
 
 
@@ -597,7 +608,12 @@ def cnn_contender(engine: str, sizes: Sizes) -> Contender:
             return cross_entropy(model(x), onehot)
 
         onehot = np.eye(CNN_CLASSES)[targets]
-        plan = compile_loss(one_example, (images[0].tolist(), onehot[0].tolist()), params)
+        plan = compile_loss(
+            one_example,
+            (images[0].tolist(), onehot[0].tolist()),
+            params,
+            check_every=PLAN_CHECK_EVERY,
+        )
         return _plan_contender(name, plan, (images, onehot), params, weights, CNN_LR)
     rows: list[list[float]] = images.tolist()
     ts = [int(t) for t in targets]
@@ -711,7 +727,7 @@ def _numpy_cnn_contender(
             a -= CNN_LR * g
         return loss
 
-    return Contender(CNN_NAMES["numpy"], loss_and_grads, step, reset, inner=NUMPY_INNER)
+    return Contender(CNN_NAMES["numpy"], loss_and_grads, step, reset, inner=FAST_INNER)
 
 
 # --- hand-written numpy: the same networks as matrices ------------------------------------------
@@ -785,7 +801,7 @@ def _numpy_contender(
             m -= lr * g
         return value
 
-    return Contender("numpy, hand-written", loss_and_grads, step, reset, inner=NUMPY_INNER)
+    return Contender("numpy, hand-written", loss_and_grads, step, reset, inner=FAST_INNER)
 
 
 # --- the registry of step workloads, in the order a run measures them ---------------------------
