@@ -149,6 +149,9 @@ class CompiledOutputs:
         example: one input row (a list of numbers) to trace the model on.
 
     Raises:
+        TypeError: ``model`` is not a Module, or ``example`` holds something other than real
+            numbers.
+        ValueError: ``example`` is not one non-empty row of finite numbers.
         autograd.compiled.DataDependentGraphError: the model reads an input's number when
             traced (here or at a later call's check, the graph differs): its outputs cannot be
             computed for a batch from one graph.
@@ -163,13 +166,25 @@ class CompiledOutputs:
     """
 
     def __init__(self, model: Module, example: Sequence[float]) -> None:
+        if not isinstance(model, Module):
+            raise TypeError(
+                f"CompiledOutputs: model must be an autograd.nn.Module, got {describe(model)}"
+            )
+        row = as_floats(example, "CompiledOutputs: example", batch=False)
+        if row.ndim != 1 or not len(row):
+            raise ValueError(
+                f"CompiledOutputs: example must be one row of numbers (a flat, non-empty list), "
+                f"got an array of shape {row.shape}"
+            )
         self.model = model
+        self.width = len(row)
+        """The number of inputs per row (the example's)."""
         self.nodes: list[Value] = []
         """The traced output nodes, in the model's order."""
         self.single = False
         """True if the model returns one Value (else a list of them)."""
         self.calls = 0
-        self.plan = compile_loss(self._outputs, list(example), model.parameters(), check_every=0)
+        self.plan = compile_loss(self._outputs, row.tolist(), model.parameters(), check_every=0)
 
     def _outputs(self, x: list[Value]) -> Value:
         """The traced function: the model's output, or the sum of its outputs (one root)."""
@@ -183,12 +198,21 @@ class CompiledOutputs:
         """Return the outputs for the rows of ``rows``: an array ``(rows, outputs)``.
 
         Raises:
+            TypeError: ``rows`` holds something other than real numbers.
+            ValueError: ``rows`` is not a non-empty 2-d array of finite numbers, ``width``
+                (the traced example's length) wide.
             autograd.compiled.DataDependentGraphError: the checked example's graph differs
                 from the traced one.
         """
+        batch = as_floats(rows, "CompiledOutputs: rows", batch=True)
+        if batch.ndim != 2 or not len(batch) or batch.shape[1] != self.width:  # noqa: PLR2004  # rows x columns
+            raise ValueError(
+                f"CompiledOutputs: rows must be a non-empty 2-d array of rows of {self.width} "
+                f"numbers (the traced example's length), got an array of shape {batch.shape}"
+            )
         calls, self.calls = self.calls, self.calls + 1
-        self.plan.check(rows, (calls + 1) % len(rows))
-        values = self.plan.node_values(rows)
+        self.plan.check(batch, (calls + 1) % len(batch))
+        values = self.plan.node_values(batch)
         return np.stack([values[node] for node in self.nodes], axis=1)
 
 

@@ -126,6 +126,10 @@ def _trainer(compile_: bool = False) -> Trainer:
     )  # fmt: skip
 
 
+def _outputs() -> autograd.train.CompiledOutputs:
+    return autograd.train.CompiledOutputs(_model(), [1.0, 2.0])
+
+
 def _plan() -> compiled.CompiledLoss:
     w = Value(2.0)
     return compiled.compile_loss(lambda x: (w * x - 1.0) ** 2, 1.0, [w])
@@ -425,6 +429,14 @@ TRAIN = [
         x=a("rows", ROWS_, skip="empty")),
     row("Trainer.accuracy", lambda: _trainer().accuracy, covers=Trainer.accuracy,
         shows="accuracy", x=TRAIN_X, y=TRAIN_Y),
+    row("CompiledOutputs", lambda: autograd.train.CompiledOutputs,
+        covers=autograd.train.CompiledOutputs, model=a("module", fresh(_model)),
+        example=a(None, [1.0, 2.0], bad("None", None), bad("str", "ab"), bad("[None]", [None, 1.0]),
+                  bad("[nan]", [math.nan, 1.0], V), bad("nested", [[1.0, 2.0]], V),
+                  bad("empty", [], V), bad("object", object()))),
+    row("CompiledOutputs.__call__", lambda: _outputs(),
+        covers=autograd.train.CompiledOutputs.__call__, shows="CompiledOutputs",
+        rows=a("rows", ROWS_, bad("1-d", [1.0, 2.0], V), bad("too wide", [[1.0, 2.0, 3.0]], V))),
     row("Trainer.fit", lambda: _trainer().fit, covers=Trainer.fit, shows="fit", x=TRAIN_X,
         y=TRAIN_Y, epochs=a("count", 1),
         validation=a(None, None, bad("str", "ab"), bad("single", (ROWS_,), V),
