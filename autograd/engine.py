@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Any, overload
 
 from autograd import _checks, fast_backward, modes, ops
@@ -76,7 +77,23 @@ def _apply(op: Op, parents: tuple[Value, ...], params: dict[str, float] | None =
     """Compute ``op`` on the parents' numbers and record the new node."""
     inputs = [p.data for p in parents]
     data = op.forward(*inputs, **params) if params else op.forward(*inputs)
-    return _record(op, parents, params, data)
+    if _MODE.get():
+        return _record(op, parents, params, data)
+    out: Value = _new(Value)  # _node(data, op, parents, params) written out, as in _binary
+    out.data, out.grad, out.label = data, 0.0, ""
+    out._op, out._parents, out._params = op, parents, params
+    return out
+
+
+def _unary(op: Op, a: Value) -> Value:
+    # ``x.relu()`` and friends, written out like _binary
+    data = op.forward(a.data)
+    if _MODE.get():
+        return _record(op, (a,), None, data)
+    out: Value = _new(Value)
+    out.data, out.grad, out.label = data, 0.0, ""
+    out._op, out._parents, out._params = op, (a,), None
+    return out
 
 
 def _binary(op: Op, a: Value, b: object) -> Value:
@@ -221,7 +238,7 @@ class Value(LeavesOnlyCopy):
         return _rbinary(ops.DIV, self, other)
 
     def __neg__(self) -> Value:
-        return _apply(ops.NEG, (self,))
+        return _unary(ops.NEG, self)
 
     def __pow__(self, other: Value | float) -> Value:
         if isinstance(other, Value):
@@ -232,7 +249,7 @@ class Value(LeavesOnlyCopy):
         return _rbinary(ops.VPOW, self, other)
 
     def __abs__(self) -> Value:
-        return _apply(ops.ABS, (self,))
+        return _unary(ops.ABS, self)
 
     # --- comparisons read .data and build no node ---
 
@@ -258,7 +275,7 @@ class Value(LeavesOnlyCopy):
         >>> Value(0.0).exp().data
         1.0
         """
-        return _apply(ops.EXP, (self,))
+        return _unary(ops.EXP, self)
 
     def log(self) -> Value:
         """Return the natural log (``-inf`` at 0, ``nan`` below).
@@ -266,7 +283,7 @@ class Value(LeavesOnlyCopy):
         >>> Value(1.0).log().data
         0.0
         """
-        return _apply(ops.LOG, (self,))
+        return _unary(ops.LOG, self)
 
     def tanh(self) -> Value:
         """Return ``tanh(self)``.
@@ -277,7 +294,7 @@ class Value(LeavesOnlyCopy):
         >>> (y.data, x.grad)
         (0.0, 1.0)
         """
-        return _apply(ops.TANH, (self,))
+        return _unary(ops.TANH, self)
 
     def sigmoid(self) -> Value:
         """Return the logistic function ``1 / (1 + e**-self)``.
@@ -288,7 +305,7 @@ class Value(LeavesOnlyCopy):
         >>> (y.data, x.grad)
         (0.5, 0.25)
         """
-        return _apply(ops.SIGMOID, (self,))
+        return _unary(ops.SIGMOID, self)
 
     def relu(self) -> Value:
         """Return ``max(0, self)``; its derivative at 0 is 0 (PyTorch's convention).
@@ -296,7 +313,7 @@ class Value(LeavesOnlyCopy):
         >>> Value(-2.0).relu().data, Value(3.0).relu().data
         (0.0, 3.0)
         """
-        return _apply(ops.RELU, (self,))
+        return _unary(ops.RELU, self)
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
         """Return ``self`` if positive, else ``slope * self``.
@@ -321,7 +338,7 @@ class Value(LeavesOnlyCopy):
         >>> (y.data, Value(0.0).heaviside().data, x.grad)
         (1.0, 0.0, 0.0)
         """
-        return _apply(ops.HEAVISIDE, (self,))
+        return _unary(ops.HEAVISIDE, self)
 
     def softplus(self) -> Value:
         """Return ``log(1 + e**self)``, stable for large ``|self|``; its derivative is sigmoid.
@@ -329,7 +346,7 @@ class Value(LeavesOnlyCopy):
         >>> Value(0.0).softplus().data == math.log(2.0)
         True
         """
-        return _apply(ops.SOFTPLUS, (self,))
+        return _unary(ops.SOFTPLUS, self)
 
     def sqrt(self) -> Value:
         """Return the square root (``nan`` below 0; derivative ``inf`` at 0).
@@ -337,7 +354,7 @@ class Value(LeavesOnlyCopy):
         >>> Value(9.0).sqrt().data
         3.0
         """
-        return _apply(ops.SQRT, (self,))
+        return _unary(ops.SQRT, self)
 
     def abs(self) -> Value:
         """Return ``|self|``; its derivative at 0 is 0 (PyTorch's convention).
@@ -345,7 +362,7 @@ class Value(LeavesOnlyCopy):
         >>> Value(-2.0).abs().data
         2.0
         """
-        return _apply(ops.ABS, (self,))
+        return _unary(ops.ABS, self)
 
     def sin(self) -> Value:
         """Return ``sin(self)``.
@@ -353,7 +370,7 @@ class Value(LeavesOnlyCopy):
         >>> Value(0.0).sin().data
         0.0
         """
-        return _apply(ops.SIN, (self,))
+        return _unary(ops.SIN, self)
 
     def cos(self) -> Value:
         """Return ``cos(self)``.
@@ -361,7 +378,7 @@ class Value(LeavesOnlyCopy):
         >>> Value(0.0).cos().data
         1.0
         """
-        return _apply(ops.COS, (self,))
+        return _unary(ops.COS, self)
 
     # --- gradients ---
 
@@ -401,6 +418,16 @@ def _compared(x: object, what: str) -> float:
 
 # --- n-ary nodes: one box for many terms --------------------------------------------------------
 
+_VALUE = repeat(Value)  # all(map(isinstance, xs, _VALUE)): is every x a Value? (in C: no frame)
+_DOT_ROLES = ("dot weight", "dot input")
+
+
+def _leaves(xs: list[object], what: str) -> tuple[Value, ...]:
+    """``xs`` as nodes: a Value as is, a number as a constant leaf (named ``what`` in errors)."""
+    if all(map(isinstance, xs, _VALUE)):  # the common case: nothing to convert
+        return tuple(xs)  # type: ignore[arg-type]  # all Values, as just checked
+    return tuple(_leaf(x, what) for x in xs)
+
 
 def sum_values(values: Iterable[Value | float]) -> Value:
     """Return the sum of many Values as one n-ary node (one op box, one edge per term).
@@ -411,7 +438,7 @@ def sum_values(values: Iterable[Value | float]) -> Value:
     >>> (s.data, [x.grad for x in xs])
     (6.5, [1.0, 1.0, 1.0])
     """
-    parents = tuple(_leaf(v, "sum_values") for v in values)
+    parents = _leaves(list(values), "sum_values")
     if not parents:
         return _node(0.0, None, (), None)
     return _apply(ops.SUM, parents)
@@ -432,7 +459,7 @@ def max_values(values: Iterable[Value | float]) -> Value:
     >>> (m.data, [x.grad for x in xs])
     (3.0, [0.0, 1.0, 0.0])
     """
-    parents = tuple(_leaf(v, "max_values") for v in values)
+    parents = _leaves(list(values), "max_values")
     if not parents:
         raise ValueError("max_values: got no values; pass at least one")
     return _apply(ops.MAX, parents)
@@ -456,12 +483,12 @@ def dot(
         raise ValueError(
             f"dot: got {len(weights)} weights and {len(inputs)} inputs; they must pair up"
         )
-    parents: list[Value] = []
-    for w, x in zip(weights, inputs, strict=True):
-        parents.append(_leaf(w, "dot weight"))
-        parents.append(_leaf(x, "dot input"))
-    parents.append(_leaf(bias, "dot bias"))
-    return _apply(ops.DOT, tuple(parents))
+    n = 2 * len(weights)
+    terms: list[object] = [bias] * (n + 1)  # interleaved by slices: w_1, x_1, ..., w_n, x_n, b
+    terms[0:n:2], terms[1:n:2] = weights, inputs
+    if not all(map(isinstance, terms, _VALUE)):  # a number becomes a constant leaf
+        terms = [_leaf(x, "dot bias" if i == n else _DOT_ROLES[i % 2]) for i, x in enumerate(terms)]
+    return _apply(ops.DOT, tuple(terms))  # type: ignore[arg-type]  # all Values now
 
 
 # --- the graph walk ------------------------------------------------------------------------------

@@ -481,20 +481,21 @@ def unregister(name: str) -> Op:
 
 
 def _dot_forward(*terms: float) -> float:
-    # Inputs are (w1, x1, w2, x2, ..., b): a neuron's weighted sum plus bias as one node.
+    # Inputs are (w1, x1, w2, x2, ..., b): a neuron's weighted sum plus bias as one node,
+    # added left to right from the bias. zip(pairs, pairs) takes them two by two (w_i, x_i)
+    # and stops at b, the odd one out.
     total = terms[-1]
-    for i in range(0, len(terms) - 1, 2):
-        total += terms[i] * terms[i + 1]
+    pairs = iter(terms)
+    for w, x in zip(pairs, pairs, strict=False):
+        total += w * x
     return total
 
 
 def _dot_local(*args: Scalar) -> tuple[Scalar, ...]:
-    terms = args[:-1]  # the last argument is out, not needed
-    grads: list[Scalar] = []
-    for i in range(0, len(terms) - 1, 2):
-        grads.append(terms[i + 1])  # d out / d w_i = x_i
-        grads.append(terms[i])  # d out / d x_i = w_i
-    grads.append(1.0)  # d out / d b
+    n = len(args) - 2  # args are (w1, x1, ..., wk, xk, b, out): n = 2k terms before b
+    grads: list[Scalar] = [1.0] * (n + 1)  # d out / d b = 1
+    grads[0:n:2] = args[1:n:2]  # d out / d w_i = x_i
+    grads[1:n:2] = args[0:n:2]  # d out / d x_i = w_i
     return tuple(grads)
 
 
