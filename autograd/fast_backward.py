@@ -7,6 +7,8 @@ for bit; ``tests/test_engine.py`` pins that over random programs. It is faster b
 - running sums live in the nodes' own ``.grad`` slots instead of a dict keyed by node (half the
   cost on big graphs);
 - the common unary and binary nodes are unrolled (no zip, no helper call);
+- the n-ary ``sum`` and ``dot`` nodes add their terms in place through their row's
+  ``accumulate`` form (:class:`autograd.ops.Op`), with no tuple of local derivatives;
 - one walk both counts each op node's consumers (Kahn's algorithm) and takes out what earlier
   passes left in ``.grad``, so a pass starts from zero and then adds the old values back in
   (PyTorch's rule: two calls give twice the gradient, never micrograd's re-propagation);
@@ -29,12 +31,15 @@ import math
 import numbers
 import threading
 from collections.abc import Iterable, Sequence
+from operator import attrgetter
 from typing import Final, Protocol
 
 import numpy as np
 
 from autograd import messages, modes
 from autograd.ops import Op
+
+_OP_OF: Final = attrgetter("_op")  # filter(_OP_OF, nodes): the op nodes among them, in C
 
 GRAD_LOCK: Final = threading.RLock()
 """Held while a pass or a step reads or writes ``.grad``: passes from several threads take turns.
@@ -234,6 +239,15 @@ class FreshPass:
                     consumers[a] = left
                     if not left:
                         push(a)
+                continue
+            accumulate = op.accumulate
+            if accumulate is not None and not checked:  # sum, dot: their rule adds in place
+                accumulate(parents, upstream)
+                for parent in filter(_OP_OF, parents):  # only op nodes wait for their consumers
+                    left = consumers[parent] - 1
+                    consumers[parent] = left
+                    if not left:
+                        push(parent)
                 continue
             local = local_floats(node)
             if checked:

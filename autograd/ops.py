@@ -284,6 +284,13 @@ class Op:
     whose derivative is a step of 0s and 1s (relu, abs, heaviside, max) sets it; a row whose zero
     is a number it computes (``mul``'s ``b``, ``leaky_relu``'s slope 0) does not: ``0 * inf`` is
     nan there, as in PyTorch.
+
+    ``accumulate(parents, upstream)``, on the n-ary rows ``sum`` and ``dot`` only, is the tuned
+    backward pass's form of the row's ``local_grads`` and :meth:`term`: one loop that adds
+    ``local_i * upstream`` into ``parents[i].grad`` in input order, reading the derivatives from
+    the parents' ``.data`` instead of building the tuple ``local_grads`` returns.
+    ``tests/test_ops.py`` pins it equal to ``local_grads`` bit for bit; the reference pass,
+    ``create_graph`` and ``detect_anomaly()`` use ``local_grads`` alone.
     """
 
     name: str
@@ -294,6 +301,7 @@ class Op:
     formula: tuple[str, ...]
     domain: Domain = Domain()
     selects: bool = False
+    accumulate: Callable[[tuple[Any, ...], float], None] | None = None
 
     def term(self, local: Scalar, upstream: Scalar) -> Scalar:
         """One edge's share of the chain rule: ``local * upstream``, or 0 where a row selects.
@@ -447,6 +455,11 @@ def register(op: Op) -> Primitive:
     (8.0, 12.0, True)
     """
     _checked_fields(op)
+    if op.accumulate is not None:
+        raise ValueError(
+            f"register: {op.name}'s accumulate must be None (it is the tuned pass's form of the "
+            "built-in n-ary rows; a registered op's local_grads serves every pass)"
+        )
     _checked_rules(op)
     _REGISTRY[op.name] = op
     return Primitive(op)
@@ -497,6 +510,22 @@ def _dot_local(*args: Scalar) -> tuple[Scalar, ...]:
     grads[0:n:2] = args[1:n:2]  # d out / d w_i = x_i
     grads[1:n:2] = args[0:n:2]  # d out / d x_i = w_i
     return tuple(grads)
+
+
+def _dot_accumulate(parents: tuple[Any, ...], upstream: float) -> None:
+    # _dot_local times upstream, added in input order: w_i gets x_i * upstream, then x_i gets
+    # w_i * upstream (the same node twice in dot(p, p) adds twice), the bias 1 * upstream last.
+    pairs = iter(parents)
+    for w, x in zip(pairs, pairs, strict=False):  # two by two, as _dot_forward
+        w.grad += x.data * upstream
+        x.grad += w.data * upstream
+    parents[-1].grad += 1.0 * upstream
+
+
+def _sum_accumulate(parents: tuple[Any, ...], upstream: float) -> None:
+    term = 1.0 * upstream  # every input's local derivative is 1
+    for p in parents:
+        p.grad += term
 
 
 def _heaviside(x: float) -> float:
@@ -603,10 +632,10 @@ _ROWS: Final = (
     Op("cos", "cos", 1, safe_cos, lambda x, out: (-sin(x),), ("-sin(x)",)),
     # --- n-ary: fused nodes that keep big graphs small ---
     Op("sum", "Σ", None, _sum_forward, lambda *args: (1.0,) * (len(args) - 1), ("1 each",),
-       Domain(sample=((-5.0, 5.0),) * 3)),
+       Domain(sample=((-5.0, 5.0),) * 3), accumulate=_sum_accumulate),
     Op("dot", "w·x+b", None, _dot_forward, _dot_local,
        ("x_i for w_i", "w_i for x_i", "1 for b"),
-       Domain(sample=((-5.0, 5.0),) * 5)),
+       Domain(sample=((-5.0, 5.0),) * 5), accumulate=_dot_accumulate),
     # A tie is where max's derivative jumps: the sampled intervals are disjoint, so draws never
     # tie (ties are pinned in the tests' special values).
     # It selects (Op.selects), as PyTorch's max scatters the gradient: the others get 0, always.

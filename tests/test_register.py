@@ -141,9 +141,12 @@ def _with(**changes: Any) -> Op:
         (_with(domain=Domain(sample=((0.0, 1.0),) * 2)), ValueError,
          r"swish takes 1 input\(s\) but its domain.sample has 2 interval\(s\)"),
         (_with(forward=lambda x: (x, x)), TypeError, r"swish's forward must return a number"),
+        (_with(accumulate=lambda parents, upstream: None), ValueError,
+         r"swish's accumulate must be None \(it is the tuned pass's form of the built-in n-ary"),
     ],
     ids=["builtin-name", "name", "forward", "local", "not-a-tuple", "two-derivatives",
-         "arity-vs-rule", "n-ary", "formula-count", "formula-str", "domain", "forward-result"],
+         "arity-vs-rule", "n-ary", "formula-count", "formula-str", "domain", "forward-result",
+         "accumulate"],
 )  # fmt: skip
 def test_register_refuses_a_bad_record_naming_the_op(
     op: Op, error: type[Exception], pattern: str
