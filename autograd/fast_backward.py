@@ -30,16 +30,13 @@ from __future__ import annotations
 import math
 import numbers
 import threading
-from collections.abc import Iterable, Sequence
-from operator import attrgetter
+from collections.abc import Callable, Iterable, Sequence
 from typing import Final, Protocol
 
 import numpy as np
 
 from autograd import messages, modes
 from autograd.ops import Op
-
-_OP_OF: Final = attrgetter("_op")  # filter(_OP_OF, nodes): the op nodes among them, in C
 
 GRAD_LOCK: Final = threading.RLock()
 """Held while a pass or a step reads or writes ``.grad``: passes from several threads take turns.
@@ -200,17 +197,16 @@ class FreshPass:
             node = pop()
             upstream = node.grad
             parents = node._parents
+            op: Op = node._op  # type: ignore[assignment]  # walk 2 sees op nodes only
+            if checked or node._params is not None:  # anomaly checks, or pow and leaky_relu
+                _release(node, upstream, checked, consumers, push)
+                continue
+            arity = len(parents)
             # The common binary node, unrolled: no zip, no helper call (a selecting row: below).
-            if (
-                not checked
-                and node._params is None
-                and len(parents) == 2  # noqa: PLR2004
-                and not node._op.selects  # type: ignore[union-attr]  # walk 2 sees op nodes only
-            ):
+            if arity == 2 and not op.selects:  # noqa: PLR2004
                 a, b = parents
                 try:
-                    rule = node._op.local_grads  # type: ignore[union-attr]
-                    da, db = rule(a.data, b.data, node.data)
+                    da, db = op.local_grads(a.data, b.data, node.data)
                 except ArithmeticError:
                     da, db = local_floats(node)
                 a.grad += da * upstream
@@ -225,9 +221,8 @@ class FreshPass:
                     consumers[b] = left
                     if not left:
                         push(b)
-                continue
-            op: Op = node._op  # type: ignore[assignment]
-            if not checked and node._params is None and len(parents) == 1:  # unary: unrolled too
+                continue  # (a jump back: CPython 3.11 specialises a loop's code only after such)
+            if arity == 1:  # unary: unrolled too
                 (a,) = parents
                 try:
                     (d,) = op.local_grads(a.data, node.data)
@@ -240,27 +235,16 @@ class FreshPass:
                     if not left:
                         push(a)
                 continue
-            accumulate = op.accumulate
-            if accumulate is not None and not checked:  # sum, dot: their rule adds in place
-                accumulate(parents, upstream)
-                for parent in filter(_OP_OF, parents):  # only op nodes wait for their consumers
-                    left = consumers[parent] - 1
-                    consumers[parent] = left
-                    if not left:
-                        push(parent)
+            if op.accumulate is not None:  # sum, dot: their rule adds in place
+                op.accumulate(parents, upstream)
+                for parent in parents:
+                    if parent._op is not None:  # only op nodes wait for their consumers
+                        left = consumers[parent] - 1
+                        consumers[parent] = left
+                        if not left:
+                            push(parent)
                 continue
-            local = local_floats(node)
-            if checked:
-                _check_finite(node, local, upstream)
-            if op.selects:  # Op.term: 0 where d is 0, whatever the upstream (x * 1.0 is x)
-                local, upstream = tuple(op.term(d, upstream) for d in local), 1.0
-            for parent, d in zip(parents, local, strict=True):
-                parent.grad += d * upstream
-                if parent._op is not None:
-                    left = consumers[parent] - 1
-                    consumers[parent] = left
-                    if not left:
-                        push(parent)
+            _release(node, upstream, checked, consumers, push)
 
     def undo(self, *, touched: bool = True) -> None:
         """Put every ``.grad`` back as it was before the pass (``touched``: walk 2 had begun)."""
@@ -274,6 +258,29 @@ class FreshPass:
                         parent.grad = 0.0
         for node, old in zip(self.saved_nodes, self.saved_grads, strict=True):
             node.grad = old
+
+
+def _release(
+    node: Node,
+    upstream: float,
+    checked: bool,
+    consumers: dict[Node, int],
+    push: Callable[[Node], None],
+) -> None:
+    """Walk 2's general step: ``local * upstream`` into each parent, from ``local_floats``."""
+    op: Op = node._op  # type: ignore[assignment]  # walk 2 sees op nodes only
+    local = local_floats(node)
+    if checked:
+        _check_finite(node, local, upstream)
+    if op.selects:  # Op.term: 0 where d is 0, whatever the upstream (x * 1.0 is x)
+        local, upstream = tuple(op.term(d, upstream) for d in local), 1.0
+    for parent, d in zip(node._parents, local, strict=True):
+        parent.grad += d * upstream
+        if parent._op is not None:
+            left = consumers[parent] - 1
+            consumers[parent] = left
+            if not left:
+                push(parent)
 
 
 def _raise_if_a_grad_is_not_a_number(nodes: Iterable[Node], err: TypeError) -> None:
