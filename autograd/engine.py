@@ -491,6 +491,37 @@ def dot(
     return _apply(ops.DOT, tuple(terms))  # type: ignore[arg-type]  # all Values now
 
 
+def dots(
+    weights: Sequence[Sequence[Value | float]],
+    inputs: Sequence[Value | float],
+    biases: Sequence[Value | float],
+) -> list[Value]:
+    """Return ``[dot(w, inputs, b) for w, b in zip(weights, biases)]``: a layer's weighted sums.
+
+    The same nodes as that list, made faster: the shared inputs are checked and read once.
+
+    >>> x = [Value(1.0), Value(2.0)]
+    >>> [z.data for z in dots([[Value(3.0), Value(4.0)], [Value(-1.0), Value(0.5)]], x, [0.5, 0.0])]
+    [11.5, 0.0]
+    """
+    if len(weights) != len(biases):
+        raise ValueError(f"dots: got {len(weights)} rows of weights and {len(biases)} biases")
+    xs = _leaves(list(inputs), "dot input")
+    n = 2 * len(xs)
+    terms: list[Any] = [None] * (n + 1)  # parents and their numbers, interleaved as in dot
+    numbers: list[float] = [0.0] * (n + 1)
+    terms[1:n:2], numbers[1:n:2] = xs, [x.data for x in xs]
+    out: list[Value] = []
+    for w, b in zip(weights, biases, strict=True):
+        if 2 * len(w) != n or not (isinstance(b, Value) and all(map(isinstance, w, _VALUE))):
+            out.append(dot(w, xs, b))  # numbers to convert, or dot's error
+            continue
+        terms[0:n:2], terms[n] = w, b
+        numbers[0:n:2], numbers[n] = [v.data for v in w], b.data
+        out.append(_record(ops.DOT, tuple(terms), None, ops.DOT.forward(*numbers)))
+    return out
+
+
 # --- the graph walk ------------------------------------------------------------------------------
 
 
