@@ -403,6 +403,12 @@ class Value(LeavesOnlyCopy):
         ``.grad`` changes. Passes from several threads take turns (one lock), so calls from
         several threads into shared parameters add up exactly as if made one after another.
 
+        Raises:
+            TypeError: a node's ``.grad`` was set by hand to something that is not a real
+                number (``None``, ``1j``), naming the node; no ``.grad`` changes.
+            ValueError: a node's ``.grad`` was set by hand to an int beyond the float range
+                (``10**400``), naming the node; no ``.grad`` changes.
+
         >>> x = Value(2.0)
         >>> y = (x * x) * 3
         >>> y.backward(); y.backward()
@@ -419,10 +425,10 @@ def _compared(x: object, what: str) -> float:
 # --- n-ary nodes: one box for many terms --------------------------------------------------------
 
 _VALUE = repeat(Value)  # all(map(isinstance, xs, _VALUE)): is every x a Value? (in C: no frame)
-_DOT_ROLES = ("dot weight", "dot input")
+_DOT_ROLES = ("dot: weights", "dot: inputs")
 
 
-def _leaves(xs: list[object], what: str) -> tuple[Value, ...]:
+def _leaves(xs: Sequence[object], what: str) -> tuple[Value, ...]:
     """``xs`` as nodes: a Value as is, a number as a constant leaf (named ``what`` in errors)."""
     if all(map(isinstance, xs, _VALUE)):  # the common case: nothing to convert
         return tuple(xs)  # type: ignore[arg-type]  # all Values, as just checked
@@ -432,16 +438,27 @@ def _leaves(xs: list[object], what: str) -> tuple[Value, ...]:
 def sum_values(values: Iterable[Value | float]) -> Value:
     """Return the sum of many Values as one n-ary node (one op box, one edge per term).
 
+    Raises:
+        TypeError: ``values`` is not an iterable (a str, bytes and a dict are refused too), or
+            holds something that is not a number or a Value.
+
     >>> xs = [Value(1.0), Value(2.0), Value(3.5)]
     >>> s = sum_values(xs)
     >>> s.backward()
     >>> (s.data, [x.grad for x in xs])
     (6.5, [1.0, 1.0, 1.0])
     """
-    parents = _leaves(list(values), "sum_values")
+    parents = _leaves(_terms(values, "sum_values: values"), "sum_values")
     if not parents:
         return _node(0.0, None, (), None)
     return _apply(ops.SUM, parents)
+
+
+def _terms(values: Any, what: str, wanted: str = "Values or numbers") -> Sequence[Any]:
+    """Inputs given as any iterable but a str, bytes or a dict (a TypeError naming ``what``)."""
+    if type(values) is list or type(values) is tuple:  # the usual case, cheaply
+        return values
+    return _checks.sequence(what, values, f"{wanted} (a list, a tuple, a generator)")
 
 
 def max_values(values: Iterable[Value | float]) -> Value:
@@ -451,6 +468,7 @@ def max_values(values: Iterable[Value | float]) -> Value:
     ``max_pool2d``; a nan wins and the last nan takes the gradient).
 
     Raises:
+        TypeError: ``values`` is not an iterable of numbers or Values (as :func:`sum_values`).
         ValueError: if there are no values.
 
     >>> xs = [Value(1.0), Value(3.0), Value(3.0)]
@@ -459,7 +477,7 @@ def max_values(values: Iterable[Value | float]) -> Value:
     >>> (m.data, [x.grad for x in xs])
     (3.0, [0.0, 1.0, 0.0])
     """
-    parents = _leaves(list(values), "max_values")
+    parents = _leaves(_terms(values, "max_values: values"), "max_values")
     if not parents:
         raise ValueError("max_values: got no values; pass at least one")
     return _apply(ops.MAX, parents)
@@ -473,12 +491,19 @@ def dot(
     Its local derivatives are ``x_i`` for ``w_i``, ``w_i`` for ``x_i`` and 1 for the bias --
     the same gradients as ``2n`` separate ``*`` and ``+`` nodes, with one node instead.
 
+    Raises:
+        TypeError: ``weights`` or ``inputs`` is not a list (tuple, 1-d array) of numbers or
+            Values, or ``bias`` is not a number or a Value.
+        ValueError: ``weights`` and ``inputs`` differ in length.
+
     >>> w, x, b = [Value(2.0), Value(-1.0)], [Value(3.0), Value(4.0)], Value(0.5)
     >>> y = dot(w, x, b)
     >>> y.backward()
     >>> (y.data, [wi.grad for wi in w], [xi.grad for xi in x], b.grad)
     (2.5, [3.0, 4.0], [2.0, -1.0], 1.0)
     """
+    weights = _terms(weights, "dot: weights", "a list of numbers or Values")
+    inputs = _terms(inputs, "dot: inputs", "a list of numbers or Values")
     if len(weights) != len(inputs):
         raise ValueError(
             f"dot: got {len(weights)} weights and {len(inputs)} inputs; they must pair up"
@@ -487,7 +512,7 @@ def dot(
     terms: list[object] = [bias] * (n + 1)  # interleaved by slices: w_1, x_1, ..., w_n, x_n, b
     terms[0:n:2], terms[1:n:2] = weights, inputs
     if not all(map(isinstance, terms, _VALUE)):  # a number becomes a constant leaf
-        terms = [_leaf(x, "dot bias" if i == n else _DOT_ROLES[i % 2]) for i, x in enumerate(terms)]
+        terms = [_leaf(x, "dot: bias" if i == n else _DOT_ROLES[i % 2]) for i, x in enumerate(terms)]
     return _apply(ops.DOT, tuple(terms))  # type: ignore[arg-type]  # all Values now
 
 
@@ -506,7 +531,7 @@ def dots(
     """
     if len(weights) != len(biases):
         raise ValueError(f"dots: got {len(weights)} rows of weights and {len(biases)} biases")
-    xs = _leaves(list(inputs), "dot input")
+    xs = _leaves(_terms(inputs, "dots: inputs", "a list of numbers or Values"), "dot: inputs")
     n = 2 * len(xs)
     terms: list[Any] = [None] * (n + 1)  # parents and their numbers, interleaved as in dot
     numbers: list[float] = [0.0] * (n + 1)
@@ -670,6 +695,9 @@ def grad(output: Value, inputs: Value | Sequence[Value], create_graph: bool = Fa
     Returns:
         A float (or Value) for a single input, else a tuple of them in the inputs' order.
 
+    Raises:
+        TypeError: ``output`` or an input is not a Value, or ``create_graph`` not a bool.
+
     >>> x = Value(0.5)
     >>> y = x ** 3
     >>> dy = grad(y, x, create_graph=True)
@@ -680,10 +708,11 @@ def grad(output: Value, inputs: Value | Sequence[Value], create_graph: bool = Fa
     if not isinstance(output, Value):
         raise TypeError(f"grad: output must be a Value, got {describe(output)}")
     single = isinstance(inputs, Value)
-    wanted: Sequence[Value] = (inputs,) if single else tuple(inputs)  # type: ignore[arg-type,assignment]
+    wanted = (inputs,) if single else tuple(_terms(inputs, "grad: inputs", "a Value or Values"))
     for i, x in enumerate(wanted):
         if not isinstance(x, Value):
             raise TypeError(f"grad: inputs[{i}] must be a Value, got {describe(x)}")
+    create_graph = _checks.flag("grad: create_graph", create_graph)
     found: tuple[Any, ...]
     if create_graph:
         with fast_backward.GRAD_LOCK:  # no step in another thread moves a .data it reads

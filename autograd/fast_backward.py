@@ -31,7 +31,7 @@ import math
 import numbers
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from typing import Final, Protocol
+from typing import Any, Final, Protocol
 
 import numpy as np
 
@@ -113,7 +113,7 @@ def count_consumers(root: Node, saved: tuple[list[Node], list[float]]) -> dict[N
     consumers: dict[Node, int] = {root: 0}
     count = consumers.get
     save_node, save_grad = saved[0].append, saved[1].append
-    if root.grad:
+    if root.grad or root.grad.__class__ is not float:  # a None set by hand too: it is re-set
         save_node(root)
         save_grad(root.grad)
         root.grad = 0.0
@@ -168,23 +168,31 @@ class FreshPass:
                 self._propagate(checked=bool(modes.MODE.get() & modes.ANOMALY))
         except BaseException as err:
             self.undo(touched=counted)
-            if isinstance(err, TypeError):
+            if isinstance(err, TypeError | ArithmeticError):
                 _raise_if_a_grad_is_not_a_number(self.consumers or (root,), err)
             raise
 
     def add_back(self) -> None:
         """Add the gradients the first walk took out back in: ``.grad = old + fresh``.
 
-        All sums are computed before any is stored, so a ``.grad`` that is not a number
-        (set by hand) undoes the whole pass and raises, naming the node.
+        All sums are computed and checked before any is stored, so a ``.grad`` set by hand to
+        something that is not a real number (``None``, ``1j``) or to an int beyond the float
+        range (``10**400``) undoes the whole pass and raises, naming the node; an int or a
+        numpy number set by hand is added as a float.
         """
-        nodes = self.saved_nodes
-        try:
-            sums = [old + node.grad for node, old in zip(nodes, self.saved_grads, strict=True)]
-        except TypeError as err:
+        nodes, olds = self.saved_nodes, self.saved_grads
+        try:  # Any: a .grad set by hand may be anything, which the loop below sorts out
+            sums: list[Any] = [old + node.grad for node, old in zip(nodes, olds, strict=True)]
+        except (TypeError, ArithmeticError) as err:  # None + 1.0; 10**400 + 1.0 overflows
             self.undo()
             _raise_if_a_grad_is_not_a_number(nodes, err)
             raise
+        for i, total in enumerate(sums):
+            if total.__class__ is not float:  # a .grad set by hand: a numpy number, 1j, ...
+                if not isinstance(total, numbers.Real):
+                    self.undo()
+                    raise TypeError(messages.grad_not_a_number(nodes[i], olds[i]))
+                sums[i] = float(total)
         for node, total in zip(nodes, sums, strict=True):
             node.grad = total
 
@@ -283,13 +291,23 @@ def _release(
                 push(parent)
 
 
-def _raise_if_a_grad_is_not_a_number(nodes: Iterable[Node], err: TypeError) -> None:
-    """After a failed pass: raise a TypeError naming a ``.grad`` set to a non-number."""
+def _raise_if_a_grad_is_not_a_number(nodes: Iterable[Node], err: Exception) -> None:
+    """After a failed pass: raise naming a ``.grad`` set by hand to something not a float.
+
+    A TypeError for a non-number (``None``, ``1j``), a ValueError for an int beyond the float
+    range (``10**400``, whose sum with a float overflows).
+    """
     for node in nodes:
         for v in (node, *node._parents):
             found: object = v.grad  # a float, unless set by hand
+            if isinstance(found, float):
+                continue
             if not isinstance(found, numbers.Real):
                 raise TypeError(messages.grad_not_a_number(v, found)) from err
+            try:
+                float(found)
+            except OverflowError:
+                raise ValueError(messages.grad_beyond_float_range(v, found)) from err
 
 
 def _check_finite(node: Node, local: tuple[float, ...], upstream: float) -> None:

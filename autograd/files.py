@@ -25,6 +25,9 @@ import time
 from pathlib import Path
 from typing import Final
 
+from autograd import _checks
+from autograd.messages import describe
+
 if sys.platform != "win32":
     import fcntl
 
@@ -62,12 +65,22 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> Path:
     Returns:
         The path written.
 
+    Raises:
+        TypeError: ``path`` is not a str or a ``pathlib.Path``, or ``data`` is neither a str
+            nor bytes (an array's raw memory, say); nothing is written then.
+        ValueError: ``path`` is empty.
+        OSError: the file cannot be written (no permission, a full disk, a folder there).
+
     >>> import pathlib, tempfile
     >>> target = pathlib.Path(tempfile.mkdtemp()) / "new" / "folder" / "b.bin"
     >>> write_atomic(target, b"ok").read_bytes()
     b'ok'
     """
-    target = Path(path)
+    target = _checks.path("write_atomic: path", path)
+    if not isinstance(data, str | bytes):  # bytes-like arrays would write their raw memory
+        raise TypeError(
+            f"write_atomic: data must be a str (written as UTF-8) or bytes, got {describe(data)}"
+        )
     target.parent.mkdir(parents=True, exist_ok=True)
     payload = data.encode("utf-8") if isinstance(data, str) else data
     _remove_abandoned_temporaries(target)

@@ -25,12 +25,18 @@ Matrix = Sequence[Sequence[Value | float]]
 
 
 def _shape(a: object, what: str) -> tuple[int, int]:
-    if not isinstance(a, Sequence) or isinstance(a, str | bytes) or not a:
+    """The shape of a matrix of numbers or Values, or a TypeError (wrong kind) or ValueError."""
+    if not isinstance(a, Sequence) or isinstance(a, str | bytes):
         raise TypeError(f"{what} must be a matrix (a non-empty list of rows), got {describe(a)}")
+    if not a:
+        raise ValueError(f"{what} must be a matrix (a non-empty list of rows), got an empty list")
     widths = []
     for i, row in enumerate(a):
         if not isinstance(row, Sequence) or isinstance(row, str | bytes):
             raise TypeError(f"{what}: row {i} must be a list of numbers, got {describe(row)}")
+        for j, x in enumerate(row):
+            if not isinstance(x, Value):
+                _checks.number(f"{what}[{i}][{j}]", x)
         widths.append(len(row))
     if widths[0] == 0 or any(w != widths[0] for w in widths):
         raise ValueError(
@@ -49,6 +55,10 @@ def _leaves(a: Matrix, what: str) -> list[list[Value]]:
 def transpose(a: Matrix) -> list[list[Any]]:
     """Return the transpose ``a^T``: the same entries (no nodes), rows and columns swapped.
 
+    Raises:
+        TypeError: ``a`` is not a list of rows of numbers or Values.
+        ValueError: ``a`` is empty, or its rows are empty or of different lengths.
+
     >>> transpose([[1.0, 2.0, 3.0]])
     [[1.0], [2.0], [3.0]]
     """
@@ -60,6 +70,7 @@ def matmul(a: Matrix, b: Matrix) -> list[list[Value]]:
     """Return ``a @ b``: entry ``(i, j)`` is one ``dot`` node of row ``i`` and column ``j``.
 
     Raises:
+        TypeError, ValueError: as :func:`transpose`, for ``a`` and ``b``.
         ValueError: if the shapes do not chain (``a``'s columns must be ``b``'s rows).
 
     >>> matmul([[1.0, 2.0]], [[1.0], [2.0], [3.0]])
@@ -84,7 +95,9 @@ def matvec(a: Matrix, x: Sequence[Value | float]) -> list[Value]:
     [-1.0, -1.0]
     """
     _, k = _shape(a, "matvec: a")
-    if not isinstance(x, Sequence) or isinstance(x, str | bytes) or len(x) != k:
+    if not isinstance(x, Sequence) or isinstance(x, str | bytes):
+        raise TypeError(f"matvec: x must be a list of {k} numbers or Values, got {describe(x)}")
+    if len(x) != k:
         raise ValueError(
             f"matvec: a has {k} columns, so x must be a list of {k} entries, got {describe(x)}"
         )
@@ -96,12 +109,18 @@ def matvec(a: Matrix, x: Sequence[Value | float]) -> list[Value]:
 def jacobian(outputs: Sequence[Value], inputs: Sequence[Value]) -> list[list[float]]:
     """Return ``J[i][j] = d outputs[i] / d inputs[j]`` as floats; no ``.grad`` changes.
 
+    Raises:
+        TypeError: ``outputs`` or ``inputs`` is not a list of Values.
+
     >>> from autograd import Value
     >>> x, y = Value(2.0), Value(3.0)
     >>> jacobian([x * y, x + y], [x, y])
     [[3.0, 2.0], [1.0, 1.0]]
     """
-    for i, out in enumerate(outputs):
+    outs = _checks.sequence("jacobian: outputs", outputs, "a list of Values")
+    for i, out in enumerate(outs):
         _checks.instance(f"jacobian: outputs[{i}]", out, Value, "a Value")
-    wanted = list(inputs)
-    return [list(grad(out, wanted)) for out in outputs]
+    wanted = _checks.sequence("jacobian: inputs", inputs, "a list of Values")
+    for j, x in enumerate(wanted):
+        _checks.instance(f"jacobian: inputs[{j}]", x, Value, "a Value")
+    return [list(grad(out, wanted)) for out in outs]

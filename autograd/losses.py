@@ -18,7 +18,7 @@ import numbers
 from collections.abc import Iterable, Sequence
 from typing import Final
 
-from autograd._checks import non_negative, number
+from autograd._checks import instance, non_negative, number, positive, sequence
 from autograd.engine import Value, dot, sum_values
 from autograd.messages import describe
 
@@ -32,17 +32,30 @@ ONE_HOT_TOLERANCE: Final = 1e-9
 """How far from 1 the entries of a probability target may sum (rounding of soft labels)."""
 
 
-def _values(x: Scores, what: str) -> list[Value]:
-    items = [x] if isinstance(x, Value | int | float) else list(x)
-    return [v if isinstance(v, Value) else Value(number(what, v)) for v in items]
+def _items(x: object, where: str) -> list[object]:
+    """One number or Value alone, or a list (array, iterable) of them; a str or bytes is refused."""
+    if isinstance(x, Value | numbers.Real):
+        return [x]
+    return sequence(where, x, "a number, a Value or a list of them")
 
 
-def _targets(t: Targets, n: int, what: str) -> list[Value | float]:
-    items = [t] if isinstance(t, Value | int | float) else list(t)
+def _values(x: Scores, what: str, arg: str) -> list[Value]:
+    """The predictions (logits, scores) ``arg`` of loss ``what`` as Values: at least one."""
+    where = f"{what}: {arg}"
+    items = _items(x, where)
+    if not items:
+        raise ValueError(f"{where} is empty; pass at least one")
+    return [v if isinstance(v, Value) else Value(number(f"{where}[{i}]", v)) for i, v in
+            enumerate(items)]  # fmt: skip
+
+
+def _targets(t: Targets, n: int, what: str, arg: str = "targets") -> list[Value | float]:
+    where = f"{what}: {arg}"
+    items = _items(t, where)
     if len(items) != n:
         raise ValueError(f"{what}: got {n} predictions and {len(items)} targets; they must pair up")
     # A Value target stays in the graph (compile_loss feeds targets as leaves); numbers are checked.
-    return [v if isinstance(v, Value) else number(f"{what} target", v) for v in items]
+    return [v if isinstance(v, Value) else number(f"{where}[{i}]", v) for i, v in enumerate(items)]
 
 
 _STORED: Final = Value.__dict__["data"]  # the slot behind .data
@@ -60,7 +73,7 @@ def _number(x: Value | float) -> float:
     return x
 
 
-def _check_unit_interval(items: Sequence[Value | float], what: str, role: str, hint: str) -> None:
+def _check_unit_interval(items: Sequence[Value | float], what: str, arg: str, hint: str) -> None:
     """Refuse an entry outside [0, 1] (or nan), read from ``.data`` for a Value.
 
     A Value is checked on the number it holds when the loss is built: in a compiled plan
@@ -69,7 +82,7 @@ def _check_unit_interval(items: Sequence[Value | float], what: str, role: str, h
     for i, item in enumerate(items):
         x = _number(item)
         if not 0.0 <= x <= 1.0:
-            raise ValueError(f"{what}: {role} {x!r} at index {i} is not in [0, 1]; {hint}")
+            raise ValueError(f"{what}: {arg}[{i}] = {x!r} is not in [0, 1]; {hint}")
 
 
 _TARGET_HINT: Final = "a target is a label 0 or 1, or a soft label between them"
@@ -84,10 +97,18 @@ def _mean(terms: list[Value], what: str) -> Value:
 def mse(preds: Scores, targets: Targets) -> Value:
     """Return the mean squared error ``mean((p - t)**2)`` (PyTorch's ``MSELoss``).
 
+    Every loss here takes one number or Value, or a list (array, iterable) of them, for its
+    predictions and targets, and refuses others naming itself and the argument.
+
+    Raises:
+        TypeError: ``preds`` or ``targets`` is not a number, a Value or a list of them (a str,
+            bytes, a dict, None), or holds something else.
+        ValueError: ``preds`` is empty, or ``preds`` and ``targets`` differ in length.
+
     >>> mse([Value(1.0), Value(3.0)], [0.0, 1.0]).data
     2.5
     """
-    ps = _values(preds, "mse")
+    ps = _values(preds, "mse", "preds")
     ts = _targets(targets, len(ps), "mse")
     return _mean([(p - t) ** 2 for p, t in zip(ps, ts, strict=True)], "mse")
 
@@ -110,17 +131,17 @@ def binary_cross_entropy(probs: Scores, targets: Targets) -> Value:
     >>> binary_cross_entropy([Value(1.5)], [1.0])
     Traceback (most recent call last):
     ...
-    ValueError: binary_cross_entropy: prediction 1.5 at index 0 is not in [0, 1]; ...
+    ValueError: binary_cross_entropy: probs[0] = 1.5 is not in [0, 1]; ...
     """
-    ps = _values(probs, "binary_cross_entropy")
+    ps = _values(probs, "binary_cross_entropy", "probs")
     ts = _targets(targets, len(ps), "binary_cross_entropy")
     _check_unit_interval(
         ps,
         "binary_cross_entropy",
-        "prediction",
+        "probs",
         "pass probabilities (a sigmoid output), or raw scores to binary_cross_entropy_with_logits",
     )
-    _check_unit_interval(ts, "binary_cross_entropy", "target", _TARGET_HINT)
+    _check_unit_interval(ts, "binary_cross_entropy", "targets", _TARGET_HINT)
     return _mean([_bce_term(p, t) for p, t in zip(ps, ts, strict=True)], "binary_cross_entropy")
 
 
@@ -148,20 +169,16 @@ def binary_cross_entropy_with_logits(logits: Scores, targets: Targets) -> Value:
     >>> (loss.data, z.grad)
     (1000.0, 1.0)
     """
-    zs = _values(logits, "binary_cross_entropy_with_logits")
+    zs = _values(logits, "binary_cross_entropy_with_logits", "logits")
     ts = _targets(targets, len(zs), "binary_cross_entropy_with_logits")
-    _check_unit_interval(ts, "binary_cross_entropy_with_logits", "target", _TARGET_HINT)
+    _check_unit_interval(ts, "binary_cross_entropy_with_logits", "targets", _TARGET_HINT)
     terms = [z.softplus() - t * z for z, t in zip(zs, ts, strict=True)]
     return _mean(terms, "binary_cross_entropy_with_logits")
 
 
 def _shifted(logits: Scores, temperature: float, what: str) -> list[Value]:
-    zs = _values(logits, what)
-    if not zs:
-        raise ValueError(f"{what}: got no logits; pass at least one")
-    temperature = number(f"{what} temperature", temperature)
-    if not temperature > 0:
-        raise ValueError(f"{what}: temperature must be > 0, got {temperature!r}")
+    zs = _values(logits, what, "logits")
+    temperature = positive(f"{what}: temperature", temperature)  # finite, > 0, not a bool
     scaled = zs if temperature == 1.0 else [z / temperature for z in zs]
     # Subtracting the largest logit (a constant: softmax ignores shifts) keeps exp <= 1.
     top = max(z.data for z in scaled)
@@ -172,6 +189,11 @@ def _shifted(logits: Scores, temperature: float, what: str) -> list[Value]:
 
 def softmax(logits: Scores, temperature: float = 1.0) -> list[Value]:
     """Return ``exp(z_i / T) / sum_j exp(z_j / T)``, computed after subtracting the largest logit.
+
+    Raises:
+        TypeError: ``logits`` is not a list of numbers or Values (bytes and a str are refused),
+            or ``temperature`` is not a real number (a bool is refused).
+        ValueError: ``logits`` is empty, or ``temperature`` is not finite and > 0.
 
     >>> [round(p.data, 6) for p in softmax([1.0, 1.0, 1.0, 1.0])]
     [0.25, 0.25, 0.25, 0.25]
@@ -184,6 +206,9 @@ def softmax(logits: Scores, temperature: float = 1.0) -> list[Value]:
 def log_softmax(logits: Scores, temperature: float = 1.0) -> list[Value]:
     """Return ``z_i / T - logsumexp(z / T)`` (log-sum-exp after subtracting the largest logit).
 
+    Raises:
+        TypeError, ValueError: as :func:`softmax`.
+
     >>> [round(v.data, 6) for v in log_softmax([0.0, 0.0])]
     [-0.693147, -0.693147]
     """
@@ -192,7 +217,7 @@ def log_softmax(logits: Scores, temperature: float = 1.0) -> list[Value]:
     return [z - log_total for z in shifted]
 
 
-def graph_max(values: Sequence[Value]) -> Value:
+def graph_max(values: Sequence[Value | float]) -> Value:
     """Return the largest Value as a node: a balanced tree of ``max(a, b) = b + relu(a - b)``.
 
     Unlike ``max(v.data ...)`` the result stays in the graph, so the graph has the same shape
@@ -200,13 +225,16 @@ def graph_max(values: Sequence[Value]) -> Value:
     ``ceil(log2 n)`` levels, and each level of same-op nodes is one numpy call when compiled.
     At a tie ``relu'(0) = 0`` sends the gradient to ``b``. The value is the largest one up to
     rounding (``b + (a - b)`` may differ from ``a`` in the last bit): fine for a shift.
+    Numbers become constant leaves, as in :func:`autograd.max_values`.
+
+    Raises:
+        TypeError: ``values`` is not a list (iterable) of numbers or Values.
+        ValueError: ``values`` is empty.
 
     >>> graph_max([Value(1.0), Value(4.0), Value(-2.0)]).data
     4.0
     """
-    tops = list(values)
-    if not tops:
-        raise ValueError("graph_max: got no values; pass at least one")
+    tops = _values(values, "graph_max", "values")
     while len(tops) > 1:
         pairs = [b + (a - b).relu() for a, b in zip(tops[0::2], tops[1::2], strict=False)]
         tops = pairs + tops[2 * len(pairs) :]
@@ -230,7 +258,7 @@ def _class_index(target: object, n: int) -> int:
 
 def _probabilities(target: Sequence[Value | float], n: int) -> list[Value | float]:
     """Check a one-hot (or soft-label) target: n entries >= 0 summing to 1; keep its Values."""
-    ts = _targets(target, n, "cross_entropy")
+    ts = _targets(target, n, "cross_entropy", "target")
     numbers_ = [_number(t) for t in ts]
     if min(numbers_) < 0 or not abs(math.fsum(numbers_) - 1.0) <= ONE_HOT_TOLERANCE:
         raise ValueError(
@@ -271,9 +299,7 @@ def cross_entropy(logits: Scores, target: int | Iterable[Value | float]) -> Valu
     2000.0
     """
     if isinstance(target, Iterable) and not isinstance(target, str | bytes):  # numpy rows too
-        zs = _values(logits, "cross_entropy")
-        if not zs:
-            raise ValueError("cross_entropy: got no logits; pass at least one")
+        zs = _values(logits, "cross_entropy", "logits")
         onehot = _probabilities(list(target), len(zs))
         top = graph_max(zs)
         shifted = [z - top for z in zs]
@@ -299,15 +325,15 @@ def hinge(scores: Scores, targets: Targets) -> Value:
     >>> hinge([Value(2.0)], [0])
     Traceback (most recent call last):
     ...
-    ValueError: hinge: target 0.0 at index 0 is not a label -1 or +1; ...
+    ValueError: hinge: targets[0] = 0.0 is not a label -1 or +1; ...
     """
-    ss = _values(scores, "hinge")
+    ss = _values(scores, "hinge", "scores")
     ys = _targets(targets, len(ss), "hinge")
     for i, y in enumerate(ys):
         label = _number(y)
         if label not in (-1.0, 1.0):
             raise ValueError(
-                f"hinge: target {label!r} at index {i} is not a label -1 or +1; "
+                f"hinge: targets[{i}] = {label!r} is not a label -1 or +1; "
                 "for labels 0/1 pass 2 * y - 1"
             )
     return _mean([(1.0 - y * s).relu() for s, y in zip(ss, ys, strict=True)], "hinge")
@@ -317,6 +343,7 @@ def l2(params: Iterable[Value], alpha: float = 1.0) -> Value:
     """Return the weight-decay penalty ``alpha * sum(p**2)`` (micrograd's ``reg_loss``).
 
     Raises:
+        TypeError: ``params`` is not a list of Values, or ``alpha`` not a real number.
         ValueError: if ``alpha`` is negative or not finite (a negative penalty rewards large
             weights).
 
@@ -324,4 +351,7 @@ def l2(params: Iterable[Value], alpha: float = 1.0) -> Value:
     2.5
     """
     alpha = non_negative("l2 alpha", alpha)
-    return alpha * sum_values([p * p for p in params])
+    ps = sequence("l2: params", params, "a list of Values (model.parameters())")
+    for i, p in enumerate(ps):
+        instance(f"l2: params[{i}]", p, Value, "a Value (a parameter)")
+    return alpha * sum_values([p * p for p in ps])

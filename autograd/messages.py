@@ -124,9 +124,28 @@ def backward_anomaly(
     )
 
 
-def grad_not_a_number(node: object, found: object) -> str:
-    """The message for a ``.grad`` set by hand to something that is not a number."""
+def _node(node: Labelled) -> str:
+    """A node as a message names it: its number and label, not the ``.grad`` at fault."""
+    label = f", label={node.label!r}" if node.label else ""
+    return f"Value(data={node.data!r}{label})"
+
+
+def grad_not_a_number(node: Labelled, found: object, caller: str = "backward") -> str:
+    """The message for a ``.grad`` set by hand to something that is not a number.
+
+    >>> from autograd import Value
+    >>> grad_not_a_number(Value(2.0, label="x"), None)  # doctest: +ELLIPSIS
+    "backward: Value(data=2.0, label='x') has .grad = NoneType None, not a number; ..."
+    """
     return (
-        f"backward: {node!r} has .grad = {describe(found)}, not a number; reset gradients with "
-        "zero_grad(...) (0.0, not None). No .grad was changed"
+        f"{caller}: {_node(node)} has .grad = {describe(found)}, not a number; reset gradients "
+        "with zero_grad(...) (0.0, not None). No .grad was changed"
+    )
+
+
+def grad_beyond_float_range(node: Labelled, found: object, caller: str = "backward") -> str:
+    """The message for a ``.grad`` set by hand to an int too large for a float (``10**400``)."""
+    return (
+        f"{caller}: {_node(node)} has .grad = {describe(found)}, beyond the float range "
+        "(|x| <= 1.8e308); reset gradients with zero_grad(...). No .grad was changed"
     )

@@ -381,11 +381,7 @@ def _checked_fields(op: Op) -> None:
             f"register: {op.name}'s arity must be an int >= 1, got {op.arity!r} (n-ary ops are "
             "the built-in fused nodes sum, dot and max)"
         )
-    for rule in ("forward", "local_grads"):
-        if not callable(getattr(op, rule)):
-            raise TypeError(
-                f"register: {op.name}'s {rule} must be callable, got {getattr(op, rule)!r}"
-            )
+    _checked_kinds(op)
     formula = op.formula
     if not (isinstance(formula, tuple) and all(isinstance(t, str) and t for t in formula)):
         raise TypeError(
@@ -398,6 +394,17 @@ def _checked_fields(op: Op) -> None:
             f"{len(formula)} text(s); give d out / d input as text for each input"
         )
     _checked_intervals(op)
+
+
+def _checked_kinds(op: Op) -> None:
+    """The rules are callable and ``selects`` is a bool (a truthy 1 would select by accident)."""
+    if not isinstance(op.selects, bool):
+        raise TypeError(f"register: {op.name}'s selects must be True or False, got {op.selects!r}")
+    for rule in ("forward", "local_grads"):
+        if not callable(getattr(op, rule)):
+            raise TypeError(
+                f"register: {op.name}'s {rule} must be callable, got {getattr(op, rule)!r}"
+            )
 
 
 def _checked_rules(op: Op) -> None:
@@ -438,8 +445,8 @@ def register(op: Op) -> Primitive:
     :func:`autograd.testing.check_op`.
 
     Raises:
-        TypeError: ``op`` is not an :class:`Op`, a rule is not callable, or the formula is not
-            a tuple of texts.
+        TypeError: ``op`` is not an :class:`Op`, a rule is not callable, the formula is not
+            a tuple of texts, or ``selects`` is not a bool.
         ValueError: the name is taken (a built-in included), the arity is not an int >= 1,
             the domain or formula does not match the arity, or a rule fails or returns the
             wrong number of derivatives at the middle of ``domain.sample``. Nothing is
@@ -471,6 +478,8 @@ def is_builtin(op: Op) -> bool:
     >>> is_builtin(OPS["tanh"])
     True
     """
+    if not isinstance(op, Op):
+        raise TypeError(f"is_builtin: op must be an ops.Op record (OPS[name]), got {op!r}")
     return BUILTINS.get(op.name) is op
 
 
@@ -481,10 +490,16 @@ def unregister(name: str) -> Op:
     ``conftest.py`` does so after every test), so no op leaks into the next test. Nodes
     already built keep their op and still work.
 
+    Raises:
+        TypeError: ``name`` is not a str.
+        ValueError: ``name`` is a built-in row, or no registered op.
+
     >>> swap = register(Op("swap", "swap", 1, lambda x: -x, lambda x, out: (-1.0,), ("-1",)))
     >>> unregister("swap").name, "swap" in OPS
     ('swap', False)
     """
+    if not isinstance(name, str):
+        raise TypeError(f"unregister: name must be a str (the op's name), got {name!r}")
     if name in BUILTINS:
         raise ValueError(f"unregister: {name!r} is a built-in row of the table; it stays")
     if name not in _REGISTRY:

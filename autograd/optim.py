@@ -29,7 +29,7 @@ from operator import attrgetter
 
 import numpy as np
 
-from autograd._checks import interval, non_negative
+from autograd._checks import flag, float_of, interval, non_negative, sequence
 from autograd.engine import Value, zero_grad
 from autograd.fast_backward import GRAD_LOCK
 from autograd.interrupts import deferred_sigint
@@ -55,20 +55,29 @@ class Optimizer:
             the optimizer keeps each name's numbers in one numpy array).
 
     Raises:
-        TypeError: if a parameter is not a Value.
+        TypeError: if ``params`` is not a list of Values, or one is a computed node (not a
+            leaf: a step would move a number that nothing reads back), or ``lr`` is neither a
+            number nor a schedule.
         ValueError: if the list is empty, holds the same Value twice (it would be updated
             twice per step), or ``lr`` is not a finite number >= 0.
     """
 
     def __init__(self, params: Iterable[Value], lr: float | Schedule) -> None:
         name = type(self).__name__
-        self.params = list(params)
+        self.params = sequence(f"{name}: params", params, "Values (model.parameters())")
         if not self.params:
-            raise ValueError(f"{name}: got an empty parameter list; pass model.parameters()")
+            raise ValueError(
+                f"{name}: got an empty parameter list (params); pass model.parameters()"
+            )
         first: dict[Value, int] = {}  # Values hash by identity: the same node, not equal data
         for i, p in enumerate(self.params):
             if not isinstance(p, Value):
                 raise TypeError(f"{name}: params[{i}] must be a Value, got {describe(p)}")
+            if p.op is not None:  # a step would set its .data, which nothing reads back
+                raise TypeError(
+                    f"{name}: params[{i}] must be a leaf Value (a parameter), got a node computed "
+                    f"by {p.op.name} ({p!r}); pass model.parameters(), or .detach() a copy"
+                )
             if p in first:
                 raise ValueError(
                     f"{name}: params[{i}] is the same Value as params[{first[p]}] ({p!r}); "
@@ -76,7 +85,7 @@ class Optimizer:
                 )
             first[p] = i
         if not isinstance(lr, Schedule):
-            lr = non_negative(f"{name} lr", lr)
+            lr = non_negative(f"{name} lr", lr)  # a number, or a schedule
         self.lr: float | Schedule = lr
         self.steps = 0
         self._buffers: dict[str, Array] = {}  # PyTorch's state names: one entry per parameter
@@ -141,8 +150,11 @@ class Optimizer:
         ``.grad`` of a pass that another thread is in the middle of.
 
         Raises:
-            ValueError: if the schedule's rate for this step is negative or not finite;
-                nothing changes then.
+            TypeError: if a parameter's ``.grad`` (or ``.data``) was set by hand to something
+                that is not a real number (``None``, ``1j``); nothing changes then.
+            ValueError: if the schedule's rate for this step is negative or not finite, or a
+                ``.grad`` was set to an int beyond the float range (``10**400``); nothing
+                changes then.
 
         >>> w = Value(1.0)
         >>> opt = SGD([w], lr=0.25)
@@ -170,17 +182,19 @@ class Optimizer:
         numbers = list(map(attrgetter(field), self.params))
         try:
             array = np.fromiter(numbers, np.float64, len(numbers))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # None, 1j, a str; 10**400
             array = None
         if array is not None and not np.isnan(array).any():  # numpy makes None a nan
             return array
+        name = type(self).__name__
         for i, x in enumerate(numbers):
-            if not isinstance(x, Real):  # None, a str, a complex number, ...
+            if isinstance(x, bool | np.bool_) or not isinstance(x, Real):  # None, 1j, a str, ...
                 raise TypeError(
-                    f"{type(self).__name__}.step: params[{i}].{field} is {describe(x)}, "
-                    "not a float; reset gradients with zero_grad() (0.0, not None)"
+                    f"{name}.step: params[{i}].{field} is {describe(x)}, not a float; reset "
+                    "gradients with zero_grad() (0.0, not None)"
                 )
-        return array if array is not None else np.array([float(x) for x in numbers])
+        floats = [float_of(f"{name}.step: params[{i}].{field}", x) for i, x in enumerate(numbers)]
+        return array if array is not None else np.array(floats)
 
     def _update(self, param: Array, grad: Array, state: dict[str, Array], lr: float) -> Array:
         """The update formula, on all parameters at once: new values; new arrays into ``state``."""
@@ -213,6 +227,7 @@ class SGD(Optimizer):
         nesterov: bool = False,
     ) -> None:
         super().__init__(params, lr)
+        nesterov = flag("SGD nesterov", nesterov)
         self.momentum = non_negative("SGD momentum", momentum)
         # PyTorch takes any number; outside [0, 1] the buffer grows or flips sign each step.
         self.dampening = interval("SGD dampening", dampening, 0.0, 1.0)
@@ -222,7 +237,7 @@ class SGD(Optimizer):
                 f"SGD: nesterov needs momentum > 0 and dampening = 0, got momentum="
                 f"{momentum!r}, dampening={dampening!r}"
             )
-        self.nesterov = bool(nesterov)
+        self.nesterov = flag("SGD nesterov", nesterov)
 
     def _update(self, param: Array, grad: Array, state: dict[str, Array], lr: float) -> Array:
         if self.weight_decay != 0:
@@ -269,7 +284,7 @@ class RMSprop(Optimizer):
         self.eps = non_negative("RMSprop eps", eps)
         self.weight_decay = non_negative("RMSprop weight_decay", weight_decay)
         self.momentum = non_negative("RMSprop momentum", momentum)
-        self.centered = bool(centered)
+        self.centered = flag("RMSprop centered", centered)
 
     def _update(self, param: Array, grad: Array, state: dict[str, Array], lr: float) -> Array:
         if self.weight_decay != 0:
@@ -320,12 +335,17 @@ class Adam(Optimizer):
     ) -> None:
         super().__init__(params, lr)
         name = type(self).__name__
-        if not isinstance(betas, tuple | list) or len(betas) != 2:  # noqa: PLR2004  # a pair
+        if not isinstance(betas, tuple | list):
+            raise TypeError(f"{name} betas must be a pair (beta1, beta2), got {describe(betas)}")
+        if len(betas) != 2:  # noqa: PLR2004  # a pair
             raise ValueError(f"{name} betas must be a pair (beta1, beta2), got {betas!r}")
-        self.betas = (_fraction(f"{name} beta1", betas[0]), _fraction(f"{name} beta2", betas[1]))
+        self.betas = (
+            _fraction(f"{name} betas[0] (beta1)", betas[0]),
+            _fraction(f"{name} betas[1] (beta2)", betas[1]),
+        )
         self.eps = non_negative(f"{name} eps", eps)
         self.weight_decay = non_negative(f"{name} weight_decay", weight_decay)
-        self.amsgrad = bool(amsgrad)
+        self.amsgrad = flag(f"{name} amsgrad", amsgrad)
 
     def _shared_state(self) -> dict[str, float]:
         return {"step": float(self.steps)} if self.steps else {}

@@ -15,6 +15,16 @@ import math
 from abc import ABC, abstractmethod
 
 from autograd._checks import count, positive, real
+from autograd.messages import describe
+
+
+def _schedule(what: str, value: object) -> Schedule:
+    """``value`` if it is a :class:`Schedule` (a constant rate is ``Constant(lr)``)."""
+    if not isinstance(value, Schedule):
+        raise TypeError(
+            f"{what} must be a Schedule (for a constant rate, Constant(lr)), got {describe(value)}"
+        )
+    return value
 
 
 class Schedule(ABC):
@@ -38,11 +48,15 @@ class Schedule(ABC):
     def then(self, other: Schedule, at: int) -> Schedule:
         """Follow this schedule for ``at`` steps, then ``other`` (counting from 0 again).
 
+        Raises:
+            TypeError: ``other`` is not a Schedule, or ``at`` not an int.
+            ValueError: ``at`` is below 1.
+
         >>> s = Constant(1.0).then(Constant(0.5), at=2)
         >>> [s(t) for t in range(4)]
         [1.0, 1.0, 0.5, 0.5]
         """
-        return Then(self, other, count("then at", at))
+        return Then(self, _schedule("then: other", other), count("then at", at))
 
 
 class Constant(Schedule):
@@ -133,7 +147,7 @@ class OneOverT(InverseTime):
     """
 
     def __init__(self, lr: float) -> None:
-        super().__init__(lr, s0=1.0, power=1.0)
+        super().__init__(real("OneOverT lr", lr), s0=1.0, power=1.0)
 
     def rate(self, t: int) -> float:
         """Return ``lr / (t + 1)``."""
@@ -197,8 +211,8 @@ class Product(Schedule):
     """
 
     def __init__(self, first: Schedule, second: Schedule) -> None:
-        self.first = first
-        self.second = second
+        self.first = _schedule("Product first", first)
+        self.second = _schedule("Product second", second)
 
     def rate(self, t: int) -> float:
         """Return ``first(t) * second(t)``."""
@@ -216,8 +230,8 @@ class Then(Schedule):
     """
 
     def __init__(self, first: Schedule, second: Schedule, at: int) -> None:
-        self.first = first
-        self.second = second
+        self.first = _schedule("Then first", first)
+        self.second = _schedule("Then second", second)
         self.at = count("Then at", at)
 
     def rate(self, t: int) -> float:

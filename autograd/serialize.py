@@ -42,14 +42,33 @@ import math
 import os
 import re
 import warnings
-from collections.abc import Mapping
-from pathlib import Path
+from collections.abc import Callable, Mapping
 from typing import Any, Final
 
+from autograd import _checks
 from autograd._checks import real
 from autograd.files import write_atomic
 from autograd.messages import describe
-from autograd.nn import MLP, Dropout, Layer, Module, Neuron, mlp_parameter_count
+from autograd.nn import (
+    MLP,
+    Activation,
+    AvgPool2d,
+    Conv2d,
+    Dropout,
+    Flatten,
+    GRUCell,
+    Layer,
+    LSTMCell,
+    MaxPool2d,
+    Module,
+    Neuron,
+    PReLU,
+    RNNCell,
+    Sequential,
+    Unflatten,
+    Unrolled,
+    mlp_parameter_count,
+)
 
 FORMAT: Final = "autograd-scalar-model"
 """The ``format`` tag every model file carries."""
@@ -63,6 +82,26 @@ DIGEST: Final = "sha256"
 SUMMARY_LIMIT: Final = 120
 """Longest architecture repr quoted in an error message."""
 
+MAX_NESTING: Final = 32
+"""How deep Sequential and Unrolled may nest in a model file (a deeper one is damaged)."""
+
+WEIGHTED: Final[dict[str, Callable[..., Module]]] = {
+    "MLP": MLP, "Layer": Layer, "Neuron": Neuron, "Conv2d": Conv2d,
+    "RNNCell": RNNCell, "LSTMCell": LSTMCell, "GRUCell": GRUCell,
+}  # fmt: skip
+"""The modules built with zero weights (``init="zeros"``): the file's numbers replace them."""
+
+PLAIN: Final[dict[str, Callable[..., Module]]] = {
+    "Dropout": Dropout, "Activation": Activation, "Flatten": Flatten, "Unflatten": Unflatten,
+    "MaxPool2d": MaxPool2d, "AvgPool2d": AvgPool2d,
+}  # fmt: skip
+"""The modules without weights, built from their config as it is."""
+
+TYPES: Final = (*WEIGHTED, *PLAIN, "PReLU", "Sequential", "Unrolled")
+"""Every architecture type a model file may hold: every module of :mod:`autograd.nn`."""
+
+_GATES: Final = {"RNNCell": 1, "LSTMCell": 4, "GRUCell": 3}
+
 _HEX_DIGEST: Final = re.compile(r"[0-9a-f]{64}")
 _MISSING: Final = object()  # no digest field at all (null is a damaged one)
 _NONZERO_DIGIT: Final = re.compile(r"[1-9]")
@@ -73,11 +112,19 @@ PathLike = str | os.PathLike[str]
 def save(model: Module, path: PathLike) -> None:
     """Write ``model``'s architecture and parameters to ``path`` as JSON, atomically.
 
+    Every module of :mod:`autograd.nn` can be saved, nested in ``Sequential`` and ``Unrolled``
+    too (a trained CNN: ``Sequential(Conv2d, Activation, MaxPool2d, Flatten, Layer)``). A
+    module of your own needs a ``config()``; :func:`load` cannot rebuild it, but
+    :func:`load_into` fills a model you build.
+
     Args:
-        model: a Neuron, Layer or MLP (anything with ``config()`` and ``named_parameters()``).
+        model: any module whose modules all have ``config()``.
         path: the file to write; missing folders on the way are created.
 
     Raises:
+        TypeError: if ``model`` is not a Module, one of its modules (a subclass of your own)
+            has no ``config()`` (naming its class and where it sits), or ``path`` is not a str
+            or a ``pathlib.Path``; nothing is written then.
         ValueError: if a parameter is nan or infinite (JSON has no such numbers).
 
     >>> import pathlib, tempfile
@@ -86,6 +133,9 @@ def save(model: Module, path: PathLike) -> None:
     >>> read(path)["parameters"]
     {'w.0': 0.5, 'w.1': 0.5, 'b': 0.0}
     """
+    _checks.instance("save: model", model, Module, "an autograd.nn.Module")
+    target = _checks.path("save: path", path)
+    architecture = _config(model, "save")
     parameters: dict[str, float] = {}
     for name, p in model.named_parameters():
         if not math.isfinite(p.data):
@@ -94,7 +144,6 @@ def save(model: Module, path: PathLike) -> None:
                 "so fix the training (a smaller lr, detect_anomaly()) before saving"
             )
         parameters[name] = p.data
-    architecture = model.config()
     document = {
         "format": FORMAT,
         "version": VERSION,
@@ -103,7 +152,21 @@ def save(model: Module, path: PathLike) -> None:
         "parameters": parameters,
     }
     text = json.dumps(document, indent=1, allow_nan=False) + "\n"
-    write_atomic(path, text)
+    write_atomic(target, text)
+
+
+def _config(model: Module, caller: str) -> dict[str, Any]:
+    """``model.config()``; a module without one is a TypeError naming its class and place."""
+    for name, module in model.modules():
+        if type(module).config is Module.config:
+            where = f"the module {name!r} of the model" if name else "the model"
+            raise TypeError(
+                f"{caller}: {type(module).__name__} ({where}) has no config(), so its "
+                f"architecture cannot be written: define {type(module).__name__}.config() "
+                "returning {'type': ..., and its constructor's arguments}, and load it back "
+                "with load_into(model, path) into a model you build"
+            )
+    return model.config()
 
 
 def read(path: PathLike) -> dict[str, Any]:
@@ -117,6 +180,7 @@ def read(path: PathLike) -> dict[str, Any]:
 
     Raises:
         FileNotFoundError: if there is no such file.
+        TypeError: if ``path`` is not a str or a ``pathlib.Path``.
         ValueError: if the file is not a valid model file, naming what is wrong.
 
     >>> import pathlib, tempfile
@@ -131,14 +195,15 @@ def read(path: PathLike) -> dict[str, Any]:
     ...
     ValueError: model file '...layer.json': parameter 'neurons.0.w.0' is inf, a number beyond ...
     """
-    return _read(path)
+    return _read(path, "read")
 
 
-def _read(path: PathLike) -> dict[str, Any]:
+def _read(path: PathLike, caller: str) -> dict[str, Any]:
     """The work of :func:`read`; load and load_into call it too, so a warning names their caller."""
+    source = _checks.path(f"{caller}: path", path)
     where = f"model file {str(path)!r}"
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = source.read_text(encoding="utf-8")
     except UnicodeDecodeError as err:
         raise ValueError(f"{where} is not UTF-8 text ({err}); it is corrupt") from err
     try:
@@ -255,27 +320,70 @@ def _reject_constant(name: str) -> float:
 def build(architecture: dict[str, Any]) -> Module:
     """Build a fresh module (zero weights) from an architecture dict as ``config()`` returns.
 
+    Every module of :mod:`autograd.nn` is known (:data:`TYPES`), ``Sequential`` and
+    ``Unrolled`` nested up to :data:`MAX_NESTING` deep; sizes are bounded as the constructors
+    bound them (``autograd._checks.MAX_SIZE``), before anything is built.
+
+    Raises:
+        TypeError: if ``architecture`` is not a dict.
+        ValueError: if it describes no module: an unknown type, a missing, extra or wrong
+            argument, a size out of range, nesting too deep.
+
     >>> build({"type": "Layer", "nin": 2, "nout": 3, "activation": "tanh"})
     Layer(2, 3, activation='tanh')
+    >>> build({"type": "Sequential", "modules": [{"type": "Flatten"}, {"type": "Activation",
+    ...        "name": "relu"}]})
+    Sequential(
+      (0): Flatten()
+      (1): Activation('relu')
+    )
     """
+    _checks.instance("build: architecture", architecture, dict, "a dict, as config() returns")
+    try:
+        return _build(architecture, 0)
+    except ValueError as err:
+        raise ValueError(f"build: {err}") from err
+
+
+def _build(architecture: object, depth: int) -> Module:
+    if not isinstance(architecture, dict):
+        raise ValueError(f"a module's architecture must be a dict, got {describe(architecture)}")
+    if depth > MAX_NESTING:
+        raise ValueError(f"modules nest more than MAX_NESTING = {MAX_NESTING} deep")
     kind = architecture.get("type")
     args = {k: v for k, v in architecture.items() if k != "type"}
     try:
-        if kind == "MLP":
-            return MLP(**args, init="zeros")
-        if kind == "Layer":
-            return Layer(**args, init="zeros")
-        if kind == "Neuron":
-            return Neuron(**args, init="zeros")
-        if kind == "Dropout":
-            return Dropout(**args)
+        if kind in WEIGHTED:
+            return WEIGHTED[kind](**args, init="zeros")
+        if kind in PLAIN:
+            return PLAIN[kind](**args)
+        if kind == "PReLU":
+            return PReLU(**args, init=0.0)
+        if kind == "Sequential":
+            return Sequential(*(_build(m, depth + 1) for m in _listed(args, "modules", kind)))
+        if kind == "Unrolled":
+            if set(args) != {"cell"}:
+                raise ValueError(
+                    f"architecture of type 'Unrolled' needs 'cell' (a cell's architecture) and "
+                    f"nothing else, got {_summary(args)}"
+                )
+            return Unrolled(_build(args["cell"], depth + 1))
     except TypeError as err:
         raise ValueError(
-            f"architecture {architecture!r} does not describe a {kind}: {err}"
+            f"architecture {_summary(architecture)} does not describe a {kind}: {err}"
         ) from err
-    raise ValueError(
-        f"unknown architecture type {kind!r} (must be one of ['MLP', 'Layer', 'Neuron', 'Dropout'])"
-    )
+    raise ValueError(f"unknown architecture type {kind!r} (must be one of {list(TYPES)})")
+
+
+def _listed(args: dict[str, Any], key: str, kind: str) -> list[Any]:
+    """The one argument ``key`` of a ``kind`` (a list of architectures), or a ValueError."""
+    found = args.get(key)
+    if set(args) != {key} or not isinstance(found, list) or not found:
+        raise ValueError(
+            f"architecture of type {kind!r} needs {key!r} (a non-empty list of architectures) "
+            f"and nothing else, got {_summary(args)}"
+        )
+    return found
 
 
 def load(path: PathLike) -> Module:
@@ -287,6 +395,7 @@ def load(path: PathLike) -> Module:
 
     Raises:
         FileNotFoundError: if there is no such file.
+        TypeError: if ``path`` is not a str or a ``pathlib.Path``.
         ValueError: if the file is corrupt or its parameters do not fit its architecture.
 
     >>> import pathlib, tempfile
@@ -296,7 +405,7 @@ def load(path: PathLike) -> Module:
     >>> model, model.num_parameters()
     (MLP(2, [3, 1], activation='relu', output_activation='linear'), 13)
     """
-    document = _read(path)
+    document = _read(path, "load")
     where = f"model file {str(path)!r}"
     architecture, parameters = document["architecture"], document["parameters"]
     declared = _declared_count(architecture)
@@ -313,7 +422,7 @@ def load(path: PathLike) -> Module:
     return model
 
 
-def _summary(architecture: dict[str, Any]) -> str:
+def _summary(architecture: object) -> str:
     """A short description of an architecture for messages (its repr, cut if long)."""
     text = repr(architecture)
     return text if len(text) <= SUMMARY_LIMIT else text[: SUMMARY_LIMIT - 3] + "..."
@@ -326,17 +435,34 @@ def _size(architecture: dict[str, Any], key: str) -> int | None:
     return value
 
 
-def _declared_count(architecture: dict[str, Any]) -> int | None:
+def _declared_count(architecture: object, depth: int = 0) -> int | None:
     """The number of parameters the architecture implies, computed without building it.
 
     None when the architecture is malformed: :func:`build` then reports what is wrong.
     Python ints are exact, so a declared width of 10**400 gives a (huge) count, not an error.
     """
+    if not isinstance(architecture, dict) or depth > MAX_NESTING:
+        return None
     kind = architecture.get("type")
-    nin = _size(architecture, "nin")
     bias = architecture.get("bias", True) is not False  # a bias-free model says bias: false
-    if kind == "Dropout":
+    if kind in PLAIN:
         return 0
+    if kind == "PReLU":
+        return 1
+    if kind == "Sequential":
+        counts = [_declared_count(m, depth + 1) for m in architecture.get("modules") or [None]]
+        return None if None in counts else sum(c for c in counts if c is not None)
+    if kind == "Unrolled":
+        return _declared_count(architecture.get("cell"), depth + 1)
+    if kind in _GATES:
+        return _cell_count(architecture, _GATES[kind], bias)
+    if kind == "Conv2d":
+        return _conv_count(architecture, bias)
+    return _dense_count(architecture, kind, bias)
+
+
+def _dense_count(architecture: dict[str, Any], kind: object, bias: bool) -> int | None:
+    nin = _size(architecture, "nin")
     if nin is None:
         return None
     if kind == "Neuron":
@@ -353,6 +479,23 @@ def _declared_count(architecture: dict[str, Any]) -> int | None:
     return mlp_parameter_count(nin, [w for w in widths if w is not None], bias)
 
 
+def _cell_count(architecture: dict[str, Any], gates: int, bias: bool) -> int | None:
+    inputs, hidden = _size(architecture, "input_size"), _size(architecture, "hidden_size")
+    if inputs is None or hidden is None:
+        return None
+    return gates * hidden * (inputs + hidden + 2 * bias)
+
+
+def _conv_count(architecture: dict[str, Any], bias: bool) -> int | None:
+    ins, outs = _size(architecture, "in_channels"), _size(architecture, "out_channels")
+    kernel = architecture.get("kernel_size")
+    sides = kernel if isinstance(kernel, list) and len(kernel) == 2 else [kernel, kernel]  # noqa: PLR2004
+    kh, kw = (_size({"n": n}, "n") for n in sides)
+    if ins is None or outs is None or kh is None or kw is None:
+        return None
+    return outs * (ins * kh * kw + bias)
+
+
 def load_into(model: Module, path: PathLike) -> Module:
     """Copy the parameters saved in ``path`` into ``model``, whose architecture must match.
 
@@ -360,6 +503,8 @@ def load_into(model: Module, path: PathLike) -> Module:
         ``model``, for chaining.
 
     Raises:
+        TypeError: if ``model`` is not a Module (or has a module without ``config()``), or
+            ``path`` is not a str or a ``pathlib.Path``.
         ValueError: naming the mismatch, if the file's architecture differs from the model's
             or a parameter is missing or extra; ``model`` is left unchanged then.
 
@@ -370,13 +515,14 @@ def load_into(model: Module, path: PathLike) -> Module:
     >>> [p.data for p in load_into(target, path).parameters()]
     [2.0, 0.0]
     """
-    document = _read(path)
+    _checks.instance("load_into: model", model, Module, "an autograd.nn.Module")
+    expected = _config(model, "load_into")
+    document = _read(path, "load_into")
     where = f"model file {str(path)!r}"
-    expected = model.config()
     found = document["architecture"]
     if found != expected:
         differences = [
-            f"{key}: file has {found.get(key)!r}, model has {expected.get(key)!r}"
+            f"{key}: file has {_summary(found.get(key))}, model has {_summary(expected.get(key))}"
             for key in sorted(set(expected) | set(found))
             if found.get(key) != expected.get(key)
         ]

@@ -72,10 +72,26 @@ def default_correct(output: Output, target: Target, threshold: float = 0.0) -> b
     >>> default_correct(Value(0.3), 0), default_correct(Value(0.3), 0, threshold=0.5)
     (False, True)
     """
+    return _correct(output, target, _checks.real("default_correct: threshold", threshold),
+                    "default_correct")  # fmt: skip
+
+
+def _correct(output: Output, target: Target, threshold: float, caller: str) -> bool:
+    number = _checks.number(f"{caller}: target", target)
     if isinstance(output, Value):
-        return (output.data > threshold) == (float(target) > threshold)
-    scores = [v.data for v in output]
-    return scores.index(max(scores)) == int(target)
+        return (output.data > threshold) == (number > threshold)
+    scores = [
+        _checks.instance(f"{caller}: output[{i}]", v, Value, "a Value (a model's output)").data
+        for i, v in enumerate(
+            _checks.sequence(f"{caller}: output", output, "a Value or a list of Values")
+        )
+    ]
+    if not scores:
+        raise ValueError(f"{caller}: output is an empty list; a model gives at least one score")
+    if not number.is_integer():
+        raise ValueError(f"{caller}: target must be a class index for a list of scores, got "
+                         f"{target!r}")  # fmt: skip
+    return scores.index(max(scores)) == int(number)
 
 
 def probability_correct(output: Output, target: Target) -> bool:
@@ -86,7 +102,7 @@ def probability_correct(output: Output, target: Target) -> bool:
     >>> probability_correct(Value(0.3), 0), probability_correct(Value(0.7), 1)
     (True, True)
     """
-    return default_correct(output, target, PROBABILITY_THRESHOLD)
+    return _correct(output, target, PROBABILITY_THRESHOLD, "probability_correct")
 
 
 def correct_for(model: Module) -> CorrectFn:
@@ -102,6 +118,7 @@ def correct_for(model: Module) -> CorrectFn:
     >>> correct_for(MLP(2, [3, 1])) is default_correct
     True
     """
+    _checks.instance("correct_for: model", model, Module, "an autograd.nn.Module")
     if isinstance(model, MLP):
         last = model.output_activation
     elif isinstance(model, Layer | Neuron):
@@ -239,8 +256,10 @@ class Trainer:
             ``CHECK_EVERY`` = 10; 0 never).
 
     Raises:
-        TypeError: if ``model`` or ``optimizer`` is of the wrong kind, or ``batch_size`` is
-            not an int.
+        TypeError: if an argument is of the wrong kind: ``model`` no Module, ``optimizer`` no
+            Optimizer, ``loss``, ``penalty`` or ``correct`` not a function, ``batch_size`` not
+            an int, ``progress`` or ``compile`` not a bool, ``seed`` not None, an int or a
+            Generator.
         ValueError: if ``batch_size < 1``, ``smoothing`` is outside (0, 1], or
             ``compile=True`` with a Dropout of ``p > 0`` in the model.
     """
@@ -272,14 +291,20 @@ class Trainer:
         self.batch_size = (
             None if batch_size is None else _checks.count("Trainer: batch_size", batch_size)
         )
+        self.loss: LossFn = _checks.function(
+            "Trainer: loss", loss, "a loss function loss(output, target)"
+        )
+        self.penalty: Callable[[], Value] | None = None if penalty is None else _checks.function(
+            "Trainer: penalty", penalty, "None or a function penalty() -> Value"
+        )  # fmt: skip
+        self.correct: CorrectFn = correct_for(model) if correct is None else _checks.function(
+            "Trainer: correct", correct, "None or a function correct(output, target) -> bool"
+        )  # fmt: skip
+        self.rng = _checks.rng("Trainer: seed", seed)
+        self.progress = _checks.flag("Trainer: progress", progress)
+        self.compile = _checks.flag("Trainer: compile", compile)
         self.model = model
         self.optimizer = optimizer
-        self.loss = loss
-        self.penalty = penalty
-        self.correct = correct_for(model) if correct is None else correct
-        self.rng = np.random.default_rng(seed)
-        self.progress = progress
-        self.compile = bool(compile)
         self.check_every = _checks.count("Trainer: check_every", check_every, minimum=0)
         self.plan: CompiledLoss | None = None
         """The compiled loss, traced at the first compiled step (None until then)."""
@@ -309,7 +334,15 @@ class Trainer:
         >>> Trainer(n, SGD(n.parameters(), lr=0.1), mse).batch_loss([[1.0], [2.0]], [0.0, 0.0]).data
         2.5
         """
-        terms = [self.loss(self.model(x), t) for x, t in zip(xs, ys, strict=True)]
+        return self._batch_loss("batch_loss", xs, ys)
+
+    def _batch_loss(self, caller: str, xs: object, ys: object) -> Value:
+        """The mean loss plus the penalty; a refused example is named with ``caller``'s name."""
+        rows, targets = _examples(caller, xs, ys)
+        terms = []
+        for i, (x, t) in enumerate(zip(rows, targets, strict=True)):
+            out = _named(f"{caller}: xs[{i}]", self.model, x)
+            terms.append(_named(f"{caller}: ys[{i}]", self.loss, out, t))
         total = sum_values(terms) / len(terms)
         return total + self.penalty() if self.penalty is not None else total
 
@@ -331,7 +364,7 @@ class Trainer:
         """
         if self.compile:
             return self.compiled_step(xs, ys)
-        loss = self.batch_loss(xs, ys)
+        loss = self._batch_loss("train_step", xs, ys)
         self.optimizer.zero_grad()
         loss.backward()
         self._step_loss = loss.data
@@ -365,7 +398,14 @@ class Trainer:
         True
         """
         inputs = as_floats(xs, "compiled_step: xs", batch=True)
-        targets = self._target_rows(inputs, np.asarray(ys))
+        as_floats(ys, "compiled_step: ys", batch=True)  # numbers, finite: checked, not converted
+        ys = np.asarray(ys)
+        if inputs.ndim < 2 or not len(inputs) or ys.ndim < 1 or len(ys) != len(inputs):  # noqa: PLR2004
+            raise ValueError(
+                f"compiled_step: xs must hold n > 0 rows and ys as many targets, got xs of shape "
+                f"{inputs.shape} and ys of shape {ys.shape}"
+            )
+        targets = self._target_rows(inputs, ys)
         if self.plan is None:
             self.plan = compile_loss(
                 self._example_loss,
@@ -441,10 +481,12 @@ class Trainer:
         >>> trainer.accuracy([[-2.0], [-1.0], [1.0], [3.0]], [-1, 1, 1, 1])
         0.75
         """
+        x = as_floats(x, "accuracy: x", batch=True)
+        as_floats(y, "accuracy: y", batch=True)  # real numbers: checked, not converted
         targets = np.asarray(y).tolist()
+        if len(x) != len(targets) or not len(x):
+            raise ValueError(f"accuracy: x has {len(x)} rows but y has {len(targets)}; need n > 0")
         outputs = self.predict(x)
-        if len(outputs) != len(targets):
-            raise ValueError(f"accuracy: x has {len(outputs)} rows but y has {len(targets)}")
         hits = sum(self.correct(out, t) for out, t in zip(outputs, targets, strict=True))
         return hits / len(targets)
 
@@ -471,7 +513,11 @@ class Trainer:
             train_accuracy: also record accuracy on the training set after each epoch.
 
         Raises:
-            ValueError: if ``x`` and ``y`` differ in length or are empty, or ``epochs < 1``.
+            TypeError: if ``x``, ``y`` or ``validation`` hold something other than real
+                numbers, ``validation`` is not a pair, ``epochs`` not an int or
+                ``train_accuracy`` not a bool.
+            ValueError: if ``x`` and ``y`` differ in length or are empty, hold nan or inf, or
+                ``epochs < 1``; nothing is trained then.
 
         >>> from autograd.nn import MLP
         >>> from autograd.losses import cross_entropy
@@ -486,12 +532,16 @@ class Trainer:
         (100, 1.0)
         """
         x_array, y_array = as_floats(x, "fit: x", batch=True), np.asarray(y)
+        as_floats(y, "fit: y", batch=True)  # real numbers: checked, not converted
         rows, targets = x_array.tolist(), y_array.tolist()
         if len(rows) != len(targets) or not rows:
             raise ValueError(
                 f"fit: x has {len(rows)} rows and y has {len(targets)}; need n > 0 each"
             )
         epochs = _checks.count("fit: epochs", epochs)
+        train_accuracy = _checks.flag("fit: train_accuracy", train_accuracy)
+        if validation is not None:
+            _validation(validation)
         size = len(rows) if self.batch_size is None else self.batch_size
         bar = _progress_bar_class(self.progress)(
             total=epochs * math.ceil(len(rows) / size),
@@ -555,3 +605,38 @@ class Trainer:
                 progress.add(self._step_loss)
             raise
         progress.add(loss)
+
+
+def _named(where: str, fn: Callable[..., Any], *args: Any) -> Any:
+    """``fn(*args)``; its TypeError or ValueError says ``where`` (the method and the example)."""
+    try:
+        return fn(*args)
+    except (TypeError, ValueError) as err:
+        if type(err) not in (TypeError, ValueError):  # a narrower error: as raised
+            raise
+        raise type(err)(f"{where}: {err}") from err
+
+
+def _examples(caller: str, xs: object, ys: object) -> tuple[list[Any], list[Any]]:
+    """A batch's inputs and targets as lists of as many entries (n > 0), or raise naming them."""
+    rows = _checks.sequence(f"{caller}: xs", xs, "a list of examples (rows of numbers)")
+    targets = _checks.sequence(f"{caller}: ys", ys, "a list of targets")
+    if len(rows) != len(targets) or not rows:
+        raise ValueError(
+            f"{caller}: xs has {len(rows)} examples and ys {len(targets)} targets; need n > 0 each"
+        )
+    return rows, targets
+
+
+def _validation(validation: object) -> None:
+    """``fit``'s validation set: a pair ``(x_val, y_val)`` of real numbers, as many rows each."""
+    if not isinstance(validation, tuple | list):
+        raise TypeError(f"fit: validation must be None or a pair (x_val, y_val), got "
+                        f"{describe(validation)}")  # fmt: skip
+    if len(validation) != 2:  # noqa: PLR2004  # a pair
+        raise ValueError(f"fit: validation must be a pair (x_val, y_val), got {len(validation)} "
+                         "entries")  # fmt: skip
+    x_val = as_floats(validation[0], "fit: validation x", batch=True)
+    as_floats(validation[1], "fit: validation y", batch=True)
+    if len(x_val) != len(np.asarray(validation[1])) or not len(x_val):
+        raise ValueError("fit: validation x and y must hold as many rows, n > 0")

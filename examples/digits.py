@@ -67,10 +67,13 @@ NEURON_STEM: Final = ROOT / "viz" / "demo_neuron"  # viz/demo_*: demo output, ig
 
 
 def draw_neuron(neuron: Neuron, image: list[float], stem: Path) -> str:
-    """Draw one neuron on one image (after backward) to ``stem.svg``; return what was written.
+    """Draw one neuron on one image, with its gradients, to ``stem.svg``; return what was written.
 
-    Falls back to the DOT text when Graphviz's ``dot`` program is missing, and to a message
-    when ``autograd.viz`` is not available.
+    The gradients drawn are one fresh pass of the neuron's output on this image
+    (``grads="fresh"``): the parameters' ``.grad`` still holds the last training step's batch
+    gradient, which is not this picture's. The model's ``.grad`` is left as it was. Falls
+    back to the DOT text when Graphviz's ``dot`` program is missing, and to a message when
+    ``autograd.viz`` is not available.
     """
     try:
         from autograd.viz import draw_dot  # optional: the picture is a bonus
@@ -84,8 +87,7 @@ def draw_neuron(neuron: Neuron, image: list[float], stem: Path) -> str:
     neuron.b.label = "b"
     out = neuron(inputs)
     out.label = "out"
-    out.backward()
-    graph = draw_dot(out, rankdir="LR")
+    graph = draw_dot(out, rankdir="LR", grads="fresh")
     for p, name in zip(params, names, strict=True):
         p.label = name
     stem.parent.mkdir(parents=True, exist_ok=True)
@@ -94,9 +96,14 @@ def draw_neuron(neuron: Neuron, image: list[float], stem: Path) -> str:
     try:
         svg = graph.pipe(format="svg")
     except Exception as err:  # graphviz raises ExecutableNotFound and friends
-        return f"wrote {dot_path.relative_to(ROOT)} (no SVG: {err})"
+        return f"wrote {shown(dot_path)} (no SVG: {err})"
     stem.with_suffix(".svg").write_bytes(svg)
-    return f"wrote {stem.with_suffix('.svg').relative_to(ROOT)} and {dot_path.relative_to(ROOT)}"
+    return f"wrote {shown(stem.with_suffix('.svg'))} and {shown(dot_path)}"
+
+
+def shown(path: Path) -> Path:
+    """Return ``path`` relative to the checkout when it lies inside it, as a demo prints it."""
+    return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
 
 
 def main(argv: list[str] | None = None) -> int:

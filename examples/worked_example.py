@@ -23,10 +23,12 @@ ROOT: Final = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run from a checkout without installing: import its package
     sys.path.insert(0, str(ROOT))
 
-from autograd import Value  # noqa: E402  # needs the sys.path line above
+from autograd import Value, topological_order  # noqa: E402  # needs the sys.path line above
 from autograd.engine import BackwardStep, backprop  # noqa: E402  # likewise
 from autograd.files import write_atomic  # noqa: E402  # likewise
 from autograd.viz import draw_dot  # noqa: E402  # likewise
+from autograd.viz.formulas import filled  # noqa: E402  # likewise
+from autograd.viz.style import operand  # noqa: E402  # likewise
 
 X0: Final = 2.0
 Y0: Final = 3.0
@@ -88,14 +90,17 @@ def backward_steps(root: Value) -> tuple[list[str], dict[Value, float]]:
     (10, 17.0, 12.0)
     """
     lines: list[str] = []
+    names = {node: node.label for node in topological_order(root)}
 
     def say(step: BackwardStep) -> None:
         node, parent = step.node, step.node.parents[step.index]
         assert node.op is not None  # noqa: S101  # backprop steps through op nodes only
+        symbolic, numeric = filled(step.node, step.index, names) or (node.op.name, "")
+        local = f"∂{operand(node.label)}/∂{operand(parent.label)} = {symbolic}"
         lines.append(
-            f"  {parent.label + '.grad':>14} += {step.local:<4g} * {step.upstream:<4g} = "
-            f"{step.term:<4g} total {step.total:<4g}"
-            f"  [{node.label} = {node.op.name}; d out/d inputs: {', '.join(node.op.formula)}]"
+            f"  {operand(parent.label) + '.grad':>16} += {step.local:<4g} * {step.upstream:<4g} = "
+            f"{step.term:<4g} total {step.total:<4g}  [{local}"
+            + (f" = {numeric}]" if numeric and numeric != symbolic else "]")
         )
 
     return lines, backprop(root, on_step=say)
@@ -134,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  df/dx = {x.grad:<10g} by hand: 2x + y + 2(x + y)       = {hand_dx:g}")
     print(f"  df/dy = {y.grad:<10g} by hand: x + 2(x + y)            = {hand_dy:g}")
     print("backward, one chain-rule step per edge (reverse topological order):")
-    print(f"  {'parent.grad':>14} += local * upstream = contribution, running total")
+    print(f"  {'parent.grad':>16} += local * upstream = contribution, running total")
     print("\n".join(lines))
 
     checks = {

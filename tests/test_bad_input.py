@@ -94,9 +94,9 @@ def test_bad_comparison_operand(kind: str, bad: object, type_name: str) -> None:
     ("call_bad", "pattern"),
     [
         (lambda: sum_values([Value(1.0), "x"]), r"sum_values.*\bstr\b"),  # type: ignore[list-item]
-        (lambda: dot([None], [Value(1.0)]), r"dot weight.*\bNoneType\b"),  # type: ignore[list-item]
-        (lambda: dot([1.0], [[1.0]]), r"dot input.*\blist\b"),  # type: ignore[list-item]
-        (lambda: dot([1.0], [2.0], 1j), r"dot bias.*\bcomplex\b"),  # type: ignore[arg-type]
+        (lambda: dot([None], [Value(1.0)]), r"dot: weights.*\bNoneType\b"),  # type: ignore[list-item]
+        (lambda: dot([1.0], [[1.0]]), r"dot: inputs.*\blist\b"),  # type: ignore[list-item]
+        (lambda: dot([1.0], [2.0], 1j), r"dot: bias.*\bcomplex\b"),  # type: ignore[arg-type]
         (lambda: dot([1.0, 2.0], [3.0]), r"dot: got 2 weights and 1 inputs"),
         (lambda: grad(2.0, [Value(1.0)]), r"grad: output must be a Value, got float"),  # type: ignore[call-overload]
         (lambda: grad(Value(1.0), [Value(1.0), 3.0]), r"grad: inputs\[1\] must be a Value"),  # type: ignore[list-item]
@@ -246,20 +246,195 @@ def test_computed_nodes_refuse_copy_and_pickle_naming_the_op(
         how(node)
 
 
-@pytest.mark.parametrize("bad", [None, "a", [1.0]], ids=["None", "str", "list"])
-@pytest.mark.parametrize("where", ["leaf", "interior"])
+GRADS_SET_BY_HAND = [
+    (None, TypeError, "not a number"),
+    ("a", TypeError, "not a number"),
+    ([1.0], TypeError, "not a number"),
+    (1j, TypeError, "not a number"),  # complex gradients, silently, before
+    (10**400, ValueError, "beyond the float range"),  # an OverflowError, every .grad lost, before
+]
+
+
+@pytest.mark.parametrize(
+    ("bad", "error", "what"), GRADS_SET_BY_HAND, ids=["None", "str", "list", "complex", "10**400"]
+)
+@pytest.mark.parametrize("where", ["leaf", "interior", "root"])
 def test_a_grad_set_to_a_non_number_is_named_and_backward_changes_nothing(
-    bad: object, where: str
+    bad: object, error: type[Exception], what: str, where: str
 ) -> None:
-    """``p.grad = None`` (PyTorch's reset) fails at once with a named error; no .grad moves."""
+    """``p.grad = None`` (PyTorch's reset), ``1j`` or ``10**400``: a named error; no .grad moves."""
     x, w = Value(2.0, label="x"), Value(-3.0, label="w")
     h = (x * w).tanh()
     y = h * h + x
     y.backward()  # every node now holds a gradient, so the next pass takes them out first
-    target = x if where == "leaf" else h
+    target = {"leaf": x, "interior": h, "root": y}[where]
     target.grad = bad  # type: ignore[assignment]
     nodes = topological_order(y)
     before = [node.grad for node in nodes]
-    with pytest.raises(TypeError, match=r"backward: Value\(.*\.grad = .*not a number.*zero_grad"):
+    with pytest.raises(error, match=rf"backward: Value\(data=.*\.grad = .*{what}.*zero_grad"):
         y.backward()
     assert [node.grad for node in nodes] == before
+
+
+@pytest.mark.parametrize("by_hand", [1, np.float64(0.5), np.float32(0.5), True], ids=repr)
+def test_a_grad_set_by_hand_to_an_int_or_numpy_number_is_added_as_a_float(by_hand: object) -> None:
+    x = Value(2.0)
+    x.grad = by_hand  # type: ignore[assignment]
+    (x * x).backward()
+    assert type(x.grad) is float
+    assert x.grad == float(by_hand) + 4.0  # type: ignore[arg-type]
+
+
+# --- issue 12 §4's examples, each refused by name (the battery, tests/test_battery.py, tries
+# every public callable; these are the calls the issue lists) -----------------------------------
+
+
+def _plan() -> Any:
+    from autograd.compiled import compile_loss
+
+    w = Value(2.0)
+    return compile_loss(lambda x: w * x, 1.0, [w])
+
+
+def _trainer_without_loss() -> object:
+    from autograd import nn
+    from autograd.optim import SGD
+    from autograd.train import Trainer
+
+    model = nn.MLP(2, [1])
+    return Trainer(model, SGD(model.parameters()), None)  # type: ignore[arg-type]
+
+
+def _write_array(tmp: object) -> object:
+    import tempfile
+    from pathlib import Path
+
+    from autograd.files import write_atomic
+
+    folder = Path(tempfile.mkdtemp())
+    try:
+        return write_atomic(folder / "a.bin", np.arange(3))  # type: ignore[arg-type]
+    finally:
+        assert list(folder.iterdir()) == []  # nothing written
+
+
+def _issue_examples() -> list[Any]:
+    from autograd import nn, schedules
+    from autograd.losses import graph_max, softmax
+
+    return [
+        pytest.param(lambda: dot(b"ab", [1, 2]), TypeError,  # type: ignore[arg-type]
+                     r"dot: weights must be a list of numbers or Values .*got bytes b'ab'",
+                     id="dot(b'ab', [1, 2]) was 293.0"),
+        pytest.param(lambda: graph_max("x"), TypeError,  # type: ignore[arg-type]
+                     r"graph_max: values must be a number, a Value or a list of them, got str",
+                     id="graph_max('x') was 'x'"),
+        pytest.param(lambda: softmax([1.0, 2.0], temperature=True), TypeError,
+                     r"softmax: temperature must be a real number, got bool True",
+                     id="softmax(temperature=True) accepted"),
+        pytest.param(lambda: softmax([1.0, 2.0], temperature=math.inf), ValueError,
+                     r"softmax: temperature must be a finite number, got inf",
+                     id="softmax(temperature=inf) accepted"),
+        pytest.param(lambda: _write_array(None), TypeError,
+                     r"write_atomic: data must be a str \(written as UTF-8\) or bytes, got an "
+                     r"array of shape \(3,\)", id="write_atomic(path, np.arange(3)) wrote bytes"),
+        pytest.param(_trainer_without_loss, TypeError, r"Trainer: loss must be a loss function",
+                     id="Trainer(model, opt, None) failed later"),
+        pytest.param(lambda: schedules.Constant(1).then("x", 5), TypeError,  # type: ignore[arg-type]
+                     r"then: other must be a Schedule", id="Constant(1).then('x', 5) failed later"),
+        pytest.param(lambda: _plan().forward([[1.0, [1.0, 2.0]]]), ValueError,
+                     r"forward: argument 0 is ragged: example 0, entry 0 is a number and example "
+                     r"0, entry 1 has length 2", id="compile_loss.forward StopIteration"),
+        pytest.param(lambda: nn.Layer(2, 10**400), ValueError, r"Layer nout must be at most "
+                     r"MAX_SIZE", id="Layer(2, 10**400) hung"),
+        pytest.param(lambda: nn.MLP(2, [10**400]), ValueError, r"MLP nouts\[0\] must be at most",
+                     id="MLP(2, [10**400]) hung"),
+        pytest.param(lambda: nn.Conv2d(1, 10**9, 3), ValueError, r"Conv2d out_channels must be "
+                     r"at most MAX_SIZE", id="Conv2d(1, 10**9, 3) hung"),
+        pytest.param(lambda: nn.MLP(1000, [10_000] * 200), ValueError, r"MLP with nin=1000 and "
+                     r"nouts=.* would hold .* parameters, more than MAX_SIZE", id="MLP total"),
+        pytest.param(lambda: nn.init_weights("uniform", 2, 2, None), TypeError,  # type: ignore[arg-type]
+                     r"init_weights: rng must be a numpy.random.Generator, got NoneType None",
+                     id="init_weights(rng=None) AttributeError"),
+        pytest.param(lambda: nn.mlp_parameter_count(math.nan, [2]), TypeError,  # type: ignore[arg-type]
+                     r"mlp_parameter_count: nin must be an int", id="mlp_parameter_count(nan) nan"),
+        pytest.param(lambda: nn.Layer(2, 3, seed="x"), TypeError,  # type: ignore[arg-type]
+                     r"Layer seed must be None, an int >= 0 or a numpy.random.Generator",
+                     id="seed numpy error"),
+        pytest.param(lambda: nn.MLP(2, [3], value="x"), TypeError,  # type: ignore[arg-type]
+                     r"MLP value must be a real number", id="MLP value named Neuron"),
+        pytest.param(lambda: nn.Sequential(nn.Layer(2, 3), nn.Layer(2, 1))([1.0, 2.0]),
+                     ValueError, r"Sequential: module 1 \(Layer\(2, 1.*\)\) refused its input "
+                     r"\(the output of module 0\): Layer expects 2 inputs, got 3",
+                     id="Sequential names the module"),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(("call", "error", "pattern"), _issue_examples())
+def test_issue_examples_are_refused_by_name(
+    call: Callable[[], object], error: type[Exception], pattern: str
+) -> None:
+    """Each call the issue lists raises the right error, naming the function and the argument."""
+    with pytest.raises(error, match=pattern):
+        call()
+
+
+@pytest.mark.parametrize(
+    ("bad", "error", "pattern"),
+    [
+        (10**400, ValueError, r"SGD.step: params\[1\].grad: int 1000.* is beyond the float range"),
+        (1j, TypeError, r"SGD.step: params\[1\].grad is complex 1j, not a float"),
+        (None, TypeError, r"SGD.step: params\[1\].grad is NoneType None, not a float"),
+    ],
+    ids=["10**400", "complex", "None"],
+)
+def test_a_step_refuses_a_grad_set_by_hand_and_changes_nothing(
+    bad: object, error: type[Exception], pattern: str
+) -> None:
+    """``p.grad = 10**400`` then ``opt.step()`` raised a bare OverflowError; now it names it."""
+    from autograd.optim import SGD
+
+    ps = [Value(1.0), Value(2.0)]
+    opt = SGD(ps, lr=0.1, momentum=0.9)
+    ps[0].grad = ps[1].grad = 1.0
+    opt.step()
+    ps[1].grad = bad  # type: ignore[assignment]
+    before = ([p.data for p in ps], opt.state, opt.steps)
+    with pytest.raises(error, match=pattern):
+        opt.step()
+    assert ([p.data for p in ps], opt.state, opt.steps) == before
+
+
+def test_optimizers_refuse_a_computed_value_as_a_parameter() -> None:
+    """A step sets a parameter's .data; a computed node's is never read again, so it is refused."""
+    from autograd.optim import Adam
+
+    w = Value(1.0)
+    with pytest.raises(TypeError, match=r"Adam: params\[1\] must be a leaf Value .* by mul"):
+        Adam([w, w * 2.0])
+
+
+@pytest.mark.parametrize(
+    ("bad", "error"), [(10**400, ValueError), (1j, TypeError), (None, TypeError)],
+    ids=["10**400", "complex", "None"],
+)  # fmt: skip
+def test_a_compiled_step_refuses_a_grad_set_by_hand_and_changes_no_grad(
+    bad: object, error: type[Exception]
+) -> None:
+    """forward_backward adds into every .grad only once each sum is checked (a bare error and
+    half the parameters updated, before)."""
+    from autograd.compiled import compile_loss
+
+    w, v = Value(2.0), Value(3.0)
+    plan = compile_loss(lambda x: w * v * x, 1.0, [w, v])
+    w.grad, v.grad = 0.5, bad  # type: ignore[assignment]
+    with pytest.raises(error, match=r"forward_backward: Value\(data=3.0\) has .grad = "):
+        plan.forward_backward(np.array([1.0, 2.0]))
+    assert (w.grad, v.grad) == (0.5, bad)
+
+
+def test_graph_max_takes_numbers_as_max_values_does() -> None:
+    """graph_max([1.0, 2.0]) raised AttributeError ('float' object has no attribute 'relu')."""
+    from autograd.losses import graph_max
+
+    assert graph_max([1.0, 2.0]).data == 2.0

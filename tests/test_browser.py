@@ -2,50 +2,25 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from chromium import MARKS, launch
 
 from autograd import Value, ops, topological_order
 from autograd.viz import step_through
 from autograd.viz.stepper import BACKWARD
 from autograd.viz.style import fmt
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-
-pytestmark = [
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="Debian's chromium is not at /usr/bin/chromium (sudo apt-get install chromium)",
-    ),
-    pytest.mark.skipif(
-        shutil.which("dot") is None,
-        reason="Graphviz's dot is not installed (sudo apt-get install graphviz)",
-    ),
-    pytest.mark.needs_dot,
-]
+pytestmark = MARKS
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     """One headless chromium for the module."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+    yield from launch()
 
 
 def worked_example() -> tuple[Value, Value, Value]:
@@ -111,6 +86,65 @@ def test_next_walks_every_frame_and_shows_the_engines_numbers(opened: Any) -> No
     assert page.errors == []
 
 
+HOVER = """(id) => {
+  const a = document.querySelector('.ag-graph [id="' + id + '"] a');
+  return a.getAttributeNS('http://www.w3.org/1999/xlink', 'title');
+}"""
+
+
+def test_hover_box_and_caption_show_the_same_numbers_at_every_frame(opened: Any) -> None:
+    """Each box's hover text reads the numbers its box shows, frame after frame (grad · first)."""
+    page, player, (f, _, _) = opened
+    order = topological_order(f)
+    for n, frame in enumerate(player.frames):
+        if n:
+            page.page.keyboard.press("ArrowRight")
+        for node in order:
+            node_id = player.ids[node]
+            hover = page.page.evaluate(HOVER, node_id)
+            data, grad = page.box_text(node_id, "data"), page.box_text(node_id, "grad")
+            assert hover.startswith(player.names[node] + ": "), hover
+            assert data in hover, (n, node_id, hover, data)
+            assert grad in hover, (n, node_id, hover, grad)
+        if frame.phase == BACKWARD:
+            shown = page.box_text(player.ids[frame.node], "grad")
+            assert shown == f"grad {fmt(frame.grad)}"
+            assert f"= {fmt(frame.grad)}" in page.step_text()
+    x_id = player.ids[order[0]]
+    page.page.keyboard.press("Home")
+    assert page.page.evaluate(HOVER, x_id) == "x: data 2, grad · (not computed yet)"
+
+
+def test_controls_speed_zoom_and_legend(opened: Any) -> None:
+    """The legend shows, the no-script line is gone, Fit/+/− zoom and the speed select exist."""
+    page, _, _ = opened
+    assert page.page.locator(".ag-legend").is_visible()
+    assert page.page.locator(".ag-noscript").count() == 0
+    fitted = float(page.attr("data-zoom"))
+    page.page.click(".ag-zoom-in")
+    assert float(page.attr("data-zoom")) == pytest.approx(fitted * 1.25, rel=1e-3)
+    page.page.click(".ag-fit")
+    assert float(page.attr("data-zoom")) == pytest.approx(fitted, rel=1e-3)
+    page.page.select_option(".ag-speed", "4")
+    page.page.click(".ag-play")
+    page.page.wait_for_function(
+        "() => Number(document.querySelector('.ag-player').dataset.frame) >= 3", timeout=3000
+    )
+    page.page.click(".ag-play")
+
+
+def test_slider_keys_step_one_frame(opened: Any) -> None:
+    """With the slider focused, arrow keys move it one frame (the player handles them)."""
+    page, _, _ = opened
+    page.page.focus(".ag-slider")
+    page.page.keyboard.press("ArrowRight")
+    page.page.keyboard.press("ArrowRight")
+    assert page.attr("data-frame") == "2"
+    page.page.keyboard.press("ArrowLeft")
+    assert page.attr("data-frame") == "1"
+    assert page.page.input_value(".ag-slider") == "1"
+
+
 def test_last_frame_shows_engine_gradients_on_every_box(opened: Any) -> None:
     """After the last Next every box shows the gradient backward() computes (x: 17, y: 12)."""
     page, player, (f, x, y) = opened
@@ -122,7 +156,7 @@ def test_last_frame_shows_engine_gradients_on_every_box(opened: Any) -> None:
     assert page.box_text(player.ids[x], "grad") == "grad 17"
     assert page.box_text(player.ids[y], "grad") == "grad 12"
     assert page.highlighted() == [player.ids[x]]
-    assert page.step_text().endswith("x.grad = 13.0 + 4.0 = 17.0")
+    assert page.step_text().endswith("x.grad = 13 + 4 = 17")
     assert float(page.attr("data-value")) == x.grad
 
 
@@ -137,7 +171,7 @@ def test_forward_frames_hide_nodes_not_yet_computed(opened: Any) -> None:
     pending = page.page.eval_on_selector_all(".ag-pending", "els => els.map(e => e.id)")
     assert later in pending
     assert player.ids[order[3]] not in pending
-    assert page.step_text() == "n3 = x * y = 2.0 * 3.0 = 6.0"
+    assert page.step_text() == "n3 = x * y = 2 * 3 = 6"
 
 
 def test_gradient_accumulates_where_paths_meet(opened: Any) -> None:
@@ -311,7 +345,7 @@ def test_backward_edges_point_to_the_node_receiving_the_gradient(opened: Any) ->
             page.page.click(".ag-next")
         if frame.phase != BACKWARD or not frame.edges:
             continue
-        assert "the gradient flows back along the red edges" in str(
+        assert "the gradient flows back along the blue edges" in str(
             page.page.text_content(".ag-phase")
         )
         input_edge, out_edge = frame.edges
@@ -344,3 +378,203 @@ def test_forward_frames_hide_the_local_derivatives_of_ops_not_yet_computed(opene
                 assert state["label"] is (i <= n), (n, i, k)
                 assert not state["back"]
                 assert state["forward"]
+
+
+# --- the training player ---------------------------------------------------------------------
+
+
+def xor_trainer() -> tuple[Any, Any, Any]:
+    from autograd.data import logic_table
+    from autograd.losses import binary_cross_entropy_with_logits
+    from autograd.nn import MLP
+    from autograd.optim import Adam
+    from autograd.train import Trainer
+
+    x, y = logic_table("xor")
+    model = MLP(2, [4, 1], activation="tanh", seed=0)
+
+    def bce(out: Any, t: Any) -> Any:
+        return binary_cross_entropy_with_logits([out], [t])
+
+    trainer = Trainer(model, Adam(model.parameters(), lr=0.1), bce, batch_size=None, progress=False)
+    return trainer, x, y
+
+
+STEPS = 6
+
+
+@pytest.fixture(scope="module")
+def training_page(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    from autograd.viz import record_training
+
+    trainer, x, y = xor_trainer()
+    player = record_training(trainer, x, y, steps=STEPS, example=3, grid=12)
+    path = player.save(tmp_path_factory.mktemp("train") / "train.html")
+    page = Page(browser, path)
+    yield page, player
+    page.page.close()
+
+
+def test_training_player_shows_the_engines_loss_weights_and_grads_at_each_step(
+    training_page: Any,
+) -> None:
+    """Pressing Next walks real optimizer steps: loss, weights, batch grads, example grads.
+
+    A second model trained the same way, step by step with the plain Trainer, is the
+    reference: at every step the page shows its batch loss, every weight before the update,
+    its batch gradient and change, and the example's own gradient in the weight's box.
+    """
+    from autograd import Value, grad
+    from autograd.viz.training import _example_loss
+
+    page, player = training_page
+    reference, x, y = xor_trainer()
+    params = reference.model.parameters()
+    names = [name for name, _ in reference.model.named_parameters()]
+    example_ids = {player.node_names[i]: i for i in player.node_names}
+    for k in range(STEPS):
+        if k:
+            page.page.click(".ag-next")
+        assert page.attr("data-step") == str(k)
+        before = [p.data for p in params]
+        loss_e = _example_loss(reference, x[3], y[3])
+        example_grads = grad(loss_e, params)
+        loss = reference.train_step(x.tolist(), y.tolist())
+        assert float(page.attr("data-loss")) == loss
+        assert f"loss {fmt(loss)}" in str(page.page.text_content(".ag-loss-text"))
+        rows = page.page.eval_on_selector_all(
+            ".ag-weights tbody tr",
+            "rows => rows.map(r => [r.dataset.name, ...Array.from(r.cells).slice(1)"
+            ".map(c => c.textContent)])",
+        )
+        assert [r[0] for r in rows] == names
+        for (name, value, g, change), p, b in zip(rows, params, before, strict=True):
+            assert value == fmt(b), name
+            assert g == fmt(p.grad), name
+            assert change == fmt(p.data - b), name
+        for name, g, b in zip(names, example_grads, before, strict=True):
+            box = example_ids[name]
+            assert page.box_text(box, "grad") == f"grad {fmt(g)}", (k, name)
+            assert page.box_text(box, "data") == f"data {fmt(b)}", (k, name)
+        assert isinstance(loss_e, Value)
+    assert page.errors == []
+
+
+def test_training_player_steps_through_one_examples_pass_inside_a_step(training_page: Any) -> None:
+    """Inside a step, ▼ walks the example's forward then backward frames, as recorded."""
+    page, player = training_page
+    page.page.keyboard.press("Home")
+    page.page.click(".ag-player")
+    page.page.click(".ag-inner-next")  # from the whole step to the pass's first frame
+    assert page.attr("data-frame") == "0"
+    frames = player.steps[0].frames
+    assert page.step_text() == frames[0].text
+    for j in range(1, len(frames)):
+        page.page.keyboard.press("ArrowDown")
+        assert page.attr("data-frame") == str(j)
+        assert page.step_text() == frames[j].text
+    page.page.keyboard.press("ArrowRight")
+    assert page.attr("data-step") == "1"
+    assert page.attr("data-frame") == str(len(frames))  # a new step shows all of it
+    assert page.errors == []
+
+
+def test_training_page_is_self_contained(training_page: Any) -> None:
+    """The training page loads nothing but itself."""
+    page, _ = training_page
+    assert all(url.startswith("file://") for url in page.requests)
+    assert len(page.requests) == 1
+
+
+def test_collapsed_player_rewrites_each_boxs_outputs_frame_by_frame(
+    browser: Any, tmp_path: Path
+) -> None:
+    """A collapsed player's frames show, in each box, the outputs the engine computed."""
+    from autograd import sum_values
+    from autograd.nn import MLP
+    from autograd.viz import label_parameters
+
+    model = MLP(3, [4, 2], seed=0)
+    label_parameters(model)
+    outs = [model([float(i), 1.0, -1.0]) for i in range(3)]
+    loss = sum_values([o * o for out in outs for o in out])  # type: ignore[union-attr]
+    loss.label = "loss"
+    player = step_through(loss, collapsed=True)
+    page = Page(browser, player.save(tmp_path / "collapsed.html"))
+    for n, record in enumerate(player.records):
+        if n:
+            page.page.keyboard.press("ArrowRight")
+        assert page.attr("data-frame") == str(n)
+        texts = page.page.eval_on_selector_all(
+            f'.ag-graph [id="{record["box"]}"] text', "els => els.map(e => e.textContent)"
+        )
+        if record["field"]:  # a box of leaves has no outputs to show
+            assert record["field"] in texts, (n, record, texts)
+        assert page.step_text() == player.frames[n].text
+    assert page.errors == []
+    page.page.close()
+
+
+def pass_or_training_player(kind: str) -> Any:
+    """The worked example's player, a collapsed MLP's, or a training player of XOR."""
+    if kind == "full":
+        return step_through(worked_example()[0])
+    if kind == "collapsed":
+        from autograd import sum_values
+        from autograd.nn import MLP
+        from autograd.viz import label_parameters
+
+        model = MLP(3, [4, 2], seed=0)
+        label_parameters(model)
+        outs = [model([float(i), 1.0, -1.0]) for i in range(3)]
+        loss = sum_values([o * o for out in outs for o in out])  # type: ignore[union-attr]
+        loss.label = "loss"
+        return step_through(loss, collapsed=True)
+    from autograd.viz import record_training
+
+    trainer, x, y = xor_trainer()
+    return record_training(trainer, x, y, steps=3, example=3, grid=8)
+
+
+GRAPH_TEXTS = ".ag-graph g.node text, .ag-graph g.edge text"
+
+
+@pytest.mark.parametrize("kind", ["full", "collapsed", "training"])
+def test_a_page_without_scripts_shows_the_last_frames_graph_and_says_why(
+    browser: Any, tmp_path: Path, kind: str
+) -> None:
+    """Scripts off: the message, a line saying what the graph shows, the graph, no dead controls.
+
+    The graph's every text (box fields, edge labels) is what the page shows at its last frame
+    (the last step's whole pass, for training) once its script runs.
+    """
+    player = pass_or_training_player(kind)
+    path = player.save(tmp_path / "page.html")
+    context = browser.new_context(java_script_enabled=False)
+    off = context.new_page()
+    off.goto(path.as_uri())
+    message = off.locator(".ag-noscript")
+    assert message.is_visible()
+    assert "Trust Notebook" in str(message.text_content())
+    said = off.locator(".ag-static")
+    assert said.is_visible()
+    assert "Without scripts, the graph shows" in str(said.text_content())
+    graph = off.locator(".ag-graph svg")
+    assert graph.is_visible()
+    box = graph.bounding_box()
+    assert box is not None
+    assert box["width"] > 200
+    assert box["height"] > 50
+    for control in ("button", "input", "select", ".ag-legend", ".ag-controls"):
+        assert off.locator(f".ag-player {control}:visible").count() == 0, control
+    static = off.eval_on_selector_all(GRAPH_TEXTS, "els => els.map(e => e.textContent)")
+    assert not any("1.23457e-05" in t for t in static)  # no layout placeholder is shown
+    context.close()
+    on = Page(browser, path)
+    on.page.keyboard.press("End")
+    assert on.page.locator(".ag-noscript").count() == 0
+    assert not on.page.locator(".ag-static").is_visible()
+    live = on.page.eval_on_selector_all(GRAPH_TEXTS, "els => els.map(e => e.textContent)")
+    assert static == live
+    assert on.errors == []
+    on.page.close()

@@ -825,7 +825,7 @@ def test_detect_anomaly_passes_finite_batches_unchanged() -> None:
         (np.array([[1.0 + 2.0j, 0.0]]), TypeError, r"argument 0 holds complex numbers"),
         ([[1.0, 2.0], [None, 0.0]], TypeError, r"argument 0, example 1, entry 0: got None"),
         (np.array([["a", "b"]]), TypeError, r"argument 0 must hold real numbers, got .* dtype"),
-        ([[1.0, 2.0], [3.0]], ValueError, r"argument 0 is ragged: example 0 has length 2, exa"),
+        ([[1.0, 2.0], [3.0]], ValueError, r"argument 0 is ragged: example 0 has length 2 and exa"),
         (
             [[1.0, 10**400]],
             ValueError,

@@ -49,7 +49,7 @@ def load_gallery() -> ModuleType:
 
 gallery = load_gallery()
 PICTURES = list(gallery.pictures())
-FILES = [*PICTURES, gallery.PLAYER_PAGE]
+FILES = [*PICTURES, *gallery.PAGES]
 
 
 def committed(name: str) -> str:
@@ -98,13 +98,15 @@ def test_committed_svg_was_drawn_from_the_dot_text_drawn_today(name: str) -> Non
 
 @pytest.mark.needs_dot
 @requires_dot
-def test_committed_player_page_equals_todays_apart_from_the_svg(fresh: dict[str, str]) -> None:
+@pytest.mark.parametrize("name", gallery.PAGES)
+def test_committed_player_page_equals_todays_apart_from_the_svg(
+    name: str, fresh: dict[str, str]
+) -> None:
     """Frames, texts, script and player id match exactly; the SVG's DOT text by its digest.
 
     Only the inline SVG depends on the Graphviz version; the player's id is derived from its
     frames and DOT text, not from the SVG, so the rest of the page is version-independent.
     """
-    name = gallery.PLAYER_PAGE
     new, old = fresh[name], committed(name)
     assert stamp_of(new, name)[0] == stamp_of(old, name)[0], f"viz/{name} is stale: {REGENERATE}"
     strip = [SVG_ELEMENT.sub("<svg/>", STAMP.sub("", page)) for page in (new, old)]
@@ -152,8 +154,8 @@ def test_gallery_script_renders_every_picture(fresh: dict[str, str]) -> None:
     assert ">data 0.707107</text>" in fresh["tanh_neuron.svg"]  # tanh(0.881374) = 1/sqrt(2)
     assert ">w3</text>" in fresh["sigmoid_chain.svg"]
     mlp = fresh["mlp_2layer.svg"]
-    assert "layers.1.neurons.0.w.2" in mlp
-    assert mlp.count('class="cluster"') == 6  # two layers, 3 + 1 neurons
+    assert "layers.1.neurons.0.w.1" in mlp
+    assert mlp.count('class="cluster"') == 5  # two layers, 2 + 1 neurons
     digits = fresh["digits_step_collapsed.svg"]
     assert "Values drawn as" in digits
     assert ">layers.0</text>" in digits
@@ -177,3 +179,22 @@ def test_digits_picture_is_one_training_step_on_real_digits() -> None:
     )
     assert loss.data == pytest.approx(total / 8, rel=1e-12)
     assert loss.grad == 1.0
+
+
+README_COLUMN_PX = 880  # GitHub's README column
+MIN_TEXT_PX = 9.0  # the smallest text a reader reads there
+
+
+def test_readme_inline_pictures_read_at_the_width_of_a_readme_column() -> None:
+    """Every SVG the README shows inline keeps its smallest text at 9 px or more at 880 px."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    inline = re.findall(r"!\[[^\]]*\]\(([^)\s]+\.svg)\)", readme)
+    assert inline
+    for rel in inline:
+        svg = (ROOT / rel).read_text(encoding="utf-8")
+        width = re.search(r'<svg[^>]*\swidth="([\d.]+)pt"', svg)
+        assert width, rel
+        px = float(width.group(1)) * 4 / 3
+        smallest = min(float(s) for s in re.findall(r'font-size="([\d.]+)"', svg)) * 4 / 3
+        shown = smallest * min(1.0, README_COLUMN_PX / px)
+        assert shown >= MIN_TEXT_PX, f"{rel}: {px:.0f} px wide, text {shown:.1f} px at 880 px"

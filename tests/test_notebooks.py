@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from dot_check import chain_rule
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -129,3 +130,18 @@ def test_notebook_executes(path: Path, kernel_env: str, tmp_path: Path) -> None:
     ]
     assert stderr == []
     assert sorted(p.name for p in workdir.iterdir()) == []
+    pictures = [
+        out["data"]["text/vnd.graphviz"]
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for out in cell.outputs
+        if "text/vnd.graphviz" in out.get("data", {})
+    ]
+    for k, source in enumerate(pictures):  # every draw_dot picture the notebook shows
+        verdict = chain_rule(source)
+        assert verdict.holds, f"{path.name}, picture {k}: {verdict.worst}"
+        assert "WARNING" not in source
+    for cell in nb.cells:  # a notebook a student receives untrusted still shows each picture
+        for out in cell.get("outputs", []):
+            if "image/svg+xml" in out.get("data", {}):
+                assert "image/png" in out["data"], f"{path.name}: an SVG without its PNG"

@@ -503,7 +503,10 @@ def test_zero_grad_resets_every_parameter() -> None:
         ),
         (lambda: RMSprop([Value(0.0)], alpha=1.5), r"RMSprop alpha must be in \[0, 1\), got 1.5"),
         (lambda: Adam([Value(0.0)], betas=(0.9,)), r"Adam betas must be a pair"),  # type: ignore[arg-type]
-        (lambda: AdamW([Value(0.0)], betas=(0.9, 1.0)), r"AdamW beta2 must be in \[0, 1\)"),
+        (
+            lambda: AdamW([Value(0.0)], betas=(0.9, 1.0)),
+            r"AdamW betas\[1\] \(beta2\) must be in \[0, 1\)",
+        ),
         (lambda: Adam([Value(0.0)], eps=-1.0), r"Adam eps must be a finite number >= 0"),
     ],
 )

@@ -148,8 +148,6 @@ BAD_CALLS = [
                  r"GRUCell\(1, 2\): the input x must have 1 entries, got 2", id="x-width"),
     pytest.param(lambda: LSTMCell(1, 2)([1.0], ([0.0, 0.0], [0.0])),
                  r"LSTMCell\(1, 2\): the cell state c must have 2 entries, got 1", id="c-width"),
-    pytest.param(lambda: LSTMCell(1, 2)([1.0], [0.0, 0.0]),
-                 r"the state must be a pair \(h, c\)", id="lstm-state"),
     pytest.param(lambda: Unrolled(RNNCell(1, 1))([]),
                  r"Unrolled\(RNNCell\(1, 1\)\) takes a sequence", id="empty-sequence"),
     pytest.param(lambda: RNNCell(1, 1, nonlinearity="sigmoid"),
@@ -162,6 +160,13 @@ def test_bad_states_and_inputs_name_the_cell_and_both_widths(call: object, match
     """A wrong width raises a ValueError naming the cell, the width expected and the one given."""
     with pytest.raises(ValueError, match=match):
         call()  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("state", [[0.0, 0.0], ([0.0, 0.0], None), "hc"], ids=repr)
+def test_an_lstm_state_that_is_not_a_pair_of_lists_is_a_type_error(state: object) -> None:
+    """h alone (a list) where the pair (h, c) belongs is the wrong kind: a TypeError naming it."""
+    with pytest.raises(TypeError, match=r"LSTMCell\(1, 2\): the state must be a tuple \(h, c\)"):
+        LSTMCell(1, 2)([1.0], state)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(

@@ -143,10 +143,12 @@ def _with(**changes: Any) -> Op:
         (_with(forward=lambda x: (x, x)), TypeError, r"swish's forward must return a number"),
         (_with(accumulate=lambda parents, upstream: None), ValueError,
          r"swish's accumulate must be None \(it is the tuned pass's form of the built-in n-ary"),
+        (_with(selects=1), TypeError, r"swish's selects must be True or False, got 1"),
+        (_with(selects="yes"), TypeError, r"swish's selects must be True or False, got 'yes'"),
     ],
     ids=["builtin-name", "name", "forward", "local", "not-a-tuple", "two-derivatives",
          "arity-vs-rule", "n-ary", "formula-count", "formula-str", "domain", "forward-result",
-         "accumulate"],
+         "accumulate", "selects=1", "selects='yes'"],
 )  # fmt: skip
 def test_register_refuses_a_bad_record_naming_the_op(
     op: Op, error: type[Exception], pattern: str
@@ -242,7 +244,7 @@ def test_draw_dot_shows_the_symbol_edge_labels_and_formula_tooltips() -> None:
     assert "[label=swish " in source
     assert 'label="swish_β(2)"' in source
     assert 'tooltip="swish: d out / d inputs = sigmoid(x) * (1 + x - out)"' in source
-    assert 'tooltip="swish: d out / d input 0 = sigmoid(x) * (1 + x - out)"' in source
+    assert '(swish: d out / d input 0 = sigmoid(x) * (1 + x - out))"' in source
     assert 'tooltip="scaled_swish: d out / d inputs = sigmoid(βx) * (1 + β(x - out))"' in source
     assert f"n0 -> n1op [label={fmt(y.local_grads()[0])} " in source
 
@@ -271,7 +273,7 @@ def test_step_through_shows_a_registered_op_in_its_frames() -> None:
     y.label = "y"
     player = step_through(y)
     texts = [frame.text for frame in player.frames]
-    assert any(t.startswith(f"y = swish(x) = swish(1.5) = {y.data!r}") for t in texts), texts
+    assert any(t.startswith(f"y = swish(x) = swish(1.5) = {y.data:.6g}") for t in texts), texts
     (back,) = [f for f in player.frames if f.phase == BACKWARD and f.node is x]
     assert back.grad == y.local_grads()[0] == grad(y, x)
 

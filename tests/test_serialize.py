@@ -13,11 +13,12 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
-from autograd import serialize
+from autograd import Value, serialize
 from autograd.files import write_atomic
-from autograd.nn import MLP, Dropout, Layer, Neuron, mlp_parameter_count
+from autograd.nn import MLP, Dropout, Layer, Module, Neuron, mlp_parameter_count
 from autograd.serialize import FORMAT, VERSION, load, load_into, read, save
 
 
@@ -215,7 +216,10 @@ def corrupt(document: dict[str, Any], change: str) -> str:  # noqa: C901  # one 
             r"1 extra \['layers.1.neurons.0.w.9'\]",
         ),
         ("unknown_type", r"unknown architecture type 'Transformer'"),
-        ("bad_architecture", r"bad.json.: MLP nouts must be a non-empty list of layer widths"),
+        (
+            "bad_architecture",
+            r"bad.json.: build: MLP nouts must be a non-empty list of layer widths",
+        ),
     ],
 )
 def test_every_corrupt_file_raises_a_clear_error(tmp_path: Path, change: str, message: str) -> None:
@@ -563,3 +567,175 @@ def test_saves_killed_at_any_moment_leave_a_whole_file_and_no_litter(
     assert len(_temporaries(tmp_path)) <= 1
     save(Neuron(1, seed=0), target)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m.json"]
+
+
+# --- the course's modules (issue 13): every module of autograd.nn saves and loads ------------
+
+
+def _course_modules() -> list[Any]:
+    from autograd import nn
+
+    return [
+        nn.Sequential(nn.Layer(2, 3, seed=0), nn.Activation("tanh"), nn.Layer(3, 1, seed=1)),
+        nn.Activation("sigmoid"),
+        nn.PReLU(0.1),
+        nn.Flatten(),
+        nn.Unflatten((1, 2, 2)),
+        nn.Conv2d(2, 3, (2, 1), stride=(1, 2), padding=1, seed=2),
+        nn.Conv2d(1, 2, 3, bias=False, seed=3),
+        nn.MaxPool2d(2, stride=1),
+        nn.AvgPool2d((2, 1)),
+        nn.RNNCell(2, 3, nonlinearity="relu", seed=4),
+        nn.LSTMCell(2, 2, seed=5),
+        nn.GRUCell(1, 2, bias=False, seed=6),
+        nn.Unrolled(nn.LSTMCell(1, 2, seed=7)),
+        nn.Sequential(nn.Sequential(nn.Layer(2, 2, seed=8), nn.Dropout(0.5)), nn.PReLU()),
+        nn.MLP(3, [4, 2], dropout=0.25, bias=False, seed=9),
+    ]
+
+
+@pytest.mark.parametrize("model", _course_modules(), ids=repr)
+def test_every_module_round_trips_its_config_and_numbers(tmp_path: Path, model: Any) -> None:
+    """save then load gives the same config and every parameter, bit for bit; so does build."""
+    for i, p in enumerate(model.parameters()):  # numbers no init draws: each one must travel
+        p.data = 0.1 * i - 0.35
+    save(model, tmp_path / "m.json")
+    copy = load(tmp_path / "m.json")
+    assert type(copy) is type(model)
+    assert copy.config() == model.config()
+    assert serialize.build(model.config()).config() == model.config()
+    assert serialize._declared_count(model.config()) == model.num_parameters()
+    assert [(n, p.data) for n, p in copy.named_parameters()] == [
+        (n, p.data) for n, p in model.named_parameters()
+    ]
+    target = serialize.build(model.config())
+    assert load_into(target, tmp_path / "m.json") is target
+    assert values(target) == values(model)
+
+
+def test_a_trained_cnn_saves_and_loads_with_the_same_outputs(tmp_path: Path) -> None:
+    """A small CNN trained a few steps, saved and loaded, gives the very same outputs."""
+    from autograd import nn
+    from autograd.losses import cross_entropy
+    from autograd.optim import Adam
+    from autograd.train import Trainer
+
+    def cnn() -> nn.Sequential:
+        return nn.Sequential(
+            nn.Unflatten((1, 4, 4)), nn.Conv2d(1, 2, 3, padding=1, seed=0), nn.Activation("relu"),
+            nn.MaxPool2d(2), nn.Flatten(), nn.Layer(8, 3, "linear", seed=1),
+        )  # fmt: skip
+
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(12, 16)), rng.integers(0, 3, 12)
+    model = cnn()
+    Trainer(model, Adam(model.parameters(), lr=0.05), cross_entropy, progress=False).fit(x, y, 3)
+    save(model, tmp_path / "cnn.json")
+    copy = load(tmp_path / "cnn.json")
+    for row in x.tolist():
+        assert [v.data for v in copy(row)] == [v.data for v in model(row)]
+    assert load_into(cnn(), tmp_path / "cnn.json").config() == model.config()
+
+
+class _NoConfig(Module):
+    def __init__(self) -> None:
+        self.w = Value(1.0)
+
+    def __call__(self, x: Any) -> Any:
+        return self.w * x
+
+    def _own_parameters(self) -> list[tuple[str, Value]]:
+        return [("w", self.w)]
+
+
+def test_a_module_of_your_own_without_config_is_named(tmp_path: Path) -> None:
+    """save and load_into say which class lacks config(), and where it sits; nothing is written."""
+    from autograd import nn
+
+    model = nn.Sequential(nn.Layer(1, 1, seed=0), _NoConfig())
+    for call in (lambda: save(model, tmp_path / "m.json"),
+                 lambda: load_into(model, tmp_path / "m.json")):  # fmt: skip
+        with pytest.raises(TypeError, match=r"_NoConfig \(the module '1' of the model\) has no "
+                           r"config\(\).*define _NoConfig.config\(\)"):  # fmt: skip
+            call()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_module_of_your_own_with_config_saves_and_loads_into_a_model(tmp_path: Path) -> None:
+    """With config() it saves; load cannot build it (unknown type), load_into fills one."""
+
+    class Scale(_NoConfig):
+        def config(self) -> dict[str, Any]:
+            return {"type": "Scale"}
+
+    model = Scale()
+    model.w.data = 2.5
+    save(model, tmp_path / "s.json")
+    with pytest.raises(ValueError, match=r"unknown architecture type 'Scale'"):
+        load(tmp_path / "s.json")
+    assert load_into(Scale(), tmp_path / "s.json").w.data == 2.5
+
+
+@pytest.mark.parametrize(
+    "architecture",
+    [
+        {"type": "Conv2d", "in_channels": 1, "out_channels": 10**9, "kernel_size": [3, 3]},
+        {"type": "LSTMCell", "input_size": 10**400, "hidden_size": 2},
+        {"type": "Sequential", "modules": [{"type": "Layer", "nin": 10**9, "nout": 10**9}]},
+        {"type": "Unrolled", "cell": {"type": "GRUCell", "input_size": 1, "hidden_size": 10**6}},
+    ],
+    ids=["conv", "lstm", "sequential", "unrolled"],
+)
+def test_a_huge_course_module_is_refused_by_counting_before_building(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, architecture: dict[str, Any]
+) -> None:
+    """A tiny file declaring a huge convolution or cell is refused without building anything."""
+
+    def no_build(architecture: dict[str, Any]) -> Any:
+        raise AssertionError(f"load built {architecture!r}")
+
+    save(Neuron(2, seed=0), tmp_path / "n.json")
+    document = json.loads((tmp_path / "n.json").read_text())
+    document["architecture"] = architecture
+    (tmp_path / "huge.json").write_text(json.dumps(sealed(document)))
+    monkeypatch.setattr(serialize, "build", no_build)
+    with pytest.raises(ValueError, match=r"parameters, the file holds 3 values"):
+        load(tmp_path / "huge.json")
+
+
+def test_build_bounds_sizes_and_nesting() -> None:
+    """build refuses a size past MAX_SIZE and Sequentials nested past MAX_NESTING, by name."""
+    with pytest.raises(ValueError, match=r"build: Conv2d out_channels must be at most MAX_SIZE"):
+        serialize.build({"type": "Conv2d", "in_channels": 1, "out_channels": 10**9,
+                         "kernel_size": 3})  # fmt: skip
+    deep: dict[str, Any] = {"type": "Flatten"}
+    for _ in range(serialize.MAX_NESTING + 1):
+        deep = {"type": "Sequential", "modules": [deep]}
+    with pytest.raises(ValueError, match=r"build: modules nest more than MAX_NESTING = 32 deep"):
+        serialize.build(deep)
+    with pytest.raises(ValueError, match=r"'Sequential' needs 'modules'"):
+        serialize.build({"type": "Sequential", "modules": []})
+    with pytest.raises(ValueError, match=r"does not describe a Unrolled: Unrolled: cell must be"):
+        serialize.build({"type": "Unrolled", "cell": {"type": "Flatten"}})
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "pattern"),
+    [
+        (lambda p: save(None, p), TypeError, r"save: model must be an autograd.nn.Module"),
+        (lambda p: serialize.build(None), TypeError, r"build: architecture must be a dict"),
+        (lambda p: load_into(None, p), TypeError, r"load_into: model must be an autograd.nn"),
+        (lambda p: save(Neuron(1), None), TypeError, r"save: path must be a str or a pathlib"),
+        (lambda p: load(b"m.json"), TypeError, r"load: path must be a str or a pathlib.Path"),
+    ],
+    ids=["save(None, p)", "build(None)", "load_into(None, p)", "save(m, None)", "load(bytes)"],
+)
+def test_issue_examples_raise_named_errors(
+    tmp_path: Path, call: Any, error: type[Exception], pattern: str
+) -> None:
+    """save(None, p), build(None), load_into(None, p) raised AttributeError; now named."""
+    save(Neuron(1, seed=0), tmp_path / "m.json")
+    before = (tmp_path / "m.json").read_bytes()
+    with pytest.raises(error, match=pattern):
+        call(tmp_path / "m.json")
+    assert (tmp_path / "m.json").read_bytes() == before

@@ -14,7 +14,8 @@ import pytest
 from autograd import Value, dot, grad, sum_values, topological_order
 from autograd.engine import BackwardStep, backprop
 from autograd.viz import StepThrough, step_through
-from autograd.viz.stepper import BACKWARD, FORWARD, build_frames, display_names
+from autograd.viz.dot import display_names
+from autograd.viz.stepper import BACKWARD, FORWARD, build_frames
 
 requires_dot = pytest.mark.skipif(
     shutil.which("dot") is None, reason="Graphviz's dot is not installed (apt-get install graphviz)"
@@ -58,19 +59,21 @@ def test_forward_frames_follow_topological_order() -> None:
 
 
 def test_worked_example_texts_show_the_chain_rule_in_numbers() -> None:
-    """The texts read like the issue: x.grad += ∂f/∂x · f.grad = 2.0 × 3.0 = 6.0."""
+    """The texts read like the issue: x.grad += ∂n3/∂x · n3.grad = 3 × 1 = 3, where ∂n3/∂x = y."""
     f, _, _ = worked_example()
     texts = [fr.text for fr in frames_of(f)]
-    assert "n3 = x * y = 2.0 * 3.0 = 6.0" in texts
-    assert "n1 = x ** 2.0 = 2.0 ** 2.0 = 4.0" in texts
-    assert "f.grad = 1.0  (the seed: ∂f/∂f = 1)" in texts
-    assert "n5.grad += ∂n6/∂n5 · n6.grad = 10.0 × 1.0 = 10.0" in texts
+    assert "n3 = x * y = 2 * 3 = 6" in texts
+    assert "n1 = x ** 2 = 2 ** 2 = 4" in texts
+    assert "f.grad = 1  (the seed: ∂f/∂f = 1)" in texts
+    assert "n5.grad += ∂n6/∂n5 · n6.grad = 10 × 1 = 10,  where ∂n6/∂n5 = 2·n5 = 2·5 = 10" in texts
     # gradients accumulate where paths meet: 2(x+y) + y + 2x = 10 + 3 + 4
     assert (
-        "x.grad += ∂n3/∂x · n3.grad = 3.0 × 1.0 = 3.0;  paths meet: x.grad = 10.0 + 3.0 = 13.0"
+        "x.grad += ∂n3/∂x · n3.grad = 3 × 1 = 3,  where ∂n3/∂x = y = 3;  "
+        "paths meet: x.grad = 10 + 3 = 13"
     ) in texts
     assert texts[-1] == (
-        "x.grad += ∂n1/∂x · n1.grad = 4.0 × 1.0 = 4.0;  paths meet: x.grad = 13.0 + 4.0 = 17.0"
+        "x.grad += ∂n1/∂x · n1.grad = 4 × 1 = 4,  where ∂n1/∂x = 2·x = 2·2 = 4;  "
+        "paths meet: x.grad = 13 + 4 = 17"
     )
 
 
@@ -125,7 +128,7 @@ def test_frames_use_the_nodes_local_grads() -> None:
             assert fr.index is not None
             assert fr.source.parents[fr.index] is fr.node
             local = fr.source.local_grads()[fr.index]
-            assert f"= {local!r} × " in fr.text
+            assert f"= {local:.6g} × " in fr.text
 
 
 def test_backward_frames_carry_their_input_index_and_its_edge_ids() -> None:
@@ -146,7 +149,10 @@ def test_dot_node_forward_text_lists_weighted_terms() -> None:
     y = dot(w, x, 0.5)
     y.label = "y"
     texts = [fr.text for fr in frames_of(y)]
-    assert "y = w0·a + w1·n3 + n4 = 2.0×3.0 + -1.0×4.0 + 0.5 = 2.5" in texts
+    assert "y = w0·a + w1·n3 + n4 = 2×3 + -1×4 + 0.5 = 2.5" in texts
+    back = [fr.text for fr in frames_of(y) if fr.phase == BACKWARD]
+    assert "w0.grad += ∂y/∂w0 · y.grad = 3 × 1 = 3,  where ∂y/∂w0 = a = 3" in back
+    assert "a.grad += ∂y/∂a · y.grad = 2 × 1 = 2,  where ∂y/∂a = w0 = 2" in back
 
 
 def labelled_example() -> Value:
@@ -169,23 +175,26 @@ def labelled_example() -> Value:
 
 
 def test_labels_with_operators_are_bracketed_in_the_texts() -> None:
-    """A label holding an operator reads as one operand: (x+y) ** 2.0, ((x+y)**2).grad."""
+    """A label holding an operator reads as one operand: (x+y) ** 2, ((x+y)**2).grad."""
     texts = [fr.text for fr in frames_of(labelled_example())]
-    assert "(x+y)**2 = (x+y) ** 2.0 = 5.0 ** 2.0 = 25.0" in texts
-    assert "x**2+x*y = (x**2) + (x*y) = 4.0 + 6.0 = 10.0" in texts
-    assert "f = (x**2+x*y) + ((x+y)**2) = 10.0 + 25.0 = 35.0" in texts
-    assert "(x+y).grad += ∂((x+y)**2)/∂(x+y) · ((x+y)**2).grad = 10.0 × 1.0 = 10.0" in texts
-    assert "x.grad += ∂(x+y)/∂x · (x+y).grad = 1.0 × 10.0 = 10.0" in texts
-    assert "x+y ** 2.0" not in " ".join(texts)
+    assert "(x+y)**2 = (x+y) ** 2 = 5 ** 2 = 25" in texts
+    assert "x**2+x*y = (x**2) + (x*y) = 4 + 6 = 10" in texts
+    assert "f = (x**2+x*y) + ((x+y)**2) = 10 + 25 = 35" in texts
+    assert (
+        "(x+y).grad += ∂((x+y)**2)/∂(x+y) · ((x+y)**2).grad = 10 × 1 = 10,  "
+        "where ∂((x+y)**2)/∂(x+y) = 2·(x+y) = 2·5 = 10"
+    ) in texts
+    assert "x.grad += ∂(x+y)/∂x · (x+y).grad = 1 × 10 = 10" in texts
+    assert "x+y ** 2" not in " ".join(texts)
 
 
 def test_seed_frame_brackets_an_operator_label() -> None:
-    """The seed of a root labelled 'a*b' reads (a*b).grad = 1.0, with ∂(a*b)/∂(a*b)."""
+    """The seed of a root labelled 'a*b' reads (a*b).grad = 1, with ∂(a*b)/∂(a*b)."""
     a, b = Value(2.0, label="a"), Value(5.0, label="b")
     out = a * b
     out.label = "a*b"
     seed = next(fr for fr in frames_of(out) if fr.phase == BACKWARD)
-    assert seed.text == "(a*b).grad = 1.0  (the seed: ∂(a*b)/∂(a*b) = 1)"
+    assert seed.text == "(a*b).grad = 1  (the seed: ∂(a*b)/∂(a*b) = 1)"
 
 
 def test_duplicate_labels_fall_back_to_ids() -> None:
@@ -219,7 +228,8 @@ def test_page_is_self_contained_and_carries_frames(tmp_path: Path) -> None:
     data = json.loads(payload.group(1).replace("<\\/", "</"))
     assert len(data["frames"]) == len(player.frames) == 19
     assert data["frames"][-1]["value"] == "17.0"
-    assert data["frames"][-1]["update"] == ["n0", "grad", "grad 17"]
+    assert data["frames"][-1]["update"] == ["n0", "grad", "grad 17", ""]
+    assert data["names"]["n1"] == "n1"
 
 
 @requires_dot
@@ -345,3 +355,39 @@ def test_step_through_sorts_the_graph_once(monkeypatch: pytest.MonkeyPatch) -> N
     player = step_through(f)
     assert sorts == [f]
     assert len(player.frames) == 19
+
+
+@requires_dot
+def test_collapsed_player_plays_a_digits_step_box_by_box() -> None:
+    """collapsed=True plays a large graph a box at a time; every number is the engine's pass."""
+    from autograd.data import load_digits
+    from autograd.losses import cross_entropy
+    from autograd.nn import MLP
+    from autograd.viz import label_parameters
+
+    images, digits = load_digits()
+    model = MLP(64, [16, 10], seed=0)
+    label_parameters(model)
+    losses = [
+        cross_entropy(model(im.tolist()), int(d))
+        for im, d in zip(images[:4], digits[:4], strict=True)
+    ]
+    loss = sum_values(losses) / 4.0
+    loss.label = "loss"
+    with pytest.raises(ValueError, match=r"pass collapsed=True to play it one box per neuron"):
+        step_through(loss)
+    player = step_through(loss, collapsed=True)
+    assert "Values drawn as" in player.dot_source
+    phases = [f.phase for f in player.frames]
+    assert phases.index(BACKWARD) == phases.count(FORWARD)  # forward frames, then backward
+    last = player.frames[-1]
+    assert last.phase == BACKWARD
+    expected = grad(loss, [model.layers[0].neurons[0].w[0]])
+    assert expected  # the engine's pass gives every parameter a number
+    back = player.frames[phases.index(BACKWARD)]
+    assert "sends its gradient back" in back.text
+    assert "grad 1" in back.text  # the root's box: d loss / d loss = 1
+    assert repr(player).startswith("<StepThrough of loss (collapsed):")
+    page = player.html()
+    assert 'class="ag-player"' in page
+    assert len(page) < 2_000_000

@@ -10,6 +10,7 @@ import math
 import re
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 from hypothesis import find, given, settings
@@ -18,7 +19,7 @@ from hypothesis import strategies as st
 import autograd.testing
 from autograd import Value, ops
 from autograd.nn import MLP
-from autograd.ops import OPS, Op
+from autograd.ops import OPS, Domain, Op
 from autograd.testing import (
     ATOL,
     EPS,
@@ -112,10 +113,35 @@ def test_gradcheck_leaves_value_inputs_untouched() -> None:
 
 def test_gradcheck_rejects_bad_input_and_bad_f() -> None:
     """A non-number input or an f that returns no Value raises TypeError saying which."""
-    with pytest.raises(TypeError, match=r"gradcheck inputs\[1\].*\bstr\b"):
+    with pytest.raises(TypeError, match=r"gradcheck: inputs\[1\].*\bstr\b"):
         gradcheck(lambda x, y: x * y, [1.0, "2"])  # type: ignore[list-item]
     with pytest.raises(TypeError, match=r"gradcheck: f must return a Value, got float"):
         gradcheck(lambda x: 2.0, [1.0])  # type: ignore[arg-type,return-value]
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "pattern"),
+    [
+        (lambda: gradcheck(lambda x: x * x, [1.0], eps=0), ValueError,
+         r"gradcheck: eps must be a finite number > 0, got 0"),  # ZeroDivisionError before
+        (lambda: gradcheck(lambda x: x * x, [math.nan]), ValueError,
+         r"gradcheck: inputs\[0\] is nan; a derivative is checked at a finite point"),
+        (lambda: gradcheck(lambda x: x * x, [math.inf]), ValueError,
+         r"gradcheck: inputs\[0\] is inf"),  # a misleading "FAILED" report before
+        (lambda: gradgradcheck(lambda x: x * x, [1.0], rtol=-1), ValueError,
+         r"gradgradcheck: rtol must be a finite number >= 0"),
+        (lambda: gradcheck(None, [1.0]), TypeError, r"gradcheck: f must be a function"),
+        (lambda: gradcheck(lambda x: x, [1.0], raise_exception="no"), TypeError,
+         r"gradcheck: raise_exception must be True or False"),
+    ],
+    ids=["eps=0", "nan", "inf", "rtol<0", "f=None", "raise_exception"],
+)  # fmt: skip
+def test_gradcheck_refuses_a_point_or_setting_it_cannot_check(
+    call: Any, error: type[Exception], pattern: str
+) -> None:
+    """eps=0 divided by zero, a nan point reported a misleading FAILED; now both are named."""
+    with pytest.raises(error, match=pattern):
+        call()
 
 
 def test_gradcheck_tolerances_are_used() -> None:
@@ -321,3 +347,48 @@ def test_mlps_draw_a_network_and_an_input(drawn: tuple[MLP, list[float]]) -> Non
     assert len(x) == model.nin
     if model.activation not in ("relu", "leaky_relu"):  # kinks: differences need not agree there
         gradcheck(lambda *xs: model(list(xs)), x)
+
+
+# --- the select rule: check_op's property for rows that select (Op.selects) -----------------
+
+
+STEP = Op(
+    "step_t", "step", 1, lambda x: ops.step(x), lambda x, out: (0.0 * x,), ("0",),
+    Domain(kinks=(0.0,)), selects=True,
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("name", ["relu", "abs", "heaviside", "max", "mul", "leaky_relu"])
+def test_check_selects_holds_for_the_built_in_rows(name: str) -> None:
+    """relu, abs, heaviside and max give 0 where flat; mul and leaky_relu multiply (nan)."""
+    from autograd.testing.properties import check_selects
+
+    op = OPS[name]
+    points = {"relu": (-1.0,), "abs": (0.0,), "heaviside": (2.0,), "max": (1.0, 3.0, 2.0),
+              "mul": (0.0, 2.0), "leaky_relu": (-1.0,)}  # fmt: skip
+    params = {"slope": 0.0} if name == "leaky_relu" else None
+    check_selects(op, points[name], params)
+
+
+def test_check_op_checks_the_select_rule_of_a_registered_op() -> None:
+    """A registered row that selects passes check_op, whose properties include the select rule."""
+    step = ops.register(STEP)
+    check_op(step, max_examples=20, derandomize=True)
+    x = Value(-1.0)
+    (step(x) * math.inf).backward()  # type: ignore[operator]
+    assert x.grad == 0.0
+
+
+def test_check_selects_catches_a_pass_that_multiplies_where_the_row_selects(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """If a pass (here backprop, so grad(create_graph=True) too) ignored selects, it is named."""
+    from autograd.testing.properties import check_selects
+
+    monkeypatch.setattr(Op, "term", lambda self, local, upstream: local * upstream)
+    pattern = (
+        r"relu at \(-1.0,\): with inf arriving, grad\(create_graph=True\) gave \[nan\]; the "
+        r"row selects \(0 where flat\)"
+    )
+    with pytest.raises(GradcheckError, match=pattern):
+        check_selects(OPS["relu"], (-1.0,))

@@ -74,13 +74,16 @@ def test_edge_labels_are_local_derivatives_of_worked_example() -> None:
 
 
 def test_boxes_show_label_data_and_grad() -> None:
-    """A Value's box shows its label, data and grad; the tooltip keeps the exact repr."""
+    """A box shows its label, data and grad; the tooltip adds the exact number where rounded."""
     f, _, _ = worked_example()
     source = draw_dot(f).source
     assert 'label="{x|data 2|grad 17}"' in source
     assert 'label="{y|data 3|grad 12}"' in source
     assert 'label="{f|data 35|grad 1}"' in source
-    assert 'tooltip="x: data=2.0 grad=17.0"' in source
+    assert 'tooltip="x: data 2, grad 17"' in source
+    t = Value(0.5, label="t").tanh()
+    t.label = "u"
+    assert "u: data 0.462117 (exactly 0.46211715726000974), grad 0" in draw_dot(t).source
 
 
 def test_show_option_selects_fields() -> None:
@@ -112,20 +115,20 @@ def test_op_nodes_show_symbol_and_formula_tooltip() -> None:
     assert 'label="** 3"' in source
     assert 'tooltip="tanh: d out / d inputs = 1 - tanh(x)**2"' in source
     pow_formula = OPS["pow"].formula[0]  # the tooltip is the table's text, whatever it says
-    assert f'tooltip="pow: d out / d input 0 = {pow_formula}"' in source
+    assert f'(pow: d out / d input 0 = {pow_formula})"' in source
 
 
 def test_edge_tooltips_read_the_tables_text_for_their_input() -> None:
     """A div edge shows its own input's derivative; a fused dot's edges show its rule by role."""
     a, b = Value(1.0, label="a"), Value(2.0, label="b")
     source = draw_dot(a / b).source
-    assert 'tooltip="div: d out / d input 0 = 1/b"' in source
-    assert 'tooltip="div: d out / d input 1 = -a/b**2"' in source
+    assert 'tooltip="∂n2/∂a = 0.5  (div: d out / d input 0 = 1/b)"' in source
+    assert 'tooltip="∂n2/∂b = -0.25  (div: d out / d input 1 = -a/b**2)"' in source
     assert 'tooltip="div: d out / d inputs = 1/b, -a/b**2"' in source
     rule = "x_i for w_i, w_i for x_i, 1 for b"
     source = draw_dot(dot([a, b], [3.0, 4.0], 0.5)).source
     for k in range(5):  # w_0, x_0, w_1, x_1, b
-        assert f'tooltip="dot: d out / d input {k} = {rule}"' in source
+        assert f'(dot: d out / d input {k} = {rule})"' in source
 
 
 def test_draw_dot_sorts_once_and_names_nodes_once(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -251,6 +254,37 @@ def test_render_svg_has_node_ids_and_numbers() -> None:
     assert '<g id="e6_0" class="edge">' in svg
     assert ">grad 17</text>" in svg
     assert ">10</text>" in svg  # the label of the edge into (x + y)**2
+
+
+@pytest.mark.needs_dot
+@requires_dot
+@pytest.mark.parametrize("sizes", [[2, 1], [3, 1], [2, 3, 1]])
+def test_top_to_bottom_mlp_reads_its_neurons_and_parameters_in_order(sizes: list[int]) -> None:
+    """In a clustered TB picture each layer's neurons stand left to right in order, and each
+    neuron's boxes read w.0, w.1, ..., b (Graphviz would shuffle them, left to itself)."""
+    model = MLP(2, sizes, seed=3)
+    out = model([0.5, -1.0])
+    assert isinstance(out, Value)
+    picture = draw_dot(out, rankdir="TB", clusters=True)
+    svg = picture.pipe(format="svg").decode()
+    x_of: dict[str, float] = {}
+    for _node_id, title, x in re.findall(
+        r'<g id="(n\d+)" class="node">\s*<title>[^<]*</title>\s*<g id="a_n\d+"><a '
+        r'xlink:title="([^":]+):.*?<text text-anchor="middle" x="([-\d.]+)"',
+        svg,
+        flags=re.DOTALL,
+    ):
+        x_of[title] = float(x)
+    for li, width in enumerate(sizes):
+        fan_in = ([2, *sizes])[li]
+        lefts = []
+        for ni in range(width):
+            prefix = f"layers.{li}.neurons.{ni}."
+            names = [f"{prefix}w.{k}" for k in range(fan_in)] + [f"{prefix}b"]
+            xs = [x_of[name] for name in names]
+            assert xs == sorted(xs), (names, xs)
+            lefts.append(xs[0])
+        assert lefts == sorted(lefts), (li, lefts)
 
 
 def labelled_mlp(sizes: list[int], n_examples: int, seed: int = 0) -> tuple[Value, int]:
@@ -427,10 +461,13 @@ def test_clusters_output_is_deterministic_and_opt_in() -> None:
     assert draw_dot(first, clusters=True).source == draw_dot(second, clusters=True).source
     assert "subgraph" not in draw_dot(first).source
     assert draw_dot(first, clusters=True).source.count("subgraph cluster_") == 6
-    # the same nodes and edges, only grouped: every non-subgraph line appears in both
-    plain = {line.strip() for line in draw_dot(first).source.splitlines()}
-    grouped = {line.strip() for line in draw_dot(first, clusters=True).source.splitlines()}
-    assert plain - {"digraph autograd {", "}"} <= grouped
+    # the same nodes and edges, only grouped: every edge appears in both, and every node
+    plain = draw_dot(first).source
+    grouped = draw_dot(first, clusters=True).source
+    edge = re.compile(r"^\s*(n\d+(?:op)? -> n\d+(?:op)? \[[^\]]*label=[^ ]+ id=\w+)", re.M)
+    assert sorted(edge.findall(plain)) == sorted(edge.findall(grouped))
+    node = re.compile(r"^\s*(n\d+(?:op)?) \[", re.M)
+    assert sorted(node.findall(plain)) == sorted(node.findall(grouped))
 
 
 def test_clusters_without_nn_labels_leave_the_picture_flat() -> None:
@@ -506,7 +543,7 @@ def test_collapsed_honours_edge_labels_and_show() -> None:
     counted = draw_dot(loss, max_nodes=20).source
     assert re.search(r"g\d+ -> g\d+ \[label=", counted)
     bare = draw_dot(loss, max_nodes=20, edge_labels=False).source
-    assert re.search(r"g\d+ -> g\d+ \[tooltip=", bare)
+    assert re.search(r"g\d+ -> g\d+ \[id=cg\d+_g\d+ tooltip=", bare)
     assert not re.search(r"g\d+ -> g\d+ \[label=", bare)
     assert "out data" in counted
     assert "out data" not in draw_dot(loss, max_nodes=20, show="label").source

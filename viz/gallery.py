@@ -5,9 +5,12 @@ Writes into this folder (``viz/``):
 - ``worked_example.svg``: f(x, y) = x**2 + x*y + (x + y)**2 at (2, 3), after backward;
 - ``worked_example_paths_x.svg``: its three paths from x to f, one colour each;
 - ``worked_example_steps.html``: the step-through player of the same graph;
+- ``xor_training.html``: the training player of an MLP(2, [4, 1]) learning XOR (60 steps of
+  Adam), the graph of one example at every step, the loss and the decision over the inputs;
 - ``tanh_neuron.svg``: one tanh neuron, o = tanh(x1*w1 + x2*w2 + b), as separate ops;
-- ``mlp_2layer.svg``: an ``autograd.nn`` MLP(2, [3, 1]) with a squared-error loss, every
-  node drawn, each neuron in a cluster inside a cluster per layer;
+- ``mlp_2layer.svg``: an ``autograd.nn`` MLP(2, [2, 1]) with a squared-error loss, every
+  node drawn top to bottom, each neuron in a cluster inside a cluster per layer (two hidden
+  neurons side by side keep it readable in an 880 px README column);
 - ``sigmoid_chain.svg``: x -> w1 -> sigmoid -> w2 -> sigmoid -> w3 -> L;
 - ``digits_step_collapsed.svg``: one training step of the digits network -- an
   ``autograd.nn`` MLP(64, [32, 10]) and the mean cross-entropy over 8 real digits from
@@ -35,11 +38,13 @@ if str(ROOT) not in sys.path:  # run from a checkout without installing: import 
     sys.path.insert(0, str(ROOT))
 
 from autograd import Value, sum_values  # noqa: E402  # needs the sys.path line above
-from autograd.data import load_digits  # noqa: E402
+from autograd.data import load_digits, logic_table  # noqa: E402
 from autograd.files import write_atomic  # noqa: E402
-from autograd.losses import cross_entropy  # noqa: E402
+from autograd.losses import binary_cross_entropy_with_logits, cross_entropy  # noqa: E402
 from autograd.nn import MLP  # noqa: E402
-from autograd.viz import draw_dot, explain_paths, step_through  # noqa: E402
+from autograd.optim import Adam  # noqa: E402
+from autograd.train import Trainer  # noqa: E402
+from autograd.viz import draw_dot, explain_paths, record_training, step_through  # noqa: E402
 
 # micrograd lecture's neuron: this bias makes tanh's output exactly representable-ish (0.7071)
 NEURON_BIAS: Final = 6.8813735870195432
@@ -48,6 +53,11 @@ DIGITS_HIDDEN: Final = 32
 DIGITS_CLASSES: Final = 10
 DIGITS_EXAMPLES: Final = 8
 PLAYER_PAGE: Final = "worked_example_steps.html"
+TRAINING_PAGE: Final = "xor_training.html"
+PAGES: Final = (PLAYER_PAGE, TRAINING_PAGE)
+XOR_HIDDEN: Final = 4
+XOR_LR: Final = 0.1
+XOR_STEPS: Final = 60
 STAMP: Final = "<!-- autograd gallery: drawn by viz/gallery.py from DOT text with sha256 {digest}, "
 """The comment each file starts with (see the module doc); ``{graphviz}`` ends it."""
 STAMP_END: Final = "rendered by Graphviz {graphviz} -->\n"
@@ -93,12 +103,12 @@ def neuron() -> Value:
 
 
 def mlp_2layer() -> Value:
-    """Return the squared error of ``MLP(2, [3, 1])`` (tanh) on one example, backward done.
+    """Return the squared error of ``MLP(2, [2, 1])`` (tanh) on one example, backward done.
 
     >>> mlp_2layer().data > 0
     True
     """
-    model = MLP(2, [3, 1], activation="tanh", seed=0)  # parameters labelled by their names
+    model = MLP(2, [2, 1], activation="tanh", seed=0)  # parameters labelled by their names
     out = model([Value(1.0, label="x0"), Value(-0.5, label="x1")])
     assert isinstance(out, Value)  # noqa: S101  # MLP(.., [.., 1]) returns a single Value
     loss = labelled((labelled(out, "y") - 1.0) ** 2, "L")
@@ -150,9 +160,10 @@ def pictures() -> dict[str, Callable[[], Any]]:
     return {
         "worked_example.svg": lambda: draw_dot(worked_example()[0]),
         "worked_example_paths_x.svg": lambda: explain_paths(*worked_example()[:2]).draw(),
-        "tanh_neuron.svg": lambda: draw_dot(neuron()),
-        "mlp_2layer.svg": lambda: draw_dot(mlp_2layer(), clusters=True),
-        "sigmoid_chain.svg": lambda: draw_dot(sigmoid_chain()),
+        # top to bottom: each box stacks its fields, so these fit a README column (880 px)
+        "tanh_neuron.svg": lambda: draw_dot(neuron(), rankdir="TB"),
+        "mlp_2layer.svg": lambda: draw_dot(mlp_2layer(), rankdir="TB", clusters=True),
+        "sigmoid_chain.svg": lambda: draw_dot(sigmoid_chain(), rankdir="TB"),
         "digits_step_collapsed.svg": lambda: draw_dot(digits_step(), rankdir="TB"),
     }
 
@@ -181,12 +192,37 @@ def svg_file(picture: Any, graphviz: str) -> bytes:
     return (svg[:at] + stamp(picture.source, graphviz) + svg[at:]).encode("utf-8")
 
 
-def player_file(graphviz: str) -> bytes:
-    """Return the worked example's player page, stamped after its doctype."""
-    player = step_through(worked_example()[0])
+def xor_training() -> Any:
+    """Return the training player of an MLP(2, [4, 1]) learning XOR: 60 steps of Adam.
+
+    The loss is the binary cross-entropy of the output as a logit; the player shows the graph
+    of example 1, (0, 1) -> 1, and the decision over the four inputs.
+
+    >>> player = xor_training()  # renders with Graphviz's dot
+    >>> player.steps[-1].loss < 0.05 < player.steps[0].loss
+    True
+    """
+    x, y = logic_table("xor")
+    model = MLP(2, [XOR_HIDDEN, 1], activation="tanh", seed=0)
+
+    def bce(out: Any, target: Any) -> Value:
+        return binary_cross_entropy_with_logits([out], [target])
+
+    optimizer = Adam(model.parameters(), lr=XOR_LR)
+    trainer = Trainer(model, optimizer, bce, batch_size=None, progress=False)
+    return record_training(trainer, x, y, steps=XOR_STEPS, example=1)
+
+
+def stamped_page(player: Any, graphviz: str) -> bytes:
+    """Return a player's page, stamped after its doctype."""
     page = player.html()
     head, rest = page.split("\n", 1)
     return (head + "\n" + stamp(player.dot_source, graphviz) + rest).encode("utf-8")
+
+
+def player_file(graphviz: str) -> bytes:
+    """Return the worked example's player page, stamped after its doctype."""
+    return stamped_page(step_through(worked_example()[0]), graphviz)
 
 
 def main(out_dir: Path = HERE) -> int:
@@ -197,6 +233,7 @@ def main(out_dir: Path = HERE) -> int:
         version = graphviz_version()
         files = {name: svg_file(draw(), version) for name, draw in pictures().items()}
         files[PLAYER_PAGE] = player_file(version)
+        files[TRAINING_PAGE] = stamped_page(xor_training(), version)
     except graphviz.ExecutableNotFound as err:
         print(err, file=sys.stderr)
         return 1

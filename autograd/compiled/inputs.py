@@ -25,19 +25,33 @@ def _place(what: str, index: tuple[int, ...], batch: bool) -> str:
     return ", ".join([what, *(f"{n} {i}" for n, i in zip(names, index, strict=False))])
 
 
+def _is_list(x: object) -> bool:
+    return isinstance(x, Sequence | np.ndarray) and not isinstance(x, str | bytes)
+
+
+def _length(x: object) -> str:
+    return f"has length {len(x)}" if _is_list(x) else "is a number"  # type: ignore[arg-type]
+
+
+def _mismatch(part: Any, at: tuple[int, ...], batch: bool) -> str | None:
+    """Where nested lists first differ in shape: two entries of one list, or None (none do)."""
+    items = list(part)
+    for k, item in enumerate(items[1:], 1):
+        if _is_list(item) != _is_list(items[0]) or (_is_list(item) and len(item) != len(items[0])):
+            first, other = _place("", (*at, 0), batch), _place("", (*at, k), batch)
+            return f"{first[2:]} {_length(items[0])} and {other[2:]} {_length(item)}"
+    for k, item in enumerate(items):
+        if _is_list(item) and (found := _mismatch(item, (*at, k), batch)) is not None:
+            return found
+    return None
+
+
 def _ragged(part: Any, what: str, batch: bool) -> str:
-    lengths = []
-    for row in part if isinstance(part, Sequence) and not isinstance(part, str) else ():
-        lengths.append(len(row) if isinstance(row, Sequence) and not isinstance(row, str) else 0)
-    rows = "examples" if batch else "entries"
-    if lengths:
-        first = next(i for i, n in enumerate(lengths) if n != lengths[0])
-        seen = f"{rows[:-1]} 0 has length {lengths[0]}, {rows[:-1]} {first} has {lengths[first]}"
-    else:
-        seen = "its rows differ in length"
+    found = _mismatch(part, (), batch) if _is_list(part) else None
+    seen = "its rows differ in length" if found is None else found
     return (
-        f"{what} is ragged: {seen}; every {rows[:-1]} needs the same length "
-        "(pad or drop the short ones)"
+        f"{what} is ragged: {seen}; every {'example' if batch else 'entry'} needs the same "
+        "length (pad or drop the short ones)"
     )
 
 

@@ -10,11 +10,12 @@ example's graph and compares it with the traced one (:mod:`autograd.compiled.che
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from numbers import Real
 from typing import Any, Final, Literal
 
 import numpy as np
 
-from autograd import _checks
+from autograd import _checks, messages
 from autograd.compiled.anomaly import AnomalyCheck
 from autograd.compiled.check import (
     HOW_TO_FIX,
@@ -64,7 +65,9 @@ class CompiledLoss:
         self.check_every = _checks.count("compile_loss: check_every", check_every, minimum=0)
         self.fn = fn
         self.reduction: Reduction = reduction
-        self.params = list(dict.fromkeys(params))  # once each, in the caller's order
+        wanted = "a list of leaf Values (model.parameters())"
+        self.params = list(dict.fromkeys(_checks.sequence("compile_loss: params", params, wanted)))
+        # once each, in the caller's order
         for i, p in enumerate(self.params):
             if not isinstance(p, Value) or p._op is not None:
                 raise TypeError(
@@ -233,8 +236,10 @@ class CompiledLoss:
         Raises:
             DataDependentGraphError: a checked example's graph differs from the traced one.
             FloatingPointError: under ``detect_anomaly()``, a nan or inf in forward or backward.
-            TypeError: the batch holds something other than real numbers.
-            ValueError: the batch has the wrong shape, or holds nan or inf.
+            TypeError: the batch holds something other than real numbers, or a parameter's
+                ``.grad`` was set by hand to one (``None``, ``1j``); no ``.grad`` changes then.
+            ValueError: the batch has the wrong shape, or holds nan or inf, or a ``.grad`` was
+                set to an int beyond the float range; no ``.grad`` changes then.
 
         >>> from autograd import Value
         >>> w = Value(3.0)
@@ -265,8 +270,16 @@ class CompiledLoss:
                 for group in reversed(self.groups):
                     group.backward(stores, grads)
         self._maybe_check(columns)  # before any .grad changes: an error leaves them untouched
-        for p, g in zip(self.params, grads[UNIFORM][: len(self.params), 0].tolist(), strict=True):
-            p.grad += g
+        news = grads[UNIFORM][: len(self.params), 0].tolist()
+        try:  # the usual case, cheaply: floats, and every sum a float
+            sums = [p.grad + g for p, g in zip(self.params, news, strict=True)]
+            floats = all(type(total) is float for total in sums)
+        except (TypeError, ArithmeticError):  # a .grad set by hand: None, 10**400
+            floats = False
+        if not floats:  # find and name it (1j gave complex sums), or take an int as a float
+            sums = [_old_grad(p) + g for p, g in zip(self.params, news, strict=True)]
+        for p, total in zip(self.params, sums, strict=True):  # every sum checked: now store
+            p.grad = total
         losses = self._root_values(stores)
         total = float(losses.sum()) if store == VARYING else float(losses[0]) * size
         return total * scale
@@ -288,6 +301,21 @@ class CompiledLoss:
             f"{nodes} op nodes in {len(self.groups)} groups (one numpy call each way):"
         )
         return "\n".join([head, *(f"  {g.describe()}" for g in self.groups)])
+
+
+def _old_grad(p: Value) -> float:
+    """A parameter's ``.grad`` to add into: a float, or a named error for one set by hand."""
+    found: object = p.grad
+    if type(found) is float:
+        return found
+    if isinstance(found, bool) or not isinstance(found, Real):  # None, 1j, a str
+        raise TypeError(messages.grad_not_a_number(p, found, caller="forward_backward"))
+    try:
+        return float(found)
+    except OverflowError:  # 10**400
+        raise ValueError(
+            messages.grad_beyond_float_range(p, found, caller="forward_backward")
+        ) from None
 
 
 def compile_loss(

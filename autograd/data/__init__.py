@@ -14,12 +14,13 @@ import math
 import zipfile
 from collections.abc import Iterator
 from importlib import resources
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
 
 from autograd import _checks
+from autograd.messages import describe
 from autograd.types import Array, Labels, Seed
 
 DIGITS_FILE: Final = "digits.npz"
@@ -35,6 +36,16 @@ OR: Final = (LOGIC_INPUTS, (0, 1, 1, 1))
 """The OR truth table as ``(inputs, outputs)``."""
 XOR: Final = (LOGIC_INPUTS, (0, 1, 1, 0))
 """The XOR truth table as ``(inputs, outputs)``: not linearly separable."""
+
+
+def _rows(what: str, value: object) -> npt.NDArray[Any]:
+    """A data set's ``x`` or ``y`` as an array with rows (not a number, a str or None)."""
+    if isinstance(value, str | bytes) or value is None:
+        raise TypeError(f"{what} must be an array (or a list) of rows, got {describe(value)}")
+    array = np.asarray(value)
+    if array.ndim == 0:
+        raise TypeError(f"{what} must be an array (or a list) of rows, got {describe(value)}")
+    return array
 
 
 def _finish(
@@ -60,8 +71,10 @@ def make_moons(
     >>> x.round(6).tolist(), y.tolist()
     ([[1.0, 0.0], [-1.0, 0.0], [0.0, 0.5], [2.0, 0.5]], [0, 0, 1, 1])
     """
-    n = _checks.count("make_moons n_samples", n_samples, 2)
-    rng = np.random.default_rng(seed)
+    n = _checks.size("make_moons n_samples", n_samples, 2)
+    noise = _checks.non_negative("make_moons noise", noise)
+    rng = _checks.rng("make_moons seed", seed)
+    shuffle = _checks.flag("make_moons shuffle", shuffle)
     n_out = n // 2
     n_in = n - n_out
     t_out = np.linspace(0.0, math.pi, n_out)
@@ -73,7 +86,7 @@ def make_moons(
         ]
     )
     y = np.concatenate([np.zeros(n_out, np.int64), np.ones(n_in, np.int64)])
-    return _finish(x, y, _checks.non_negative("make_moons noise", noise), shuffle, rng)
+    return _finish(x, y, noise, shuffle, rng)
 
 
 def make_circles(
@@ -89,9 +102,11 @@ def make_circles(
     >>> np.hypot(x[:, 0], x[:, 1]).round(6).tolist(), y.tolist()
     ([1.0, 1.0, 1.0, 1.0, 0.5, 0.5, 0.5, 0.5], [0, 0, 0, 0, 1, 1, 1, 1])
     """
-    n = _checks.count("make_circles n_samples", n_samples, 2)
+    n = _checks.size("make_circles n_samples", n_samples, 2)
+    noise = _checks.non_negative("make_circles noise", noise)
     factor = _checks.interval("make_circles factor", factor, 0.0, 1.0, closed=(False, False))
-    rng = np.random.default_rng(seed)
+    rng = _checks.rng("make_circles seed", seed)
+    shuffle = _checks.flag("make_circles shuffle", shuffle)
     n_out = n // 2
     n_in = n - n_out
     # endpoint=False: 0 and 2π are the same point, so each circle gets distinct points.
@@ -104,7 +119,7 @@ def make_circles(
         ]
     )
     y = np.concatenate([np.zeros(n_out, np.int64), np.ones(n_in, np.int64)])
-    return _finish(x, y, _checks.non_negative("make_circles noise", noise), shuffle, rng)
+    return _finish(x, y, noise, shuffle, rng)
 
 
 def logic_table(name: str) -> tuple[Array, Labels]:
@@ -116,7 +131,7 @@ def logic_table(name: str) -> tuple[Array, Labels]:
     """
     tables = {"and": AND, "or": OR, "xor": XOR}
     key = name.lower() if isinstance(name, str) else name
-    inputs, outputs = tables[_checks.choice("logic table", key, list(tables))]
+    inputs, outputs = tables[_checks.choice("logic table", key, list(tables), "logic_table")]
     return np.array(inputs, dtype=np.float64), np.array(outputs, dtype=np.int64)
 
 
@@ -140,6 +155,7 @@ def load_digits(scale: bool = True) -> tuple[Array, Labels]:
     >>> x.shape, y.shape, float(x.max()), sorted(set(y.tolist())) == list(range(10))
     ((1797, 64), (1797,), 1.0, True)
     """
+    scale = _checks.flag("load_digits: scale", scale)
     source = resources.files(__name__).joinpath(DIGITS_FILE)
     try:
         with source.open("rb") as f, np.load(f, allow_pickle=False) as archive:
@@ -170,7 +186,8 @@ def train_test_split(
     The test set gets ``ceil(test_fraction * n)`` rows, as scikit-learn rounds.
 
     Raises:
-        TypeError: if ``test_fraction`` is not a number (a string, say).
+        TypeError: if ``x`` or ``y`` is not an array (or a list) of rows, ``test_fraction`` not
+            a number (a string, say) or ``seed`` not None, an int or a Generator.
         ValueError: if ``x`` and ``y`` differ in length, or ``test_fraction`` is outside
             (0, 1) or leaves one of the sets empty.
 
@@ -179,19 +196,20 @@ def train_test_split(
     >>> len(X_tr), len(X_te), sorted(y_tr.tolist() + y_te.tolist())
     (3, 2, [0, 1, 2, 3, 4])
     """
-    x, y = np.asarray(x), np.asarray(y)
+    x, y = _rows("train_test_split: x", x), _rows("train_test_split: y", y)
     if len(x) != len(y):
         raise ValueError(f"train_test_split: x has {len(x)} rows but y has {len(y)}")
     test_fraction = _checks.interval(
         "train_test_split: test_fraction", test_fraction, 0.0, 1.0, closed=(False, False)
     )
+    rng = _checks.rng("train_test_split: seed", seed)
     n_test = math.ceil(test_fraction * len(y))
     if not 0 < n_test < len(y):
         raise ValueError(
             f"train_test_split: {len(y)} rows cannot give both sets a row at "
             f"test_fraction={test_fraction!r}"
         )
-    order = np.random.default_rng(seed).permutation(len(y))
+    order = rng.permutation(len(y))
     test, train = order[:n_test], order[n_test:]
     return x[train], x[test], y[train], y[test]
 
@@ -199,17 +217,21 @@ def train_test_split(
 def batches(
     n: int, batch_size: int | None, seed: Seed = None, shuffle: bool = True
 ) -> Iterator[npt.NDArray[np.intp]]:
-    """Yield index arrays covering ``range(n)`` once, ``batch_size`` at a time.
+    """Return index arrays covering ``range(n)`` once, ``batch_size`` at a time (a generator).
 
     The last batch may be short; ``batch_size=None`` gives one full batch. With ``shuffle``
     the order is a permutation drawn from ``seed`` (pass a Generator for a fresh order each
     epoch).
 
+    Raises:
+        TypeError: an argument of the wrong kind, at the call (not at the first batch).
+        ValueError: ``n`` or ``batch_size`` below 1, or ``n`` above ``MAX_SIZE``.
+
     >>> [b.tolist() for b in batches(5, 2, shuffle=False)]
     [[0, 1], [2, 3], [4]]
     """
-    n = _checks.count("batches n", n)
-    size = n if batch_size is None else _checks.count("batch_size", batch_size)
-    order = np.random.default_rng(seed).permutation(n) if shuffle else np.arange(n)
-    for start in range(0, n, size):
-        yield order[start : start + size]
+    n = _checks.size("batches n", n)
+    size = n if batch_size is None else _checks.count("batches batch_size", batch_size)
+    rng = _checks.rng("batches seed", seed)
+    order = rng.permutation(n) if _checks.flag("batches shuffle", shuffle) else np.arange(n)
+    return (order[start : start + size] for start in range(0, n, size))  # checked before use

@@ -22,11 +22,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
-
 from autograd import _checks
 from autograd.engine import Value, dot, max_values, sum_values
-from autograd.nn.image import Image, Shape, as_image, pair
+from autograd.nn.image import Image, Shape, as_image, image_shape, pair
 from autograd.nn.init import Init, check_init, init_weights
 from autograd.nn.module import Module
 from autograd.types import Seed
@@ -43,11 +41,17 @@ def _out_size(what: str, size: int, kernel: int, stride: int, padding: int, axis
 
 
 def _windows(what: str, shape: Shape, kernel: tuple[int, int], stride: tuple[int, int],
-             padding: tuple[int, int]) -> tuple[int, int]:  # fmt: skip
-    """The output's rows and columns for an input of ``shape``, or a ValueError naming both."""
+             padding: tuple[int, int], channels: int) -> tuple[int, int]:  # fmt: skip
+    """The output's rows and columns for an input of ``shape``, or a ValueError naming both.
+
+    An output of more than ``MAX_SIZE`` pixels (a padding of a million) is refused before any
+    node is made.
+    """
     _, height, width = shape
     rows = _out_size(what, height, kernel[0], stride[0], padding[0], "height")
     cols = _out_size(what, width, kernel[1], stride[1], padding[1], "width")
+    _checks.total(f"{what}'s output of shape {(channels, rows, cols)}", channels * rows * cols,
+                  "pixels")  # fmt: skip
     return rows, cols
 
 
@@ -70,6 +74,11 @@ class Conv2d(Module):
             Biases start at 0.
         seed: an int seed or a ``numpy.random.Generator``.
         value: the weight of the ``constant`` init.
+
+    Raises:
+        TypeError: an argument of the wrong kind (a float channel count, a str seed, ...).
+        ValueError: a size below its minimum or above ``autograd._checks.MAX_SIZE``, or more
+            than ``MAX_SIZE`` parameters in all (refused before anything is built).
 
     Attributes:
         weight: ``weight[o][c][i][j]``, Values; named ``channels.o.w.k`` with ``k`` the index
@@ -95,16 +104,22 @@ class Conv2d(Module):
         seed: Seed = None,
         value: float = 0.0,
     ) -> None:
-        self.in_channels = _checks.count("Conv2d in_channels", in_channels)
-        self.out_channels = _checks.count("Conv2d out_channels", out_channels)
+        self.in_channels = _checks.size("Conv2d in_channels", in_channels)
+        self.out_channels = _checks.size("Conv2d out_channels", out_channels)
         self.kernel_size = pair("Conv2d kernel_size", kernel_size, 1)
         self.stride = pair("Conv2d stride", stride, 1)
         self.padding = pair("Conv2d padding", padding, 0)
-        self.init = check_init(init)
-        rng = np.random.default_rng(seed)
+        has_bias = _checks.flag("Conv2d bias", bias)
+        self.init = check_init(init, caller="Conv2d")
+        rng = _checks.rng("Conv2d seed", seed)
         kh, kw = self.kernel_size
         fan_in, fan_out = self.in_channels * kh * kw, self.out_channels * kh * kw
         value = _checks.real("Conv2d value", value)
+        _checks.total(
+            f"Conv2d with in_channels={self.in_channels}, out_channels={self.out_channels} and "
+            f"kernel_size={self.kernel_size}",
+            self.out_channels * (fan_in + has_bias),
+        )
         self.weight: list[list[list[list[Value]]]] = []
         for o in range(self.out_channels):
             flat = [
@@ -116,7 +131,7 @@ class Conv2d(Module):
                  for c in range(self.in_channels)]
             )  # fmt: skip
         self.bias: list[Value] | None = None
-        if _checks.flag("Conv2d bias", bias):
+        if has_bias:
             self.bias = [Value(0.0, label=f"channels.{o}.b") for o in range(self.out_channels)]
 
     def output_shape(self, shape: Sequence[int]) -> Shape:
@@ -125,13 +140,14 @@ class Conv2d(Module):
         >>> Conv2d(1, 6, 5, padding=2, stride=2).output_shape((1, 28, 28))
         (6, 14, 14)
         """
-        c, h, w = shape
+        c, h, w = image_shape(f"{self!r}.output_shape: shape", shape)
         if c != self.in_channels:
             raise ValueError(
                 f"{self!r} expects an image of {self.in_channels} channel(s), shape "
                 f"({self.in_channels}, H, W), got shape {tuple(shape)}"
             )
-        rows, cols = _windows(repr(self), (c, h, w), self.kernel_size, self.stride, self.padding)
+        rows, cols = _windows(repr(self), (c, h, w), self.kernel_size, self.stride, self.padding,
+                              self.out_channels)  # fmt: skip
         return self.out_channels, rows, cols
 
     def __call__(self, x: Any) -> Image:
@@ -215,8 +231,8 @@ class _Pool2d(Module):
         >>> MaxPool2d(2).output_shape((6, 24, 24)), AvgPool2d(2).output_shape((1, 3, 3))
         ((6, 12, 12), (1, 1, 1))
         """
-        c, h, w = shape
-        rows, cols = _windows(repr(self), (c, h, w), self.kernel_size, self.stride, (0, 0))
+        c, h, w = image_shape(f"{self!r}.output_shape: shape", shape)
+        rows, cols = _windows(repr(self), (c, h, w), self.kernel_size, self.stride, (0, 0), c)
         return c, rows, cols
 
     def pool(self, window: list[Value], size: Value) -> Value:

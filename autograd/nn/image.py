@@ -135,18 +135,35 @@ def as_image(x: object, what: str, channels: int | None = None) -> tuple[Image, 
 def pair(what: str, value: object, minimum: int) -> tuple[int, int]:
     """An int-or-pair argument (``kernel_size=3`` or ``(3, 2)``) as a pair of ints ``>= minimum``.
 
+    Each is a size (at most ``autograd._checks.MAX_SIZE``).
+
     >>> pair("Conv2d kernel_size", 3, 1), pair("Conv2d stride", (2, 1), 1)
     ((3, 3), (2, 1))
     """
     if isinstance(value, tuple | list) and len(value) == PAIR:
         return (
-            _checks.count(f"{what}[0]", value[0], minimum),
-            _checks.count(f"{what}[1]", value[1], minimum),
+            _checks.size(f"{what}[0]", value[0], minimum),
+            _checks.size(f"{what}[1]", value[1], minimum),
         )
     if isinstance(value, tuple | list):
         raise ValueError(f"{what} must be an int or a pair of ints, got {value!r}")
-    n = _checks.count(what, value, minimum)
+    n = _checks.size(what, value, minimum)
     return n, n
+
+
+def image_shape(what: str, shape: object) -> Shape:
+    """A ``(channels, rows, cols)`` argument as a tuple of three ints >= 1, or raise naming it.
+
+    >>> image_shape("Conv2d.output_shape: shape", (1, 28))
+    Traceback (most recent call last):
+    ...
+    ValueError: Conv2d.output_shape: shape must be (channels, rows, cols), got (1, 28)
+    """
+    entries = _checks.sequence(what, shape, "(channels, rows, cols), a tuple of three ints")
+    if len(entries) != IMAGE_DIMS:
+        raise ValueError(f"{what} must be (channels, rows, cols), got {shape!r}")
+    c, h, w = (_checks.size(f"{what}[{k}]", n) for k, n in enumerate(entries))
+    return c, h, w
 
 
 def flatten(image: Sequence[Sequence[Sequence[Any]]]) -> list[Any]:
@@ -183,6 +200,11 @@ class Unflatten(Module):
 
     ``torch.nn.Unflatten(1, shape)`` on a batch; here one example, so no batch dimension.
 
+    Raises:
+        TypeError: ``shape`` is not a tuple (or list) of ints.
+        ValueError: ``shape`` has not three entries, one below 1, or more than
+            ``autograd._checks.MAX_SIZE`` pixels.
+
     >>> Unflatten((1, 2, 2))([1.0, 2.0, 3.0, 4.0])[0][1][0].data
     3.0
     >>> Unflatten((1, 8, 8))([0.0] * 10)
@@ -192,9 +214,8 @@ class Unflatten(Module):
     """
 
     def __init__(self, shape: Sequence[int]) -> None:
-        if not isinstance(shape, Sequence) or len(shape) != IMAGE_DIMS:
-            raise ValueError(f"Unflatten: shape must be (channels, rows, cols), got {shape!r}")
-        c, h, w = (_checks.count(f"Unflatten shape[{k}]", n) for k, n in enumerate(shape))
+        c, h, w = image_shape("Unflatten: shape", shape)
+        _checks.total(f"Unflatten with shape={(c, h, w)}", c * h * w, "pixels per image")
         self.shape: Shape = (c, h, w)
 
     def __call__(self, x: Any) -> Image:
@@ -205,7 +226,7 @@ class Unflatten(Module):
             raise ValueError(
                 f"{self!r} expects {c * h * w} inputs ({c} x {h} x {w}), got {len(xs)}"
             )
-        pixels = [_pixel(v, repr(self), f"{k}") for k, v in enumerate(xs)]
+        pixels = xs
         return [[pixels[(k * h + i) * w : (k * h + i + 1) * w] for i in range(h)] for k in range(c)]
 
     def config(self) -> dict[str, Any]:

@@ -51,15 +51,28 @@ INITS: Final = (*_DRAWS, "zeros", "constant")
 """
 
 
-def check_init(init: object) -> Init:
-    """Return ``init`` if it is a function or the name of a scheme, else raise a ValueError.
+def check_init(init: object, caller: str = "check_init", name: str = "init") -> Init:
+    """Return ``init`` if it is a function or a scheme's name; ``caller`` and ``name`` are shown.
+
+    Raises:
+        TypeError: ``init`` is neither a str nor a function.
+        ValueError: ``init`` names no scheme of :data:`INITS`.
 
     >>> check_init("he_normal")
     'he_normal'
+    >>> check_init("he", caller="Layer")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: Layer: unknown init 'he' (must be one of ['uniform', 'uniform_fan_in', ...])
     """
     if callable(init):
         return init  # any callable; what it returns is checked at each call
-    return _checks.choice("init", init, INITS)
+    if not isinstance(init, str):
+        raise TypeError(
+            f"{caller}: {name} must be the name of a scheme (one of {list(INITS)}) or a "
+            f"function (fan_in, fan_out, rng) -> weights, got {describe(init)}"
+        )
+    return _checks.choice(name, init, INITS, caller=caller)
 
 
 def init_weights(
@@ -84,8 +97,11 @@ def init_weights(
         ``nin`` floats.
 
     Raises:
-        TypeError: a function returned something other than a list of real numbers.
-        ValueError: a function returned the wrong number of weights, or nan or inf.
+        TypeError: an argument is of the wrong kind (``rng`` must be a
+            ``numpy.random.Generator``), or a function returned something other than a list of
+            real numbers.
+        ValueError: ``nin`` or ``nout`` is below 1 or above ``MAX_SIZE``, an unknown scheme, or
+            a function returned the wrong number of weights, or nan or inf.
 
     >>> w = init_weights("he_uniform", 6, 4, np.random.default_rng(0))
     >>> all(abs(x) <= 1.0 for x in w)
@@ -95,15 +111,19 @@ def init_weights(
     ...
     ValueError: init returned 1 weights for fan_in 2 (fan_out 1); it must return fan_in numbers
     """
+    check_init(scheme, caller="init_weights", name="scheme")
+    nin = _checks.size("init_weights: nin", nin)
+    nout = _checks.size("init_weights: nout", nout)
+    _checks.instance("init_weights: rng", rng, np.random.Generator, "a numpy.random.Generator")
+    value = _checks.real("init_weights: value", value)
     if callable(scheme):
         return _drawn_by(scheme, nin, nout, rng)
-    _checks.choice("init", scheme, INITS)
     if scheme in _DRAWS:
         kind, scale = _DRAWS[scheme]
         size = scale(nin, nout)
         drawn = rng.uniform(-size, size, nin) if kind == "uniform" else rng.normal(0.0, size, nin)
         return [float(x) for x in drawn]
-    fill = 0.0 if scheme == "zeros" else float(value)
+    fill = 0.0 if scheme == "zeros" else value
     return [fill] * nin
 
 

@@ -22,7 +22,7 @@ from autograd.nn.module import ACTIVATIONS, Inputs, Module, as_inputs, label_par
 from autograd.types import Seed
 
 
-def _activation(activation: str | bool, nonlin: bool | None) -> str:
+def _activation(activation: str | bool, nonlin: bool | None, caller: str) -> str:
     """Resolve micrograd's ``nonlin`` switch, positional (``Neuron(3, False)``) or by keyword.
 
     micrograd's ``Neuron(nin, nonlin=True)`` takes ``nonlin`` where we take ``activation``, so a
@@ -30,9 +30,9 @@ def _activation(activation: str | bool, nonlin: bool | None) -> str:
     """
     if isinstance(activation, bool | np.bool_):
         activation = "relu" if activation else "linear"
-    if nonlin is not None and not nonlin:
+    if nonlin is not None and not _checks.flag(f"{caller} nonlin", nonlin):
         activation = "linear"
-    return _checks.choice("activation", activation, list(ACTIVATIONS))
+    return _checks.choice("activation", activation, list(ACTIVATIONS), caller=caller)
 
 
 class Neuron(Module):
@@ -49,6 +49,11 @@ class Neuron(Module):
         fan_out: the fan-out used by the Xavier schemes (the layer's width).
         value: the weight of the ``constant`` init.
         bias: False leaves the bias out: ``b`` is None and ``parameters()`` has weights only.
+
+    Raises:
+        TypeError: an argument of the wrong kind (a float ``nin``, a str ``seed``, ...).
+        ValueError: a size below 1 or above ``autograd._checks.MAX_SIZE``, an unknown
+            activation or init, or a non-finite ``value``.
 
     >>> n = Neuron(2, activation="linear", init="constant", value=0.5)
     >>> n([2.0, 4.0]).data
@@ -71,14 +76,16 @@ class Neuron(Module):
         value: float = 0.0,
         bias: bool = True,
     ) -> None:
-        self.nin = _checks.count("Neuron nin", nin)
-        self.activation = _activation(activation, nonlin)
-        self.init = check_init(init)
-        rng = np.random.default_rng(seed)
-        fan_out = _checks.count("Neuron fan_out", fan_out)
-        weights = init_weights(init, self.nin, fan_out, rng, _checks.real("Neuron value", value))
+        self.nin = _checks.size("Neuron nin", nin)
+        self.activation = _activation(activation, nonlin, "Neuron")
+        self.init = check_init(init, caller="Neuron")
+        rng = _checks.rng("Neuron seed", seed)
+        fan_out = _checks.size("Neuron fan_out", fan_out)
+        value = _checks.real("Neuron value", value)
+        has_bias = _checks.flag("Neuron bias", bias)
+        weights = init_weights(init, self.nin, fan_out, rng, value)
         self.w = [Value(x) for x in weights]
-        self.b: Value | None = Value(0.0) if _checks.flag("Neuron bias", bias) else None
+        self.b: Value | None = Value(0.0) if has_bias else None
         self._act = ACTIVATIONS[self.activation]
         for i, w in enumerate(self.w):  # names as named_parameters(); a Layer prefixes them
             w.label = f"w.{i}"
@@ -135,6 +142,11 @@ class Layer(Module):
         value: the weight of the ``constant`` init.
         bias: False gives the neurons no bias (``PyTorch``'s ``Linear(..., bias=False)``).
 
+    Raises:
+        TypeError: an argument of the wrong kind.
+        ValueError: a size below 1, or a layer of more than ``autograd._checks.MAX_SIZE``
+            parameters (refused before anything is built), an unknown activation or init.
+
     >>> layer = Layer(1, 2, activation="linear", init="constant", value=2.0)
     >>> [v.data for v in layer(Value(3.0))]
     [6.0, 6.0]
@@ -154,9 +166,16 @@ class Layer(Module):
         value: float = 0.0,
         bias: bool = True,
     ) -> None:
-        self.nin = _checks.count("Layer nin", nin)
-        self.nout = _checks.count("Layer nout", nout)
-        rng = np.random.default_rng(seed)
+        self.nin = _checks.size("Layer nin", nin)
+        self.nout = _checks.size("Layer nout", nout)
+        _activation(activation, nonlin, "Layer")
+        check_init(init, caller="Layer")
+        rng = _checks.rng("Layer seed", seed)
+        _checks.real("Layer value", value)
+        has_bias = _checks.flag("Layer bias", bias)
+        _checks.total(
+            f"Layer with nin={self.nin} and nout={self.nout}", (self.nin + has_bias) * self.nout
+        )
         self.neurons = [
             Neuron(
                 nin,
@@ -182,11 +201,10 @@ class Layer(Module):
             raise ValueError(
                 f"Layer expects {self.nin} inputs, got {len(xs)}; pass a list of {self.nin} numbers"
             )
-        # A number becomes one constant leaf that every neuron reads (not a copy per neuron).
-        shared = [x if isinstance(x, Value) else Value(x) for x in xs]
+        # A number became one constant leaf that every neuron reads (not a copy per neuron).
         zero = 0.0 if self.bias else Value(0.0)  # the bias slot of bias-free neurons: one leaf
         neurons = self.neurons
-        sums = dots([n.w for n in neurons], shared, [zero if n.b is None else n.b for n in neurons])
+        sums = dots([n.w for n in neurons], xs, [zero if n.b is None else n.b for n in neurons])
         out = [n._act(z) for n, z in zip(neurons, sums, strict=True)]
         return out[0] if len(out) == 1 else out
 
@@ -227,11 +245,11 @@ class Dropout(Module):
 
     def __init__(self, p: float = 0.5, *, seed: Seed = None) -> None:
         self.p = _checks.probability("Dropout p", p)
-        self._rng = np.random.default_rng(seed)
+        self._rng = _checks.rng("Dropout seed", seed)
 
     def __call__(self, x: Inputs) -> list[Value]:
         """Return the inputs, dropped and rescaled in training mode, unchanged in eval mode."""
-        xs = [v if isinstance(v, Value) else Value(v) for v in as_inputs(x, "Dropout")]
+        xs = as_inputs(x, "Dropout")
         if not self.training or self.p == 0.0:
             return xs
         if self.p == 1.0:
@@ -271,9 +289,12 @@ class MLP(Module):
         bias: False gives no neuron a bias (the problem book's ``y = f(f(X W_1) W_2) W_3``).
 
     Raises:
-        TypeError: if ``nouts`` is not a list (or 1-d array) of ints.
-        ValueError: if a size is < 1, an activation or init is unknown, or ``dropout`` is not
-            a probability or has no hidden layer to act on.
+        TypeError: if an argument is of the wrong kind: ``nouts`` not a list (or 1-d array) of
+            ints, ``seed`` not None, an int or a Generator, ``bias`` not a bool, ...
+        ValueError: if a size is < 1 or above ``MAX_SIZE``, the whole MLP would hold more than
+            ``MAX_SIZE`` parameters (``autograd._checks.MAX_SIZE``, ten million; checked before
+            anything is built), an activation or init is unknown, or ``dropout`` is not a
+            probability or has no hidden layer to act on.
 
     >>> model = MLP(2, [2, 1], activation="linear", init="constant", value=1.0)
     >>> model([1.0, 2.0]).data
@@ -297,11 +318,18 @@ class MLP(Module):
         value: float = 0.0,
         bias: bool = True,
     ) -> None:
-        self.nin = _checks.count("MLP nin", nin)
-        self.nouts = [_checks.count(f"MLP nouts[{i}]", n) for i, n in enumerate(_widths(nouts))]
-        self.activation = _checks.choice("activation", activation, list(ACTIVATIONS))
+        self.nin = _checks.size("MLP nin", nin)
+        self.nouts = [_checks.size(f"MLP nouts[{i}]", n) for i, n in enumerate(_widths(nouts))]
+        self.activation = _checks.choice("activation", activation, list(ACTIVATIONS), "MLP")
         self.output_activation = _checks.choice(
-            "output_activation", output_activation, list(ACTIVATIONS)
+            "output_activation", output_activation, list(ACTIVATIONS), "MLP"
+        )
+        check_init(init, caller="MLP")
+        _checks.real("MLP value", value)
+        has_bias = _checks.flag("MLP bias", bias)
+        _checks.total(
+            f"MLP with nin={self.nin} and nouts={_short(self.nouts)}",
+            mlp_parameter_count(self.nin, self.nouts, has_bias),
         )
         drop = _checks.probability("MLP dropout", dropout)
         last = len(self.nouts) - 1
@@ -310,7 +338,7 @@ class MLP(Module):
                 f"MLP dropout={dropout!r} acts after each hidden layer, and MLP({self.nin}, "
                 f"{self.nouts}) has none; pass dropout=0 or add a hidden layer"
             )
-        rng = np.random.default_rng(seed)
+        rng = _checks.rng("MLP seed", seed)
         sizes = [self.nin, *self.nouts]
         self.layers = [
             Layer(
@@ -331,7 +359,12 @@ class MLP(Module):
 
     def __call__(self, x: Inputs) -> Value | list[Value]:
         """Run the layers in order; a single Value when the last layer has one neuron."""
-        out = self.layers[0](x)
+        xs = as_inputs(x, "MLP")
+        if len(xs) != self.nin:
+            raise ValueError(
+                f"MLP expects {self.nin} inputs, got {len(xs)}; pass a list of {self.nin} numbers"
+            )
+        out = self.layers[0](xs)
         for i, layer in enumerate(self.layers[1:]):
             if self.dropout:
                 dropped = self.dropout[i](out)
@@ -371,20 +404,38 @@ class MLP(Module):
 def mlp_parameter_count(nin: int, nouts: Sequence[int], bias: bool = True) -> int:
     """Return the textbook count ``sum((fan_in + 1) * fan_out)`` over the layers, building nothing.
 
-    Without biases each layer has ``fan_in * fan_out`` weights only.
+    Without biases each layer has ``fan_in * fan_out`` weights only. Sizes are exact ints of any
+    size (nothing is built, so nothing is bounded).
+
+    Raises:
+        TypeError: ``nin`` or a width is not an int, ``nouts`` not a list, ``bias`` not a bool.
+        ValueError: a size is below 1, or ``nouts`` is empty.
 
     >>> mlp_parameter_count(12, [300, 200, 100, 1]) == 13 * 300 + 301 * 200 + 201 * 100 + 101
     True
     >>> mlp_parameter_count(100, [20, 1], bias=False)  # the problem book's exercise 49a
     2020
     """
-    sizes, extra = [nin, *nouts], 1 if bias else 0
-    return sum((sizes[i] + extra) * sizes[i + 1] for i in range(len(nouts)))
+    nin = _checks.count("mlp_parameter_count: nin", nin)
+    widths = [_checks.count(f"mlp_parameter_count: nouts[{i}]", n) for i, n in
+              enumerate(_widths(nouts, "mlp_parameter_count: nouts"))]  # fmt: skip
+    sizes, extra = [nin, *widths], int(_checks.flag("mlp_parameter_count: bias", bias))
+    return sum((sizes[i] + extra) * sizes[i + 1] for i in range(len(widths)))
 
 
-def _widths(nouts: object) -> list[object]:
+SHOWN_WIDTHS = 8  # layer widths a message lists before it cuts the list short
+
+
+def _short(widths: list[int]) -> str:
+    """Widths for a message: the list, or its start and length if long."""
+    if len(widths) <= SHOWN_WIDTHS:
+        return repr(widths)
+    return f"[{widths[0]}, {widths[1]}, ... ({len(widths)} layers)]"
+
+
+def _widths(nouts: object, what: str = "MLP nouts") -> list[object]:
     """MLP's ``nouts`` as a list: a sequence or a 1-d numpy array of layer widths, not empty."""
-    wanted = "MLP nouts must be a non-empty list of layer widths"
+    wanted = f"{what} must be a non-empty list of layer widths"
     if isinstance(nouts, np.ndarray):
         if nouts.ndim != 1:
             raise ValueError(f"{wanted}, got {describe(nouts)}")

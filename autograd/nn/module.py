@@ -121,12 +121,16 @@ class Module:
     def train(self, mode: bool = True) -> Module:
         """Switch this module and all inside it to training mode (or eval mode); return self.
 
+        Raises:
+            TypeError: ``mode`` is not True or False.
+
         >>> from autograd.nn import MLP
         >>> MLP(2, [2, 1], seed=0).train(False).training
         False
         """
+        mode = _checks.flag(f"{type(self).__name__}.train: mode", mode)
         for _, module in self.modules():
-            module.training = bool(mode)
+            module.training = mode
         return self
 
     def eval(self) -> Module:
@@ -139,8 +143,17 @@ class Module:
         return self.train(False)
 
     def config(self) -> dict[str, Any]:
-        """Return the constructor arguments that rebuild this architecture (JSON-friendly)."""
-        raise NotImplementedError(f"{type(self).__name__} does not describe its architecture")
+        """Return the constructor arguments that rebuild this architecture (JSON-friendly).
+
+        Every module of the package defines it, with ``"type"`` its class's name, so
+        :func:`autograd.serialize.save` can write it and :func:`~autograd.serialize.load`
+        rebuild it. A subclass of your own defines it to be saved (and loaded back with
+        :func:`~autograd.serialize.load_into` into a model you build).
+        """
+        raise NotImplementedError(
+            f"{type(self).__name__} does not describe its architecture: define "
+            f"{type(self).__name__}.config() returning its constructor arguments"
+        )
 
 
 def label_parameters(prefix: str, module: Module) -> None:
@@ -181,9 +194,20 @@ class Sequential(Module):
             label_parameters(f"{i}.", m)
 
     def __call__(self, x: Any) -> Any:
-        """Return the last module's output: each module reads the previous one's."""
-        for m in self.layers:
-            x = m(x)
+        """Return the last module's output: each module reads the previous one's.
+
+        A module that refuses what it reads (a TypeError or ValueError) is named with its
+        index, so a network whose shapes do not chain says where:
+        ``Sequential: module 2 (Layer(10, 5)) refused its input (the output of module 1): ...``.
+        """
+        for i, m in enumerate(self.layers):
+            try:
+                x = m(x)
+            except (TypeError, ValueError) as err:
+                if type(err) not in (TypeError, ValueError):  # a narrower error: as raised
+                    raise
+                source = "the input" if i == 0 else f"its input (the output of module {i - 1})"
+                raise type(err)(f"Sequential: module {i} ({m!r}) refused {source}: {err}") from err
         return x
 
     def __getitem__(self, index: int) -> Module:
@@ -194,6 +218,14 @@ class Sequential(Module):
 
     def _children(self) -> list[tuple[str, Module]]:
         return [(str(i), m) for i, m in enumerate(self.layers)]
+
+    def config(self) -> dict[str, Any]:
+        """Return the type and each module's ``config()``, in order.
+
+        >>> Sequential(Activation("tanh"), Activation("relu")).config()["modules"][1]
+        {'type': 'Activation', 'name': 'relu'}
+        """
+        return {"type": "Sequential", "modules": [m.config() for m in self.layers]}
 
     def __repr__(self) -> str:
         inside = "".join(f"\n  ({i}): {m!r}" for i, m in enumerate(self.layers))
@@ -215,7 +247,7 @@ def map_nested(fn: Callable[[Value], Any], x: object, what: str) -> Any:
     if isinstance(x, Sequence) and not isinstance(x, str | bytes):
         return [map_nested(fn, item, what) for item in x]  # nesting depth: a few levels
     if isinstance(x, numbers.Real):
-        return fn(Value(float(x)))
+        return fn(Value(_checks.number(what, x)))
     raise TypeError(
         f"{what}: expected Values or numbers (alone, in a list or nested lists), got {describe(x)}"
     )
@@ -253,30 +285,40 @@ class Activation(Module):
         return f"Activation({self.name!r})"
 
 
-def as_inputs(x: object, what: str) -> Sequence[Input]:
-    """One example's inputs as a sequence: a number or Value alone, a list, or a 1-d array.
+def as_inputs(x: object, what: str) -> list[Value]:
+    """One example's inputs as Values: a number or Value alone, a list, or a 1-d array.
 
-    >>> as_inputs(2.0, "Neuron"), as_inputs(np.array([1.0, 2.0]), "Layer")
-    ([2.0], [1.0, 2.0])
+    Numbers become constant leaves (one each, which every neuron of a layer reads); anything
+    else is a TypeError naming ``what`` and the entry.
+
+    >>> [v.data for v in as_inputs(2.0, "Neuron")], [v.data for v in as_inputs(np.ones(2), "L")]
+    ([2.0], [1.0, 1.0])
+    >>> as_inputs([1.0, None], "Layer")
+    Traceback (most recent call last):
+    ...
+    TypeError: Layer: input 1: expected a real number (an int or a float), got NoneType None; ...
     """
-    if isinstance(x, Value | int | float):
+    if isinstance(x, Value):
         return [x]
     if isinstance(x, np.ndarray):
-        if x.ndim == 1:
-            return list(x.tolist())
-        if x.ndim == 0:
-            return [float(x)]
-        raise ValueError(
-            f"{what} takes one example, a 1-d list or array of inputs, got "
-            f"{describe(x)}; call it on one row at a time"
+        if x.ndim > 1:
+            raise ValueError(
+                f"{what} takes one example, a 1-d list or array of inputs, got "
+                f"{describe(x)}; call it on one row at a time"
+            )
+        items: Sequence[object] = x.reshape(-1).tolist()
+    elif isinstance(x, Sequence) and not isinstance(x, str | bytes):
+        items = x
+    elif isinstance(x, numbers.Real):  # an int, a float, np.float32 and friends
+        items = [x]
+    else:
+        raise TypeError(
+            f"{what}: expected a Value, a number or a list of them as input, got {describe(x)}"
         )
-    if isinstance(x, Sequence) and not isinstance(x, str | bytes):
-        return x
-    if isinstance(x, numbers.Real):  # np.float32 and friends (bool was taken above as an int)
-        return [float(x)]
-    raise TypeError(
-        f"{what}: expected a Value, a number or a list of them as input, got {describe(x)}"
-    )
+    return [
+        v if isinstance(v, Value) else Value(_checks.number(f"{what}: input {i}", v))
+        for i, v in enumerate(items)
+    ]
 
 
 class PReLU(Module):

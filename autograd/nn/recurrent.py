@@ -22,6 +22,7 @@ them per unit inside a cluster per time step.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
@@ -30,6 +31,7 @@ import numpy as np
 
 from autograd import _checks
 from autograd.engine import Value, dot
+from autograd.messages import describe
 from autograd.nn.init import Init, check_init, init_weights
 from autograd.nn.module import ACTIVATIONS, Module, as_inputs, label_parameters
 from autograd.types import Seed
@@ -77,16 +79,21 @@ class _Cell(Module):
         init: Init | None = None,
         seed: Seed = None,
     ) -> None:
-        self.input_size = _checks.count(f"{self.name} input_size", input_size)
-        self.hidden_size = _checks.count(f"{self.name} hidden_size", hidden_size)
-        self.init = None if init is None else check_init(init)
-        rng = np.random.default_rng(seed)
+        self.input_size = _checks.size(f"{self.name} input_size", input_size)
+        self.hidden_size = _checks.size(f"{self.name} hidden_size", hidden_size)
+        has_bias = _checks.flag(f"{self.name} bias", bias)
+        self.init = None if init is None else check_init(init, caller=self.name)
+        rng = _checks.rng(f"{self.name} seed", seed)
         rows = self.gates * self.hidden_size
+        _checks.total(
+            f"{self.name} with input_size={self.input_size} and hidden_size={self.hidden_size}",
+            rows * (self.input_size + self.hidden_size + 2 * has_bias),
+        )
         self.weight_ih = self._matrix("weight_ih", rows, self.input_size, rng)
         self.weight_hh = self._matrix("weight_hh", rows, self.hidden_size, rng)
         self.bias_ih: list[Value] | None = None
         self.bias_hh: list[Value] | None = None
-        if _checks.flag(f"{self.name} bias", bias):
+        if has_bias:
             self.bias_ih = [Value(0.0, label=f"bias_ih.{r}") for r in range(rows)]
             self.bias_hh = [Value(0.0, label=f"bias_hh.{r}") for r in range(rows)]
 
@@ -115,10 +122,10 @@ class _Cell(Module):
         return named
 
     def _vector(self, x: object, size: int, what: str) -> list[Value]:
-        xs = as_inputs(x, repr(self))
+        xs = as_inputs(x, f"{self!r}: {what}")
         if len(xs) != size:
             raise ValueError(f"{self!r}: {what} must have {size} entries, got {len(xs)}")
-        return [v if isinstance(v, Value) else Value(_checks.number(repr(self), v)) for v in xs]
+        return xs
 
     def _inputs(self, x: object, h: object) -> tuple[list[Value], list[Value] | None]:
         xs = self._vector(x, self.input_size, "the input x")
@@ -149,7 +156,11 @@ class _Cell(Module):
         raise NotImplementedError
 
     def config(self) -> dict[str, Any]:
-        """Return the constructor arguments as a dict."""
+        """Return the constructor arguments as a dict.
+
+        >>> GRUCell(2, 3, bias=False).config()
+        {'type': 'GRUCell', 'input_size': 2, 'hidden_size': 3, 'bias': False}
+        """
         found = {"type": self.name, "input_size": self.input_size, "hidden_size": self.hidden_size}
         return found if self.bias_ih is not None else {**found, "bias": False}
 
@@ -173,6 +184,12 @@ class RNNCell(_Cell):
         init: None for PyTorch's U(±1/√hidden_size) for every weight, or a scheme or function
             of :mod:`autograd.nn.init` drawn per row (fan_in: the row's length); biases start at 0.
         seed: an int seed or a ``numpy.random.Generator``.
+
+    Raises:
+        TypeError: an argument of the wrong kind.
+        ValueError: a size below 1 or above ``autograd._checks.MAX_SIZE``, more than
+            ``MAX_SIZE`` parameters in all (refused before anything is built), or an unknown
+            nonlinearity or init.
 
     Attributes:
         weight_ih: ``[hidden][input]`` Values; ``weight_hh`` ``[hidden][hidden]``; ``bias_ih``,
@@ -217,6 +234,14 @@ class RNNCell(_Cell):
             unit = f"{prefix}units.{k}."
             out.append(_named(self._act(_named(self._gate(k, at), unit + "a")), unit + "h"))
         return out
+
+    def config(self) -> dict[str, Any]:
+        """Return the constructor arguments as a dict, ``nonlinearity`` included.
+
+        >>> RNNCell(1, 2, nonlinearity="relu").config()["nonlinearity"]
+        'relu'
+        """
+        return {**super().config(), "nonlinearity": self.nonlinearity}
 
     def __repr__(self) -> str:
         act = "" if self.nonlinearity == "tanh" else ", nonlinearity='relu'"
@@ -310,7 +335,12 @@ class GRUCell(_Cell):
 
 def _pair(state: object, what: str) -> tuple[object, object]:
     # a tuple, as the cell returns it: a list of two numbers would be h of a 2-unit cell
-    if not isinstance(state, tuple) or len(state) != 2:  # noqa: PLR2004  # (h, c)
+    if not isinstance(state, tuple) or any(part is None for part in state):
+        raise TypeError(
+            f"{what}: the state must be a tuple (h, c) of two lists, as the cell returns it "
+            f"(or None for zeros), got {describe(state)}"
+        )
+    if len(state) != 2:  # noqa: PLR2004  # (h, c)
         raise ValueError(
             f"{what}: the state must be a pair (h, c) as the cell returns it, got {state!r}"
         )
@@ -332,7 +362,9 @@ class Unrolled(Module):
 
     def __init__(self, cell: Module) -> None:
         if not isinstance(cell, _Cell):
-            raise TypeError(f"Unrolled: cell must be an RNNCell, LSTMCell or GRUCell, got {cell!r}")
+            raise TypeError(
+                f"Unrolled: cell must be an RNNCell, LSTMCell or GRUCell, got {describe(cell)}"
+            )
         self.cell = cell
         label_parameters("cell.", cell)
 
@@ -349,22 +381,42 @@ class Unrolled(Module):
             outputs.append(state[0] if isinstance(self.cell, LSTMCell) else state)
         return outputs, state
 
-    def _steps(self, xs: object) -> list[Any]:
-        steps = list(xs) if isinstance(xs, Sequence | np.ndarray) else None
+    def _steps(self, xs: object) -> list[list[Value]]:
+        """The steps of ``xs``, each ``input_size`` Values, or raise naming this module."""
         size = self.cell.input_size
-        if not steps:
-            raise ValueError(
-                f"{self!r} takes a sequence: a non-empty list of inputs (one list of {size} "
-                f"numbers per step, or {size} numbers per step in one flat list), got {xs!r}"
-            )
-        if all(isinstance(x, Value | int | float | np.floating) for x in steps):  # flat
+        wanted = (
+            f"{self!r} takes a sequence: a non-empty list of inputs (one list of {size} "
+            f"numbers per step, or {size} numbers per step in one flat list)"
+        )
+        if isinstance(xs, np.ndarray) and xs.ndim:
+            xs = xs.tolist()
+        if not isinstance(xs, Sequence) or isinstance(xs, str | bytes):
+            raise TypeError(f"{wanted}, got {describe(xs)}")
+        if not xs:
+            raise ValueError(f"{wanted}, got {xs!r}")
+        steps: list[Any] = list(xs)
+        if all(isinstance(x, Value | numbers.Real) for x in steps):  # flat
             if len(steps) % size:
                 raise ValueError(
                     f"{self!r}: a flat sequence needs a multiple of {size} entries ({size} per "
                     f"step), got {len(steps)}"
                 )
             steps = [steps[t : t + size] for t in range(0, len(steps), size)]
-        return steps
+        out = []
+        for t, x in enumerate(steps):
+            at = as_inputs(x, f"{self!r}: step {t}")
+            if len(at) != size:
+                raise ValueError(f"{self!r}: step {t} must have {size} entries, got {len(at)}")
+            out.append(at)
+        return out
+
+    def config(self) -> dict[str, Any]:
+        """Return the type and the cell's ``config()``.
+
+        >>> Unrolled(LSTMCell(1, 2)).config()
+        {'type': 'Unrolled', 'cell': {'type': 'LSTMCell', 'input_size': 1, 'hidden_size': 2}}
+        """
+        return {"type": "Unrolled", "cell": self.cell.config()}
 
     def _children(self) -> list[tuple[str, Module]]:
         return [("cell", self.cell)]

@@ -26,6 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
+from autograd import _checks
 from autograd._checks import number
 from autograd.engine import Value, grad
 from autograd.messages import describe
@@ -84,10 +85,14 @@ _SHOWN_ENTRIES: Final = 8  # rows of the comparison table printed by str(report)
 def step_size(x: float, eps: float = EPS) -> float:
     """Return the central-difference step used at ``x``: ``eps * max(1, |x|)``.
 
+    Raises:
+        TypeError: ``x`` or ``eps`` is not a real number (a bool is refused).
+        ValueError: ``x`` is not finite, or ``eps`` is not finite and > 0.
+
     >>> step_size(0.5), step_size(-4.0)
     (1e-06, 4e-06)
     """
-    return eps * max(1.0, abs(x))
+    return _checks.positive("step_size: eps", eps) * max(1.0, abs(_checks.real("step_size: x", x)))
 
 
 def numerical_grads(
@@ -105,10 +110,18 @@ def numerical_grads(
     Returns:
         ``(f(x + h e_i) - f(x - h e_i)) / (2 h)`` for each ``i``.
 
+    Raises:
+        TypeError: ``f`` is not callable, ``xs`` not a list of real numbers, ``eps`` not a
+            real number.
+        ValueError: a point that is nan or infinite (no difference quotient exists there), or
+            ``eps`` not finite and > 0.
+
     >>> [round(g, 6) for g in numerical_grads(lambda x, y: x * x * y, [3.0, 2.0])]
     [12.0, 9.0]
     """
-    point = [number("numerical_grads input", x) for x in xs]
+    _checks.function("numerical_grads: f", f, "a function of floats returning a float")
+    point = _finite_point(xs, "numerical_grads", "xs")
+    eps = _checks.positive("numerical_grads: eps", eps)
     grads: list[float] = []
     for i, x in enumerate(point):
         h = step_size(x, eps)
@@ -126,9 +139,16 @@ def is_close(actual: float, expected: float, rtol: float = RTOL, atol: float = A
 
     Infinities are close only to themselves; nan is close to nothing.
 
+    Raises:
+        TypeError: a number that is not a real number (``rtol``, ``atol``: not a bool).
+        ValueError: ``rtol`` or ``atol`` negative or not finite.
+
     >>> is_close(1.0 + 1e-7, 1.0), is_close(1.1, 1.0), is_close(math.inf, math.inf)
     (True, False, True)
     """
+    actual = number("is_close: actual", actual)
+    expected = number("is_close: expected", expected)
+    rtol, atol = _tolerances("is_close", rtol, atol)
     if not (math.isfinite(actual) and math.isfinite(expected)):
         return actual == expected
     return abs(actual - expected) <= atol + rtol * abs(expected)
@@ -153,6 +173,8 @@ def assert_grads_close(
 
     Raises:
         GradcheckError: naming the first index that differs, with both numbers.
+        TypeError: an argument of the wrong kind (a list holding a str, a bytes ``what``).
+        ValueError: a tolerance negative or not finite.
 
     >>> assert_grads_close((1.0, 2.0), (1.0, 2.0000001))
     >>> assert_grads_close((1.0,), (1.5,))
@@ -160,10 +182,13 @@ def assert_grads_close(
     ...
     autograd.testing.GradcheckError: gradient 0: got 1.0, expected 1.5 ...
     """
+    actual = _checks.numbers_of("assert_grads_close: actual", actual)
+    expected = _checks.numbers_of("assert_grads_close: expected", expected)
+    rtol, atol = _tolerances("assert_grads_close", rtol, atol)
+    what = _checks.text("assert_grads_close: what", what)
     if len(actual) != len(expected):
         raise GradcheckError(f"{what}: got {len(actual)} values, expected {len(expected)}")
     for i, (a, e) in enumerate(zip(actual, expected, strict=True)):
-        a, e = float(a), float(e)
         if not is_close(a, e, rtol, atol):
             raise GradcheckError(
                 f"{what} {i}: got {a!r}, expected {e!r} (difference {abs(a - e):.3g}, "
@@ -297,10 +322,37 @@ class GradcheckError(AssertionError):
 
 
 def _point(inputs: Sequence[Value | float], what: str) -> tuple[float, ...]:
-    return tuple(
-        x.data if isinstance(x, Value) else number(f"{what} inputs[{i}]", x)
-        for i, x in enumerate(inputs)
-    )
+    """The point of a check: Values' numbers or numbers, each finite.
+
+    At nan or inf there is no derivative to compare: the check would report a misleading failure.
+    """
+    return tuple(_finite_point(inputs, what, "inputs"))
+
+
+def _finite_point(inputs: object, what: str, arg: str) -> list[float]:
+    items = _checks.sequence(f"{what}: {arg}", inputs, "a list of numbers (or Values)")
+    point = [
+        x.data if isinstance(x, Value) else number(f"{what}: {arg}[{i}]", x)
+        for i, x in enumerate(items)
+    ]
+    for i, x in enumerate(point):
+        if not math.isfinite(x):
+            raise ValueError(
+                f"{what}: {arg}[{i}] is {x!r}; a derivative is checked at a finite point (at "
+                "nan or inf neither the engine's nor the difference quotient means anything)"
+            )
+    return point
+
+
+def _tolerances(what: str, rtol: object, atol: object) -> tuple[float, float]:
+    return _checks.non_negative(f"{what}: rtol", rtol), _checks.non_negative(f"{what}: atol", atol)
+
+
+def _settings_of(what: str, eps: object, rtol: object, atol: object, raise_exception: object
+                 ) -> tuple[float, float, float, bool]:  # fmt: skip
+    """A check's step, tolerances and ``raise_exception``, each checked by name."""
+    return (_checks.positive(f"{what}: eps", eps), *_tolerances(what, rtol, atol),
+            _checks.flag(f"{what}: raise_exception", raise_exception))  # fmt: skip
 
 
 def _call(f: Callable[..., Value], xs: Sequence[Value], what: str) -> Value:
@@ -353,7 +405,10 @@ def gradcheck(
 
     Raises:
         GradcheckError: if ``raise_exception`` and some gradient is out of tolerance.
-        TypeError: if an input is not a number or ``f`` does not return a Value.
+        TypeError: if ``f`` is not callable or does not return a Value, an input is not a
+            number, or a setting is of the wrong kind.
+        ValueError: if an input is nan or infinite, ``eps`` is not finite and > 0 (``eps=0``
+            divided by zero), or a tolerance is negative.
 
     >>> print(gradcheck(lambda x: x.tanh() * 2, [0.5]))  # doctest: +ELLIPSIS
     gradcheck passed at x0=0.5 (rtol=1e-05, atol=1e-06, eps=1e-06): max abs error ...
@@ -361,7 +416,9 @@ def gradcheck(
     >>> bad.passed, bad.worst.index, bad.worst.analytic
     (False, (0,), 0.0)
     """
+    _checks.function("gradcheck: f", f, "a function of Values returning a Value")
     point = _point(inputs, "gradcheck")
+    eps, rtol, atol, raise_exception = _settings_of("gradcheck", eps, rtol, atol, raise_exception)
     analytic = _engine_grads(f, point, "gradcheck")
 
     def value_of(*xs: float) -> float:
@@ -388,9 +445,13 @@ def hessian(
     Returns:
         ``H[i][j] = d2 f / d x_i d x_j``.
 
+    Raises:
+        TypeError, ValueError: as :func:`gradcheck`, for ``f`` and ``inputs``.
+
     >>> hessian(lambda x, y: x * x * y, [3.0, 2.0])
     ((4.0, 6.0), (6.0, 0.0))
     """
+    _checks.function("hessian: f", f, "a function of Values returning a Value")
     leaves = [Value(x) for x in _point(inputs, "hessian")]
     firsts = grad(_call(f, leaves, "hessian"), leaves, create_graph=True)
     rows: list[tuple[float, ...]] = []
@@ -427,11 +488,16 @@ def gradgradcheck(
 
     Raises:
         GradcheckError: if ``raise_exception`` and some second derivative is out of tolerance.
+        TypeError, ValueError: as :func:`gradcheck`.
 
     >>> gradgradcheck(lambda x, y: x * x * y + (x * y).sin(), [0.5, -1.5]).passed
     True
     """
+    _checks.function("gradgradcheck: f", f, "a function of Values returning a Value")
     point = _point(inputs, "gradgradcheck")
+    eps, rtol, atol, raise_exception = _settings_of(
+        "gradgradcheck", eps, rtol, atol, raise_exception
+    )
     analytic = hessian(f, point)
     # Column j: how the engine's whole gradient moves along input j (one pair of passes).
     columns: list[list[float]] = []

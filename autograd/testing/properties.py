@@ -39,7 +39,7 @@ try:
 except ModuleNotFoundError as err:  # an optional dependency: say how to get it
     raise ModuleNotFoundError(HYPOTHESIS_MISSING) from err
 
-from autograd.engine import Value, apply, grad
+from autograd.engine import Value, apply, backprop, grad
 from autograd.messages import describe
 from autograd.modes import detect_anomaly
 from autograd.ops import OPS, Op, Primitive
@@ -233,6 +233,57 @@ def check_anomaly(
     raise GradcheckError(f"{at}: a nan or inf went by detect_anomaly() without an error")
 
 
+UPSTREAMS: Final = (math.inf, -math.inf, math.nan)
+"""The gradients :func:`check_selects` sends into a node: where 0 times them is nan."""
+
+
+def _same(a: float, b: float) -> bool:
+    return a == b or (math.isnan(a) and math.isnan(b))
+
+
+def check_selects(
+    op: Op,
+    xs: Sequence[float],
+    params: dict[str, float] | None = None,
+    *,
+    build: Build | None = None,
+) -> None:
+    """Every pass obeys the row's ``selects``: 0 where it is flat, whatever gradient arrives.
+
+    An inf, -inf or nan gradient is sent into the node (``y = node * K`` with ``K`` holding
+    it). Where a local derivative is exactly 0, a row that selects (``Op.selects``: relu, abs,
+    heaviside, max) gives that input 0 -- as PyTorch's ``threshold_backward`` -- and any other
+    row gives ``0 * inf = nan``; elsewhere every row gives ``local * upstream``. ``backward()``,
+    ``grad()``, ``grad(create_graph=True)`` and the reference pass
+    (:func:`autograd.engine.backprop`) must all give that.
+
+    >>> check_selects(OPS["relu"], (-1.0,))
+    """
+    p = params or {}
+    at = _at(op, xs, p)
+    for upstream in UPSTREAMS:
+        leaves, out = _node(op, xs, p, build)
+        local = out.local_grads()
+        expected = [
+            0.0 if op.selects and d == 0 else d * upstream for d in local
+        ]  # written out, not Op.term: the rule the passes must follow
+        y = out * Value(upstream)  # d y / d out = upstream, whatever out is
+        y.backward()
+        found = {
+            "backward()": [v.grad for v in leaves],
+            "grad()": list(grad(y, leaves)),
+            "grad(create_graph=True)": [g.data for g in grad(y, leaves, create_graph=True)],
+            "backprop": [backprop(y).get(v, 0.0) for v in leaves],
+        }
+        rule = "selects (0 where flat)" if op.selects else "multiplies (0 * inf = nan)"
+        for name, got in found.items():
+            if not all(_same(g, e) for g, e in zip(got, expected, strict=True)):
+                raise GradcheckError(
+                    f"{at}: with {upstream!r} arriving, {name} gave {got}; the row {rule} and "
+                    f"its local derivatives {local} give {expected}"
+                )
+
+
 PROPERTIES: Final[tuple[tuple[str, Check, bool], ...]] = (
     ("local derivatives against central differences", check_local_grads, False),
     ("the rule on Values equals the rule on floats", check_rule_on_values, False),
@@ -241,6 +292,7 @@ PROPERTIES: Final[tuple[tuple[str, Check, bool], ...]] = (
     ("forward finite inside the domain", check_forward_finite, False),
     ("IEEE results outside the domain", check_ieee, True),
     ("detect_anomaly() names the op", check_anomaly, True),
+    ("a row that selects gives 0 where flat, whatever arrives", check_selects, True),
 )  # fmt: skip
 """(what, check, anywhere): each property :func:`check_op` runs; ``anywhere`` draws any floats."""
 
@@ -269,8 +321,9 @@ def check_op(op: Op | str | Primitive, **hypothesis_settings: Any) -> None:
     Over ``op.domain.sample`` (away from its kinks): the local derivatives against central
     differences, the rule on Values (``create_graph``) equal to the rule on floats, second
     derivatives against differences of first derivatives, the forward finite; anywhere at all:
-    IEEE results and ``detect_anomaly()`` naming the op. The checks run on the op's node as
-    :func:`autograd.engine.apply` builds it.
+    IEEE results, ``detect_anomaly()`` naming the op, and every pass obeying the row's
+    ``selects`` (:func:`check_selects`: 0 where a selecting row is flat, even times an inf or
+    nan gradient). The checks run on the op's node as :func:`autograd.engine.apply` builds it.
 
     Args:
         op: the op (an ``Op``), its name, or the function :func:`autograd.ops.register` returned.

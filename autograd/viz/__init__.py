@@ -1,4 +1,4 @@
-"""Pictures of computation graphs: ``draw_dot``, the path explainer and the step-through player.
+"""Pictures of computation graphs: ``draw_dot``, paths, the step-through and training players.
 
 Nothing here imports graphviz until a picture is drawn, so ``import autograd.viz`` is cheap.
 
@@ -10,16 +10,22 @@ True
 """
 
 from autograd.viz.collapse import label_parameters
+from autograd.viz.consistency import StaleGradWarning, check_grads
 from autograd.viz.dot import draw_dot
 from autograd.viz.explain import PathExplanation, count_paths, explain_paths
 from autograd.viz.stepper import StepThrough, step_through
+from autograd.viz.training import TrainingPlayer, record_training
 
 __all__ = [
     "PathExplanation",
+    "StaleGradWarning",
     "StepThrough",
+    "TrainingPlayer",
+    "check_grads",
     "count_paths",
     "draw_dot",
     "explain_paths",
     "label_parameters",
+    "record_training",
     "step_through",
 ]

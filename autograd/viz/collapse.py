@@ -25,12 +25,17 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from autograd.engine import Value, depths
+from autograd.messages import describe
+from autograd.nn import Module
+from autograd.viz.consistency import wrap
 from autograd.viz.groups import INPUTS, groups_by_label, parent_key
 from autograd.viz.style import (
+    DEFAULT_DIGITS,
     GROUP_FILL,
     HIGHLIGHT_COLOR,
     LAYER_BORDER,
     LEAF_COLOR,
+    WARNING_COLOR,
     fmt,
     new_digraph,
     plural,
@@ -66,6 +71,9 @@ def label_parameters(module: Any) -> None:
     >>> [p.label for p in n.parameters()]
     ['w.0', 'w.1', 'b']
     """
+    if not isinstance(module, Module):
+        raise TypeError(f"label_parameters: module must be an autograd.nn.Module, got "
+                        f"{describe(module)}")  # fmt: skip
     for name, parameter in module.named_parameters():
         if not parameter.label:
             parameter.label = name
@@ -179,21 +187,35 @@ def draw_collapsed(
     show: str = "data+grad",
     edge_labels: bool = True,
     marked: Set[Value] = frozenset(),
+    grads: Mapping[Value, float] | None = None,
+    note: str = "",
+    digits: int = DEFAULT_DIGITS,
+    group: Mapping[Value, str] | None = None,
+    outs: Mapping[str, str] | None = None,
+    colors: Mapping[str, str] | None = None,
 ) -> Any:
     """Return a ``graphviz.Digraph`` with one box per group of ``order`` (see the module doc).
 
     Boxes whose names share a first part (``layer1.neuron0``, ``layer1.neuron1``) are drawn
     inside one cluster per layer; an edge between boxes is labelled with how many graph edges
     it stands for (unless ``edge_labels`` is False). ``show`` selects the output numbers a box
-    shows (none for ``"label"``); a box holding a ``marked`` Value is filled in the highlight
-    colour.
+    shows (none for ``"label"``), ``grads`` the gradients (None: ``.grad``); a box holding a
+    ``marked`` Value is filled in the highlight colour; ``note`` (stale ``.grad``) is added to
+    the title. ``group`` is ``group_nodes(order, max_nodes)``, if the caller has it.
+
+    A player's frame passes ``outs``, each box's output field by box id (``g0``, ``g1``, ...,
+    in first-seen order), to show in place of the numbers; boxes it does not name work theirs
+    out. ``colors`` colours arrows by id (:func:`group_edge_id`).
     """
-    group = group_nodes(order, max_nodes)
+    group = group_nodes(order, max_nodes) if group is None else group
     boxes, edges = summarise(order, group, marked)
     box_id = {name: f"g{i}" for i, name in enumerate(boxes)}  # first-seen order: deterministic
 
     graph = new_digraph(COLLAPSED, rankdir)
     title = f"{plural(len(order), 'Value')} drawn as {plural(len(boxes), 'group')}"
+    if note:
+        title += "\\n" + "\\n".join(wrap(note))
+        graph.graph_attr.update(fontcolor=WARNING_COLOR)
     graph.graph_attr.update(label=title, labelloc="t")
     vertical = rankdir in ("LR", "RL")  # a record's fields run across the rank direction
     for cluster, inside in _clusters(list(boxes)).items():
@@ -201,11 +223,30 @@ def draw_collapsed(
             if cluster:
                 sub.attr(label=cluster, style="rounded,dashed", color=LAYER_BORDER)
             for name in inside:
-                _add_box(sub, box_id[name], name, boxes[name], vertical, show)
+                bid, box = box_id[name], boxes[name]
+                if outs is not None and bid in outs:
+                    out = outs[bid]  # a frame's own text: nothing is worked out again
+                else:
+                    out = out_text(box.outs, show, grads, digits) if box.outs else ""
+                _add_box(sub, bid, name, box, vertical, show, out)
+    colors = colors or {}
     for (src, dst), count in edges.items():
-        label = {"label": str(count)} if edge_labels else {}
-        graph.edge(box_id[src], box_id[dst], tooltip=plural(count, "edge"), **label)
+        attrs = {"label": str(count)} if edge_labels else {}
+        a, b = box_id[src], box_id[dst]
+        eid = group_edge_id(a, b)
+        if eid in colors:
+            attrs.update(color=colors[eid], penwidth="2.5", fontcolor=colors[eid])
+        graph.edge(a, b, id=eid, tooltip=plural(count, "edge"), **attrs)
     return graph
+
+
+def group_edge_id(src: str, dst: str) -> str:
+    """Return the id of the arrow from box ``src`` to box ``dst`` of a collapsed drawing.
+
+    >>> group_edge_id("g0", "g3")
+    'cg0_g3'
+    """
+    return f"c{src}_{dst}"
 
 
 def _clusters(names: Sequence[str]) -> dict[str, list[str]]:
@@ -216,23 +257,48 @@ def _clusters(names: Sequence[str]) -> dict[str, list[str]]:
     return clusters
 
 
-def out_text(outs: Sequence[Value], show: str) -> str:
+def out_text(
+    outs: Sequence[Value],
+    show: str,
+    grads: Mapping[Value, float | None] | None = None,
+    digits: int = DEFAULT_DIGITS,
+    data: Mapping[Value, float | None] | None = None,
+) -> str:
     """Return a box's output field: one output's numbers, or the range of several.
+
+    ``grads`` and ``data`` replace ``.grad`` and ``.data`` when given; a number that is None
+    (not computed yet, in a player's frame) shows as ``?`` (data) or ``·`` (grad).
 
     >>> out_text([Value(0.5)], "data+grad")
     'out data 0.5 grad 0'
     >>> out_text([Value(0.5), Value(-1.0), Value(2.0)], "data")
     '3 outs, data in [-1, 2]'
     """
-    numbers = {"data": [o.data for o in outs], "grad": [o.grad for o in outs]}
+    numbers = {
+        "data": [o.data if data is None else data[o] for o in outs],
+        "grad": [o.grad if grads is None else grads[o] for o in outs],
+    }
+    pending = {"data": "?", "grad": "·"}
     shown = [k for k in ("data", "grad") if k in show.split("+")]
     if len(outs) == 1:
-        return " ".join(["out", *(f"{k} {fmt(numbers[k][0])}" for k in shown)])
-    ranges = [f"{k} in [{fmt(min(numbers[k]))}, {fmt(max(numbers[k]))}]" for k in shown]
+        first = [numbers[k][0] for k in shown]
+        return " ".join(
+            ["out", *(f"{k} {pending[k] if x is None else fmt(x, digits)}"
+                      for k, x in zip(shown, first, strict=True))]
+        )  # fmt: skip
+    ranges = []
+    for k in shown:
+        known = [x for x in numbers[k] if x is not None]
+        if len(known) < len(outs):
+            ranges.append(f"{k} {pending[k]}")
+        else:
+            ranges.append(f"{k} in [{fmt(min(known), digits)}, {fmt(max(known), digits)}]")
     return ", ".join([f"{len(outs)} outs", *ranges])
 
 
-def _add_box(graph: Any, box_id: str, name: str, box: _Box, vertical: bool, show: str) -> None:
+def _add_box(
+    graph: Any, box_id: str, name: str, box: _Box, vertical: bool, show: str, out: str
+) -> None:
     if not box.ops:
         fields = [record_escape(name), plural(box.leaves, "leaf", "leaves")]
     else:
@@ -246,8 +312,8 @@ def _add_box(graph: Any, box_id: str, name: str, box: _Box, vertical: bool, show
             record_escape(listed),
             f"fan-in {box.fan_in}",
         ]
-        if show != "label" and box.outs:
-            fields.append(record_escape(out_text(box.outs, show)))
+        if show != "label" and out:
+            fields.append(record_escape(out))
     text = "|".join(fields)
     fill = HIGHLIGHT_COLOR if box.marked else (LEAF_COLOR if not box.ops else GROUP_FILL)
     held = ", ".join(n.label or "an unlabelled node" for n in box.marked)

@@ -35,22 +35,22 @@ from autograd.viz.dot import (
     op_text,
     out_edge_id,
 )
-from autograd.viz.style import operand
+from autograd.viz.style import WARNING_COLOR, operand
 
 DEFAULT_PATH_LIMIT: Final = 1000
 """More paths than this are refused: listing them would teach nothing and take too long."""
 
 PALETTE: Final = (
-    "#e41a1c",
-    "#377eb8",
-    "#4daf4a",
-    "#984ea3",
-    "#ff7f00",
-    "#a65628",
-    "#f781bf",
-    "#999999",
+    "#e69f00",
+    "#0072b2",
+    "#009e73",
+    "#cc79a7",
+    "#d55e00",
+    "#56b4e9",
+    "#000000",
+    "#f0e442",
 )
-"""Path colours (ColorBrewer Set1); paths past eight reuse them in order."""
+"""Path colours (Okabe and Ito's, told apart with any colour vision); past eight they repeat."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +178,10 @@ class PathExplanation:
             for i, p in enumerate(self.paths)
         ]
         rows.append(html.escape(total))
+        note = graph.graph_attr.get("label", "")  # draw_dot's note on stale .grad, if any
+        if note:
+            said = html.escape(note.replace("\\n", " "))
+            rows.insert(0, f'<font color="{WARNING_COLOR}">{said}</font>')
         graph.attr(label="<" + "<br/>".join(rows) + ">", labelloc="b")
         return graph
 
@@ -209,6 +213,8 @@ def count_paths(output: Value, input: Value) -> int:
     >>> count_paths(b * b, a)
     4
     """
+    check_root(output, "count_paths")
+    _checks.instance("count_paths: input", input, Value, "a Value")
     return path_counts(topological_order(output), input)[output]
 
 

@@ -11,11 +11,17 @@ only when a picture is made.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any, Final
 
-NUMBER_FORMAT: Final = ".6g"
-"""How numbers are printed in pictures (tooltips carry the exact ``repr``)."""
+from autograd import _checks
+from autograd.messages import describe
+
+DEFAULT_DIGITS: Final = 6
+"""Significant digits of the numbers pictures and captions print (``digits=`` changes it)."""
+
+MAX_DIGITS: Final = 17  # enough for every float to read back exactly
 
 LEAF_COLOR: Final = "#e3f2fd"
 VALUE_COLOR: Final = "#ffffff"
@@ -25,6 +31,7 @@ LAYER_BORDER: Final = "#9e9e9e"
 NEURON_BORDER: Final = "#bdbdbd"
 NEURON_FILL: Final = "#fafafa"
 GROUP_FILL: Final = "white"  # a collapsed box of op nodes
+WARNING_COLOR: Final = "#b2182b"  # a note that .grad is stale, and the boxes it names
 FONT: Final = "Helvetica"
 
 DOT_MISSING: Final = (
@@ -39,13 +46,45 @@ OPERATOR_CHARS: Final = frozenset("+-*/%^@<>=!&|~·×÷,")
 """A label holding one of these (or a space) is bracketed where it stands as an operand."""
 
 
-def fmt(x: float) -> str:
-    """Return a number as pictures print it (six significant digits).
+def fmt(x: float, digits: int = DEFAULT_DIGITS) -> str:
+    """Return a number as pictures and captions print it (``digits`` significant digits).
 
-    >>> fmt(2.0), fmt(1 / 3), fmt(float("-inf"))
-    ('2', '0.333333', '-inf')
+    A zero prints as ``0`` whatever its sign: the reference pass can end at ``-0.0`` where
+    ``backward()`` gives ``+0.0``, and they are the same number.
+
+    >>> fmt(2.0), fmt(1 / 3), fmt(float("-inf")), fmt(1 / 3, 3), fmt(-0.0)
+    ('2', '0.333333', '-inf', '0.333', '0')
     """
-    return format(x, NUMBER_FORMAT)
+    return format(x + 0.0 if x == 0 else x, f".{digits}g")
+
+
+def check_digits(caller: str, digits: object) -> int:
+    """Return ``digits`` if it is an int from 1 to 17, else raise naming ``caller``.
+
+    >>> check_digits("draw_dot", 0)
+    Traceback (most recent call last):
+    ...
+    ValueError: draw_dot: digits must be an int from 1 to 17 (significant digits), got 0
+    """
+    wanted = f"an int from 1 to {MAX_DIGITS} (significant digits)"
+    if isinstance(digits, bool) or not isinstance(digits, int):
+        raise TypeError(f"{caller}: digits must be {wanted}, got {describe(digits)}")
+    if not 1 <= digits <= MAX_DIGITS:
+        raise ValueError(f"{caller}: digits must be {wanted}, got {digits!r}")
+    return digits
+
+
+def text_choice(caller: str, name: str, value: object, allowed: Sequence[str]) -> str:
+    """Return ``value`` if it is one of ``allowed``: a TypeError for a non-str, else a ValueError.
+
+    >>> text_choice("draw_dot", "grads", 1, (".grad", "fresh"))
+    Traceback (most recent call last):
+    ...
+    TypeError: draw_dot: grads must be one of ['.grad', 'fresh'], got int 1
+    """
+    if not isinstance(value, str):
+        raise TypeError(f"{caller}: {name} must be one of {list(allowed)}, got {describe(value)}")
+    return _checks.choice(name, value, allowed, caller=caller)
 
 
 def record_escape(text: str) -> str:
@@ -118,7 +157,31 @@ def digraph_class() -> Any:  # a graphviz.Digraph subclass; graphviz ships no ty
             return DOT_MISSING
 
     class Digraph(graphviz.Digraph):  # type: ignore[misc]  # graphviz is untyped
-        """A ``graphviz.Digraph`` whose rendering explains a missing ``dot`` program."""
+        """A ``graphviz.Digraph`` whose rendering explains a missing ``dot`` program.
+
+        Jupyter gets the SVG and, beside it, a PNG: a notebook that is not trusted (one a
+        student received) does not render SVG, but shows the PNG. The DOT text rides along as
+        ``text/vnd.graphviz``, which front-ends ignore and checks read.
+        """
+
+        values: int | None = None
+        """How many Values the picture draws (set by ``draw_dot``)."""
+
+        def __repr__(self) -> str:
+            what = f"{self.values} values" if self.values is not None else f"{self.name!r}"
+            return f"<Digraph of {what}>"
+
+        def _repr_mimebundle_(
+            self, include: Any = None, exclude: Any = None, **_: Any
+        ) -> dict[str, Any]:
+            bundle: dict[str, Callable[[], Any]] = {
+                "image/svg+xml": lambda: self.pipe(format="svg", encoding="utf-8"),
+                "image/png": lambda: self.pipe(format="png"),
+                "text/vnd.graphviz": lambda: self.source,
+                "text/plain": lambda: repr(self),
+            }
+            wanted = set(bundle if include is None else include) - set(exclude or ())
+            return {mime: make() for mime, make in bundle.items() if mime in wanted}
 
         def pipe(self, *args: Any, **kwargs: Any) -> Any:
             try:
