@@ -512,7 +512,8 @@ def dot(
     terms: list[object] = [bias] * (n + 1)  # interleaved by slices: w_1, x_1, ..., w_n, x_n, b
     terms[0:n:2], terms[1:n:2] = weights, inputs
     if not all(map(isinstance, terms, _VALUE)):  # a number becomes a constant leaf
-        terms = [_leaf(x, "dot: bias" if i == n else _DOT_ROLES[i % 2]) for i, x in enumerate(terms)]
+        roles = [*_DOT_ROLES * (n // 2), "dot: bias"]
+        terms = [_leaf(x, role) for x, role in zip(terms, roles, strict=True)]
     return _apply(ops.DOT, tuple(terms))  # type: ignore[arg-type]  # all Values now
 
 
@@ -542,7 +543,8 @@ def dots(
             out.append(dot(w, xs, b))  # numbers to convert, or dot's error
             continue
         terms[0:n:2], terms[n] = w, b
-        numbers[0:n:2], numbers[n] = [v.data for v in w], b.data
+        numbers[0:n:2] = [v.data for v in w]  # type: ignore[union-attr]  # Values, as checked
+        numbers[n] = b.data
         out.append(_record(ops.DOT, tuple(terms), None, ops.DOT.forward(*numbers)))
     return out
 
