@@ -77,6 +77,13 @@ def _apply(op: Op, parents: tuple[Value, ...], params: dict[str, float] | None =
     """Compute ``op`` on the parents' numbers and record the new node."""
     inputs = [p.data for p in parents]
     data = op.forward(*inputs, **params) if params else op.forward(*inputs)
+    return _made(op, parents, params, data)
+
+
+def _made(
+    op: Op, parents: tuple[Value, ...], params: dict[str, float] | None, data: float
+) -> Value:
+    """The node of ``op`` on ``parents`` whose number is ``data``, recorded as the mode says."""
     if _MODE.get():
         return _record(op, parents, params, data)
     out: Value = _new(Value)  # _node(data, op, parents, params) written out, as in _binary
@@ -426,6 +433,8 @@ def _compared(x: object, what: str) -> float:
 
 _VALUE = repeat(Value)  # all(map(isinstance, xs, _VALUE)): is every x a Value? (in C: no frame)
 _DOT_ROLES = ("dot: weights", "dot: inputs")
+_DOT = ops.DOT
+_evaluate_dot: Callable[[tuple[Value, ...]], float] = ops.DOT.evaluate  # type: ignore[assignment]
 
 
 def _leaves(xs: Sequence[object], what: str) -> tuple[Value, ...]:
@@ -514,7 +523,8 @@ def dot(
     if not all(map(isinstance, terms, _VALUE)):  # a number becomes a constant leaf
         roles = [*_DOT_ROLES * (n // 2), "dot: bias"]
         terms = [_leaf(x, role) for x, role in zip(terms, roles, strict=True)]
-    return _apply(ops.DOT, tuple(terms))  # type: ignore[arg-type]  # all Values now
+    parents: tuple[Value, ...] = tuple(terms)  # type: ignore[arg-type]  # all Values now
+    return _made(ops.DOT, parents, None, _evaluate_dot(parents))
 
 
 def dots(
@@ -524,7 +534,7 @@ def dots(
 ) -> list[Value]:
     """Return ``[dot(w, inputs, b) for w, b in zip(weights, biases)]``: a layer's weighted sums.
 
-    The same nodes as that list, made faster: the shared inputs are checked and read once.
+    The same nodes as that list, made faster: the shared inputs are checked once.
 
     >>> x = [Value(1.0), Value(2.0)]
     >>> [z.data for z in dots([[Value(3.0), Value(4.0)], [Value(-1.0), Value(0.5)]], x, [0.5, 0.0])]
@@ -534,18 +544,24 @@ def dots(
         raise ValueError(f"dots: got {len(weights)} rows of weights and {len(biases)} biases")
     xs = _leaves(_terms(inputs, "dots: inputs", "a list of numbers or Values"), "dot: inputs")
     n = 2 * len(xs)
-    terms: list[Any] = [None] * (n + 1)  # parents and their numbers, interleaved as in dot
-    numbers: list[float] = [0.0] * (n + 1)
-    terms[1:n:2], numbers[1:n:2] = xs, [x.data for x in xs]
+    terms: list[Any] = [None] * (n + 1)  # the parents, interleaved as in dot
+    terms[1:n:2] = xs
     out: list[Value] = []
+    recording = _MODE.get()
     for w, b in zip(weights, biases, strict=True):
         if 2 * len(w) != n or not (isinstance(b, Value) and all(map(isinstance, w, _VALUE))):
             out.append(dot(w, xs, b))  # numbers to convert, or dot's error
             continue
         terms[0:n:2], terms[n] = w, b
-        numbers[0:n:2] = [v.data for v in w]  # type: ignore[union-attr]  # Values, as checked
-        numbers[n] = b.data
-        out.append(_record(ops.DOT, tuple(terms), None, ops.DOT.forward(*numbers)))
+        parents = tuple(terms)
+        data = _evaluate_dot(parents)
+        if recording:
+            out.append(_record(_DOT, parents, None, data))
+            continue
+        z: Value = _new(Value)  # _node written out, as in _binary
+        z.data, z.grad, z.label = data, 0.0, ""
+        z._op, z._parents, z._params = _DOT, parents, None
+        out.append(z)
     return out
 
 

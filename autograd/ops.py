@@ -291,6 +291,11 @@ class Op:
     the parents' ``.data`` instead of building the tuple ``local_grads`` returns.
     ``tests/test_ops.py`` pins it equal to ``local_grads`` bit for bit; the reference pass,
     ``create_graph`` and ``detect_anomaly()`` use ``local_grads`` alone.
+
+    ``evaluate(parents)``, on ``dot`` only, is the scalar engine's form of ``forward``: the same
+    sum in the same order, read from the parents' ``.data`` instead of a tuple of their numbers.
+    ``tests/test_ops.py`` pins it equal to ``forward`` bit for bit; pictures, the compiled plan
+    and every other reader use ``forward``.
     """
 
     name: str
@@ -302,6 +307,7 @@ class Op:
     domain: Domain = Domain()
     selects: bool = False
     accumulate: Callable[[tuple[Any, ...], float], None] | None = None
+    evaluate: Callable[[tuple[Any, ...]], float] | None = None
 
     def term(self, local: Scalar, upstream: Scalar) -> Scalar:
         """One edge's share of the chain rule: ``local * upstream``, or 0 where a row selects.
@@ -467,6 +473,11 @@ def register(op: Op) -> Primitive:
             f"register: {op.name}'s accumulate must be None (it is the tuned pass's form of the "
             "built-in n-ary rows; a registered op's local_grads serves every pass)"
         )
+    if op.evaluate is not None:
+        raise ValueError(
+            f"register: {op.name}'s evaluate must be None (it is the scalar engine's form of the "
+            "built-in dot's forward; a registered op's forward serves every pass)"
+        )
     _checked_rules(op)
     _REGISTRY[op.name] = op
     return Primitive(op)
@@ -519,6 +530,14 @@ def _dot_forward(*terms: float) -> float:
     return total
 
 
+def _dot_evaluate(parents: tuple[Any, ...]) -> float:
+    # _dot_forward on the parents' .data: from the bias, w_i * x_i added left to right.
+    total: float = parents[-1].data
+    for w, x in zip(parents[0:-1:2], parents[1::2], strict=True):
+        total += w.data * x.data
+    return total
+
+
 def _dot_local(*args: Scalar) -> tuple[Scalar, ...]:
     n = len(args) - 2  # args are (w1, x1, ..., wk, xk, b, out): n = 2k terms before b
     grads: list[Scalar] = [1.0] * (n + 1)  # d out / d b = 1
@@ -530,8 +549,7 @@ def _dot_local(*args: Scalar) -> tuple[Scalar, ...]:
 def _dot_accumulate(parents: tuple[Any, ...], upstream: float) -> None:
     # _dot_local times upstream, added in input order: w_i gets x_i * upstream, then x_i gets
     # w_i * upstream (the same node twice in dot(p, p) adds twice), the bias 1 * upstream last.
-    pairs = iter(parents)
-    for w, x in zip(pairs, pairs, strict=False):  # two by two, as _dot_forward
+    for w, x in zip(parents[0:-1:2], parents[1::2], strict=True):  # two by two, as forward
         w.grad += x.data * upstream
         x.grad += w.data * upstream
     parents[-1].grad += 1.0 * upstream
@@ -650,7 +668,8 @@ _ROWS: Final = (
        Domain(sample=((-5.0, 5.0),) * 3), accumulate=_sum_accumulate),
     Op("dot", "w·x+b", None, _dot_forward, _dot_local,
        ("x_i for w_i", "w_i for x_i", "1 for b"),
-       Domain(sample=((-5.0, 5.0),) * 5), accumulate=_dot_accumulate),
+       Domain(sample=((-5.0, 5.0),) * 5), accumulate=_dot_accumulate,
+       evaluate=_dot_evaluate),
     # A tie is where max's derivative jumps: the sampled intervals are disjoint, so draws never
     # tie (ties are pinned in the tests' special values).
     # It selects (Op.selects), as PyTorch's max scatters the gradient: the others get 0, always.

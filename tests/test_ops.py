@@ -281,6 +281,29 @@ def test_accumulate_adds_local_grads_times_upstream_bit_for_bit(
     assert all(_same_float(g, expected[v]) for g, v in zip(got, pool, strict=True)), got
 
 
+@given(data=st.data())
+def test_dot_evaluate_is_its_forward_bit_for_bit(data: st.DataObject) -> None:
+    """dot's evaluate (the scalar engine's forward, read from .data) is forward, bit for bit.
+
+    At any floats (inf, nan, -0.0, subnormals, sums that round), inputs repeated (``dot(p, p)``).
+    """
+    numbers = st.one_of(extreme_floats(), st.floats(-1e16, 1e16))
+    pool = [Value(x) for x in data.draw(st.lists(numbers, min_size=1, max_size=4))]
+    pairs = data.draw(st.integers(0, 6))
+    size = 2 * pairs + 1  # (w_1, x_1, ..., w_n, x_n, b)
+    picks = data.draw(st.lists(st.integers(0, len(pool) - 1), min_size=size, max_size=size))
+    parents = tuple(pool[i] for i in picks)
+    dot_row = OPS["dot"]
+    assert dot_row.evaluate is not None
+    got, expected = dot_row.evaluate(parents), dot_row.forward(*[p.data for p in parents])
+    assert _same_float(got, expected), (got, expected)
+
+
+def test_only_dot_has_an_evaluate_form() -> None:
+    """evaluate is the built-in dot's alone: every other row's forward is its only form."""
+    assert [op.name for op in ROWS if op.evaluate is not None] == ["dot"]
+
+
 def test_accumulate_adds_in_input_order_where_order_matters() -> None:
     """x is each pair's input with weights 1, 1e16, -1e16: added in that order x.grad is 0."""
     x = Value(1.0)

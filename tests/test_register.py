@@ -143,12 +143,14 @@ def _with(**changes: Any) -> Op:
         (_with(forward=lambda x: (x, x)), TypeError, r"swish's forward must return a number"),
         (_with(accumulate=lambda parents, upstream: None), ValueError,
          r"swish's accumulate must be None \(it is the tuned pass's form of the built-in n-ary"),
+        (_with(evaluate=lambda parents: 0.0), ValueError,
+         r"swish's evaluate must be None \(it is the scalar engine's form of the built-in dot"),
         (_with(selects=1), TypeError, r"swish's selects must be True or False, got 1"),
         (_with(selects="yes"), TypeError, r"swish's selects must be True or False, got 'yes'"),
     ],
     ids=["builtin-name", "name", "forward", "local", "not-a-tuple", "two-derivatives",
          "arity-vs-rule", "n-ary", "formula-count", "formula-str", "domain", "forward-result",
-         "accumulate", "selects=1", "selects='yes'"],
+         "accumulate", "evaluate", "selects=1", "selects='yes'"],
 )  # fmt: skip
 def test_register_refuses_a_bad_record_naming_the_op(
     op: Op, error: type[Exception], pattern: str
