@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Any, overload
 
 from autograd import _checks, fast_backward, modes, ops
@@ -76,7 +77,30 @@ def _apply(op: Op, parents: tuple[Value, ...], params: dict[str, float] | None =
     """Compute ``op`` on the parents' numbers and record the new node."""
     inputs = [p.data for p in parents]
     data = op.forward(*inputs, **params) if params else op.forward(*inputs)
-    return _record(op, parents, params, data)
+    return _made(op, parents, params, data)
+
+
+def _made(
+    op: Op, parents: tuple[Value, ...], params: dict[str, float] | None, data: float
+) -> Value:
+    """The node of ``op`` on ``parents`` whose number is ``data``, recorded as the mode says."""
+    if _MODE.get():
+        return _record(op, parents, params, data)
+    out: Value = _new(Value)  # _node(data, op, parents, params) written out, as in _binary
+    out.data, out.grad, out.label = data, 0.0, ""
+    out._op, out._parents, out._params = op, parents, params
+    return out
+
+
+def _unary(op: Op, a: Value) -> Value:
+    # ``x.relu()`` and friends, written out like _binary
+    data = op.forward(a.data)
+    if _MODE.get():
+        return _record(op, (a,), None, data)
+    out: Value = _new(Value)
+    out.data, out.grad, out.label = data, 0.0, ""
+    out._op, out._parents, out._params = op, (a,), None
+    return out
 
 
 def _binary(op: Op, a: Value, b: object) -> Value:
@@ -221,7 +245,7 @@ class Value(LeavesOnlyCopy):
         return _rbinary(ops.DIV, self, other)
 
     def __neg__(self) -> Value:
-        return _apply(ops.NEG, (self,))
+        return _unary(ops.NEG, self)
 
     def __pow__(self, other: Value | float) -> Value:
         if isinstance(other, Value):
@@ -232,7 +256,7 @@ class Value(LeavesOnlyCopy):
         return _rbinary(ops.VPOW, self, other)
 
     def __abs__(self) -> Value:
-        return _apply(ops.ABS, (self,))
+        return _unary(ops.ABS, self)
 
     # --- comparisons read .data and build no node ---
 
@@ -258,7 +282,7 @@ class Value(LeavesOnlyCopy):
         >>> Value(0.0).exp().data
         1.0
         """
-        return _apply(ops.EXP, (self,))
+        return _unary(ops.EXP, self)
 
     def log(self) -> Value:
         """Return the natural log (``-inf`` at 0, ``nan`` below).
@@ -266,7 +290,7 @@ class Value(LeavesOnlyCopy):
         >>> Value(1.0).log().data
         0.0
         """
-        return _apply(ops.LOG, (self,))
+        return _unary(ops.LOG, self)
 
     def tanh(self) -> Value:
         """Return ``tanh(self)``.
@@ -277,7 +301,7 @@ class Value(LeavesOnlyCopy):
         >>> (y.data, x.grad)
         (0.0, 1.0)
         """
-        return _apply(ops.TANH, (self,))
+        return _unary(ops.TANH, self)
 
     def sigmoid(self) -> Value:
         """Return the logistic function ``1 / (1 + e**-self)``.
@@ -288,7 +312,7 @@ class Value(LeavesOnlyCopy):
         >>> (y.data, x.grad)
         (0.5, 0.25)
         """
-        return _apply(ops.SIGMOID, (self,))
+        return _unary(ops.SIGMOID, self)
 
     def relu(self) -> Value:
         """Return ``max(0, self)``; its derivative at 0 is 0 (PyTorch's convention).
@@ -296,7 +320,7 @@ class Value(LeavesOnlyCopy):
         >>> Value(-2.0).relu().data, Value(3.0).relu().data
         (0.0, 3.0)
         """
-        return _apply(ops.RELU, (self,))
+        return _unary(ops.RELU, self)
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
         """Return ``self`` if positive, else ``slope * self``.
@@ -321,7 +345,7 @@ class Value(LeavesOnlyCopy):
         >>> (y.data, Value(0.0).heaviside().data, x.grad)
         (1.0, 0.0, 0.0)
         """
-        return _apply(ops.HEAVISIDE, (self,))
+        return _unary(ops.HEAVISIDE, self)
 
     def softplus(self) -> Value:
         """Return ``log(1 + e**self)``, stable for large ``|self|``; its derivative is sigmoid.
@@ -329,7 +353,7 @@ class Value(LeavesOnlyCopy):
         >>> Value(0.0).softplus().data == math.log(2.0)
         True
         """
-        return _apply(ops.SOFTPLUS, (self,))
+        return _unary(ops.SOFTPLUS, self)
 
     def sqrt(self) -> Value:
         """Return the square root (``nan`` below 0; derivative ``inf`` at 0).
@@ -337,7 +361,7 @@ class Value(LeavesOnlyCopy):
         >>> Value(9.0).sqrt().data
         3.0
         """
-        return _apply(ops.SQRT, (self,))
+        return _unary(ops.SQRT, self)
 
     def abs(self) -> Value:
         """Return ``|self|``; its derivative at 0 is 0 (PyTorch's convention).
@@ -345,7 +369,7 @@ class Value(LeavesOnlyCopy):
         >>> Value(-2.0).abs().data
         2.0
         """
-        return _apply(ops.ABS, (self,))
+        return _unary(ops.ABS, self)
 
     def sin(self) -> Value:
         """Return ``sin(self)``.
@@ -353,7 +377,7 @@ class Value(LeavesOnlyCopy):
         >>> Value(0.0).sin().data
         0.0
         """
-        return _apply(ops.SIN, (self,))
+        return _unary(ops.SIN, self)
 
     def cos(self) -> Value:
         """Return ``cos(self)``.
@@ -361,7 +385,7 @@ class Value(LeavesOnlyCopy):
         >>> Value(0.0).cos().data
         1.0
         """
-        return _apply(ops.COS, (self,))
+        return _unary(ops.COS, self)
 
     # --- gradients ---
 
@@ -407,6 +431,18 @@ def _compared(x: object, what: str) -> float:
 
 # --- n-ary nodes: one box for many terms --------------------------------------------------------
 
+_VALUE = repeat(Value)  # all(map(isinstance, xs, _VALUE)): is every x a Value? (in C: no frame)
+_DOT_ROLES = ("dot: weights", "dot: inputs")
+_DOT = ops.DOT
+_evaluate_dot: Callable[[tuple[Value, ...]], float] = ops.DOT.evaluate  # type: ignore[assignment]
+
+
+def _leaves(xs: Sequence[object], what: str) -> tuple[Value, ...]:
+    """``xs`` as nodes: a Value as is, a number as a constant leaf (named ``what`` in errors)."""
+    if all(map(isinstance, xs, _VALUE)):  # the common case: nothing to convert
+        return tuple(xs)  # type: ignore[arg-type]  # all Values, as just checked
+    return tuple(_leaf(x, what) for x in xs)
+
 
 def sum_values(values: Iterable[Value | float]) -> Value:
     """Return the sum of many Values as one n-ary node (one op box, one edge per term).
@@ -421,7 +457,7 @@ def sum_values(values: Iterable[Value | float]) -> Value:
     >>> (s.data, [x.grad for x in xs])
     (6.5, [1.0, 1.0, 1.0])
     """
-    parents = tuple(_leaf(v, "sum_values") for v in _terms(values, "sum_values: values"))
+    parents = _leaves(_terms(values, "sum_values: values"), "sum_values")
     if not parents:
         return _node(0.0, None, (), None)
     return _apply(ops.SUM, parents)
@@ -450,7 +486,7 @@ def max_values(values: Iterable[Value | float]) -> Value:
     >>> (m.data, [x.grad for x in xs])
     (3.0, [0.0, 1.0, 0.0])
     """
-    parents = tuple(_leaf(v, "max_values") for v in _terms(values, "max_values: values"))
+    parents = _leaves(_terms(values, "max_values: values"), "max_values")
     if not parents:
         raise ValueError("max_values: got no values; pass at least one")
     return _apply(ops.MAX, parents)
@@ -481,12 +517,52 @@ def dot(
         raise ValueError(
             f"dot: got {len(weights)} weights and {len(inputs)} inputs; they must pair up"
         )
-    parents: list[Value] = []
-    for w, x in zip(weights, inputs, strict=True):
-        parents.append(_leaf(w, "dot: weights"))
-        parents.append(_leaf(x, "dot: inputs"))
-    parents.append(_leaf(bias, "dot: bias"))
-    return _apply(ops.DOT, tuple(parents))
+    n = 2 * len(weights)
+    terms: list[object] = [bias] * (n + 1)  # interleaved by slices: w_1, x_1, ..., w_n, x_n, b
+    terms[0:n:2], terms[1:n:2] = weights, inputs
+    if not all(map(isinstance, terms, _VALUE)):  # a number becomes a constant leaf
+        roles = [*_DOT_ROLES * (n // 2), "dot: bias"]
+        terms = [_leaf(x, role) for x, role in zip(terms, roles, strict=True)]
+    parents: tuple[Value, ...] = tuple(terms)  # type: ignore[arg-type]  # all Values now
+    return _made(ops.DOT, parents, None, _evaluate_dot(parents))
+
+
+def dots(
+    weights: Sequence[Sequence[Value | float]],
+    inputs: Sequence[Value | float],
+    biases: Sequence[Value | float],
+) -> list[Value]:
+    """Return ``[dot(w, inputs, b) for w, b in zip(weights, biases)]``: a layer's weighted sums.
+
+    The same nodes as that list, made faster: the shared inputs are checked once.
+
+    >>> x = [Value(1.0), Value(2.0)]
+    >>> [z.data for z in dots([[Value(3.0), Value(4.0)], [Value(-1.0), Value(0.5)]], x, [0.5, 0.0])]
+    [11.5, 0.0]
+    """
+    if len(weights) != len(biases):
+        raise ValueError(f"dots: got {len(weights)} rows of weights and {len(biases)} biases")
+    xs = _leaves(_terms(inputs, "dots: inputs", "a list of numbers or Values"), "dot: inputs")
+    n = 2 * len(xs)
+    terms: list[Any] = [None] * (n + 1)  # the parents, interleaved as in dot
+    terms[1:n:2] = xs
+    out: list[Value] = []
+    recording = _MODE.get()
+    for w, b in zip(weights, biases, strict=True):
+        if 2 * len(w) != n or not (isinstance(b, Value) and all(map(isinstance, w, _VALUE))):
+            out.append(dot(w, xs, b))  # numbers to convert, or dot's error
+            continue
+        terms[0:n:2], terms[n] = w, b
+        parents = tuple(terms)
+        data = _evaluate_dot(parents)
+        if recording:
+            out.append(_record(_DOT, parents, None, data))
+            continue
+        z: Value = _new(Value)  # _node written out, as in _binary
+        z.data, z.grad, z.label = data, 0.0, ""
+        z._op, z._parents, z._params = _DOT, parents, None
+        out.append(z)
+    return out
 
 
 # --- the graph walk ------------------------------------------------------------------------------

@@ -7,6 +7,8 @@ for bit; ``tests/test_engine.py`` pins that over random programs. It is faster b
 - running sums live in the nodes' own ``.grad`` slots instead of a dict keyed by node (half the
   cost on big graphs);
 - the common unary and binary nodes are unrolled (no zip, no helper call);
+- the n-ary ``sum`` and ``dot`` nodes add their terms in place through their row's
+  ``accumulate`` form (:class:`autograd.ops.Op`), with no tuple of local derivatives;
 - one walk both counts each op node's consumers (Kahn's algorithm) and takes out what earlier
   passes left in ``.grad``, so a pass starts from zero and then adds the old values back in
   (PyTorch's rule: two calls give twice the gradient, never micrograd's re-propagation);
@@ -28,7 +30,7 @@ from __future__ import annotations
 import math
 import numbers
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Final, Protocol
 
 import numpy as np
@@ -203,17 +205,16 @@ class FreshPass:
             node = pop()
             upstream = node.grad
             parents = node._parents
+            op: Op = node._op  # type: ignore[assignment]  # walk 2 sees op nodes only
+            if checked or node._params is not None:  # anomaly checks, or pow and leaky_relu
+                _release(node, upstream, checked, consumers, push)
+                continue
+            arity = len(parents)
             # The common binary node, unrolled: no zip, no helper call (a selecting row: below).
-            if (
-                not checked
-                and node._params is None
-                and len(parents) == 2  # noqa: PLR2004
-                and not node._op.selects  # type: ignore[union-attr]  # walk 2 sees op nodes only
-            ):
+            if arity == 2 and not op.selects:  # noqa: PLR2004
                 a, b = parents
                 try:
-                    rule = node._op.local_grads  # type: ignore[union-attr]
-                    da, db = rule(a.data, b.data, node.data)
+                    da, db = op.local_grads(a.data, b.data, node.data)
                 except ArithmeticError:
                     da, db = local_floats(node)
                 a.grad += da * upstream
@@ -228,9 +229,8 @@ class FreshPass:
                     consumers[b] = left
                     if not left:
                         push(b)
-                continue
-            op: Op = node._op  # type: ignore[assignment]
-            if not checked and node._params is None and len(parents) == 1:  # unary: unrolled too
+                continue  # (a jump back: CPython 3.11 specialises a loop's code only after such)
+            if arity == 1:  # unary: unrolled too
                 (a,) = parents
                 try:
                     (d,) = op.local_grads(a.data, node.data)
@@ -243,18 +243,16 @@ class FreshPass:
                     if not left:
                         push(a)
                 continue
-            local = local_floats(node)
-            if checked:
-                _check_finite(node, local, upstream)
-            if op.selects:  # Op.term: 0 where d is 0, whatever the upstream (x * 1.0 is x)
-                local, upstream = tuple(op.term(d, upstream) for d in local), 1.0
-            for parent, d in zip(parents, local, strict=True):
-                parent.grad += d * upstream
-                if parent._op is not None:
-                    left = consumers[parent] - 1
-                    consumers[parent] = left
-                    if not left:
-                        push(parent)
+            if op.accumulate is not None:  # sum, dot: their rule adds in place
+                op.accumulate(parents, upstream)
+                for parent in parents:
+                    if parent._op is not None:  # only op nodes wait for their consumers
+                        left = consumers[parent] - 1
+                        consumers[parent] = left
+                        if not left:
+                            push(parent)
+                continue
+            _release(node, upstream, checked, consumers, push)
 
     def undo(self, *, touched: bool = True) -> None:
         """Put every ``.grad`` back as it was before the pass (``touched``: walk 2 had begun)."""
@@ -268,6 +266,29 @@ class FreshPass:
                         parent.grad = 0.0
         for node, old in zip(self.saved_nodes, self.saved_grads, strict=True):
             node.grad = old
+
+
+def _release(
+    node: Node,
+    upstream: float,
+    checked: bool,
+    consumers: dict[Node, int],
+    push: Callable[[Node], None],
+) -> None:
+    """Walk 2's general step: ``local * upstream`` into each parent, from ``local_floats``."""
+    op: Op = node._op  # type: ignore[assignment]  # walk 2 sees op nodes only
+    local = local_floats(node)
+    if checked:
+        _check_finite(node, local, upstream)
+    if op.selects:  # Op.term: 0 where d is 0, whatever the upstream (x * 1.0 is x)
+        local, upstream = tuple(op.term(d, upstream) for d in local), 1.0
+    for parent, d in zip(node._parents, local, strict=True):
+        parent.grad += d * upstream
+        if parent._op is not None:
+            left = consumers[parent] - 1
+            consumers[parent] = left
+            if not left:
+                push(parent)
 
 
 def _raise_if_a_grad_is_not_a_number(nodes: Iterable[Node], err: Exception) -> None:

@@ -284,6 +284,18 @@ class Op:
     whose derivative is a step of 0s and 1s (relu, abs, heaviside, max) sets it; a row whose zero
     is a number it computes (``mul``'s ``b``, ``leaky_relu``'s slope 0) does not: ``0 * inf`` is
     nan there, as in PyTorch.
+
+    ``accumulate(parents, upstream)``, on the n-ary rows ``sum`` and ``dot`` only, is the tuned
+    backward pass's form of the row's ``local_grads`` and :meth:`term`: one loop that adds
+    ``local_i * upstream`` into ``parents[i].grad`` in input order, reading the derivatives from
+    the parents' ``.data`` instead of building the tuple ``local_grads`` returns.
+    ``tests/test_ops.py`` pins it equal to ``local_grads`` bit for bit; the reference pass,
+    ``create_graph`` and ``detect_anomaly()`` use ``local_grads`` alone.
+
+    ``evaluate(parents)``, on ``dot`` only, is the scalar engine's form of ``forward``: the same
+    sum in the same order, read from the parents' ``.data`` instead of a tuple of their numbers.
+    ``tests/test_ops.py`` pins it equal to ``forward`` bit for bit; pictures, the compiled plan
+    and every other reader use ``forward``.
     """
 
     name: str
@@ -294,6 +306,8 @@ class Op:
     formula: tuple[str, ...]
     domain: Domain = Domain()
     selects: bool = False
+    accumulate: Callable[[tuple[Any, ...], float], None] | None = None
+    evaluate: Callable[[tuple[Any, ...]], float] | None = None
 
     def term(self, local: Scalar, upstream: Scalar) -> Scalar:
         """One edge's share of the chain rule: ``local * upstream``, or 0 where a row selects.
@@ -454,6 +468,16 @@ def register(op: Op) -> Primitive:
     (8.0, 12.0, True)
     """
     _checked_fields(op)
+    if op.accumulate is not None:
+        raise ValueError(
+            f"register: {op.name}'s accumulate must be None (it is the tuned pass's form of the "
+            "built-in n-ary rows; a registered op's local_grads serves every pass)"
+        )
+    if op.evaluate is not None:
+        raise ValueError(
+            f"register: {op.name}'s evaluate must be None (it is the scalar engine's form of the "
+            "built-in dot's forward; a registered op's forward serves every pass)"
+        )
     _checked_rules(op)
     _REGISTRY[op.name] = op
     return Primitive(op)
@@ -496,21 +520,45 @@ def unregister(name: str) -> Op:
 
 
 def _dot_forward(*terms: float) -> float:
-    # Inputs are (w1, x1, w2, x2, ..., b): a neuron's weighted sum plus bias as one node.
+    # Inputs are (w1, x1, w2, x2, ..., b): a neuron's weighted sum plus bias as one node,
+    # added left to right from the bias. zip(pairs, pairs) takes them two by two (w_i, x_i)
+    # and stops at b, the odd one out.
     total = terms[-1]
-    for i in range(0, len(terms) - 1, 2):
-        total += terms[i] * terms[i + 1]
+    pairs = iter(terms)
+    for w, x in zip(pairs, pairs, strict=False):
+        total += w * x
+    return total
+
+
+def _dot_evaluate(parents: tuple[Any, ...]) -> float:
+    # _dot_forward on the parents' .data: from the bias, w_i * x_i added left to right.
+    total: float = parents[-1].data
+    for w, x in zip(parents[0:-1:2], parents[1::2], strict=True):
+        total += w.data * x.data
     return total
 
 
 def _dot_local(*args: Scalar) -> tuple[Scalar, ...]:
-    terms = args[:-1]  # the last argument is out, not needed
-    grads: list[Scalar] = []
-    for i in range(0, len(terms) - 1, 2):
-        grads.append(terms[i + 1])  # d out / d w_i = x_i
-        grads.append(terms[i])  # d out / d x_i = w_i
-    grads.append(1.0)  # d out / d b
+    n = len(args) - 2  # args are (w1, x1, ..., wk, xk, b, out): n = 2k terms before b
+    grads: list[Scalar] = [1.0] * (n + 1)  # d out / d b = 1
+    grads[0:n:2] = args[1:n:2]  # d out / d w_i = x_i
+    grads[1:n:2] = args[0:n:2]  # d out / d x_i = w_i
     return tuple(grads)
+
+
+def _dot_accumulate(parents: tuple[Any, ...], upstream: float) -> None:
+    # _dot_local times upstream, added in input order: w_i gets x_i * upstream, then x_i gets
+    # w_i * upstream (the same node twice in dot(p, p) adds twice), the bias 1 * upstream last.
+    for w, x in zip(parents[0:-1:2], parents[1::2], strict=True):  # two by two, as forward
+        w.grad += x.data * upstream
+        x.grad += w.data * upstream
+    parents[-1].grad += 1.0 * upstream
+
+
+def _sum_accumulate(parents: tuple[Any, ...], upstream: float) -> None:
+    term = 1.0 * upstream  # every input's local derivative is 1
+    for p in parents:
+        p.grad += term
 
 
 def _heaviside(x: float) -> float:
@@ -617,10 +665,11 @@ _ROWS: Final = (
     Op("cos", "cos", 1, safe_cos, lambda x, out: (-sin(x),), ("-sin(x)",)),
     # --- n-ary: fused nodes that keep big graphs small ---
     Op("sum", "Σ", None, _sum_forward, lambda *args: (1.0,) * (len(args) - 1), ("1 each",),
-       Domain(sample=((-5.0, 5.0),) * 3)),
+       Domain(sample=((-5.0, 5.0),) * 3), accumulate=_sum_accumulate),
     Op("dot", "w·x+b", None, _dot_forward, _dot_local,
        ("x_i for w_i", "w_i for x_i", "1 for b"),
-       Domain(sample=((-5.0, 5.0),) * 5)),
+       Domain(sample=((-5.0, 5.0),) * 5), accumulate=_dot_accumulate,
+       evaluate=_dot_evaluate),
     # A tie is where max's derivative jumps: the sampled intervals are disjoint, so draws never
     # tie (ties are pinned in the tests' special values).
     # It selects (Op.selects), as PyTorch's max scatters the gradient: the others get 0, always.

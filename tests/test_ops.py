@@ -37,7 +37,7 @@ from autograd.testing.properties import (
     check_rule_on_values,
     check_second_derivatives,
 )
-from autograd.testing.strategies import floats_between, points
+from autograd.testing.strategies import extreme_floats, floats_between, points
 
 ROWS = list(OPS.values())
 each_row = pytest.mark.parametrize("op", ROWS, ids=lambda op: op.name)
@@ -240,6 +240,82 @@ def test_sum_and_dot_accept_any_number_of_terms() -> None:
         d.backward()
         assert [v.grad for v in w] == [v.data for v in xs]
         assert [v.grad for v in xs] == [v.data for v in w]
+
+
+ACCUMULATING = [op for op in ROWS if op.accumulate is not None]
+
+
+def test_the_n_ary_sum_and_dot_rows_accumulate() -> None:
+    """sum and dot, the n-ary rows of every MLP, have the tuned pass's accumulating form."""
+    assert {op.name for op in ACCUMULATING} >= {"sum", "dot"}
+
+
+@pytest.mark.parametrize("op", ACCUMULATING, ids=lambda op: op.name)
+@given(data=st.data())
+def test_accumulate_adds_local_grads_times_upstream_bit_for_bit(
+    op: Op, data: st.DataObject
+) -> None:
+    """accumulate adds op.term(local_grads[i], upstream) into each input's .grad, in input order.
+
+    Bit for bit, at any floats (inf, nan, -0.0, subnormals), with inputs repeated (``dot(p, p)``)
+    and arbitrary starting gradients: it is the reference pass's loop over local_grads.
+    """
+    numbers = st.one_of(extreme_floats(), st.floats(-1e16, 1e16))  # sums that round visibly
+    pool = [Value(x) for x in data.draw(st.lists(numbers, min_size=1, max_size=3))]
+    picks = data.draw(st.lists(st.integers(0, len(pool) - 1), min_size=1, max_size=9))
+    if op.name == "dot" and len(picks) % 2 == 0:  # (w_1, x_1, ..., w_n, x_n, b): an odd count
+        picks = picks[:-1]
+    parents = tuple(pool[i] for i in picks)
+    upstream = data.draw(numbers)
+    starts = data.draw(st.lists(numbers, min_size=len(pool), max_size=len(pool)))
+    inputs = [p.data for p in parents]
+    local = op.local_grads(*inputs, op.forward(*inputs))
+    expected = dict(zip(pool, starts, strict=True))
+    for parent, d in zip(parents, local, strict=True):
+        expected[parent] = expected[parent] + op.term(d, upstream)
+    for v, g in zip(pool, starts, strict=True):
+        v.grad = g
+    assert op.accumulate is not None
+    op.accumulate(parents, upstream)
+    got = [v.grad for v in pool]
+    assert all(_same_float(g, expected[v]) for g, v in zip(got, pool, strict=True)), got
+
+
+@given(data=st.data())
+def test_dot_evaluate_is_its_forward_bit_for_bit(data: st.DataObject) -> None:
+    """dot's evaluate (the scalar engine's forward, read from .data) is forward, bit for bit.
+
+    At any floats (inf, nan, -0.0, subnormals, sums that round), inputs repeated (``dot(p, p)``).
+    """
+    numbers = st.one_of(extreme_floats(), st.floats(-1e16, 1e16))
+    pool = [Value(x) for x in data.draw(st.lists(numbers, min_size=1, max_size=4))]
+    pairs = data.draw(st.integers(0, 6))
+    size = 2 * pairs + 1  # (w_1, x_1, ..., w_n, x_n, b)
+    picks = data.draw(st.lists(st.integers(0, len(pool) - 1), min_size=size, max_size=size))
+    parents = tuple(pool[i] for i in picks)
+    dot_row = OPS["dot"]
+    assert dot_row.evaluate is not None
+    got, expected = dot_row.evaluate(parents), dot_row.forward(*[p.data for p in parents])
+    assert _same_float(got, expected), (got, expected)
+
+
+def test_only_dot_has_an_evaluate_form() -> None:
+    """evaluate is the built-in dot's alone: every other row's forward is its only form."""
+    assert [op.name for op in ROWS if op.evaluate is not None] == ["dot"]
+
+
+def test_accumulate_adds_in_input_order_where_order_matters() -> None:
+    """x is each pair's input with weights 1, 1e16, -1e16: added in that order x.grad is 0."""
+    x = Value(1.0)
+    weights = [Value(1.0), Value(1e16), Value(-1e16)]
+    add_dot, add_sum = OPS["dot"].accumulate, OPS["sum"].accumulate
+    assert add_dot is not None
+    assert add_sum is not None
+    add_dot(dot(weights, [x, x, x]).parents, 1.0)
+    assert x.grad == 0.0  # (1 + 1e16) - 1e16; the other way round, (-1e16 + 1e16) + 1 = 1
+    x.grad = 1e16
+    add_sum(sum_values([x, x, x]).parents, 1.0)
+    assert x.grad == 1e16 + 1.0 + 1.0 + 1.0  # one term at a time: 1e16, not 1e16 + 4
 
 
 # --- (4) outside the domain: the IEEE result, and FloatingPointError under detect_anomaly -------

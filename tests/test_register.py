@@ -141,12 +141,16 @@ def _with(**changes: Any) -> Op:
         (_with(domain=Domain(sample=((0.0, 1.0),) * 2)), ValueError,
          r"swish takes 1 input\(s\) but its domain.sample has 2 interval\(s\)"),
         (_with(forward=lambda x: (x, x)), TypeError, r"swish's forward must return a number"),
+        (_with(accumulate=lambda parents, upstream: None), ValueError,
+         r"swish's accumulate must be None \(it is the tuned pass's form of the built-in n-ary"),
+        (_with(evaluate=lambda parents: 0.0), ValueError,
+         r"swish's evaluate must be None \(it is the scalar engine's form of the built-in dot"),
         (_with(selects=1), TypeError, r"swish's selects must be True or False, got 1"),
         (_with(selects="yes"), TypeError, r"swish's selects must be True or False, got 'yes'"),
     ],
     ids=["builtin-name", "name", "forward", "local", "not-a-tuple", "two-derivatives",
          "arity-vs-rule", "n-ary", "formula-count", "formula-str", "domain", "forward-result",
-         "selects=1", "selects='yes'"],
+         "accumulate", "evaluate", "selects=1", "selects='yes'"],
 )  # fmt: skip
 def test_register_refuses_a_bad_record_naming_the_op(
     op: Op, error: type[Exception], pattern: str

@@ -38,6 +38,8 @@ _REDUCTIONS: Final = ("mean", "sum")
 CHECK_EVERY: Final = 10
 """compile_loss's default ``check_every``: one example rebuilt on calls 0, 10, 20, ..."""
 
+_FLOATS: Final = frozenset({float})
+
 
 class CompiledLoss:
     """A loss traced once on one example and executed on whole batches with numpy.
@@ -273,7 +275,7 @@ class CompiledLoss:
         news = grads[UNIFORM][: len(self.params), 0].tolist()
         try:  # the usual case, cheaply: floats, and every sum a float
             sums = [p.grad + g for p, g in zip(self.params, news, strict=True)]
-            floats = all(type(total) is float for total in sums)
+            floats = set(map(type, sums)) <= _FLOATS  # every sum a float (in C: no frame)
         except (TypeError, ArithmeticError):  # a .grad set by hand: None, 10**400
             floats = False
         if not floats:  # find and name it (1j gave complex sums), or take an int as a float

@@ -21,6 +21,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Final
 
+from autograd import ops
 from autograd.compiled.check import HOW_TO_FIX, DataDependentGraphError
 from autograd.engine import Value, topological_order
 from autograd.modes import recording
@@ -29,7 +30,11 @@ _STORED: Final = Value.__dict__["data"]  # the slot behind .data: reading it is 
 # The module that defines Value computes every op (operators, methods, sum_values, dot): a read
 # made from its code is the engine's. Its other readers of a number -- float(), comparisons,
 # detach() -- TracedInput overrides to name them; repr() stays unnoticed (it builds no graph).
+# The table's evaluate and accumulate forms, which the engine calls, read for it too.
 _ENGINE: Final = vars(sys.modules[Value.__module__])
+_ROW_FORMS: Final = frozenset(  # the table's forms that read .data for the engine (Op.evaluate)
+    f.__code__ for op in ops.BUILTINS.values() for f in (op.evaluate, op.accumulate) if f
+)
 NAMED: Final = 3
 """Inputs a refusal names at most (then: "and 5 more")."""
 
@@ -71,7 +76,8 @@ class TracedInput(Value):
     @property
     def data(self) -> float:
         """The input's number; a read from outside the engine's code is noted."""
-        if not self.read and sys._getframe(1).f_globals is not _ENGINE:
+        caller = sys._getframe(1)
+        if not self.read and caller.f_globals is not _ENGINE and caller.f_code not in _ROW_FORMS:
             self.read = f"{self.label}.data"
         value: float = _STORED.__get__(self)
         return value

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from autograd import _checks
-from autograd.engine import Value, dot
+from autograd.engine import Value, dot, dots
 from autograd.messages import describe
 from autograd.nn.init import Init, check_init, init_weights
 from autograd.nn.module import ACTIVATIONS, Inputs, Module, as_inputs, label_parameters
@@ -203,7 +203,9 @@ class Layer(Module):
             )
         # A number became one constant leaf that every neuron reads (not a copy per neuron).
         zero = 0.0 if self.bias else Value(0.0)  # the bias slot of bias-free neurons: one leaf
-        out = [n.fire(xs, zero) for n in self.neurons]
+        neurons = self.neurons
+        sums = dots([n.w for n in neurons], xs, [zero if n.b is None else n.b for n in neurons])
+        out = [n._act(z) for n, z in zip(neurons, sums, strict=True)]
         return out[0] if len(out) == 1 else out
 
     def _children(self) -> list[tuple[str, Module]]:
