@@ -42,19 +42,19 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine() or "unknown CPU"
 
 
-def commit() -> str:
+def commit(root: Path = ROOT) -> str:
     """The short commit hash of the code measured, ``-dirty`` if tracked files have changes."""
     try:
         head = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"],
-            cwd=ROOT,
+            cwd=root,
             capture_output=True,
             text=True,
             check=False,
         ).stdout.strip()
         dirty = subprocess.run(
             ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=ROOT,
+            cwd=root,
             capture_output=True,
             text=True,
             check=False,
@@ -90,8 +90,10 @@ def header_lines(info: dict[str, str]) -> list[str]:
         f"Machine: {info['cpu']}, {info['cores']} cores, {info['platform']}",
         f"Python {info['python']}, numpy {info['numpy']}, micrograd {info['micrograd']}",
         f"Commit {info['commit']}, {info['date']}",
-        f"Load average at the start: {info['load_start']}",
+        f"Load average at the start: {info['load_start']}; numpy's BLAS on one thread",
     ]
+    if "baseline" in info:
+        lines.append(f"Baseline (--baseline): {info['baseline']}")
     if "load_end" in info:
         lines.append(f"Load average at the end: {info['load_end']}")
     return lines

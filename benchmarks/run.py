@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -74,6 +75,10 @@ GOALS: Final = (
     ("moons", "nn", "compute", "part 2: autograd.nn.MLP, moons step, compute only", 15.0, True),
     ("sample", "nn", "compute", "part 2: digits per image, autograd.nn, compute only", 15.0, True),
 )
+BASE: Final = "base"
+"""The engine name of ``--baseline``'s ``autograd.nn``: another commit's, beside this one's."""
+BASE_WORKLOADS: Final = ("moons", "digits", "sample")
+BASE_GOAL: Final = 2.0  # part 2: the compute-only step twice as fast as the baseline's
 VERSUS_GOALS: Final = (
     ("moons", "part 4: compiled ÷ numpy, moons step, compute only", 2.0),
     ("epoch", "part 4: compiled ÷ numpy, digits epoch, compute only", 2.0),
@@ -84,14 +89,27 @@ VERSUS_GOALS: Final = (
 # --- child processes -----------------------------------------------------------------------------
 
 
+BLAS_THREADS: Final = dict.fromkeys(
+    ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"), "1"
+)
+"""Every measuring process runs numpy's BLAS on one thread: on two shared cores a second BLAS
+thread made hand-written numpy's epoch vary from 1.7 to 38 ms between rounds; one thread held
+about 1.9 ms. Hand-written numpy and the compiled plans both call it, so both get the same."""
+
+
 class ChildError(RuntimeError):
     """A benchmark process exited with an error (its output is in the message)."""
 
 
-def run_child(spec: dict[str, Any]) -> dict[str, Any]:
-    """Run one measure in a fresh interpreter and return the JSON object it printed last."""
+def run_child(spec: dict[str, Any], cwd: Path = rp.ROOT) -> dict[str, Any]:
+    """Run one measure in a fresh interpreter and return the JSON object it printed last.
+
+    ``cwd`` is the folder it imports ``benchmarks`` and ``autograd`` from (the baseline's: a
+    folder linking this ``benchmarks`` and another checkout's ``autograd``).
+    """
     argv = [sys.executable, "-m", "benchmarks.run", "--child", json.dumps(spec)]
-    done = subprocess.run(argv, cwd=rp.ROOT, capture_output=True, text=True, check=False)
+    env = {**os.environ, **BLAS_THREADS}
+    done = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, check=False)
     lines = done.stdout.strip().splitlines()
     if done.returncode != 0 or not lines:
         raise ChildError(
@@ -105,6 +123,9 @@ def run_child(spec: dict[str, Any]) -> dict[str, Any]:
 def child_main(text: str) -> int:
     """The child's side: parse the spec, measure, print the result as one JSON line."""
     spec = json.loads(text)
+    base = spec.get("engine") == BASE  # another commit's autograd.nn, imported from cwd
+    if base:
+        spec["engine"] = "nn"
     reference = None
     if spec.get("reference_path"):
         reference = json.loads(Path(spec["reference_path"]).read_text(encoding="utf-8"))
@@ -118,7 +139,12 @@ def child_main(text: str) -> int:
         min_seconds=spec.get("min_seconds", 0.0),
         ops=spec.get("ops", 0),
     )
-    print(json.dumps(measure.child(args)))
+    found = measure.child(args)
+    if base and "name" in found:
+        found["name"] += f" at {spec['base_commit']}"
+    if base and "refused" in found:
+        found["refused"] = f"the baseline at {spec['base_commit']}: {found['refused']}"
+    print(json.dumps(found))
     return 0
 
 
@@ -201,7 +227,8 @@ def _record_step(results: Results, workload: str, engine: str, found: dict[str, 
     spec = wl.STEP_WORKLOADS[workload]
     label = results.labels[workload]
     if "unavailable" in found:
-        results.notes.append(f"{label}: no {spec.names[engine]} row: {found['unavailable']}")
+        name = spec.names.get(engine, engine)
+        results.notes.append(f"{label}: no {name} row: {found['unavailable']}")
         return
     if "refused" in found:
         results.refused.append(f"{label}: {found['refused']}")
@@ -218,7 +245,13 @@ def _record_step(results: Results, workload: str, engine: str, found: dict[str, 
 class Runner:
     """Starts the child processes of one run, round by round, and collects what they find."""
 
-    def __init__(self, config: Config, only: Sequence[str], engines: Sequence[str] | None):
+    def __init__(
+        self,
+        config: Config,
+        only: Sequence[str],
+        engines: Sequence[str] | None,
+        baseline: Path | None = None,
+    ):
         self.config = config
         self.only = list(only)
         self.engines = None if engines is None else list(engines)
@@ -226,16 +259,32 @@ class Runner:
         self.references: dict[str, Path] = {}
         self.skip: set[tuple[str, str]] = set()  # refused or unavailable: not run again
         self.tmp = tempfile.TemporaryDirectory(prefix="bench-")
+        self.base: Path | None = None  # the folder a baseline child imports from
+        self.base_commit = ""
+        if baseline is not None:
+            self.base = Path(self.tmp.name) / "baseline"
+            self.base.mkdir()
+            (self.base / "benchmarks").symlink_to(rp.ROOT / "benchmarks")
+            (self.base / "autograd").symlink_to(baseline.resolve() / "autograd")
+            self.base_commit = rp.commit(baseline)
+            self.results.info["baseline"] = f"{self.base_commit} ({baseline})"
 
     def engines_of(self, workload: str) -> list[str]:
         """The workload's engines this run measures."""
         spec = wl.STEP_WORKLOADS[workload]
         chosen = spec.engines if self.engines is None else tuple(self.engines)
-        return [e for e in spec.engines if e in chosen and (workload, e) not in self.skip]
+        found = [e for e in spec.engines if e in chosen and (workload, e) not in self.skip]
+        wanted = self.base is not None and workload in BASE_WORKLOADS
+        if wanted and "nn" in found and (workload, BASE) not in self.skip:
+            found.insert(found.index("nn") + 1, BASE)
+        return found
 
     def child(self, spec: dict[str, Any]) -> dict[str, Any]:
         """Run one child process and record what it found."""
-        found = run_child(spec)
+        if spec.get("engine") == BASE and self.base is not None:
+            found = run_child({**spec, "base_commit": self.base_commit}, self.base)
+        else:
+            found = run_child(spec)
         record(self.results, spec, found)
         return found
 
@@ -362,8 +411,11 @@ def ordered_series(results: Results) -> list[rp.Series]:
     for workload, spec in wl.STEP_WORKLOADS.items():
         if workload == "epoch":
             rows.extend(epoch_scaled(results))
+        engines = [*spec.engines]
+        if "nn" in engines:  # the baseline's row right below this commit's
+            engines.insert(engines.index("nn") + 1, BASE)
         rows.extend(
-            results.series[(workload, e)] for e in spec.engines if (workload, e) in results.series
+            results.series[(workload, e)] for e in engines if (workload, e) in results.series
         )
     return rows
 
@@ -387,6 +439,18 @@ def goal_lines(results: Results) -> list[str]:
             else "not met"
         )
         lines.append(f"{what}: {shown} micrograd (target ≥ {bound:g}×: {met})")
+    for workload in BASE_WORKLOADS:
+        base, mine = results.series.get((workload, BASE)), results.series.get((workload, "nn"))
+        if base is None or mine is None:
+            continue
+        ratio = rp.median_ratio(base, mine, "compute")
+        shown = rp.fmt_ratio(ratio, rp.ratios(base, mine, "compute"))
+        met = "met" if ratio is not None and ratio >= BASE_GOAL else "not met"
+        lines.append(
+            f"part 2: autograd.nn, {workload} step, compute only, this commit against "
+            f"{results.info.get('baseline', 'the baseline')}: {shown} faster "
+            f"(target ≥ {BASE_GOAL:g}×: {met})"
+        )
     for workload, what, bound in VERSUS_GOALS:
         numpy_s, compiled = (
             results.series.get((workload, "numpy")),
@@ -591,8 +655,18 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
         metavar="JSON",
         help="measure nothing: print the report of a run saved with --json",
     )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="a checkout of another commit (git worktree add DIR 17172b2): its autograd.nn is "
+        "timed beside this one's on the moons, digits and per-image steps, in the same rounds",
+    )
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)  # internal: one measure
     args = parser.parse_args(argv)
+    if args.baseline is not None and not (args.baseline / "autograd" / "__init__.py").is_file():
+        parser.error(f"--baseline {args.baseline}: no autograd package there (a checkout's root)")
     unknown = set(args.only.split(",")) - set(WORKLOADS)
     if unknown:
         parser.error(f"unknown workload(s) {sorted(unknown)} (must be among {list(WORKLOADS)})")
@@ -639,7 +713,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1 if saved.refused else 0
     config = configure(args)
     engines = None if args.engines is None else args.engines.split(",")
-    runner = Runner(config, args.only.split(","), engines)
+    runner = Runner(config, args.only.split(","), engines, args.baseline)
     for line in rp.header_lines(runner.results.info):
         say(line)
     begin = time.perf_counter()

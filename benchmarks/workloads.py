@@ -49,9 +49,9 @@ FAST_INNER: Final = 50
 step or less): one step is near the timer's grain, and a step timed alone right after
 ``gc.collect()`` pays for the caches the collection emptied (100-300 µs here), which 50 steps
 share."""
-PLAN_CHECK_EVERY: Final = 0
-"""The timed plans re-check no example: each is checked against the reference before it is
-timed, and a re-check (one example rebuilt with the scalar engine) would land in a sample."""
+PLAN_CHECK_EVERY: Final = 10
+"""The timed plans re-check as a user's do (the default, ``check_every=10``): with 50 steps a
+sample, every sample holds five re-checks (one example rebuilt with the scalar engine each)."""
 
 
 class UnavailableError(Exception):

@@ -6,6 +6,7 @@ import dataclasses
 import functools
 import importlib.util
 import json
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -96,6 +97,43 @@ def test_a_tiny_run_prints_the_machine_and_both_tables() -> None:
     numpy_row = next(line for line in report.splitlines() if "| numpy, hand-written |" in line)
     assert "× (" in numpy_row  # a ratio with its per-round range
     assert "round 2 of 2" in done.stderr  # progress goes to stderr, the report to stdout
+
+
+def test_a_baseline_checkout_is_timed_beside_this_one_and_named(tmp_path: Path) -> None:
+    """--baseline DIR: that checkout's autograd.nn is a row of its own, checked, with its goal.
+
+    The baseline here is a copy of this package with its dot forward made wrong by 1 %, so the
+    baseline child imports that copy and not this one: the check refuses it (exit 1).
+    """
+    copy = tmp_path / "other"
+    shutil.copytree(ROOT / "autograd", copy / "autograd")
+    ops_file = copy / "autograd" / "ops.py"
+    text = ops_file.read_text(encoding="utf-8")
+    line = "        total += w.data * x.data\n"
+    wrong = text.replace(line, line.replace("x.data", "x.data * 1.01"))
+    assert wrong != text
+    ops_file.write_text(wrong, encoding="utf-8")
+    done = bench("--quick", "--only", "moons", "--engines", "micrograd,nn", "--repeats", "1",
+                 "--rounds", "1", "--baseline", str(copy))  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    assert "Baseline (--baseline): " in done.stdout
+    assert "REFUSED" in done.stdout
+    assert "the baseline at " in done.stdout
+    ops_file.write_text(text, encoding="utf-8")  # the same code: checked, timed, compared
+    done = bench("--quick", "--only", "moons", "--engines", "micrograd,nn", "--repeats", "1",
+                 "--rounds", "1", "--baseline", str(copy))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    rows = [line for line in done.stdout.splitlines() if line.startswith("|")]
+    row = next(line for line in rows if "autograd.nn.MLP at unknown" in line)  # no git: unknown
+    assert row.count("×") == 2  # both timings, each against micrograd
+    assert "this commit against " in done.stdout
+    assert "(target ≥ 2×: " in done.stdout
+
+
+def test_a_baseline_without_a_package_is_refused_by_name(tmp_path: Path) -> None:
+    done = bench("--baseline", str(tmp_path))
+    assert done.returncode == 2
+    assert f"--baseline {tmp_path}: no autograd package there" in done.stderr
 
 
 # --- in one process: the contenders, the check, the report -------------------------------------
