@@ -630,7 +630,9 @@ def report_lines(results: Results, elapsed: float | None) -> list[str]:
 def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     """The command line."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run (~20 s)")
+    parser.add_argument(
+        "--quick", action="store_true", help="small sizes: a smoke run (about 25 s)"
+    )
     parser.add_argument(
         "--only",
         default=",".join(DEFAULT_ONLY),
