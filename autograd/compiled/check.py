@@ -73,7 +73,7 @@ class GraphCheck:
             if any(p in others for p in node._parents)
         }  # op node -> where its constants or outside Values sit among its parents
 
-    def difference(self, root: Value, inputs: Sequence[Value]) -> str | None:
+    def difference(self, root: Value, inputs: Sequence[Value]) -> str | None:  # noqa: C901
         """Return where and how ``root``'s graph differs from the traced one, or None if alike.
 
         Args:
@@ -96,10 +96,15 @@ class GraphCheck:
             if root._op is None and root not in self.params:
                 self.outside.add(root)
             return None
+        slot_of, places_of = self.slot.get, self.leaf_places.get
         stack = [(self.root, root)]  # pairs of different objects only
-        while stack:
-            then, now = stack.pop()
+        push, pop = stack.extend, stack.pop
+        while stack:  # the loop is written out: a re-check walks every edge of one example
+            then, now = pop()
             if then._op is None or now._op is None:
+                slot = slot_of(then)  # the usual leaf: an input where the traced input was
+                if slot is not None and now is inputs[slot]:
+                    continue  # (what _same_leaf says of it: inputs are never made outside)
                 if not self._same_leaf(then, now, inputs):
                     return self._say_where(then, now, new_slot)
                 continue
@@ -108,12 +113,16 @@ class GraphCheck:
             if then in forward:
                 continue
             forward[then], backward[now] = now, then
-            if not self._same_op(then, now):
+            if now._params is not then._params or len(now._parents) != len(then._parents):
+                if not self._same_op(then, now):
+                    return self._say_where(then, now, new_slot)
+            elif now._op is not then._op:  # the rest of _same_op, for shared (or no) params
                 return self._say_where(then, now, new_slot)
-            self._note_outside(then, now)
+            if places_of(then):
+                self._note_outside(then, now)
             # parameters are the same objects in both graphs: skip them without a push
             pairs = zip(then._parents, now._parents, strict=True)  # lengths compared above
-            stack.extend([pair for pair in pairs if pair[0] is not pair[1]])
+            push([pair for pair in pairs if pair[0] is not pair[1]])
         return None
 
     def _note_outside(self, then: Value, now: Value) -> None:
