@@ -433,7 +433,6 @@ def _compared(x: object, what: str) -> float:
 
 _VALUE = repeat(Value)  # all(map(isinstance, xs, _VALUE)): is every x a Value? (in C: no frame)
 _DOT_ROLES = ("dot: weights", "dot: inputs")
-_DOT = ops.DOT
 _evaluate_dot: Callable[[tuple[Value, ...]], float] = ops.DOT.evaluate  # type: ignore[assignment]
 
 
@@ -547,21 +546,13 @@ def dots(
     terms: list[Any] = [None] * (n + 1)  # the parents, interleaved as in dot
     terms[1:n:2] = xs
     out: list[Value] = []
-    recording = _MODE.get()
     for w, b in zip(weights, biases, strict=True):
         if 2 * len(w) != n or not (isinstance(b, Value) and all(map(isinstance, w, _VALUE))):
             out.append(dot(w, xs, b))  # numbers to convert, or dot's error
             continue
         terms[0:n:2], terms[n] = w, b
         parents = tuple(terms)
-        data = _evaluate_dot(parents)
-        if recording:
-            out.append(_record(_DOT, parents, None, data))
-            continue
-        z: Value = _new(Value)  # _node written out, as in _binary
-        z.data, z.grad, z.label = data, 0.0, ""
-        z._op, z._parents, z._params = _DOT, parents, None
-        out.append(z)
+        out.append(_made(ops.DOT, parents, None, _evaluate_dot(parents)))
     return out
 
 

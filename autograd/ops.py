@@ -440,6 +440,12 @@ def _checked_rules(op: Op) -> None:
         )
 
 
+_BUILTIN_FORMS: Final = {  # Op fields the built-in rows alone fill: (what it is, what serves)
+    "accumulate": ("the tuned pass's form of the built-in n-ary rows", "local_grads"),
+    "evaluate": ("the scalar engine's form of the built-in dot's forward", "forward"),
+}
+
+
 def register(op: Op) -> Primitive:
     """Add a primitive of your own to the table and return the function that builds its nodes.
 
@@ -468,16 +474,12 @@ def register(op: Op) -> Primitive:
     (8.0, 12.0, True)
     """
     _checked_fields(op)
-    if op.accumulate is not None:
-        raise ValueError(
-            f"register: {op.name}'s accumulate must be None (it is the tuned pass's form of the "
-            "built-in n-ary rows; a registered op's local_grads serves every pass)"
-        )
-    if op.evaluate is not None:
-        raise ValueError(
-            f"register: {op.name}'s evaluate must be None (it is the scalar engine's form of the "
-            "built-in dot's forward; a registered op's forward serves every pass)"
-        )
+    for form, (what, rule) in _BUILTIN_FORMS.items():
+        if getattr(op, form) is not None:
+            raise ValueError(
+                f"register: {op.name}'s {form} must be None (it is {what}; a registered op's "
+                f"{rule} serves every pass)"
+            )
     _checked_rules(op)
     _REGISTRY[op.name] = op
     return Primitive(op)
