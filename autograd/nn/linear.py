@@ -106,7 +106,8 @@ class Neuron(Module):
         """``activation(w · xs + b)`` for checked inputs; ``zero`` stands in for a missing bias.
 
         A bias-free neuron's ``dot`` node still has a bias slot: it holds ``zero``, a constant
-        (one per call of a Layer, so a picture draws one 0, not one per neuron).
+        (a Layer makes all its neurons' nodes at once, through :func:`autograd.engine.dots`,
+        with one such constant for all of them, so a picture draws one 0, not one per neuron).
         """
         return self._act(dot(self.w, xs, zero if self.b is None else self.b))
 
