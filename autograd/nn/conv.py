@@ -20,10 +20,11 @@ so a border pixel's node has fewer inputs and a picture draws only the pixels a 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from autograd import _checks
-from autograd.engine import Value, dot, max_values, sum_values
+from autograd.engine import Value, dots, max_values, sum_values
 from autograd.nn.image import Image, Shape, as_image, image_shape, pair
 from autograd.nn.init import Init, check_init, init_weights
 from autograd.nn.module import Module
@@ -153,30 +154,20 @@ class Conv2d(Module):
     def __call__(self, x: Any) -> Image:
         """Return the output image ``[o][i][j]``: one ``dot`` node per pixel."""
         image, shape = as_image(x, repr(self), self.in_channels)
-        _, rows, cols = self.output_shape(shape)
-        (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
-        _, height, width = shape
+        rows = self.output_shape(shape)[1]  # (and the sizes checked)
         # the bias slot of a bias-free filter holds 0: one constant leaf for the whole image
         biases = self.bias if self.bias is not None else [Value(0.0)] * self.out_channels
-        out: Image = []
-        for filters, bias in zip(self.weight, biases, strict=True):
-            plane = []
-            for i in range(rows):
-                row = []
-                for j in range(cols):
-                    ws, xs = [], []
-                    for c in range(self.in_channels):  # PyTorch's order: channel, row, col
-                        for di in range(kh):
-                            r = i * sh + di - ph
-                            if 0 <= r < height:
-                                for dj in range(kw):
-                                    q = j * sw + dj - pw
-                                    if 0 <= q < width:  # a padded zero adds no term
-                                        ws.append(filters[c][di][dj])
-                                        xs.append(image[c][r][q])
-                    row.append(dot(ws, xs, bias))
-                plane.append(row)
-            out.append(plane)
+        flats = [[w for plane in f for row in plane for w in row] for f in self.weight]
+        pixels = [v for plane in image for row in plane for v in row]
+        kept: dict[tuple[int, ...], list[list[Value]]] = {}  # a window's taps -> their weights
+        out: Image = [[[] for _ in range(rows)] for _ in biases]
+        for i, taps, where in _taps(shape, self.kernel_size, self.stride, self.padding):
+            weights = kept.get(taps)
+            if weights is None:  # the interior's taps, then each border's: a few kinds
+                weights = kept[taps] = [[f[t] for t in taps] for f in flats]
+            for plane, node in zip(out, dots(weights, [pixels[k] for k in where], biases),
+                                   strict=True):  # fmt: skip
+                plane[i].append(node)
         return out
 
     def _own_parameters(self) -> list[tuple[str, Value]]:
@@ -212,6 +203,38 @@ class Conv2d(Module):
             f"Conv2d({self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
             f"stride={self.stride}{padding}{bias})"
         )
+
+
+@lru_cache(maxsize=64)
+def _taps(
+    shape: Shape, kernel: tuple[int, int], stride: tuple[int, int], padding: tuple[int, int]
+) -> tuple[tuple[int, tuple[int, ...], tuple[int, ...]], ...]:
+    """Each output pixel's window: ``(row, taps, where)``, in rows then columns.
+
+    ``taps`` are the filter's entries the window covers and ``where`` the input pixels under
+    them (both flat, in PyTorch's order: channel, row, column); a tap on the padding is left
+    out, since a padded zero adds no term.
+
+    >>> _taps((1, 2, 2), (2, 2), (1, 1), (1, 1))[0]  # the top-left window covers one pixel
+    (0, (3,), (0,))
+    """
+    (channels, height, width), (kh, kw), (sh, sw), (ph, pw) = shape, kernel, stride, padding
+    rows, cols = (height + 2 * ph - kh) // sh + 1, (width + 2 * pw - kw) // sw + 1
+    found = []
+    for i in range(rows):
+        for j in range(cols):
+            taps, where = [], []
+            for c in range(channels):
+                for di in range(kh):
+                    r = i * sh + di - ph
+                    if 0 <= r < height:
+                        for dj in range(kw):
+                            q = j * sw + dj - pw
+                            if 0 <= q < width:
+                                taps.append((c * kh + di) * kw + dj)
+                                where.append((c * height + r) * width + q)
+            found.append((i, tuple(taps), tuple(where)))
+    return tuple(found)
 
 
 class _Pool2d(Module):

@@ -14,6 +14,7 @@ pixel, so every window that reads a pixel reads the same node. :class:`Flatten` 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -49,8 +50,15 @@ def _not_an_image(what: str, found: str) -> ValueError:
     )
 
 
-def _pixel(x: object, what: str, where: str) -> Value:
-    return x if isinstance(x, Value) else Value(_checks.number(f"{what}: pixel {where}", x))
+_VALUE = repeat(Value)  # all(map(isinstance, row, _VALUE)): a row of Values, checked in C
+
+
+def _pixels(row: list[Any], what: str, where: str) -> list[Value]:
+    """A row with numbers in it: each a constant leaf, or an error naming the pixel."""
+    return [
+        x if isinstance(x, Value) else Value(_checks.number(f"{what}: pixel {where}[{j}]", x))
+        for j, x in enumerate(row)
+    ]
 
 
 def _grids(x: object, what: str) -> list[list[list[Any]]]:
@@ -124,7 +132,7 @@ def as_image(x: object, what: str, channels: int | None = None) -> tuple[Image, 
         )
     image = [
         [
-            [_pixel(v, what, f"[{c}][{i}][{j}]") for j, v in enumerate(row)]
+            row if all(map(isinstance, row, _VALUE)) else _pixels(row, what, f"[{c}][{i}]")
             for i, row in enumerate(g)
         ]
         for c, g in enumerate(grids)
