@@ -297,3 +297,27 @@ def test_random_graphs_compile_to_the_scalar_engine_numbers(
     assert compiled == pytest.approx(
         [p.grad for p in leaves], rel=GRAPH_RTOL, abs=GRAPH_RTOL * scale
     )
+
+
+def test_max_kernel_is_the_table_rule_at_ties_zeros_and_nans() -> None:
+    """max's kernels give, lane by lane, the table rule's numbers: the first largest, the last nan.
+
+    Every lane of 3 or 4 terms drawn from {-1, -0.0, 0.0, 2, inf, nan} (ties everywhere), and
+    random normal lanes; the scalar forward and local rule are the reference, bit for bit.
+    """
+    from autograd.compiled import kernels
+
+    pool = (-1.0, -0.0, 0.0, 2.0, math.inf, math.nan)
+    rng = np.random.default_rng(0)
+    for k in (1, 3, 4):
+        lanes = [list(c) for c in itertools.product(pool, repeat=k)]
+        lanes += rng.normal(size=(200, k)).tolist()
+        terms = [np.array([lane[i] for lane in lanes]) for i in range(k)]
+        out = kernels.forward_rule(OPS["max"])(*terms)
+        grads = kernels.local_rule(OPS["max"])(*terms, out)
+        for j, lane in enumerate(lanes):
+            want_out = OPS["max"].forward(*lane)
+            assert math.copysign(1.0, out[j]) == math.copysign(1.0, want_out)
+            assert out[j] == want_out or (math.isnan(out[j]) and math.isnan(want_out))
+            want = OPS["max"].local_grads(*lane, want_out)
+            assert [float(g[j]) for g in grads] == list(want), lane

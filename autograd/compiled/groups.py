@@ -137,12 +137,16 @@ class Elementwise(Group):
         upstream = grads[self.out_store][self.out]
         out = stores[self.out_store][self.out]
         local = self.local_rule(*self.cache, out, **self.params)
+        # Op.term lane by lane: 0 where d is 0, whatever the upstream. With a finite upstream
+        # d * upstream is that 0 already, up to its sign, which adding into a gradient store
+        # (zeros, only ever added to) cannot tell.
+        selects = self.selects and not np.isfinite(upstream).all()
         for target, d in zip(self.targets, local, strict=True):
             if target is None:
                 continue
             if isinstance(d, float) and d in (1.0, -1.0):  # add, sub, sum: skip the multiply
                 target.add(grads, upstream if d == 1.0 else -upstream)
-            elif self.selects:  # Op.term lane by lane: 0 where d is 0, whatever the upstream
+            elif selects:
                 target.add(grads, np.where(np.asarray(d) == 0, 0.0, d * upstream))
             else:
                 target.add(grads, np.asarray(d * upstream))

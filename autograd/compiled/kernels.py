@@ -190,6 +190,37 @@ def max_lanes(*terms: Array) -> Array:
     return best
 
 
+def max_grads(*args: Array) -> tuple[Array, ...]:
+    """``ops``' local derivatives of ``max`` on lanes, in a few calls per term.
+
+    The table's scan gives the gradient to the first largest term, or to the last nan. The
+    output (the last argument, as the table rule takes it) is that term's number, so the
+    first term equal to it takes the gradient -- in a lane with a nan, the last nan.
+    ``tests/test_compiled_kernels.py`` pins this to the table rule, ties, zeros and nans too.
+
+    >>> max_grads(np.array([1.0, 5.0]), np.array([3.0, 5.0]), np.array([3.0, 5.0]))
+    (array([0., 1.]), array([1., 0.]))
+    """
+    *terms, out = args
+    open_lanes = out == out  # lanes still to give (all but the nan ones)
+    won: list[Array] = []
+    for x in terms:
+        takes = (x == out) & open_lanes
+        open_lanes = open_lanes & ~takes
+        won.append(takes)
+    nans = out != out
+    if nans.any():  # each nan lane goes to its last nan
+        for i in range(len(terms) - 1, -1, -1):
+            takes = nans & (terms[i] != terms[i])
+            nans = nans & ~takes
+            won[i] = won[i] | takes
+    return tuple(w.astype(np.float64) for w in won)
+
+
+NUMPY_LOCAL: Final[dict[str, Callable[..., Any]]] = {"max": max_grads}
+"""Local-derivative rules for rows whose table rule, run on lanes, takes many calls per term."""
+
+
 # A table rule gives what its operators give: a float on floats, an array on arrays -- hence Any.
 NUMPY_FORWARD: Final[dict[str, Callable[..., Any]]] = {
     "pow": power,
@@ -238,6 +269,8 @@ def local_rule(op: Op) -> Callable[..., Grads]:
     """
     if not is_builtin(op):
         return registered_rule(op, "local_grads")
+    if op.name in NUMPY_LOCAL:
+        return NUMPY_LOCAL[op.name]
     table = op.local_grads
 
     def on_lanes(*args: Array, **params: float) -> Grads:
