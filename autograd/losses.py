@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from typing import Final
 
 from autograd._checks import instance, non_negative, number, positive, sequence
-from autograd.engine import Value, dot, sum_values
+from autograd.engine import Value, dot, max_values, sum_values
 from autograd.messages import describe
 
 Scores = Value | float | Sequence[Value | float]
@@ -218,14 +218,12 @@ def log_softmax(logits: Scores, temperature: float = 1.0) -> list[Value]:
 
 
 def graph_max(values: Sequence[Value | float]) -> Value:
-    """Return the largest Value as a node: a balanced tree of ``max(a, b) = b + relu(a - b)``.
+    """Return the largest Value as a node: one ``max`` node (:func:`autograd.max_values`).
 
     Unlike ``max(v.data ...)`` the result stays in the graph, so the graph has the same shape
-    whatever the numbers (what :func:`autograd.compiled.compile_loss` needs). The tree has
-    ``ceil(log2 n)`` levels, and each level of same-op nodes is one numpy call when compiled.
-    At a tie ``relu'(0) = 0`` sends the gradient to ``b``. The value is the largest one up to
-    rounding (``b + (a - b)`` may differ from ``a`` in the last bit): fine for a shift.
-    Numbers become constant leaves, as in :func:`autograd.max_values`.
+    whatever the numbers (what :func:`autograd.compiled.compile_loss` needs) and is one
+    numpy call when compiled. Its gradient goes to the first largest value. Numbers become
+    constant leaves, as in :func:`autograd.max_values`.
 
     Raises:
         TypeError: ``values`` is not a list (iterable) of numbers or Values.
@@ -234,11 +232,7 @@ def graph_max(values: Sequence[Value | float]) -> Value:
     >>> graph_max([Value(1.0), Value(4.0), Value(-2.0)]).data
     4.0
     """
-    tops = _values(values, "graph_max", "values")
-    while len(tops) > 1:
-        pairs = [b + (a - b).relu() for a, b in zip(tops[0::2], tops[1::2], strict=False)]
-        tops = pairs + tops[2 * len(pairs) :]
-    return tops[0]
+    return max_values(_values(values, "graph_max", "values"))
 
 
 def _class_index(target: object, n: int) -> int:
