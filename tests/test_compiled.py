@@ -920,3 +920,32 @@ def test_describe_names_a_dot_of_two_varying_rows() -> None:
     assert "dot x1 of fan-in 10: one product-and-sum in the scalar engine's order" in text
     assert "dot x10 of fan-in 4: one W @ X (dense)" in text
     assert "fan-in 0" not in text
+
+
+def test_swapped_inputs_or_parameters_among_a_dots_leaves_are_detected() -> None:
+    """The re-check compares a node's leaf parents in one C call; a swap must still be named.
+
+    Inputs put in the order of an intermediate number, and a weight chosen by one: example 1
+    (x = [3, 1]) reverses the traced order and picks the other weight.
+    """
+    w, u, v = Value(2.0, label="w"), Value(1.0, label="u"), Value(-1.0, label="v")
+
+    def by_size(x: list[Value]) -> Value:
+        first, second = sorted(x, key=lambda xi: (w * xi).data)
+        return dot([w, u], [first, second], u)  # no constant: every parent is ours or an input
+
+    plan = compile_loss(by_size, [1.0, 3.0], [w, u])
+    plan.forward(np.array([[1.0, 3.0], [3.0, 1.0]]))  # call 0 checks example 0: alike
+    with pytest.raises(DataDependentGraphError, match=r"here input 0, when traced input 1"):
+        plan.check(np.array([[1.0, 3.0], [3.0, 1.0]]), 1)
+
+    def chosen(x: list[Value]) -> Value:
+        weight = u if (w * x[0]).data < (w * x[1]).data else v
+        return dot([w, weight], x, w)
+
+    plan = compile_loss(chosen, [1.0, 3.0], [w, u, v])
+    plan.check(np.array([[1.0, 3.0], [3.0, 1.0]]), 0)  # the traced branch: nothing to say
+    with pytest.raises(
+        DataDependentGraphError, match=r"here a parameter 'v', when traced a parameter 'u'"
+    ):
+        plan.check(np.array([[1.0, 3.0], [3.0, 1.0]]), 1)

@@ -11,7 +11,9 @@ must stay that very object in every later graph: the plan reads that object's ``
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from itertools import compress
+from operator import is_, is_not, itemgetter
 from typing import Final
 
 from autograd.engine import Value
@@ -72,6 +74,14 @@ class GraphCheck:
             for node in order
             if any(p in others for p in node._parents)
         }  # op node -> where its constants or outside Values sit among its parents
+        self._params = list(dict.fromkeys(params))  # then a new graph's inputs: see _expected
+        where = {p: i for i, p in enumerate(self._params)}
+        where.update((x, len(self._params) + i) for x, i in self.slot.items())
+        self._expected = {
+            node: _expected(node, where)
+            for node in order
+            if node._op is not None and node not in self.leaf_places
+        }
 
     def difference(self, root: Value, inputs: Sequence[Value]) -> str | None:  # noqa: C901
         """Return where and how ``root``'s graph differs from the traced one, or None if alike.
@@ -96,7 +106,8 @@ class GraphCheck:
             if root._op is None and root not in self.params:
                 self.outside.add(root)
             return None
-        slot_of, places_of = self.slot.get, self.leaf_places.get
+        slot_of, places_of, expected_of = self.slot.get, self.leaf_places.get, self._expected.get
+        leaves = [*self._params, *inputs]  # where _expected's positions point in this graph
         stack = [(self.root, root)]  # pairs of different objects only
         push, pop = stack.extend, stack.pop
         while stack:  # the loop is written out: a re-check walks every edge of one example
@@ -118,7 +129,19 @@ class GraphCheck:
                     return self._say_where(then, now, new_slot)
             elif now._op is not then._op:  # the rest of _same_op, for shared (or no) params
                 return self._say_where(then, now, new_slot)
-            if places_of(then):
+            expected = expected_of(then)
+            if expected is not None:  # no constants among the parents: compared in C
+                take_leaves, take_ops, then_ops = expected
+                nows = now._parents
+                if take_leaves is None or all(
+                    map(is_, take_leaves[0](nows), take_leaves[1](leaves))
+                ):
+                    if take_ops is not None:
+                        now_ops = take_ops(nows)  # (one op parent comes twice: see _take)
+                        pairs = zip(then_ops, now_ops, strict=False)
+                        push(compress(pairs, map(is_not, then_ops, now_ops)))
+                    continue  # (else the general step below says which leaf differs)
+            elif places_of(then):
                 self._note_outside(then, now)
             # parameters are the same objects in both graphs: skip them without a push
             pairs = zip(then._parents, now._parents, strict=True)  # lengths compared above
@@ -171,6 +194,33 @@ class GraphCheck:
         if node in self.params:
             return f"a parameter{label}"
         return f"the constant {node.data!r}"
+
+
+_Take = Callable[[Sequence[Value]], tuple[Value, ...]]
+
+
+def _expected(
+    node: Value, where: dict[Value, int]
+) -> tuple[tuple[_Take, _Take] | None, _Take | None, tuple[Value, ...]]:
+    """How to compare a traced op node's parents with a new node's, when all are ours or ops.
+
+    ``where`` numbers the parameters and then the input slots: a new graph's leaf at a
+    parameter's place must be that parameter, at an input's place the new input of its slot.
+    Returns two getters, of the new node's leaf parents and of what they must be (from
+    ``[*params, *new_inputs]``), or None if it has no leaf parents; a getter of its op parents,
+    or None; and the traced op parents.
+    """
+    parents = node._parents
+    at_leaves = [i for i, p in enumerate(parents) if p._op is None]
+    at_ops = [i for i, p in enumerate(parents) if p._op is not None]
+    sources = [where[parents[i]] for i in at_leaves]
+    leaves = (_take(at_leaves), _take(sources)) if at_leaves else None
+    return leaves, _take(at_ops) if at_ops else None, tuple(parents[i] for i in at_ops)
+
+
+def _take(positions: list[int]) -> _Take:
+    """A getter of these positions as a tuple, in C; one position is taken twice (a tuple)."""
+    return itemgetter(*positions, positions[0]) if len(positions) == 1 else itemgetter(*positions)
 
 
 def _same_number(a: float, b: float) -> bool:
