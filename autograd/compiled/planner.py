@@ -203,6 +203,10 @@ def plan_graph(
         for node in nodes:
             by_key.setdefault((layout.store[node], *_key(node, layout)), []).append(node)
         for members in by_key.values():
+            if len(members[0]._parents) == 1:  # unary: in its inputs' order, which makes the
+                # input rows one slice when they are one block (a relu after a convolution);
+                # stable, so repeated inputs keep their order and every sum its rounding
+                members.sort(key=lambda n: (layout.store[n._parents[0]], layout.row[n._parents[0]]))
             store = layout.store[members[0]]
             start = layout.sizes[store]
             for i, node in enumerate(members):
