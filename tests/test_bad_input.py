@@ -13,6 +13,8 @@ import operator
 import pickle
 import re
 from collections.abc import Callable
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -415,8 +417,10 @@ def test_optimizers_refuse_a_computed_value_as_a_parameter() -> None:
 
 
 @pytest.mark.parametrize(
-    ("bad", "error"), [(10**400, ValueError), (1j, TypeError), (None, TypeError)],
-    ids=["10**400", "complex", "None"],
+    ("bad", "error"),
+    [(10**400, ValueError), (1j, TypeError), (None, TypeError), (Decimal(1), TypeError),
+     ([1.0], TypeError), ("1.0", TypeError)],
+    ids=["10**400", "complex", "None", "Decimal", "list", "str"],
 )  # fmt: skip
 def test_a_compiled_step_refuses_a_grad_set_by_hand_and_changes_no_grad(
     bad: object, error: type[Exception]
@@ -431,6 +435,25 @@ def test_a_compiled_step_refuses_a_grad_set_by_hand_and_changes_no_grad(
     with pytest.raises(error, match=r"forward_backward: Value\(data=3.0\) has .grad = "):
         plan.forward_backward(np.array([1.0, 2.0]))
     assert (w.grad, v.grad) == (0.5, bad)
+
+
+def test_a_compiled_step_adds_into_any_real_grad_as_python_adds() -> None:
+    """Old .grad values of every real kind (an int, a bool, a numpy float32, a Fraction) are
+    added as ``old + new`` in Python floats, the sums floats; among floats or alone."""
+    from autograd.compiled import compile_loss
+
+    olds: list[object] = [0.25, 3, True, np.float32(0.1), Fraction(1, 3), 2**60 + 1]
+    ps = [Value(float(i + 1)) for i in range(len(olds))]
+    plan = compile_loss(lambda x: sum_values([p * x for p in ps]), 1.0, ps, check_every=0)
+    for kept in (olds, olds[1:2], olds[2:3]):  # all together, an int alone, a bool alone
+        for p, old in zip(ps, kept, strict=False):
+            p.grad = old  # type: ignore[assignment]
+        plan.forward_backward(np.array([2.0, 4.0]))  # mean of x: each d/dp is 3.0
+        for p, old in zip(ps, kept, strict=False):
+            assert type(p.grad) is float
+            assert p.grad == float(old) + 3.0  # type: ignore[arg-type]
+        for p in ps:
+            p.grad = 0.0
 
 
 def test_graph_max_takes_numbers_as_max_values_does() -> None:

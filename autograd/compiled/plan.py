@@ -38,7 +38,6 @@ _REDUCTIONS: Final = ("mean", "sum")
 CHECK_EVERY: Final = 10
 """compile_loss's default ``check_every``: one example rebuilt on calls 0, 10, 20, ..."""
 
-_FLOATS: Final = frozenset({float})
 
 
 class CompiledLoss:
@@ -272,14 +271,15 @@ class CompiledLoss:
                 for group in reversed(self.groups):
                     group.backward(stores, grads)
         self._maybe_check(columns)  # before any .grad changes: an error leaves them untouched
-        news = grads[UNIFORM][: len(self.params), 0].tolist()
-        try:  # the usual case, cheaply: floats, and every sum a float
-            sums = [p.grad + g for p, g in zip(self.params, news, strict=True)]
-            floats = set(map(type, sums)) <= _FLOATS  # every sum a float (in C: no frame)
-        except (TypeError, ArithmeticError):  # a .grad set by hand: None, 10**400
-            floats = False
-        if not floats:  # find and name it (1j gave complex sums), or take an int as a float
-            sums = [_old_grad(p) + g for p, g in zip(self.params, news, strict=True)]
+        news = grads[UNIFORM][: len(self.params), 0]
+        try:  # the usual case, cheaply: every .grad a float (or an int, a numpy float)
+            olds = np.array([p.grad for p in self.params])
+        except (TypeError, ValueError):  # a .grad set by hand to a list
+            olds = news[:0]
+        if olds.dtype == np.float64 and olds.shape == news.shape:  # added as Python adds them
+            sums = (olds + news).tolist()
+        else:  # find and name it (None, 1j, a Decimal, 10**400), or take the rest as floats
+            sums = [_old_grad(p) + g for p, g in zip(self.params, news.tolist(), strict=True)]
         for p, total in zip(self.params, sums, strict=True):  # every sum checked: now store
             p.grad = total
         losses = self._root_values(stores)
@@ -310,7 +310,7 @@ def _old_grad(p: Value) -> float:
     found: object = p.grad
     if type(found) is float:
         return found
-    if isinstance(found, bool) or not isinstance(found, Real):  # None, 1j, a str
+    if not isinstance(found, Real):  # None, 1j, a str (a bool adds as 1 or 0, as in backward)
         raise TypeError(messages.grad_not_a_number(p, found, caller="forward_backward"))
     try:
         return float(found)
