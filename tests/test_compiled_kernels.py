@@ -309,7 +309,7 @@ def test_max_kernel_is_the_table_rule_at_ties_zeros_and_nans() -> None:
 
     pool = (-1.0, -0.0, 0.0, 2.0, math.inf, math.nan)
     rng = np.random.default_rng(0)
-    for k in (1, 3, 4):
+    for k in (1, 3, 4, 5, 6):  # a scan up to 4 terms, one reduction from 5 on
         lanes = [list(c) for c in itertools.product(pool, repeat=k)]
         lanes += rng.normal(size=(200, k)).tolist()
         terms = [np.array([lane[i] for lane in lanes]) for i in range(k)]
@@ -321,3 +321,9 @@ def test_max_kernel_is_the_table_rule_at_ties_zeros_and_nans() -> None:
             assert out[j] == want_out or (math.isnan(out[j]) and math.isnan(want_out))
             want = OPS["max"].local_grads(*lane, want_out)
             assert [float(g[j]) for g in grads] == list(want), lane
+    # a uniform term (one lane, as a parameter's row) among varying ones: broadcast
+    varying = [np.array([-1.0, 0.0, -0.0, 3.0, math.nan]) for _ in range(5)]
+    out = kernels.forward_rule(OPS["max"])(np.array([-0.0]), *varying)
+    want = [OPS["max"].forward(-0.0, *[float(v[j]) for v in varying]) for j in range(5)]
+    np.testing.assert_array_equal(out, want)
+    assert np.signbit(out[1:3]).all()  # the uniform -0.0 came first: the scan keeps it

@@ -175,19 +175,33 @@ def softplus(x: Array) -> Array:
     return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
 
 
+MANY_TERMS = 5  # from this many terms on, max runs as one reduction instead of a scan
+
+
 def max_lanes(*terms: Array) -> Array:
-    """Return the largest term lane by lane, by ``ops``' scan: a later term wins if larger or nan.
+    """Return the largest term lane by lane, as ``ops``' scan: a later term wins if larger or nan.
 
     ``np.maximum`` would do, but may pick either zero of ``max(-0.0, 0.0)``; the scan keeps
-    the first one, as the scalar engine does.
+    the first one, as the scalar engine does. Many terms take one ``max`` over them and, in
+    lanes whose largest is a zero, the first zero: the scan's number with fewer calls.
 
     >>> max_lanes(np.array([-0.0, 1.0]), np.array([0.0, np.nan]))
     array([-0., nan])
     """
-    best = terms[0]
-    for x in terms[1:]:
-        best = np.where((x > best) | np.isnan(x), x, best)
-    return best
+    if len(terms) < MANY_TERMS:
+        best = terms[0]
+        for x in terms[1:]:
+            best = np.where((x > best) | np.isnan(x), x, best)
+        return best
+    shape = terms[0].shape
+    same = all(x.shape == shape for x in terms)  # (some terms may be uniform: one lane)
+    stacked = np.stack(terms if same else np.broadcast_arrays(*terms))
+    top: Array = stacked.max(axis=0)  # nan where any term is nan, as the scan
+    zeros = top == 0
+    if zeros.any():  # the first zero's sign: the scan keeps the first of equal terms
+        first = (stacked == 0).argmax(axis=0)
+        top = np.where(zeros, np.take_along_axis(stacked, first[None], axis=0)[0], top)
+    return top
 
 
 def max_grads(*args: Array) -> tuple[Array, ...]:

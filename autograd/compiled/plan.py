@@ -39,7 +39,6 @@ CHECK_EVERY: Final = 10
 """compile_loss's default ``check_every``: one example rebuilt on calls 0, 10, 20, ..."""
 
 
-
 class CompiledLoss:
     """A loss traced once on one example and executed on whole batches with numpy.
 
