@@ -14,13 +14,12 @@ pixel, so every window that reads a pixel reads the same node. :class:`Flatten` 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import repeat
 from typing import Any
 
 import numpy as np
 
 from autograd import _checks
-from autograd.engine import Value
+from autograd.engine import _VALUE, Value
 from autograd.messages import describe
 from autograd.nn.module import Module, as_inputs
 
@@ -48,9 +47,6 @@ def _not_an_image(what: str, found: str) -> ValueError:
         f"{what} takes an image [channel][row][col] (shape (C, H, W)), got {found}; wrap a "
         "single-channel picture in a list: [picture]"
     )
-
-
-_VALUE = repeat(Value)  # all(map(isinstance, row, _VALUE)): a row of Values, checked in C
 
 
 def _pixels(row: list[Any], what: str, where: str) -> list[Value]:

@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from autograd import _checks
-from autograd.engine import Value, zero_grad
+from autograd.engine import _VALUE, Value, zero_grad
 from autograd.messages import describe
 
 Input = Value | float
@@ -244,6 +244,8 @@ def map_nested(fn: Callable[[Value], Any], x: object, what: str) -> Any:
         return fn(x)
     if isinstance(x, np.ndarray):
         x = x.tolist()
+    if type(x) is list and all(map(isinstance, x, _VALUE)):  # a row of Values: map in C
+        return list(map(fn, x))
     if isinstance(x, Sequence) and not isinstance(x, str | bytes):
         return [map_nested(fn, item, what) for item in x]  # nesting depth: a few levels
     if isinstance(x, numbers.Real):
