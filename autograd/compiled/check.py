@@ -77,11 +77,7 @@ class GraphCheck:
         self._params = list(dict.fromkeys(params))  # then a new graph's inputs: see _expected
         where = {p: i for i, p in enumerate(self._params)}
         where.update((x, len(self._params) + i) for x, i in self.slot.items())
-        self._expected = {
-            node: _expected(node, where)
-            for node in order
-            if node._op is not None and node not in self.leaf_places
-        }
+        self._expected = {node: _expected(node, where) for node in order if node._op is not None}
 
     def difference(self, root: Value, inputs: Sequence[Value]) -> str | None:  # noqa: C901
         """Return where and how ``root``'s graph differs from the traced one, or None if alike.
@@ -106,7 +102,7 @@ class GraphCheck:
             if root._op is None and root not in self.params:
                 self.outside.add(root)
             return None
-        slot_of, places_of, expected_of = self.slot.get, self.leaf_places.get, self._expected.get
+        slot_of, places_of, expected = self.slot.get, self.leaf_places.get, self._expected
         leaves = [*self._params, *inputs]  # where _expected's positions point in this graph
         stack = [(self.root, root)]  # pairs of different objects only
         push, pop = stack.extend, stack.pop
@@ -129,21 +125,19 @@ class GraphCheck:
                     return self._say_where(then, now, new_slot)
             elif now._op is not then._op:  # the rest of _same_op, for shared (or no) params
                 return self._say_where(then, now, new_slot)
-            expected = expected_of(then)
-            if expected is not None:  # no constants among the parents: compared in C
-                take_leaves, take_ops, then_ops = expected
-                nows = now._parents
-                if take_leaves is None or all(
-                    map(is_, take_leaves[0](nows), take_leaves[1](leaves))
-                ):
-                    if take_ops is not None:
-                        now_ops = take_ops(nows)  # (one op parent comes twice: see _take)
-                        pairs = zip(then_ops, now_ops, strict=False)
-                        push(compress(pairs, map(is_not, then_ops, now_ops)))
-                    continue  # (else the general step below says which leaf differs)
-            elif places_of(then):
+            if places_of(then):  # constants or outside Values among the parents
                 self._note_outside(then, now)
-            # parameters are the same objects in both graphs: skip them without a push
+            # Parameters and inputs are compared in C; op parents, constants and outside
+            # Values are pushed (pairs of different objects only) for the steps above.
+            take_leaves, take_rest, then_rest = expected[then]
+            nows = now._parents
+            if take_leaves is None or all(map(is_, take_leaves[0](nows), take_leaves[1](leaves))):
+                if take_rest is not None:
+                    now_rest = take_rest(nows)  # (one parent comes twice: see _take)
+                    pairs = zip(then_rest, now_rest, strict=False)
+                    push(compress(pairs, map(is_not, then_rest, now_rest)))
+                continue
+            # a parameter or an input differs: this general step finds and says which one
             pairs = zip(then._parents, now._parents, strict=True)  # lengths compared above
             push([pair for pair in pairs if pair[0] is not pair[1]])
         return None
@@ -202,20 +196,20 @@ _Take = Callable[[Sequence[Value]], tuple[Value, ...]]
 def _expected(
     node: Value, where: dict[Value, int]
 ) -> tuple[tuple[_Take, _Take] | None, _Take | None, tuple[Value, ...]]:
-    """How to compare a traced op node's parents with a new node's, when all are ours or ops.
+    """How a re-check compares a traced op node's parents with a new node's.
 
     ``where`` numbers the parameters and then the input slots: a new graph's leaf at a
     parameter's place must be that parameter, at an input's place the new input of its slot.
-    Returns two getters, of the new node's leaf parents and of what they must be (from
-    ``[*params, *new_inputs]``), or None if it has no leaf parents; a getter of its op parents,
-    or None; and the traced op parents.
+    Returns two getters, of the new node's parents at those places and of what they must be
+    (from ``[*params, *new_inputs]``), or None if there are none; a getter of its other
+    parents (op nodes, constants, outside Values), or None; and the traced other parents.
     """
     parents = node._parents
-    at_leaves = [i for i, p in enumerate(parents) if p._op is None]
-    at_ops = [i for i, p in enumerate(parents) if p._op is not None]
+    at_leaves = [i for i, p in enumerate(parents) if p in where]
+    at_rest = [i for i, p in enumerate(parents) if p not in where]
     sources = [where[parents[i]] for i in at_leaves]
     leaves = (_take(at_leaves), _take(sources)) if at_leaves else None
-    return leaves, _take(at_ops) if at_ops else None, tuple(parents[i] for i in at_ops)
+    return leaves, _take(at_rest) if at_rest else None, tuple(parents[i] for i in at_rest)
 
 
 def _take(positions: list[int]) -> _Take:
