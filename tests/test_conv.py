@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from course_cases import (
@@ -16,7 +18,8 @@ from course_cases import (
     upstream_loss,
 )
 
-from autograd import Value
+from autograd import Value, dot, sum_values, zero_grad
+from autograd.compiled import compile_loss
 from autograd.losses import cross_entropy
 from autograd.nn import (
     Activation,
@@ -233,8 +236,9 @@ def test_a_cnn_compiles_to_the_scalar_engines_numbers_a_conv_layer_one_matrix_pr
 
     plan = assert_compiled_matches_scalar(loss, (x, t), model.parameters())
     described = plan.describe()
-    # padding 1: the interior pixels read all 2 x 3 x 3 inputs, one W @ X; the border, fewer
-    assert "dot x36 of fan-in 18: one W @ X (3 filters x 12 patches, a convolution)" in described
+    # padding 1: a border pixel reads fewer inputs; padded with zeros, all 30 windows of each
+    # filter are one W @ X
+    assert "dot x90 of fan-in 18: one W @ X (3 filters x 30 patches, a convolution)" in described
     assert "dot x16 of fan-in 18: one W @ X (2 filters x 8 patches, a convolution)" in described
     assert "max x60: one elementwise call" in described  # one max node per window, 3 x 5 x 4
     assert "3 other leaves" in described  # a bias-free conv's 0, the pool's 4, the loss's 0
@@ -267,3 +271,84 @@ def test_drawn_with_clusters_a_conv_layer_shows_a_cluster_per_output_channel() -
     assert sorted(set(channel)) == ["0.channels.0", "0.channels.1"]
     assert channel.count("0.channels.0") == 2 * 2  # 2 pixels: a dot and its relu each
     assert 'label="channels.1"' in draw_dot(loss, clusters=True).source  # inside layer "0"
+
+
+@pytest.mark.parametrize(
+    ("padding", "stride", "bias"),
+    [(1, 1, True), (2, 1, True), (1, 2, False), ((2, 1), (1, 2), True)],
+)
+def test_a_padded_convolution_is_one_matrix_product_with_the_scalar_engines_numbers(
+    padding: int | tuple[int, int], stride: int | tuple[int, int], bias: bool
+) -> None:
+    """Border windows, which read fewer pixels, are their filter on a window padded with 0."""
+    conv = Conv2d(2, 3, 3, stride=stride, padding=padding, bias=bias, seed=0)
+    model = Sequential(Unflatten((2, 5, 6)), conv, Activation("tanh"), Flatten())
+    rows, cols = conv.output_shape((2, 5, 6))[1:]
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(4, 60))
+
+    def loss(xs: list[Value]) -> Value:
+        outs = model(xs)
+        return sum_values([o * (i % 5 - 2) for i, o in enumerate(outs)])  # every pixel counts
+
+    plan = assert_compiled_matches_scalar(loss, (x,), model.parameters())
+    described = plan.describe()
+    nodes = 3 * rows * cols
+    assert f"dot x{nodes} of fan-in 18: one W @ X (3 filters x {rows * cols} patches" in described
+    assert described.count("dot x") == 1
+
+
+def test_a_padded_convolution_leaves_missing_pixels_out_at_inf_weights_and_gradients() -> None:
+    """A padded 0 times an infinite weight, or an infinite upstream, would be nan: not here.
+
+    A border node has no term for the missing pixel: the scalar engine's numbers are finite
+    where the padded product would give nan, and so are the plan's.
+    """
+    conv = Conv2d(1, 1, 3, padding=1, init="constant", value=0.5)
+    conv.weight[0][0][0][0].data = math.inf  # the top-left tap: missing in the top row's windows
+    rng = np.random.default_rng(1)
+    x = rng.uniform(1.0, 2.0, size=(2, 16))
+
+    def outputs(xs: list[Value]) -> Value:
+        return sum_values([v for row in conv(Unflatten((1, 4, 4))(xs))[0] for v in row])
+
+    plan = compile_loss(outputs, x[0].tolist(), conv.parameters(), check_every=0)
+    inside = [n for n in plan.order if n._op is not None and n._op.name == "dot"]
+    found = plan.node_values(x)
+    for example in range(2):
+        xs = [Value(v) for v in x[example].tolist()]
+        top = conv(Unflatten((1, 4, 4))(xs))[0]
+        scalar = [v.data for row in top for v in row]
+        compiled = sorted(float(found[n][example]) for n in inside)
+        assert sorted(scalar) == compiled  # the top row and left column finite, the rest inf
+    assert sum(math.isfinite(v) for v in scalar) == 7  # 4 + 4 - 1 windows
+
+    w = conv.weight[0][0][0][0]
+    w.data = 0.5
+    big = Value(1e300)  # an upstream of inf: 1e300 * 1e300 overflows
+
+    def huge(xs: list[Value]) -> Value:
+        return outputs(xs) * big * big
+
+    plan = compile_loss(huge, x[0].tolist(), [*conv.parameters(), big], check_every=0)
+    plan.forward_backward(x)
+    compiled_grads = [p.grad for p in conv.parameters()]
+    zero_grad([*conv.parameters(), big])
+    for example in range(2):
+        huge([Value(v) for v in x[example].tolist()]).backward()
+    scalar_grads = [p.grad / 2 for p in conv.parameters()]  # the plan takes the batch's mean
+    assert all(math.isinf(g) for g in compiled_grads)  # no nan from a missing pixel's 0 * inf
+    assert compiled_grads == scalar_grads
+
+
+def test_dots_of_several_fan_ins_that_are_no_convolution_stay_apart() -> None:
+    """Two neurons of different fan-in and their own weights: two groups, the scalar numbers."""
+    w2, w3 = [Value(0.5), Value(-1.0)], [Value(2.0), Value(0.25), Value(1.5)]
+    b = Value(0.1)
+
+    def loss(xs: list[Value]) -> Value:
+        return dot(w2, xs[:2], b).tanh() + dot(w3, xs, b).tanh()
+
+    rng = np.random.default_rng(2)
+    plan = assert_compiled_matches_scalar(loss, (rng.normal(size=(3, 3)),), [*w2, *w3, b])
+    assert plan.describe().count("dot x1 of fan-in") == 2

@@ -194,6 +194,8 @@ class Sliding:
     patches: Rows  # (P, k) rows of V
     order: Rows
     placement: Rows | None
+    missing: npt.NDArray[np.bool_] | None = None
+    """(P, k): where a padded border window reads the zero row, a pixel its node does not have."""
 
     @classmethod
     def find(cls, weights: Rows, inputs: Rows) -> Sliding | None:
@@ -226,7 +228,10 @@ class Dot(Group):
     pairs are (weight, input). ``mixed`` pairs (uniform, varying) are the matrix product;
     when every node of the group reads the same inputs (a dense layer) it is ``W @ X``, and
     when the nodes are each of a few filters on each of several patches (a convolution,
-    :class:`Sliding`) it is ``W @ X`` too, the patches side by side as the columns of ``X``.
+    :class:`Sliding`) it is ``W @ X`` too, the patches side by side as the columns of ``X`` --
+    a padded convolution's border windows, which read fewer pixels, padded with a row of zeros
+    (the planner's ``_windows``; a missing pixel's term is left out where that 0 would meet an
+    infinite weight or upstream, so the numbers stay the nodes').
     Pairs with both members varying or both uniform are rarer and take a product-and-sum.
 
     Rounding: the scalar engine adds ``b + w_1 x_1 + w_2 x_2 + ...`` left to right. A group of
@@ -343,6 +348,11 @@ def _slide(sliding: Sliding, u: Array, v: Array) -> tuple[Array, list[Any]]:
     count, width = len(sliding.patches), patches.shape[-1]
     columns = patches.transpose(1, 0, 2).reshape(w.shape[1], count * width)
     total: Array = (w @ columns).reshape(len(w) * count, width)
+    if sliding.missing is not None and not np.isfinite(w).all():
+        # w * 0 is nan for an infinite w: leave the missing pixels out, as the nodes do
+        products = w[:, None, :, None] * patches[None]  # (F, P, k, batch)
+        products[:, sliding.missing] = 0.0
+        total = products.sum(axis=2).reshape(len(w) * count, width)
     if sliding.placement is not None:
         total = total[sliding.placement]
     return total, [w, columns]
@@ -361,7 +371,15 @@ def _slide_back(
     up = up.reshape(len(w), -1)  # (F, P * batch), in the columns' order
     filters, patches = targets["filters"], targets["patches"]
     if filters is not None:
-        filters.add(grads, (up @ columns.T)[..., None])
+        found = up @ columns.T
+        if sliding.missing is not None and not np.isfinite(up).all():
+            # 0 * inf is nan at a missing pixel: leave those terms out, as the nodes do
+            count = len(sliding.patches)
+            cells = columns.reshape(len(columns), count, -1)  # (k, P, batch)
+            products = up.reshape(len(w), 1, count, -1) * cells[None]  # (F, k, P, batch)
+            products[:, sliding.missing.T] = 0.0
+            found = products.sum(axis=(2, 3))
+        filters.add(grads, found[..., None])
     if patches is not None:
         count = len(sliding.patches)
         back = (w.T @ up).reshape(w.shape[1], count, -1).transpose(1, 0, 2)  # (P, k, batch)

@@ -153,6 +153,8 @@ class CompiledLoss:
     def _forward(self, columns: list[Array], anomaly: bool) -> tuple[list[Array], int]:
         size = columns[0].shape[0]
         varying = np.empty((self.layout.sizes[VARYING], size))
+        if self.layout.zero_row is not None:  # a padded convolution's missing pixels
+            varying[self.layout.zero_row] = 0.0
         start = 0
         for c in columns:
             width = 1 if c.ndim == 1 else c.shape[1]

@@ -42,6 +42,15 @@ class Layout:
     level: dict[Value, int] = field(default_factory=dict)
     needs_grad: dict[Value, bool] = field(default_factory=dict)
     sizes: list[int] = field(default_factory=lambda: [0, 0])
+    zero_row: int | None = None
+    """A row of ``V`` that holds 0 at every call: a padded convolution window's missing pixels."""
+
+    def zero(self) -> int:
+        """The zero row of ``V``, made the first time one is needed."""
+        if self.zero_row is None:
+            self.zero_row = self.sizes[VARYING]
+            self.sizes[VARYING] += 1
+        return self.zero_row
 
 
 def _classify(
@@ -90,15 +99,122 @@ def _key(node: Value, layout: Layout) -> tuple[Any, ...]:
     return (op.name, params, stores)
 
 
-def _target(layout: Layout, nodes: Sequence[Value]) -> Accumulate | None:
-    """Where gradients of these argument nodes go, or None if none of them needs one."""
-    if not any(layout.needs_grad[n] for n in nodes):
+def _target(layout: Layout, nodes: Sequence[Value | None]) -> Accumulate | None:
+    """Where gradients of these argument nodes go, or None if none of them needs one.
+
+    A None is the zero row of ``V`` (a padded window's missing pixel): what it receives is
+    never read.
+    """
+    real = [n for n in nodes if n is not None]
+    if not any(layout.needs_grad[n] for n in real):
         return None
-    return Accumulate.into(layout.store[nodes[0]], [layout.row[n] for n in nodes])
+    return Accumulate.into(layout.store[real[0]], [_row(layout, n) for n in nodes])
 
 
-def _rows(layout: Layout, table: list[list[Value]]) -> np.ndarray[Any, np.dtype[np.intp]]:
-    return np.array([[layout.row[n] for n in line] for line in table], dtype=np.intp)
+def _row(layout: Layout, node: Value | None) -> int:
+    return layout.zero() if node is None else layout.row[node]
+
+
+def _rows(
+    layout: Layout, table: Sequence[Sequence[Value | None]]
+) -> np.ndarray[Any, np.dtype[np.intp]]:
+    return np.array([[_row(layout, n) for n in line] for line in table], dtype=np.intp)
+
+
+def _windows(members: list[list[Value]], layout: Layout) -> tuple[list[Value], Windows] | None:
+    """Dot nodes of several fan-ins that are one convolution's windows, padded to whole ones.
+
+    A window on the border of a padded convolution reads fewer pixels, so its node has fewer
+    pairs: its weights are some of its filter's, in their order. When every node's weights
+    are, in order, taps of one filter (a node of the largest fan-in, with the same bias), each
+    node becomes its filter on a whole window whose missing pixels read the zero row -- one
+    ``W @ X`` for the whole convolution instead of one product per fan-in. Returns the nodes
+    (those of the largest fan-in first) and their padded weights and inputs, or None.
+    """
+    widest = max(members, key=lambda nodes: len(nodes[0]._parents))
+    filters = _filters(widest, layout)
+    if filters is None:
+        return None
+    nodes = [n for nodes in (widest, *(m for m in members if m is not widest)) for n in nodes]
+    padded_w: list[list[Value]] = []
+    padded_x: list[list[Value | None]] = []
+    for n in nodes:
+        padded = _padded(n, layout, filters)
+        if padded is None:
+            return None
+        padded_w.append(padded[0])
+        padded_x.append(padded[1])
+    return nodes, (padded_w, padded_x)
+
+
+Filters = tuple[list[list[Value]], list[Value], dict[Value, tuple[int, int]]]
+"""A convolution's filters (weights in order), their biases, and each weight's (filter, tap)."""
+
+
+def _filters(widest: list[Value], layout: Layout) -> Filters | None:
+    """The distinct weight rows of whole windows' nodes, or None if a weight is in two places."""
+    rows: list[list[Value]] = []
+    biases: list[Value] = []
+    tap: dict[Value, tuple[int, int]] = {}
+    for n in widest:
+        weights = [w for w, _ in _pairs(n, layout)]
+        if weights[0] in tap:  # a filter met before: the very same row and bias
+            f = tap[weights[0]][0]
+            if rows[f] != weights or biases[f] is not n._parents[-1]:
+                return None
+            continue
+        if any(w in tap for w in weights):
+            return None
+        tap.update((w, (len(rows), i)) for i, w in enumerate(weights))
+        rows.append(weights)
+        biases.append(n._parents[-1])
+    return rows, biases, tap
+
+
+def _padded(
+    node: Value, layout: Layout, filters: Filters
+) -> tuple[list[Value], list[Value | None]] | None:
+    """``node`` as its filter on a whole window (None where a pixel is missing), or None."""
+    rows, biases, tap = filters
+    pairs = _pairs(node, layout)
+    places = [tap.get(w) for w, _ in pairs]
+    if not places or places[0] is None:
+        return None
+    f = places[0][0]
+    taps = [p[1] for p in places if p is not None and p[0] == f]
+    if len(taps) != len(pairs) or taps != sorted(set(taps)) or biases[f] is not node._parents[-1]:
+        return None  # another filter's weight, a repeat, another order or another bias
+    window: list[Value | None] = [None] * len(rows[f])
+    for i, (_, x) in zip(taps, pairs, strict=True):
+        window[i] = x
+    return rows[f], window
+
+
+def _merge_windows(
+    by_key: dict[tuple[Any, ...], list[Value]], layout: Layout
+) -> dict[tuple[Any, ...], Windows]:
+    """Put the groups of a level that are one padded convolution's windows together (in place).
+
+    Candidates: groups of dots with only (weight, input) pairs whose outputs vary, by bias
+    store; returns the padded windows of each merged group, by its new key.
+    """
+    found: dict[tuple[Any, ...], Windows] = {}
+    buckets: dict[tuple[Any, ...], list[tuple[Any, ...]]] = {}
+    for key in by_key:
+        store, name, *rest = key
+        if name == "dot" and store == VARYING and rest[0][1:] == (0, 0) and rest[0][0]:
+            buckets.setdefault((store, rest[1]), []).append(key)
+    for (store, bias_store), keys in buckets.items():
+        if len(keys) < 2:  # noqa: PLR2004  # one fan-in: nothing to pad
+            continue
+        merged = _windows([by_key[k] for k in keys], layout)
+        if merged is None:
+            continue
+        for k in keys:
+            del by_key[k]
+        key = (store, "dot", "windows", bias_store)
+        by_key[key], found[key] = merged[0], merged[1]
+    return found
 
 
 def _elementwise(nodes: list[Value], layout: Layout, out: slice, store: int) -> Group:
@@ -130,21 +246,33 @@ def _sum(nodes: list[Value], layout: Layout, out: slice, store: int) -> Group:
     return group
 
 
-def _dot(nodes: list[Value], layout: Layout, out: slice, store: int) -> Group:
+def _pairs(node: Value, layout: Layout) -> list[tuple[Value, Value]]:
+    """A dot node's (w_i, x_i) pairs, each with its uniform member first (weight, input)."""
+    ps = node._parents
+    pairs = [(ps[i], ps[i + 1]) for i in range(0, len(ps) - 1, 2)]
+    return [(b, a) if layout.store[a] > layout.store[b] else (a, b) for a, b in pairs]
+
+
+Windows = tuple[list[list[Value]], list[list[Value | None]]]
+"""A padded convolution's weights and inputs, node by node; None: the zero row of ``V``."""
+
+
+def _dot(
+    nodes: list[Value], layout: Layout, out: slice, store: int, windows: Windows | None = None
+) -> Group:
     group = Dot(store, out, len(nodes))
     split: dict[tuple[int, int], list[list[tuple[Value, Value]]]] = {
         (0, 1): [], (1, 1): [], (0, 0): []
     }  # fmt: skip
     for n in nodes:
-        ps = n._parents
-        pairs = [(ps[i], ps[i + 1]) for i in range(0, len(ps) - 1, 2)]
-        # put the uniform member first: (weight, input) whichever order the caller used
-        pairs = [(b, a) if layout.store[a] > layout.store[b] else (a, b) for a, b in pairs]
+        pairs = _pairs(n, layout)
         for kind, line in split.items():
             line.append([p for p in pairs if (layout.store[p[0]], layout.store[p[1]]) == kind])
     t = group.targets
     mixed = split[(0, 1)]
-    if mixed[0]:
+    if windows is not None:  # border windows padded to whole ones: the missing pixels read 0
+        _padded_windows(group, layout, windows)
+    elif mixed[0]:
         firsts = [[a for a, _ in line] for line in mixed]
         seconds = [[b for _, b in line] for line in mixed]
         group.weights, group.inputs = _rows(layout, firsts), _rows(layout, seconds)
@@ -176,6 +304,25 @@ def _dot(nodes: list[Value], layout: Layout, out: slice, store: int) -> Group:
     return group
 
 
+def _padded_windows(group: Dot, layout: Layout, windows: Windows) -> None:
+    """Set up ``group``'s padded windows: one ``W @ X`` (or a batched matmul if no sliding)."""
+    firsts, seconds = windows
+    group.weights, group.inputs = _rows(layout, firsts), _rows(layout, seconds)
+    sliding = Sliding.find(group.weights, group.inputs)
+    group.sliding = sliding
+    t = group.targets
+    if sliding is None:  # not every filter on every window after all
+        t["inputs"] = _target(layout, [p for line in seconds for p in line])
+    else:
+        sliding.missing = sliding.patches == layout.zero()
+        count = len(sliding.patches)
+        first = [int(sliding.order[f * count]) for f in range(len(sliding.filters))]
+        t["filters"] = _target(layout, [p for n in first for p in firsts[n]])
+        patches = [seconds[int(n)] for n in sliding.order[:count]]
+        t["patches"] = _target(layout, [p for line in patches for p in line])
+    t["weights"] = _target(layout, [p for line in firsts for p in line])
+
+
 def plan_graph(
     root: Value,
     inputs: Sequence[Value],
@@ -202,7 +349,8 @@ def plan_graph(
         by_key: dict[tuple[Any, ...], list[Value]] = {}
         for node in nodes:
             by_key.setdefault((layout.store[node], *_key(node, layout)), []).append(node)
-        for members in by_key.values():
+        windows = _merge_windows(by_key, layout)
+        for key, members in by_key.items():
             if len(members[0]._parents) == 1:  # unary: in its inputs' order, which makes the
                 # input rows one slice when they are one block (a relu after a convolution);
                 # stable, so repeated inputs keep their order and every sum its rounding
@@ -214,6 +362,9 @@ def plan_graph(
             layout.sizes[store] += len(members)
             out = slice(start, start + len(members))
             name = members[0]._op.name  # type: ignore[union-attr]  # grouped nodes have an op
+            if key in windows:
+                groups.append(_dot(members, layout, out, store, windows[key]))
+                continue
             build = _sum if name == "sum" else _dot if name == "dot" else _elementwise
             groups.append(build(members, layout, out, store))
     return layout, groups
