@@ -238,7 +238,10 @@ def test_a_cnn_compiles_to_the_scalar_engines_numbers_a_conv_layer_one_matrix_pr
     described = plan.describe()
     # padding 1: a border pixel reads fewer inputs; padded with zeros, all 30 windows of each
     # filter are one W @ X
-    assert "dot x90 of fan-in 18: one W @ X (3 filters x 30 patches, a convolution)" in described
+    assert (
+        "dot x90 of fan-in 18: one W @ X (3 filters x 30 patches, a convolution, border windows "
+        "padded)" in described
+    )
     assert "dot x16 of fan-in 18: one W @ X (2 filters x 8 patches, a convolution)" in described
     assert "max x60: one elementwise call" in described  # one max node per window, 3 x 5 x 4
     assert "3 other leaves" in described  # a bias-free conv's 0, the pool's 4, the loss's 0

@@ -330,7 +330,9 @@ class Dot(Group):
             k += self.weights.shape[1]
             if self.sliding is not None:
                 f, p = len(self.sliding.filters), len(self.sliding.patches)
-                parts.append(f"W @ X ({f} filters x {p} patches, a convolution)")
+                padded = self.sliding.missing is not None and bool(self.sliding.missing.any())
+                what = "a convolution, border windows padded" if padded else "a convolution"
+                parts.append(f"W @ X ({f} filters x {p} patches, {what})")
             else:
                 parts.append("W @ X (dense)" if self.shared is not None else "batched matmul")
         pairs = [p for p in (self.both_varying, self.both_uniform) if p is not None]
