@@ -355,3 +355,21 @@ def test_dots_of_several_fan_ins_that_are_no_convolution_stay_apart() -> None:
     rng = np.random.default_rng(2)
     plan = assert_compiled_matches_scalar(loss, (rng.normal(size=(3, 3)),), [*w2, *w3, b])
     assert plan.describe().count("dot x1 of fan-in") == 2
+
+
+def test_partial_windows_not_of_every_filter_stay_apart() -> None:
+    """Two filters on a whole window, one of them on part of another: no W @ X of them all."""
+    f1 = [Value(0.5), Value(-1.0), Value(2.0)]
+    f2 = [Value(1.5), Value(0.25), Value(-0.75)]
+    b1, b2 = Value(0.1), Value(-0.2)
+
+    def loss(xs: list[Value]) -> Value:
+        whole = [dot(f1, xs[:3], b1), dot(f2, xs[:3], b2)]
+        part = dot(f1[1:], xs[3:5], b1)  # filter 1's last two taps on another window
+        return sum_values([z.tanh() for z in [*whole, part]])
+
+    rng = np.random.default_rng(3)
+    plan = assert_compiled_matches_scalar(loss, (rng.normal(size=(4, 5)),), [*f1, *f2, b1, b2])
+    described = plan.describe()
+    assert "padded" not in described
+    assert "dot x1 of fan-in 2" in described  # the partial window kept its own group

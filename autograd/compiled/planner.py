@@ -190,6 +190,20 @@ def _padded(
     return rows[f], window
 
 
+def _slides(windows: Windows) -> bool:
+    """Whether padded windows are every filter on every window (:meth:`Sliding.find`).
+
+    Only then do they run as one ``W @ X``, whose missing pixels are left out next to an
+    infinite weight or upstream; the same test as on the rows, on numbers standing for nodes.
+    """
+    number: dict[Value | None, int] = {}
+    weights, inputs = (
+        np.array([[number.setdefault(v, len(number)) for v in line] for line in part])
+        for part in windows
+    )
+    return Sliding.find(weights, inputs) is not None
+
+
 def _merge_windows(
     by_key: dict[tuple[Any, ...], list[Value]], layout: Layout
 ) -> dict[tuple[Any, ...], Windows]:
@@ -208,7 +222,7 @@ def _merge_windows(
         if len(keys) < 2:  # noqa: PLR2004  # one fan-in: nothing to pad
             continue
         merged = _windows([by_key[k] for k in keys], layout)
-        if merged is None:
+        if merged is None or not _slides(merged[1]):
             continue
         for k in keys:
             del by_key[k]
@@ -305,21 +319,19 @@ def _dot(
 
 
 def _padded_windows(group: Dot, layout: Layout, windows: Windows) -> None:
-    """Set up ``group``'s padded windows: one ``W @ X`` (or a batched matmul if no sliding)."""
+    """Set up ``group``'s padded windows as one ``W @ X``: every filter on every window."""
     firsts, seconds = windows
     group.weights, group.inputs = _rows(layout, firsts), _rows(layout, seconds)
     sliding = Sliding.find(group.weights, group.inputs)
+    assert sliding is not None  # noqa: S101  # _merge_windows tested it (_slides)
     group.sliding = sliding
+    sliding.missing = sliding.patches == layout.zero()
     t = group.targets
-    if sliding is None:  # not every filter on every window after all
-        t["inputs"] = _target(layout, [p for line in seconds for p in line])
-    else:
-        sliding.missing = sliding.patches == layout.zero()
-        count = len(sliding.patches)
-        first = [int(sliding.order[f * count]) for f in range(len(sliding.filters))]
-        t["filters"] = _target(layout, [p for n in first for p in firsts[n]])
-        patches = [seconds[int(n)] for n in sliding.order[:count]]
-        t["patches"] = _target(layout, [p for line in patches for p in line])
+    count = len(sliding.patches)
+    first = [int(sliding.order[f * count]) for f in range(len(sliding.filters))]
+    t["filters"] = _target(layout, [p for n in first for p in firsts[n]])
+    patches = [seconds[int(n)] for n in sliding.order[:count]]
+    t["patches"] = _target(layout, [p for line in patches for p in line])
     t["weights"] = _target(layout, [p for line in firsts for p in line])
 
 
