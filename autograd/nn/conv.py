@@ -219,7 +219,8 @@ def _taps(
     (0, (3,), (0,))
     """
     (channels, height, width), (kh, kw), (sh, sw), (ph, pw) = shape, kernel, stride, padding
-    rows, cols = (height + 2 * ph - kh) // sh + 1, (width + 2 * pw - kw) // sw + 1
+    rows = _out_size("Conv2d", height, kh, sh, ph, "height")  # (sizes checked by the caller)
+    cols = _out_size("Conv2d", width, kw, sw, pw, "width")
     found = []
     for i in range(rows):
         for j in range(cols):
