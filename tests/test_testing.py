@@ -328,7 +328,8 @@ def test_expressions_draw_registered_ops_and_constants_on_either_side() -> None:
         gradcheck(build, point)
 
     gradients_match()
-    quiet = settings(database=None)
+    quiet = settings(database=None, max_examples=2000)  # find stops at the first: a budget
+    # of the profile's 40 missed a constant on one side in about one run of ten
     for side in (0, 1):
         found = find(
             strategies.expressions(ops=["mul"]),
