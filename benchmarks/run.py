@@ -120,6 +120,15 @@ def run_child(spec: dict[str, Any], cwd: Path = rp.ROOT) -> dict[str, Any]:
     return result
 
 
+def baseline_folder(tmp: Path, baseline: Path) -> Path:
+    """A folder in ``tmp`` to import from: this ``benchmarks`` and ``baseline``'s ``autograd``."""
+    folder = tmp / "baseline"
+    folder.mkdir()
+    (folder / "benchmarks").symlink_to(rp.ROOT / "benchmarks")
+    (folder / "autograd").symlink_to(baseline.resolve() / "autograd")
+    return folder
+
+
 def child_main(text: str) -> int:
     """The child's side: parse the spec, measure, print the result as one JSON line."""
     spec = json.loads(text)
@@ -262,10 +271,7 @@ class Runner:
         self.base: Path | None = None  # the folder a baseline child imports from
         self.base_commit = ""
         if baseline is not None:
-            self.base = Path(self.tmp.name) / "baseline"
-            self.base.mkdir()
-            (self.base / "benchmarks").symlink_to(rp.ROOT / "benchmarks")
-            (self.base / "autograd").symlink_to(baseline.resolve() / "autograd")
+            self.base = baseline_folder(Path(self.tmp.name), baseline)
             self.base_commit = rp.commit(baseline)
             self.results.info["baseline"] = f"{self.base_commit} ({baseline})"
 

@@ -366,3 +366,46 @@ def test_the_smallest_run_of_the_cnn_exits_0_and_its_saved_json_reports_the_same
     again = bench("--report", str(saved))
     assert again.returncode == 0, again.stderr
     assert again.stdout == done.stdout
+
+
+def instructions(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "benchmarks.instructions", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+
+
+@pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind is not installed")
+def test_instructions_counts_a_step_under_callgrind_and_prints_it_in_a_table() -> None:
+    """Two programs under callgrind, with and without the steps: their difference is a step."""
+    done = instructions("--quick", "--only", "moons", "--engines", "numpy", "--steps", "2")
+    assert done.returncode == 0, done.stderr
+    row = next(line for line in done.stdout.splitlines() if "numpy, hand-written" in line)
+    millions = float(row.split("|")[3].split()[0])
+    # A hand-written numpy step on 20 points: a few dozen numpy calls of a few thousand
+    # instructions each; the interpreter's start and numpy's import (about 1e9) cancel out.
+    assert 0.05 < millions < 5, row
+
+
+def test_instructions_refuses_bad_arguments_by_name(tmp_path: Path) -> None:
+    for args, said in [
+        (("--steps", "0"), "--steps must be at least 1, got 0"),
+        (("--only", "moon"), "unknown workload(s) ['moon']"),
+        (("--engines", "jax"), "unknown engine(s) ['jax']"),
+        (("--baseline", str(tmp_path)), "no autograd package there"),
+    ]:
+        done = instructions(*args)
+        assert done.returncode == 2, args
+        assert said in done.stderr, done.stderr
+
+
+def test_collected_wants_exactly_one_count_line() -> None:
+    from benchmarks.instructions import collected
+
+    assert collected("==7== Collected : 42\n") == 42
+    with pytest.raises(ValueError, match="not one 'Collected : N' line"):
+        collected("==7== Collected : 42\n==8== Collected : 43\n")

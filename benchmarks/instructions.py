@@ -1,0 +1,183 @@
+"""Count the CPU instructions of one training step with callgrind: the steady measure of speed.
+
+Usage: ``python -m benchmarks.instructions [--only moons,cnn] [--engines nn,compiled,numpy]
+[--steps 10] [--baseline DIR] [--quick]``. On a shared machine a step's time moves by 15 % from
+one run to the next; its instruction count stays put (valgrind counts, whatever else the machine
+does). Each (workload, engine) runs twice in a fresh process under ``valgrind --tool=callgrind``:
+both build the contender that ``benchmarks.run`` times (and checks against its reference) and
+take one step to warm up; the second then takes ``--steps`` more. The difference over
+``--steps`` is one step. The collector is disabled (graphs of this engine go by reference
+counting; micrograd's cycles are then not freed, so its count leaves their freeing out). Ten
+steps hold one re-check of a compiled plan (``check_every=10``), as ten steps of training do.
+This is a benchmark, not a test: nothing asserts a count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import gc
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Final
+
+if __package__ in (None, ""):  # run as a script: make the repository root importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks import report as rp
+from benchmarks import run
+from benchmarks import workloads as wl
+
+DEFAULT_ONLY: Final = ("moons", "cnn")
+DEFAULT_ENGINES: Final = ("nn", "compiled", "numpy")
+COLLECTED: Final = re.compile(r"==\d+== Collected : (\d+)")
+VALGRIND_HELP: Final = (
+    "valgrind is not installed here; install it (`sudo apt-get install valgrind` on "
+    "Debian/Ubuntu) and rerun"
+)
+
+
+def collected(stderr: str) -> int:
+    """The instruction count callgrind prints when its program exits.
+
+    >>> collected("==12== Events    : Ir\\n==12== Collected : 1234567\\n==12== I   refs: 1,234,567")
+    1234567
+    """
+    found = COLLECTED.findall(stderr)
+    if len(found) != 1:
+        raise ValueError(f"collected: not one 'Collected : N' line in this output:\n{stderr}")
+    return int(found[0])
+
+
+def child_steps(workload: str, engine: str, sizes: wl.Sizes, steps: int) -> None:
+    """The measured program: build the contender, one step to warm up, then ``steps`` steps."""
+    contender = wl.STEP_WORKLOADS[workload].build(engine, sizes)
+    contender.reset()
+    gc.disable()
+    contender.step()
+    for _ in range(steps):
+        contender.step()
+
+
+def count(workload: str, engine: str, sizes: wl.Sizes, steps: int, cwd: Path) -> int:
+    """Instructions of the child program with ``steps`` steps after its warm-up, under callgrind."""
+    spec = {"workload": workload, "engine": engine, "sizes": dataclasses.asdict(sizes)}
+    argv = [
+        "valgrind",
+        "--tool=callgrind",
+        "--callgrind-out-file=/dev/null",
+        sys.executable,
+        "-m",
+        "benchmarks.instructions",
+        "--child",
+        json.dumps({**spec, "steps": steps}),
+    ]
+    env = {**os.environ, **run.BLAS_THREADS, "PYTHONHASHSEED": "0"}  # the same work every run
+    done = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise run.ChildError(f"{workload} {engine}: exit status {done.returncode}\n{done.stderr}")
+    return collected(done.stderr)
+
+
+def per_step(workload: str, engine: str, sizes: wl.Sizes, steps: int, cwd: Path) -> float:
+    """One step's instructions: (the program with ``steps`` steps - without them) / ``steps``."""
+    with_steps = count(workload, engine, sizes, steps, cwd)
+    return (with_steps - count(workload, engine, sizes, 0, cwd)) / steps
+
+
+def fmt_count(n: float) -> str:
+    """Millions with three significant digits.
+
+    >>> fmt_count(233_512_345), fmt_count(3_150_000), fmt_count(712_000)
+    ('234 M', '3.15 M', '0.712 M')
+    """
+    return f"{rp.fmt_number(n / 1e6)} M"
+
+
+def parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    """The command line."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument(
+        "--only",
+        default=",".join(DEFAULT_ONLY),
+        help=f"comma-separated subset of {','.join(wl.STEP_WORKLOADS)}",
+    )
+    parser.add_argument(
+        "--engines",
+        default=",".join(DEFAULT_ENGINES),
+        help=f"comma-separated subset of {','.join(wl.ALL_ENGINES)}",
+    )
+    parser.add_argument("--steps", type=int, default=10, help="steps counted after the warm-up")
+    parser.add_argument("--quick", action="store_true", help="run's small sizes: a smoke run")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="a checkout of another commit: its autograd.nn is counted beside this one's",
+    )
+    parser.add_argument("--child", default=None, help=argparse.SUPPRESS)  # internal: the program
+    args = parser.parse_args(argv)
+    unknown = set(args.only.split(",")) - set(wl.STEP_WORKLOADS)
+    if unknown:
+        known = list(wl.STEP_WORKLOADS)
+        parser.error(f"unknown workload(s) {sorted(unknown)} (must be among {known})")
+    bad = set(args.engines.split(",")) - set(wl.ALL_ENGINES)
+    if bad:
+        parser.error(f"unknown engine(s) {sorted(bad)} (must be among {list(wl.ALL_ENGINES)})")
+    if args.steps < 1:
+        parser.error(f"--steps must be at least 1, got {args.steps}")
+    if args.baseline is not None and not (args.baseline / "autograd" / "__init__.py").is_file():
+        parser.error(f"--baseline {args.baseline}: no autograd package there (a checkout's root)")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Count every chosen (workload, engine) and print a markdown table of counts and ratios."""
+    args = parse(argv)
+    if args.child is not None:
+        spec = json.loads(args.child)
+        child_steps(spec["workload"], spec["engine"], wl.Sizes(**spec["sizes"]), spec["steps"])
+        return 0
+    if shutil.which("valgrind") is None:
+        print(VALGRIND_HELP, file=sys.stderr)
+        return 2
+    sizes = (run.QUICK if args.quick else run.FULL).sizes
+    info = rp.machine()
+    if args.baseline is not None:
+        info["baseline"] = f"{rp.commit(args.baseline)} ({args.baseline})"
+    with tempfile.TemporaryDirectory(prefix="instructions-") as tmp:
+        base = None if args.baseline is None else run.baseline_folder(Path(tmp), args.baseline)
+        rows: list[tuple[str, str, float]] = []
+        for workload in args.only.split(","):
+            spec = wl.STEP_WORKLOADS[workload]
+            engines = [e for e in spec.engines if e in args.engines.split(",")]
+            for engine in engines:
+                where = [(spec.names[engine], rp.ROOT)]
+                if base is not None and engine == "nn" and workload in run.BASE_WORKLOADS:
+                    where.append((f"{spec.names[engine]} at {rp.commit(args.baseline)}", base))
+                for name, cwd in where:
+                    try:
+                        found = per_step(workload, engine, sizes, args.steps, cwd)
+                    except run.ChildError as err:
+                        print(f"FAILED: {err}", file=sys.stderr)
+                        return 2
+                    run.say(f"  {spec.label(sizes):<40} {name:<44} {fmt_count(found):>9}")
+                    rows.append((spec.label(sizes), name, found))
+    print("\n".join(rp.header_lines(info)))
+    print(f"\nInstructions per step (callgrind, collector off, {args.steps} steps after one):\n")
+    print("| workload | engine | instructions per step |\n|---|---|---:|")
+    for label, name, found in rows:
+        print(f"| {label} | {name} | {fmt_count(found)} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
