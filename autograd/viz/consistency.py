@@ -86,9 +86,13 @@ class GradCheck:
         if self.consistent:
             return ""
         root = operand(names[self.root])
+        k = fmt(self.scale, digits)  # the root shows grad k: k passes expected (0: zeroed)
+        one = self.scale == 1
+        passes = "one backward pass" if one else f"{k} backward passes (the grad {root} shows)"
         shown = [
-            f"{operand(names[n])} shows {fmt(n.grad, digits)}, one pass gives "
-            f"{fmt(self.expected(n), digits)}"
+            f"{operand(names[n])} shows {fmt(n.grad, digits)}, "
+            + ("one pass" if one else f"{k} × one pass ({fmt(self.fresh[n], digits)})")
+            + f" gives {fmt(self.expected(n), digits)}"
             for n in self.stale[:MAX_NAMED]
         ]
         more = len(self.stale) - MAX_NAMED
@@ -96,7 +100,7 @@ class GradCheck:
             shown.append(f"{plural(more, 'other')}")
         return (
             f"WARNING: {len(self.stale)} of {plural(size, 'box', 'boxes')} hold .grad values "
-            f"that are not one backward pass from {root} (sums left by an earlier backward() "
+            f"that are not {passes} from {root} (sums left by an earlier backward() "
             f"or another root): {'; '.join(shown)}. Zero the gradients before backward()"
             f"{', or ' + fix if fix else ''}."
         )
