@@ -139,6 +139,56 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
+Counts = dict[tuple[str, str], tuple[str, float]]
+"""(workload, engine) -> (the engine's name, instructions per step); engine ``run.BASE``: the
+baseline's ``autograd.nn``."""
+
+
+def count_all(args: argparse.Namespace, sizes: wl.Sizes, base: Path | None) -> Counts:
+    """Count every chosen (workload, engine), the baseline's ``autograd.nn`` beside this one's."""
+    found: Counts = {}
+    for workload in args.only.split(","):
+        spec = wl.STEP_WORKLOADS[workload]
+        for engine in [e for e in spec.engines if e in args.engines.split(",")]:
+            where = [(engine, spec.names[engine], rp.ROOT)]
+            if base is not None and engine == "nn" and workload in run.BASE_WORKLOADS:
+                named = f"{spec.names[engine]} at {rp.commit(args.baseline)}"
+                where.append((run.BASE, named, base))
+            for key, name, cwd in where:
+                n = per_step(workload, engine, sizes, args.steps, cwd)
+                run.say(f"  {spec.label(sizes):<40} {name:<44} {fmt_count(n):>9}")
+                found[(workload, key)] = (name, n)
+    return found
+
+
+def table_lines(counts: Counts, sizes: wl.Sizes, steps: int) -> list[str]:
+    """The counts as a markdown table, then the ratios the speed targets are about.
+
+    >>> counts = {("moons", "nn"): ("ours", 2e8), ("moons", "base"): ("ours at a", 4e8),
+    ...           ("moons", "compiled"): ("compiled", 3e6), ("moons", "numpy"): ("numpy", 1e6)}
+    >>> print("\\n".join(table_lines(counts, run.FULL.sizes, 10)[-2:]))
+    - moons step, 100 points: ours at a ÷ ours = 2×
+    - moons step, 100 points: compiled ÷ numpy = 3×
+    """
+    lines = [
+        f"Instructions per step (callgrind, collector off, {steps} steps after one):",
+        "",
+        "| workload | engine | instructions per step |",
+        "|---|---|---:|",
+    ]
+    ratios = []
+    for (workload, _), (name, n) in counts.items():
+        label = wl.STEP_WORKLOADS[workload].label(sizes)
+        lines.append(f"| {label} | {name} | {fmt_count(n)} |")
+    for workload in dict.fromkeys(w for w, _ in counts):
+        label = wl.STEP_WORKLOADS[workload].label(sizes)
+        for top, bottom in ((run.BASE, "nn"), ("compiled", "numpy")):
+            if (workload, top) in counts and (workload, bottom) in counts:
+                (a, x), (b, y) = counts[(workload, top)], counts[(workload, bottom)]
+                ratios.append(f"- {label}: {a} ÷ {b} = {rp.fmt_number(x / y)}×")
+    return [*lines, "", *ratios] if ratios else lines
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Count every chosen (workload, engine) and print a markdown table of counts and ratios."""
     args = parse(argv)
@@ -155,27 +205,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         info["baseline"] = f"{rp.commit(args.baseline)} ({args.baseline})"
     with tempfile.TemporaryDirectory(prefix="instructions-") as tmp:
         base = None if args.baseline is None else run.baseline_folder(Path(tmp), args.baseline)
-        rows: list[tuple[str, str, float]] = []
-        for workload in args.only.split(","):
-            spec = wl.STEP_WORKLOADS[workload]
-            engines = [e for e in spec.engines if e in args.engines.split(",")]
-            for engine in engines:
-                where = [(spec.names[engine], rp.ROOT)]
-                if base is not None and engine == "nn" and workload in run.BASE_WORKLOADS:
-                    where.append((f"{spec.names[engine]} at {rp.commit(args.baseline)}", base))
-                for name, cwd in where:
-                    try:
-                        found = per_step(workload, engine, sizes, args.steps, cwd)
-                    except run.ChildError as err:
-                        print(f"FAILED: {err}", file=sys.stderr)
-                        return 2
-                    run.say(f"  {spec.label(sizes):<40} {name:<44} {fmt_count(found):>9}")
-                    rows.append((spec.label(sizes), name, found))
-    print("\n".join(rp.header_lines(info)))
-    print(f"\nInstructions per step (callgrind, collector off, {args.steps} steps after one):\n")
-    print("| workload | engine | instructions per step |\n|---|---|---:|")
-    for label, name, found in rows:
-        print(f"| {label} | {name} | {fmt_count(found)} |")
+        try:
+            counts = count_all(args, sizes, base)
+        except run.ChildError as err:
+            print(f"FAILED: {err}", file=sys.stderr)
+            return 2
+    print("\n".join([*rp.header_lines(info), "", *table_lines(counts, sizes, args.steps)]))
     return 0
 
 
