@@ -22,7 +22,7 @@ import html
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, TypeAlias
 
 from autograd import _checks
 from autograd.engine import BackwardStep, Value, backprop, topological_order
@@ -294,16 +294,29 @@ def _recorded_pass(
     return edges, gradient
 
 
+_Link: TypeAlias = "tuple[Step, _Link] | None"
+"""A partial path: its first step and the rest of it, None past the output."""
+
+
 def _enumerate(output: Value, input: Value, edges: Mapping[Value, list[Step]]) -> list[Path]:
-    """Walk back from the output along the recorded edges that reach the input (a stack)."""
+    """Walk back from the output along the recorded edges that reach the input (a stack).
+
+    A partial path is a linked list ``(step, rest)`` from the node reached back to the output,
+    so a step costs the same however long the path is; each path becomes a tuple once, when it
+    reaches the input (a chain a million nodes deep is one walk, not a million copies).
+    """
     found: list[Path] = []
-    stack: list[tuple[Value, tuple[Step, ...]]] = [(output, ())]
+    stack: list[tuple[Value, _Link]] = [(output, None)]
     while stack:
-        node, suffix = stack.pop()
+        node, link = stack.pop()
         if node is input:
-            product = math.prod(step.factor for step in suffix)
-            found.append(Path(suffix, float(product)))
+            steps: list[Step] = []
+            while link is not None:  # from the input's edge to the output's
+                steps.append(link[0])
+                link = link[1]
+            product = math.prod(step.factor for step in steps)
+            found.append(Path(tuple(steps), float(product)))
             continue
-        branches = [(step.parent, (step, *suffix)) for step in edges.get(node, ())]
+        branches = [(step.parent, (step, link)) for step in edges.get(node, ())]
         stack.extend(reversed(branches))  # the first input's paths come first
     return found
