@@ -230,13 +230,13 @@ def test_the_note_says_how_many_passes_it_expects_when_the_root_shows_another_co
     f.backward()
     x.grad += 1.0  # 35: neither one pass (17) nor two (34)
     note = check_grads(f).note({n: n.label or "n" for n in topological_order(f)}, 8, 6)
-    assert "not 2 backward passes (the grad f shows) from f" in note
+    assert "not 2 backward passes from f (f shows grad 2; sums left" in note
     assert "x shows 35, 2 × one pass (17) gives 34" in note
     f, x, _ = worked_example()
     f.backward()
     f.grad = 0.0  # the root zeroed, the rest left: every other box is stale
     note = check_grads(f).note({n: n.label or "n" for n in topological_order(f)}, 8, 6)
-    assert "not 0 backward passes (the grad f shows) from f" in note
+    assert "not 0 backward passes from f (f shows grad 0; sums left" in note
     assert "x shows 17, 0 × one pass (17) gives 0" in note
     f, x, _ = worked_example()
     f.backward()

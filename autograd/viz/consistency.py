@@ -88,7 +88,8 @@ class GradCheck:
         root = operand(names[self.root])
         k = fmt(self.scale, digits)  # the root shows grad k: k passes expected (0: zeroed)
         one = self.scale == 1
-        passes = "one backward pass" if one else f"{k} backward passes (the grad {root} shows)"
+        passes = "one backward pass" if one else f"{k} backward passes"
+        shows = "" if one else f"{root} shows grad {k}; "
         shown = [
             f"{operand(names[n])} shows {fmt(n.grad, digits)}, "
             + ("one pass" if one else f"{k} × one pass ({fmt(self.fresh[n], digits)})")
@@ -100,7 +101,7 @@ class GradCheck:
             shown.append(f"{plural(more, 'other')}")
         return (
             f"WARNING: {len(self.stale)} of {plural(size, 'box', 'boxes')} hold .grad values "
-            f"that are not {passes} from {root} (sums left by an earlier backward() "
+            f"that are not {passes} from {root} ({shows}sums left by an earlier backward() "
             f"or another root): {'; '.join(shown)}. Zero the gradients before backward()"
             f"{', or ' + fix if fix else ''}."
         )
