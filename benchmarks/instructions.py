@@ -104,16 +104,7 @@ def fmt_count(n: float) -> str:
 def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     """The command line."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument(
-        "--only",
-        default=",".join(DEFAULT_ONLY),
-        help=f"comma-separated subset of {','.join(wl.STEP_WORKLOADS)}",
-    )
-    parser.add_argument(
-        "--engines",
-        default=",".join(DEFAULT_ENGINES),
-        help=f"comma-separated subset of {','.join(wl.ALL_ENGINES)}",
-    )
+    run.add_selection(parser, list(wl.STEP_WORKLOADS), DEFAULT_ONLY, DEFAULT_ENGINES)
     parser.add_argument("--steps", type=int, default=10, help="steps counted after the warm-up")
     parser.add_argument("--quick", action="store_true", help="run's small sizes: a smoke run")
     parser.add_argument(
@@ -125,17 +116,9 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)  # internal: the program
     args = parser.parse_args(argv)
-    unknown = set(args.only.split(",")) - set(wl.STEP_WORKLOADS)
-    if unknown:
-        known = list(wl.STEP_WORKLOADS)
-        parser.error(f"unknown workload(s) {sorted(unknown)} (must be among {known})")
-    bad = set(args.engines.split(",")) - set(wl.ALL_ENGINES)
-    if bad:
-        parser.error(f"unknown engine(s) {sorted(bad)} (must be among {list(wl.ALL_ENGINES)})")
+    run.check_common(parser, args, list(wl.STEP_WORKLOADS))
     if args.steps < 1:
         parser.error(f"--steps must be at least 1, got {args.steps}")
-    if args.baseline is not None and not (args.baseline / "autograd" / "__init__.py").is_file():
-        parser.error(f"--baseline {args.baseline}: no autograd package there (a checkout's root)")
     return args
 
 

@@ -633,22 +633,48 @@ def report_lines(results: Results, elapsed: float | None) -> list[str]:
 # --- main ----------------------------------------------------------------------------------------
 
 
+def add_selection(
+    parser: argparse.ArgumentParser,
+    workloads: Sequence[str],
+    only: Sequence[str],
+    engines: Sequence[str] | None,
+) -> None:
+    """Add ``--only`` and ``--engines`` (None: every engine of each workload)."""
+    parser.add_argument(
+        "--only",
+        default=",".join(only),
+        help=f"comma-separated subset of {','.join(workloads)}",
+    )
+    parser.add_argument(
+        "--engines",
+        default=None if engines is None else ",".join(engines),
+        help=f"comma-separated subset of {','.join(wl.ALL_ENGINES)} (step workloads)",
+    )
+
+
+def check_common(
+    parser: argparse.ArgumentParser, args: argparse.Namespace, workloads: Sequence[str]
+) -> None:
+    """Refuse (exit 2, naming the flag) an unknown workload or engine, a --baseline without a
+    package: the checks of the flags ``run`` and ``instructions`` share."""
+    if args.baseline is not None and not (args.baseline / "autograd" / "__init__.py").is_file():
+        parser.error(f"--baseline {args.baseline}: no autograd package there (a checkout's root)")
+    unknown = set(args.only.split(",")) - set(workloads)
+    if unknown:
+        parser.error(f"unknown workload(s) {sorted(unknown)} (must be among {list(workloads)})")
+    if args.engines is not None:
+        bad = set(args.engines.split(",")) - set(wl.ALL_ENGINES)
+        if bad:
+            parser.error(f"unknown engine(s) {sorted(bad)} (must be among {list(wl.ALL_ENGINES)})")
+
+
 def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     """The command line."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument(
         "--quick", action="store_true", help="small sizes: a smoke run (about 25 s)"
     )
-    parser.add_argument(
-        "--only",
-        default=",".join(DEFAULT_ONLY),
-        help=f"comma-separated subset of {','.join(WORKLOADS)}",
-    )
-    parser.add_argument(
-        "--engines",
-        default=None,
-        help=f"comma-separated subset of {','.join(wl.ALL_ENGINES)} (step workloads)",
-    )
+    add_selection(parser, WORKLOADS, DEFAULT_ONLY, None)
     parser.add_argument("--rounds", type=int, default=None, help="rounds (fresh processes each)")
     parser.add_argument("--repeats", type=int, default=None, help="samples per timing, at least")
     parser.add_argument("--chain-ops", type=int, default=None, help="length of the chain (2, 3)")
@@ -673,15 +699,7 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)  # internal: one measure
     args = parser.parse_args(argv)
-    if args.baseline is not None and not (args.baseline / "autograd" / "__init__.py").is_file():
-        parser.error(f"--baseline {args.baseline}: no autograd package there (a checkout's root)")
-    unknown = set(args.only.split(",")) - set(WORKLOADS)
-    if unknown:
-        parser.error(f"unknown workload(s) {sorted(unknown)} (must be among {list(WORKLOADS)})")
-    if args.engines is not None:
-        bad = set(args.engines.split(",")) - set(wl.ALL_ENGINES)
-        if bad:
-            parser.error(f"unknown engine(s) {sorted(bad)} (must be among {list(wl.ALL_ENGINES)})")
+    check_common(parser, args, WORKLOADS)
     for flag in ("rounds", "repeats", "chain_ops", "digits_batch", "sample_batch", "cnn_batch"):
         value = getattr(args, flag)
         if value is not None and value < 1:

@@ -26,15 +26,19 @@ from benchmarks import workloads as wl
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def bench(*args: str) -> subprocess.CompletedProcess[str]:
+def module(name: str, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "benchmarks.run", *args],
+        [sys.executable, "-m", name, *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
         check=False,
-        timeout=120,
+        timeout=timeout,
     )
+
+
+def bench(*args: str) -> subprocess.CompletedProcess[str]:
+    return module("benchmarks.run", *args)
 
 
 def test_a_child_checks_its_engine_then_reports_both_timings_as_json(tmp_path: Path) -> None:
@@ -369,14 +373,7 @@ def test_the_smallest_run_of_the_cnn_exits_0_and_its_saved_json_reports_the_same
 
 
 def instructions(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "benchmarks.instructions", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
+    return module("benchmarks.instructions", *args, timeout=300)
 
 
 @pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind is not installed")
