@@ -292,10 +292,12 @@ class _Progress:
     def end(self, interrupted: bool = False) -> None:
         """Record the epoch in progress (if it took a step) and clear it."""
         if self.losses:
+            with np.errstate(all="ignore"):  # IEEE, as a float sum: inf + -inf is nan, silently
+                mean = float(np.mean(self.losses))
             self.history.epochs.append(
                 EpochRecord(
                     self.epoch,
-                    float(np.mean(self.losses)),
+                    mean,
                     self.smoothed,
                     self.seconds,
                     self.accuracies.get("train"),

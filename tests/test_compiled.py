@@ -309,6 +309,23 @@ def test_out_of_domain_gives_ieee_results_like_the_scalar_engine() -> None:
     np.testing.assert_array_equal(plan.forward((a, b)), want)
 
 
+def test_a_batch_whose_losses_are_inf_and_minus_inf_gives_nan_silently_and_its_gradient() -> None:
+    """inf + -inf is nan, as the scalar engine's float sum gives it: no RuntimeWarning (an
+    error under ``-W error``, and this suite's), and the gradient is still added."""
+    w = Value(math.inf)
+    plan = compile_loss(lambda x: w * x, 1.0, [w])
+    w.grad = 0.0
+    loss = plan.forward_backward(np.array([1.0, -1.0, 4.0]))  # the losses: inf, -inf, inf
+    assert math.isnan(loss)
+    assert math.isnan(sum_values([w * 1.0, w * -1.0, w * 4.0]).data)  # the scalar engine's
+    assert w.grad == (1.0 - 1.0 + 4.0) / 3  # d/dw of the mean: the mean of x
+    v = Value(2.0)
+    plan = compile_loss(lambda x: w * x * v, 1.0, [v])  # d/dv = w * x = -inf at x = -1
+    v.grad = math.inf  # an old inf plus a new -inf is nan too, silently
+    assert plan.forward_backward(np.array([-1.0])) == -math.inf
+    assert math.isnan(v.grad)
+
+
 # --- structure ------------------------------------------------------------------------------------
 
 

@@ -94,6 +94,18 @@ def test_smoothed_loss_follows_its_recurrence() -> None:
     assert history.epochs[0].loss == pytest.approx(np.mean(history.step_losses[:3]), rel=1e-15)
 
 
+def test_an_epoch_of_inf_and_minus_inf_losses_records_nan_silently() -> None:
+    """The epoch's loss is the mean of its steps' losses: inf and -inf give nan, as floats
+    add, with no RuntimeWarning (this suite turns warnings into errors)."""
+    n = Neuron(1, activation="linear", init="zeros")
+    n.w[0].data = math.inf  # w * x * t: inf for t = 1, -inf for t = -1
+    loss = lambda out, t: out * t  # noqa: E731
+    trainer = Trainer(n, SGD(n.parameters(), lr=0.0), loss, batch_size=1, progress=False)
+    history = trainer.fit(np.array([[1.0], [1.0]]), np.array([1.0, -1.0]), epochs=1)
+    assert history.step_losses == [math.inf, -math.inf]
+    assert math.isnan(history.epochs[0].loss)
+
+
 def test_penalty_is_added_to_the_batch_loss() -> None:
     """batch_loss = mean example loss + penalty()."""
     model = MLP(1, [1], init="constant", value=2.0)

@@ -271,6 +271,8 @@ class CompiledLoss:
             else:
                 for group in reversed(self.groups):
                     group.backward(stores, grads)
+            losses = self._root_values(stores)  # inf + -inf is nan, silently, as in floats
+            loss = float(losses.sum()) if store == VARYING else float(losses[0]) * size
         self._maybe_check(columns)  # before any .grad changes: an error leaves them untouched
         news = grads[UNIFORM][: len(self.params), 0]
         try:  # the usual case, cheaply: every .grad a float (or an int, a numpy float)
@@ -278,14 +280,13 @@ class CompiledLoss:
         except (TypeError, ValueError):  # a .grad set by hand to a list
             olds = news[:0]
         if olds.dtype == np.float64 and olds.shape == news.shape:  # added as Python adds them
-            sums = (olds + news).tolist()
+            with np.errstate(all="ignore"):
+                sums = (olds + news).tolist()
         else:  # find and name it (None, 1j, a Decimal, 10**400), or take the rest as floats
             sums = [_old_grad(p) + g for p, g in zip(self.params, news.tolist(), strict=True)]
         for p, total in zip(self.params, sums, strict=True):  # every sum checked: now store
             p.grad = total
-        losses = self._root_values(stores)
-        total = float(losses.sum()) if store == VARYING else float(losses[0]) * size
-        return total * scale
+        return loss * scale
 
     def describe(self) -> str:
         """Return the plan as text: one line per numpy call, level by level.
