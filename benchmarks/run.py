@@ -415,7 +415,7 @@ def ordered_series(results: Results) -> list[rp.Series]:
     """Every measured series in table order, the epoch's scaled rows first in its block."""
     rows: list[rp.Series] = []
     for workload, spec in wl.STEP_WORKLOADS.items():
-        if workload == "epoch":
+        if workload == "epoch" and workload in results.labels:  # the epoch measured too
             rows.extend(epoch_scaled(results))
         engines = [*spec.engines]
         if "nn" in engines:  # the baseline's row right below this commit's

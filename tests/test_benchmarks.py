@@ -406,3 +406,15 @@ def test_collected_wants_exactly_one_count_line() -> None:
     assert collected("==7== Collected : 42\n") == 42
     with pytest.raises(ValueError, match="not one 'Collected : N' line"):
         collected("==7== Collected : 42\n==8== Collected : 43\n")
+
+
+def test_a_run_of_the_digits_step_without_the_epoch_reports_it() -> None:
+    """The epoch's scaled rows come from the digits step; without the epoch there are none
+    (it raised KeyError: 'epoch' while printing the report)."""
+    done = bench("--quick", "--only", "digits", "--engines", "micrograd,nn", "--repeats", "1",
+                 "--rounds", "1")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "batch step ×" not in done.stdout
+    assert any(
+        "digits step" in line and "ours, autograd.nn" in line for line in done.stdout.splitlines()
+    )
