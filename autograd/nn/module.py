@@ -300,6 +300,8 @@ def as_inputs(x: object, what: str) -> list[Value]:
     ...
     TypeError: Layer: input 1: expected a real number (an int or a float), got NoneType None; ...
     """
+    if type(x) is list and all(map(isinstance, x, _VALUE)):  # a layer's outputs: in C
+        return x.copy()
     if isinstance(x, Value):
         return [x]
     if isinstance(x, np.ndarray):
