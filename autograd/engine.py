@@ -546,13 +546,20 @@ def dots(
     terms: list[Any] = [None] * (n + 1)  # the parents, interleaved as in dot
     terms[1:n:2] = xs
     out: list[Value] = []
-    for w, b in zip(weights, biases, strict=True):
+    recording, op = _MODE.get(), ops.DOT  # read once: nothing in the loop changes the mode
+    for w, b in zip(weights, biases):  # noqa: B905  # equal lengths, checked above (strict= costs)
         if 2 * len(w) != n or not (isinstance(b, Value) and all(map(isinstance, w, _VALUE))):
             out.append(dot(w, xs, b))  # numbers to convert, or dot's error
             continue
         terms[0:n:2], terms[n] = w, b
         parents = tuple(terms)
-        out.append(_made(ops.DOT, parents, None, _evaluate_dot(parents)))
+        if recording:
+            out.append(_record(op, parents, None, _evaluate_dot(parents)))
+            continue
+        node: Value = _new(Value)  # _node written out, as in _binary: a call costs as much
+        node.data, node.grad, node.label = _evaluate_dot(parents), 0.0, ""
+        node._op, node._parents, node._params = op, parents, None
+        out.append(node)
     return out
 
 

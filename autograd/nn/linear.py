@@ -206,7 +206,7 @@ class Layer(Module):
         zero = 0.0 if self.bias else Value(0.0)  # the bias slot of bias-free neurons: one leaf
         neurons = self.neurons
         sums = dots([n.w for n in neurons], xs, [zero if n.b is None else n.b for n in neurons])
-        out = [n._act(z) for n, z in zip(neurons, sums, strict=True)]
+        out = [n._act(z) for n, z in zip(neurons, sums)]  # noqa: B905  # one sum per neuron
         return out[0] if len(out) == 1 else out
 
     def _children(self) -> list[tuple[str, Module]]:
