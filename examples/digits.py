@@ -10,7 +10,7 @@ test accuracy is below 97 %.
 Training uses ``Trainer(..., compile=True)``: the loss of one example is traced once as an
 ordinary ``Value`` graph and every mini-batch runs through it as numpy calls, with the same
 gradients as the scalar engine. ``--scalar`` runs the earlier pure-scalar recipe instead
-(64-32-10, 6 epochs, every example its own graph, target 95 %): about 9 s on two cores.
+(64-32-10, 6 epochs, every example its own graph, target 95 %): about 8 s on two cores.
 
 Run it with ``python3 tasks.py demo`` (or ``.venv/bin/python examples/digits.py``).
 """
