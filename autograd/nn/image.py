@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from autograd import _checks
-from autograd.engine import _VALUE, Value
+from autograd.engine import Value, all_values
 from autograd.messages import describe
 from autograd.nn.module import Module, as_inputs
 
@@ -127,10 +127,7 @@ def as_image(x: object, what: str, channels: int | None = None) -> tuple[Image, 
             f"shape {shape}"
         )
     image = [
-        [
-            row if all(map(isinstance, row, _VALUE)) else _pixels(row, what, f"[{c}][{i}]")
-            for i, row in enumerate(g)
-        ]
+        [row if all_values(row) else _pixels(row, what, f"[{c}][{i}]") for i, row in enumerate(g)]
         for c, g in enumerate(grids)
     ]
     return image, shape

@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from autograd import _checks
-from autograd.engine import _VALUE, Value, zero_grad
+from autograd.engine import Value, all_values, zero_grad
 from autograd.messages import describe
 
 Input = Value | float
@@ -244,7 +244,7 @@ def map_nested(fn: Callable[[Value], Any], x: object, what: str) -> Any:
         return fn(x)
     if isinstance(x, np.ndarray):
         x = x.tolist()
-    if type(x) is list and all(map(isinstance, x, _VALUE)):  # a row of Values: map in C
+    if type(x) is list and all_values(x):  # a row of Values: map in C
         return list(map(fn, x))
     if isinstance(x, Sequence) and not isinstance(x, str | bytes):
         return [map_nested(fn, item, what) for item in x]  # nesting depth: a few levels
@@ -300,7 +300,7 @@ def as_inputs(x: object, what: str) -> list[Value]:
     ...
     TypeError: Layer: input 1: expected a real number (an int or a float), got NoneType None; ...
     """
-    if type(x) is list and all(map(isinstance, x, _VALUE)):  # a layer's outputs: in C
+    if type(x) is list and all_values(x):  # a layer's outputs: in C
         return x.copy()
     if isinstance(x, Value):
         return [x]
