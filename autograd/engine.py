@@ -531,8 +531,11 @@ def dot(
     terms: list[object] = [bias] * (n + 1)  # interleaved by slices: w_1, x_1, ..., w_n, x_n, b
     terms[0:n:2], terms[1:n:2] = weights, inputs
     if not all(map(isinstance, terms, _VALUE)):  # a number becomes a constant leaf
-        roles = [*_DOT_ROLES * (n // 2), "dot: bias"]
-        terms = [_leaf(x, role) for x, role in zip(terms, roles, strict=True)]
+        if isinstance(bias, Value) or not all(map(isinstance, terms[:n], _VALUE)):
+            roles = [*_DOT_ROLES * (n // 2), "dot: bias"]
+            terms = [_leaf(x, role) for x, role in zip(terms, roles, strict=True)]
+        else:  # only the bias is a number (dot(params, params), an L2 penalty): convert it alone
+            terms[n] = _leaf(bias, "dot: bias")
     parents: tuple[Value, ...] = tuple(terms)  # type: ignore[arg-type]  # all Values now
     return _made(ops.DOT, parents, None, _evaluate_dot(parents))
 
