@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from itertools import compress
-from operator import is_, is_not, itemgetter
-from typing import Final
+from dataclasses import dataclass
+from itertools import chain, compress, repeat
+from operator import attrgetter, is_, is_not, itemgetter
+from typing import Any, Final
 
 from autograd.engine import Value
+from autograd.ops import Op
 
 HOW_TO_FIX: Final = (
     "compile_loss needs a function whose graph has the same shape for every example; a Python "
@@ -78,8 +80,29 @@ class GraphCheck:
         where = {p: i for i, p in enumerate(self._params)}
         where.update((x, len(self._params) + i) for x, i in self.slot.items())
         self._expected = {node: _expected(node, where) for node in order if node._op is not None}
+        self._order = order
+        self._fast: _FastCheck | None = None  # built at the first check, again when outside grows
 
-    def difference(self, root: Value, inputs: Sequence[Value]) -> str | None:  # noqa: C901
+    def same(self, root: Value, inputs: Sequence[Value]) -> bool:
+        """Whether ``root``'s graph is surely the traced one, tested edge by edge in C.
+
+        The walk of :meth:`difference` costs a Python step per edge; this test finds each
+        traced op node's match through one of its consumers (in reverse topological order,
+        one step per node), then compares every edge, op and arity in whole-list operations.
+        False means "not sure": the graph differs, or has something this test leaves to the
+        walk (a constant that is the traced object itself, a nan or a 0 to tell from -0.0).
+
+        >>> w, x = Value(2.0), Value(1.0)
+        >>> check = GraphCheck([w, x, w * x], [x], [w])
+        >>> y = Value(5.0)
+        >>> check.same(w * y, [y]), check.same(w + y, [y])
+        (True, False)
+        """
+        if self._fast is None:
+            self._fast = _FastCheck.of(self._order, self._params, self.slot, self.outside)
+        return self._fast.same(root, inputs, self.params)
+
+    def difference(self, root: Value, inputs: Sequence[Value]) -> str | None:
         """Return where and how ``root``'s graph differs from the traced one, or None if alike.
 
         Args:
@@ -95,6 +118,16 @@ class GraphCheck:
         >>> print(check.difference(w + y, [y]))
         at node 2 of 3 (in topological order): here `add` of 2 inputs, when traced `mul` of ...
         """
+        if root is not self.root and self.same(root, inputs):
+            return None
+        outside = len(self.outside)
+        found = self._walk(root, inputs)
+        if len(self.outside) != outside:  # the walk found Values made outside: test them next time
+            self._fast = None
+        return found
+
+    def _walk(self, root: Value, inputs: Sequence[Value]) -> str | None:  # noqa: C901
+        """The lockstep walk from the loss down: the graph's difference, said where it is."""
         new_slot = {x: i for i, x in enumerate(inputs)}
         forward: dict[Value, Value] = {}  # traced op node -> new op node
         backward: dict[Value, Value] = {}  # and back: the wiring must match both ways
@@ -190,7 +223,128 @@ class GraphCheck:
         return f"the constant {node.data!r}"
 
 
-_Take = Callable[[Sequence[Value]], tuple[Value, ...]]
+_Take = Callable[[Sequence[Any]], tuple[Any, ...]]  # an itemgetter: Values, or numbers
+_OP, _PARAMS, _PARENTS, _DATA = (attrgetter(a) for a in ("_op", "_params", "_parents", "data"))
+
+
+@dataclass(slots=True)
+class _FastCheck:
+    """What :meth:`GraphCheck.same` compares, laid out once for the traced graph.
+
+    ``kinds``, ``params`` and ``arities`` are the traced op nodes' (topological order, the loss
+    last); ``via[j]`` is ``(c, p)``: op node ``j`` is parent ``p`` of op node ``c > j``. A new
+    graph's edges -- its matched op nodes' parents, in one tuple -- must be ``expected`` of
+    ``[*leaves, *inputs, *matched op nodes, *outside, *its constants]``, its constants being
+    what it has at ``constants``: other leaves than ``traced``, holding their ``numbers``.
+    """
+
+    via: list[tuple[int, int]]
+    kinds: list[Op | None]
+    params: list[dict[str, float] | None]
+    arities: list[int]
+    leaves: list[Value]
+    expected: _Take
+    outside: list[Value]
+    constants: _Take | None
+    traced: list[Value]
+    numbers: list[float]
+    zeros: _Take | None  # where among the constants a 0.0 must not be -0.0, or the other way
+    signs: list[float]
+
+    @classmethod
+    def of(
+        cls, order: list[Value], params: list[Value], slot: dict[Value, int], outside: set[Value]
+    ) -> _FastCheck:
+        """Lay out the traced graph ``order``; ``outside`` Values must stay the same objects."""
+        ops = [n for n in order if n._op is not None]
+        index = {n: j for j, n in enumerate(ops)}
+        extra = [n for n in order if n in outside]
+        where = {p: i for i, p in enumerate([*params, *slot, *ops, *extra])}
+        via = [(-1, -1)] * len(ops)
+        sources: list[int] = []
+        constants: list[int] = []
+        traced: list[Value] = []
+        edge = 0
+        for c, node in enumerate(ops):
+            for p, parent in enumerate(node._parents):
+                j = index.get(parent)
+                if j is not None and via[j][0] < 0:
+                    via[j] = (c, p)  # its first consumer, matched before it in reverse order
+                if parent in where:
+                    sources.append(where[parent])
+                else:  # a constant made inside the function: a leaf of the same number
+                    sources.append(len(where) + len(constants))
+                    constants.append(edge)
+                    traced.append(parent)
+                edge += 1
+        take_constants = _take(constants) if constants else None
+        if take_constants is not None:  # as the getter gives them (one constant comes twice)
+            traced = list(take_constants([p for n in ops for p in n._parents]))
+        numbers = [c.data for c in traced]
+        zeros = [i for i, x in enumerate(numbers) if x == 0.0]
+        take_zeros = _take(zeros) if zeros else None
+        return cls(
+            via=via,
+            kinds=[n._op for n in ops],
+            params=[n._params for n in ops],
+            arities=[len(n._parents) for n in ops],
+            leaves=params,
+            expected=_tuple_of(sources),
+            outside=extra,
+            constants=take_constants,
+            traced=traced,
+            numbers=numbers,
+            zeros=take_zeros,
+            signs=[] if take_zeros is None else _signs(take_zeros(numbers)),
+        )
+
+    def same(self, root: Value, inputs: Sequence[Value], params: frozenset[Value]) -> bool:
+        """Whether ``root``'s graph is the traced one (False: it differs, or the walk must say)."""
+        now: list[Value] = [root] * len(self.via)
+        try:
+            for j in range(len(now) - 2, -1, -1):
+                c, p = self.via[j]
+                now[j] = now[c]._parents[p]
+        except IndexError:  # a node with fewer parents than traced: the walk says where
+            return False
+        parents = list(map(_PARENTS, now))
+        if (
+            list(map(_OP, now)) != self.kinds
+            or list(map(len, parents)) != self.arities
+            or len(set(now)) != len(now)  # two traced nodes found at one new node
+            or not all(
+                _same_params(a, b)
+                for a, b in zip(map(_PARAMS, now), self.params, strict=True)
+                if a is not b
+            )
+        ):
+            return False
+        edges = tuple(chain.from_iterable(parents))
+        found = () if self.constants is None else self.constants(edges)
+        if edges != self.expected([*self.leaves, *inputs, *now, *self.outside, *found]):
+            return False  # (compared by identity first: a Value equals only itself)
+        if self.constants is None:
+            return True
+        numbers = list(map(_DATA, found))
+        return (  # leaves, other than the traced ones (the walk notes them), no parameter, ...
+            all(map(is_, map(_OP, found), repeat(None)))
+            and not any(map(is_, found, self.traced))
+            and params.isdisjoint(found)
+            and numbers == self.numbers  # of the same numbers (a nan is left to the walk)
+            and (self.zeros is None or _signs(self.zeros(numbers)) == self.signs)
+        )
+
+
+def _tuple_of(positions: list[int]) -> _Take:
+    """A getter of these positions as a tuple, however many (``itemgetter`` gives one bare)."""
+    if len(positions) > 1:
+        return itemgetter(*positions)
+    return lambda xs: tuple(xs[i] for i in positions)
+
+
+def _signs(numbers: Sequence[float]) -> list[float]:
+    """Each number's sign as ``1.0`` or ``-1.0``: tells ``-0.0`` from ``0.0``."""
+    return list(map(math.copysign, repeat(1.0), numbers))
 
 
 def _expected(
