@@ -21,6 +21,7 @@ from autograd import (
 )
 from autograd.compiled import CHECK_EVERY, CompiledLoss, DataDependentGraphError, compile_loss
 from autograd.compiled.check import HOW_TO_FIX
+from autograd.compiled.groups import VARYING, Accumulate, Dot, grid, grid_view
 from autograd.ops import OPS
 
 GRAD_RTOL = 1e-12  # the issue's bar: equal to the scalar engine to 1e-12 relative
@@ -966,3 +967,77 @@ def test_swapped_inputs_or_parameters_among_a_dots_leaves_are_detected() -> None
         DataDependentGraphError, match=r"here a parameter 'v', when traced a parameter 'u'"
     ):
         plan.check(np.array([[1.0, 3.0], [3.0, 1.0]]), 1)
+
+
+# --- the stores a plan keeps between calls, and the views its groups read -------------------------
+
+
+@pytest.mark.parametrize("shape", [(5,), (3, 4), (2, 3, 2)])
+def test_rows_found_to_be_a_grid_are_read_and_added_into_through_views(
+    shape: tuple[int, ...],
+) -> None:
+    """Random first rows and steps: the view holds what fancy indexing gathers, and adding into
+    it adds into those rows of the store."""
+    rng = np.random.default_rng(len(shape))
+    for _ in range(20):
+        steps = tuple(int(s) for s in rng.integers(0, 4, len(shape)))
+        first = int(rng.integers(0, 5))
+        rows = first + np.tensordot(np.array(steps), np.indices(shape), 1)
+        found = grid(rows)
+        assert found is not None
+        store = rng.standard_normal((int(rows.max()) + 1, 3))
+        np.testing.assert_array_equal(grid_view(store, found, shape, column=False), store[rows])
+        np.testing.assert_array_equal(grid_view(store, found, shape, column=True), store[rows, 0])
+        if len(np.unique(rows)) == rows.size:  # distinct rows: gradients add in through the view
+            target = Accumulate.into(VARYING, rows.reshape(-1))
+            grads = [np.zeros((1, 3)), np.zeros_like(store)]
+            target.bind(grads)
+            values = rng.standard_normal((rows.size, 3))
+            target.add(values)
+            expected = np.zeros_like(store)
+            expected[rows.reshape(-1)] += values
+            np.testing.assert_array_equal(grads[VARYING], expected)
+    assert grid(np.array([[0, 1], [3, 5]])) is None
+    assert grid(np.array([3, 2, 1])) is None  # a negative step: gathered instead
+
+
+def test_a_dense_layer_reads_its_weights_biases_and_inputs_through_views(
+    digits_net: tuple[Layers, list[Value]],
+) -> None:
+    layers, params = digits_net
+    x, t = digits_like(4)
+    plan = compile_loss(
+        lambda xs, ts: softmax_cross_entropy(mlp_forward(layers, xs), ts),
+        (x[0].tolist(), t[0].tolist()),
+        params,
+    )
+    plan.forward_backward((x, t))
+    dense = [g for g in plan.groups if isinstance(g, Dot) and g.shared is not None]
+    assert len(dense) == 2
+    for group in dense:
+        assert all(place.view is not None for place in group.read.values())
+        assert all(t.view is not None for t in group.targets.values() if t is not None)
+    zero_grad(params)
+
+
+def test_calls_with_other_batch_sizes_in_turn_give_the_scalar_engine_numbers(
+    digits_net: tuple[Layers, list[Value]],
+) -> None:
+    """The plan keeps its stores while the batch size stays and makes new ones when it changes:
+    sizes 5, 3, 5, 1 in turn each give the scalar engine's loss and gradient."""
+    layers, params = digits_net
+    x, t = digits_like(5, seed=3)
+
+    def loss(xs: list[Value], ts: list[Value]) -> Value:
+        return softmax_cross_entropy(mlp_forward(layers, xs), ts)
+
+    plan = compile_loss(loss, (x[0].tolist(), t[0].tolist()), params, reduction="sum")
+    for size in (5, 3, 5, 1):
+        columns = [x[:size], t[:size]]
+        losses, expected = scalar_reference(loss, columns, params)
+        zero_grad(params)
+        assert plan.forward_backward((x[:size], t[:size])) == pytest.approx(
+            losses.sum(), rel=FORWARD_RTOL
+        )
+        assert_grads_match(np.array([p.grad for p in params]), expected)
+        zero_grad(params)

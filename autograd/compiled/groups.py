@@ -5,6 +5,11 @@ every example (parameters, constants and what is computed from them only), one c
 holds the numbers that vary, one column per example. A group writes its outputs to a
 contiguous block of rows of one store, and in backward adds its inputs' gradients into the
 matching rows of the gradient stores (summed over the batch where the input is uniform).
+
+A plan keeps its stores from call to call while the batch size stays, and :meth:`Group.bind`
+gives each group its rows as views of them: rows that are a slice, or a grid (a dense layer's
+weights, every ``k + 1``-th row of ``U``), are read and added into without copying; other rows
+are gathered at every call (:class:`Place`).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from numpy.lib.stride_tricks import as_strided
 
 from autograd.compiled.kernels import Grads
 from autograd.types import Array
@@ -38,31 +44,147 @@ def as_index(rows: Sequence[int] | Rows) -> Index:
     return arr
 
 
+Grid = tuple[int, tuple[int, ...]]
+
+
+def grid(rows: Rows) -> Grid | None:
+    """The first row and the step along each axis when ``rows`` are a grid of rows, else None.
+
+    ``rows[i, j] = first + i * steps[0] + j * steps[1]`` (any number of axes), no step negative:
+    then they are a view of their store (:func:`grid_view`).
+
+    >>> grid(np.array([[0, 1], [3, 4]])), grid(np.array([[0, 2], [3, 4]]))
+    ((0, (3, 1)), None)
+    """
+    if rows.size == 0:
+        return None
+    first = int(rows.flat[0])
+    steps = tuple(
+        int(rows[tuple(1 if a == axis else 0 for a in range(rows.ndim))]) - first
+        if rows.shape[axis] > 1
+        else 0
+        for axis in range(rows.ndim)
+    )
+    if min(steps, default=0) < 0:
+        return None
+    expected = first + np.tensordot(np.array(steps, dtype=np.intp), np.indices(rows.shape), 1)
+    return (first, steps) if np.array_equal(expected, rows) else None
+
+
+def _runs(flat: Rows) -> Rows:
+    """``flat`` as rows of its first run of consecutive numbers, when they divide it evenly.
+
+    >>> _runs(np.array([0, 1, 3, 4])).tolist(), _runs(np.array([2, 5, 8])).tolist()
+    ([[0, 1], [3, 4]], [2, 5, 8])
+    """
+    breaks = np.flatnonzero(np.diff(flat) != 1)
+    run = int(breaks[0]) + 1 if breaks.size else flat.size
+    return flat.reshape(-1, run) if run > 1 and flat.size % run == 0 else flat
+
+
+def grid_view(store: Array, where: Grid, shape: tuple[int, ...], column: bool) -> Array:
+    """The rows ``where`` of ``store`` as a view, of ``shape`` and the store's width.
+
+    For ``column`` (the one column of ``U``) the view is of ``shape`` alone.
+    """
+    first, steps = where
+    row = store.strides[0]
+    base = store[first:, 0] if column else store[first:]
+    strides = tuple(step * row for step in steps)
+    if column:
+        return as_strided(base, shape=shape, strides=strides)
+    return as_strided(base, shape=(*shape, store.shape[1]), strides=(*strides, store.strides[1]))
+
+
+@dataclass(slots=True)
+class Place:
+    """Rows of one store that a group reads: a view once bound, or gathered at every read.
+
+    ``column`` reads ``U``'s one column (a weight matrix ``(nodes, k)``, not ``(nodes, k, 1)``).
+    """
+
+    store: int
+    rows: Index
+    column: bool = False
+    where: Grid | None = None
+    source: Array | None = None
+    view: Array | None = None
+
+    @classmethod
+    def of(cls, store: int, rows: Sequence[int] | Index, column: bool = False) -> Place:
+        """Prepare reading ``rows`` (a slice, or rows of any shape) of the store ``store``."""
+        if isinstance(rows, slice):
+            return cls(store, rows, column)
+        arr = np.asarray(rows, dtype=np.intp)
+        index = as_index(arr) if arr.ndim == 1 else arr
+        found = None if isinstance(index, slice) else grid(arr)
+        return cls(store, index, column, found)
+
+    def bind(self, stores: Sequence[Array]) -> None:
+        """Read from these stores from now on: take the view once, if the rows make one."""
+        source = self.source = stores[self.store]
+        if isinstance(self.rows, slice):
+            self.view = source[self.rows, 0] if self.column else source[self.rows]
+        elif self.where is not None:
+            self.view = grid_view(source, self.where, self.rows.shape, self.column)
+        else:
+            self.view = None
+
+    def read(self) -> Array:
+        """The rows' numbers now: the view itself, or a gathered copy."""
+        if self.view is not None:
+            return self.view
+        assert self.source is not None  # noqa: S101  # bound before the first call
+        found: Array = self.source[self.rows, 0] if self.column else self.source[self.rows]
+        return found
+
+
 @dataclass(slots=True)
 class Accumulate:
     """Adds contributions into rows of a gradient store, duplicates included, in one pass.
 
     ``rows`` may repeat (one node feeding several nodes of a group): fancy ``+=`` would keep
     only one contribution, so repeated rows are summed with a sort and ``np.add.reduceat``:
-    ``merge`` holds (sorting order, start of each run, the distinct rows).
+    ``merge`` holds (sorting order, start of each run, the distinct rows). Distinct rows that
+    are a slice or a grid are added into through a view (``where``, the rows' ``shape``).
     """
 
     store: int
     index: Index
     merge: tuple[Rows, Rows, Rows] | None = None
+    shape: tuple[int, ...] = ()
+    where: Grid | None = None
+    target: Array | None = None
+    view: Array | None = None
 
     @classmethod
     def into(cls, store: int, rows: Sequence[int] | Rows) -> Accumulate:
-        """Prepare adding into ``rows`` (flattened, in order) of the store ``store``."""
-        flat = np.asarray(rows, dtype=np.intp).reshape(-1)
+        """Prepare adding into ``rows`` (any shape, taken flattened, in order) of ``store``."""
+        shaped = np.asarray(rows, dtype=np.intp)
+        flat = shaped.reshape(-1)
         unique, counts = np.unique(flat, return_counts=True)
         if counts.size == 0 or counts.max() == 1:
-            return cls(store, as_index(flat))
+            index = as_index(flat)
+            if isinstance(index, slice):
+                return cls(store, index, shape=shaped.shape)
+            runs = _runs(flat)  # a dense layer's weights, listed flat: rows of k in a row
+            found = grid(runs)
+            return cls(store, index, shape=runs.shape, where=found)
         order = np.argsort(flat, kind="stable")
         starts = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.intp)
-        return cls(store, flat, (order, starts, unique))
+        return cls(store, flat, (order, starts, unique), shaped.shape)
 
-    def add_each(self, grads: Sequence[Array], values: Array, times: int) -> None:
+    def bind(self, grads: Sequence[Array]) -> None:
+        """Add into these gradient stores from now on, through a view where the rows make one."""
+        target = self.target = grads[self.store]
+        if self.merge is None and isinstance(self.index, slice):
+            self.view = target[self.index]
+        elif self.merge is None and self.where is not None:
+            self.view = grid_view(target, self.where, self.shape, column=False)
+        else:
+            self.view = None
+
+    def add_each(self, values: Array, times: int) -> None:
         """Add row ``i`` of ``values`` into each of the ``times`` rows listed for node ``i``.
 
         What a ``sum`` node sends each of its terms. Into consecutive distinct rows it adds
@@ -72,17 +194,22 @@ class Accumulate:
         if self.store == UNIFORM and values.shape[-1] != 1:
             values = values.sum(axis=-1, keepdims=True)  # over the examples, once per node
         nodes, width = values.shape
-        if self.merge is None and isinstance(self.index, slice):
-            view = grads[self.store][self.index].reshape(nodes, times, width)
+        if self.view is not None and isinstance(self.index, slice):
+            view = self.view.reshape(nodes, times, -1)
             view += values[:, None, :]
             return
-        self.add(grads, np.broadcast_to(values[:, None, :], (nodes, times, width)))
+        self.add(np.broadcast_to(values[:, None, :], (nodes, times, width)))
 
-    def add(self, grads: Sequence[Array], values: Array) -> None:
-        """Add ``values`` (one row per listed row, any batch width) into ``grads[store]``."""
-        target = grads[self.store]
+    def add(self, values: Array) -> None:
+        """Add ``values`` (one row per listed row, any batch width) into the gradient store."""
         if self.store == UNIFORM and values.shape[-1] != 1:
             values = values.sum(axis=-1, keepdims=True)  # a uniform input: sum over examples
+        view = self.view
+        if view is not None:
+            view += values.reshape(*view.shape[:-1], values.shape[-1])
+            return
+        target = self.target
+        assert target is not None  # noqa: S101  # bound before the first call
         values = values.reshape(-1, values.shape[-1])
         if self.merge is None:
             target[self.index] += values
@@ -93,18 +220,41 @@ class Accumulate:
 
 @dataclass(slots=True)
 class Group:
-    """Common part of every group: where the outputs go and which inputs need gradients."""
+    """Common part of every group: where the outputs go and which inputs need gradients.
+
+    :meth:`bind` gives the group the stores of one batch size; :meth:`forward` and
+    :meth:`backward` then work on them (the plan binds again when the batch size changes).
+    """
 
     out_store: int
     out: slice
     nodes: int
     cache: list[Any] = field(default_factory=list)
+    values: Array | None = None  # the outputs' rows of the store, bound
+    upstream: Array | None = None  # and of the gradient store
 
-    def forward(self, stores: Sequence[Array]) -> None:
+    def bind(self, stores: Sequence[Array], grads: Sequence[Array]) -> None:
+        """Work on these stores and gradient stores from now on."""
+        self.values = stores[self.out_store][self.out]
+        self.upstream = grads[self.out_store][self.out]
+        for place in self.places():
+            place.bind(stores)
+        for target in self.accumulates():
+            target.bind(grads)
+
+    def places(self) -> list[Place]:
+        """The rows the group reads."""
+        raise NotImplementedError
+
+    def accumulates(self) -> list[Accumulate]:
+        """Where the group adds its inputs' gradients."""
+        raise NotImplementedError
+
+    def forward(self) -> None:
         """Compute the outputs of all the group's nodes for all examples."""
         raise NotImplementedError
 
-    def backward(self, stores: Sequence[Array], grads: Sequence[Array]) -> None:
+    def backward(self) -> None:
         """Add the group's contributions into its inputs' gradients."""
         raise NotImplementedError
 
@@ -121,22 +271,26 @@ class Elementwise(Group):
     forward_rule: Callable[..., Array] | None = None
     local_rule: Callable[..., Grads] | None = None
     params: dict[str, float] = field(default_factory=dict)
-    args: list[tuple[int, Index]] = field(default_factory=list)
+    args: list[Place] = field(default_factory=list)
     targets: list[Accumulate | None] = field(default_factory=list)
     selects: bool = False  # the row's Op.selects: a 0 local derivative stops inf and nan
 
-    def forward(self, stores: Sequence[Array]) -> None:  # noqa: D102
+    def places(self) -> list[Place]:  # noqa: D102
+        return self.args
+
+    def accumulates(self) -> list[Accumulate]:  # noqa: D102
+        return [t for t in self.targets if t is not None]
+
+    def forward(self) -> None:  # noqa: D102
         assert self.forward_rule is not None  # noqa: S101  # set by the planner
-        inputs = [stores[s][i] for s, i in self.args]
-        result = self.forward_rule(*inputs, **self.params)
-        stores[self.out_store][self.out] = result
+        inputs = [a.read() for a in self.args]
+        self.values[...] = self.forward_rule(*inputs, **self.params)  # type: ignore[index]
         self.cache = inputs
 
-    def backward(self, stores: Sequence[Array], grads: Sequence[Array]) -> None:  # noqa: D102
+    def backward(self) -> None:  # noqa: D102
         assert self.local_rule is not None  # noqa: S101  # set by the planner
-        upstream = grads[self.out_store][self.out]
-        out = stores[self.out_store][self.out]
-        local = self.local_rule(*self.cache, out, **self.params)
+        upstream: Array = self.upstream  # type: ignore[assignment]  # bound
+        local = self.local_rule(*self.cache, self.values, **self.params)
         # Op.term lane by lane: 0 where d is 0, whatever the upstream. With a finite upstream
         # d * upstream is that 0 already, up to its sign, which adding into a gradient store
         # (zeros, only ever added to) cannot tell.
@@ -145,11 +299,12 @@ class Elementwise(Group):
             if target is None:
                 continue
             if isinstance(d, float) and d in (1.0, -1.0):  # add, sub, sum: skip the multiply
-                target.add(grads, upstream if d == 1.0 else -upstream)
+                target.add(upstream if d == 1.0 else -upstream)
             elif selects:
-                target.add(grads, np.where(np.asarray(d) == 0, 0.0, d * upstream))
+                d = np.asarray(d)  # a plain array: Lanes arithmetic is slower
+                target.add(np.where(d == 0, 0.0, d * upstream))
             else:
-                target.add(grads, np.asarray(d * upstream))
+                target.add(np.asarray(d) * upstream)
 
     def describe(self) -> str:  # noqa: D102
         return f"{self.name} x{self.nodes}: one elementwise call"
@@ -159,27 +314,39 @@ class Elementwise(Group):
 class Sum(Group):
     """``sum`` nodes with equal numbers of varying and uniform terms: one ``sum`` along axis 1."""
 
-    varying: Rows | None = None  # (nodes, terms) rows of V
-    uniform: Rows | None = None  # (nodes, terms) rows of U
+    varying: Place | None = None  # (nodes, terms) rows of V
+    uniform: Place | None = None  # (nodes, terms) rows of U
     targets: list[Accumulate | None] = field(default_factory=list)  # for varying, uniform
 
-    def forward(self, stores: Sequence[Array]) -> None:  # noqa: D102
+    def places(self) -> list[Place]:  # noqa: D102
+        return [p for p in (self.varying, self.uniform) if p is not None]
+
+    def accumulates(self) -> list[Accumulate]:  # noqa: D102
+        return [t for t in self.targets if t is not None]
+
+    def forward(self) -> None:  # noqa: D102
         total: Array | float = 0.0
         if self.varying is not None:
-            total = stores[VARYING][self.varying].sum(axis=1)
+            total = self.varying.read().sum(axis=1)
         if self.uniform is not None:
-            total = total + stores[UNIFORM][self.uniform].sum(axis=1)
-        stores[self.out_store][self.out] = total
+            total = total + self.uniform.read().sum(axis=1)
+        self.values[...] = total  # type: ignore[index]  # bound
 
-    def backward(self, stores: Sequence[Array], grads: Sequence[Array]) -> None:  # noqa: D102
-        upstream = grads[self.out_store][self.out]
-        for rows, target in zip((self.varying, self.uniform), self.targets, strict=True):
-            if rows is not None and target is not None:  # d out / d term = 1 for every term
-                target.add_each(grads, upstream, rows.shape[1])
+    def backward(self) -> None:  # noqa: D102
+        upstream: Array = self.upstream  # type: ignore[assignment]  # bound
+        for place, target in zip((self.varying, self.uniform), self.targets, strict=True):
+            if place is not None and target is not None:  # d out / d term = 1 for every term
+                target.add_each(upstream, _terms(place))
 
     def describe(self) -> str:  # noqa: D102
-        terms = sum(r.shape[1] for r in (self.varying, self.uniform) if r is not None)
+        terms = sum(_terms(p) for p in (self.varying, self.uniform) if p is not None)
         return f"sum x{self.nodes} of {terms} terms: one sum over an axis"
+
+
+def _terms(place: Place) -> int:
+    """How many terms each node of a ``(nodes, terms)`` place has."""
+    rows: Rows = place.rows  # type: ignore[assignment]  # 2-d: an array, never a slice
+    return int(rows.shape[1])
 
 
 @dataclass(slots=True)
@@ -253,76 +420,92 @@ class Dot(Group):
     both_uniform: tuple[Rows, Rows] | None = None
     bias: tuple[int, Index] | None = None
     targets: dict[str, Accumulate | None] = field(default_factory=dict)
+    read: dict[str, Place] = field(default_factory=dict)  # the places of the rows above
 
-    def forward(self, stores: Sequence[Array]) -> None:  # noqa: D102
-        u, v = stores[UNIFORM], stores[VARYING]
+    def places(self) -> list[Place]:  # noqa: D102
+        if not self.read:
+            self.read = self._places()
+        return list(self.read.values())
+
+    def _places(self) -> dict[str, Place]:
+        found: dict[str, Place] = {}
+        if self.sliding is not None:
+            found["w"] = Place.of(UNIFORM, self.sliding.filters, column=True)
+            found["x"] = Place.of(VARYING, self.sliding.patches)
+        elif self.weights is not None:
+            found["w"] = Place.of(UNIFORM, self.weights, column=True)
+            if self.shared is not None:
+                found["x"] = Place.of(VARYING, self.shared)
+            else:
+                found["x"] = Place.of(VARYING, self.inputs)  # type: ignore[arg-type]  # set
+        for key, pair, store in (
+            ("v", self.both_varying, VARYING),
+            ("u", self.both_uniform, UNIFORM),
+        ):
+            if pair is not None:
+                found[f"{key}a"], found[f"{key}b"] = (Place.of(store, rows) for rows in pair)
+        if self.bias is not None:
+            found["b"] = Place.of(*self.bias)
+        return found
+
+    def accumulates(self) -> list[Accumulate]:  # noqa: D102
+        return [t for t in self.targets.values() if t is not None]
+
+    def forward(self) -> None:  # noqa: D102
+        read = self.read
         total: Array | float = 0.0
         cache: list[Any] = []
         if self.sliding is not None:
-            total, cache = _slide(self.sliding, u, v)
+            total, cache = _slide(self.sliding, read["w"].read(), read["x"].read())
         elif self.weights is not None:
-            w = u[self.weights, 0]
-            if self.shared is not None:
-                x = v[self.shared]
-                total = w @ x
-            else:
-                x = v[self.inputs]
-                total = np.matmul(w[:, None, :], x)[:, 0, :]
+            w, x = read["w"].read(), read["x"].read()
+            total = w @ x if self.shared is not None else np.matmul(w[:, None, :], x)[:, 0, :]
             cache = [w, x]
-        bias: Array | float = 0.0
-        if self.bias is not None:
-            store, rows = self.bias
-            bias = stores[store][rows]
+        bias: Array | float = 0.0 if self.bias is None else read["b"].read()
+        out: Array = self.values  # type: ignore[assignment]  # bound
         if self.weights is None and (self.both_varying is None) != (self.both_uniform is None):
-            a, b = self.both_varying or self.both_uniform  # type: ignore[misc]  # one is set
-            products = v[a] * v[b] if self.both_varying is not None else u[a] * u[b]
-            stores[self.out_store][self.out] = _in_order(bias, products)
+            key = "v" if self.both_varying is not None else "u"  # one kind of pair only
+            out[...] = _in_order(bias, read[f"{key}a"].read() * read[f"{key}b"].read())
             return
-        if self.both_varying is not None:
-            a, b = self.both_varying
-            total = total + (v[a] * v[b]).sum(axis=1)
-        if self.both_uniform is not None:
-            a, b = self.both_uniform
-            total = total + (u[a] * u[b]).sum(axis=1)
-        stores[self.out_store][self.out] = total + bias
+        for key in ("v", "u"):
+            if f"{key}a" in read:
+                total = total + (read[f"{key}a"].read() * read[f"{key}b"].read()).sum(axis=1)
+        np.add(total, bias, out=out)
         self.cache = cache
 
-    def backward(self, stores: Sequence[Array], grads: Sequence[Array]) -> None:  # noqa: D102
-        upstream = grads[self.out_store][self.out]
-        t = self.targets
+    def backward(self) -> None:  # noqa: D102
+        upstream: Array = self.upstream  # type: ignore[assignment]  # bound
+        t, read = self.targets, self.read
         if self.weights is not None:
-            self._backward_mixed(upstream, grads)
-        for key, pair, store in (
-            ("varying", self.both_varying, stores[VARYING]),
-            ("uniform", self.both_uniform, stores[UNIFORM]),
-        ):
-            if pair is None:
+            self._backward_mixed(upstream)
+        for key, name in (("v", "varying"), ("u", "uniform")):
+            if f"{key}a" not in read:
                 continue
-            a, b = pair
-            for target, other in ((t[f"{key}_a"], b), (t[f"{key}_b"], a)):
+            a, b = read[f"{key}a"], read[f"{key}b"]
+            for target, other in ((t[f"{name}_a"], b), (t[f"{name}_b"], a)):
                 if target is not None:  # d out / d a_i = b_i and the other way round
-                    target.add(grads, store[other] * upstream[:, None, :])
+                    target.add(other.read() * upstream[:, None, :])
         bias = t["bias"]
         if self.bias is not None and bias is not None:
-            bias.add(grads, upstream)
+            bias.add(upstream)
 
-    def _backward_mixed(self, upstream: Array, grads: Sequence[Array]) -> None:
+    def _backward_mixed(self, upstream: Array) -> None:
         """Mixed pairs: d out/d w_i = x_i and d out/d x_i = w_i, as matrix products."""
         w, x = self.cache
         if self.sliding is not None:
-            _slide_back(self.sliding, w, x, upstream, grads, self.targets)
+            _slide_back(self.sliding, w, x, upstream, self.targets)
             return
         weights, inputs = self.targets["weights"], self.targets["inputs"]
         if self.shared is not None:
             if weights is not None:
-                weights.add(grads, (upstream @ x.T)[..., None])
+                weights.add((upstream @ x.T)[..., None])
             if inputs is not None:
-                inputs.add(grads, w.T @ upstream)
+                inputs.add(w.T @ upstream)
             return
         if weights is not None:
-            weights.add(grads, np.matmul(x, upstream[:, :, None]))
+            weights.add(np.matmul(x, upstream[:, :, None]))
         if inputs is not None:
-            inputs.add(grads, w[:, :, None] * upstream[:, None, :])
+            inputs.add(w[:, :, None] * upstream[:, None, :])
 
     def describe(self) -> str:  # noqa: D102
         parts, k = [], 0
@@ -343,10 +526,11 @@ class Dot(Group):
         return f"dot x{self.nodes} of fan-in {k}: one {' + '.join(parts)}"
 
 
-def _slide(sliding: Sliding, u: Array, v: Array) -> tuple[Array, list[Any]]:
-    """A convolution's forward: the filters (F, k) times the patches side by side (k, P * batch)."""
-    w = u[sliding.filters, 0]
-    patches = v[sliding.patches]  # (P, k, batch)
+def _slide(sliding: Sliding, w: Array, patches: Array) -> tuple[Array, list[Any]]:
+    """A convolution's forward: the filters (F, k) times the patches side by side (k, P * batch).
+
+    ``patches`` are ``(P, k, batch)``.
+    """
     count, width = len(sliding.patches), patches.shape[-1]
     columns = patches.transpose(1, 0, 2).reshape(w.shape[1], count * width)
     total: Array = (w @ columns).reshape(len(w) * count, width)
@@ -365,7 +549,6 @@ def _slide_back(
     w: Array,
     columns: Array,
     upstream: Array,
-    grads: Sequence[Array],
     targets: dict[str, Accumulate | None],
 ) -> None:
     """A convolution's backward: d/d filters = up @ X^T, d/d patches = W^T @ up."""
@@ -381,11 +564,11 @@ def _slide_back(
             products = up.reshape(len(w), 1, count, -1) * cells[None]  # (F, k, P, batch)
             products[:, sliding.missing.T] = 0.0
             found = products.sum(axis=(2, 3))
-        filters.add(grads, found[..., None])
+        filters.add(found[..., None])
     if patches is not None:
         count = len(sliding.patches)
         back = (w.T @ up).reshape(w.shape[1], count, -1).transpose(1, 0, 2)  # (P, k, batch)
-        patches.add(grads, back)
+        patches.add(back)
 
 
 def _in_order(bias: Array | float, products: Array) -> Array:

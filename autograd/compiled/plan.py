@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from numbers import Real
+from operator import attrgetter
 from typing import Any, Final, Literal
 
 import numpy as np
@@ -46,7 +47,8 @@ class CompiledLoss:
     step through it), ``inputs`` its input leaves, ``leaves`` its other leaves besides the
     parameters (constants, and Values made outside the function), whose ``.data`` is read at
     every call; :meth:`describe` lists the numpy calls. ``calls`` counts calls, ``checks`` the
-    calls that rebuilt an example's graph.
+    calls that rebuilt an example's graph. The plan keeps its working arrays (a row per node,
+    a column per example) from one call to the next while the batch size stays the same.
     """
 
     def __init__(
@@ -87,7 +89,10 @@ class CompiledLoss:
             self.graph, self.inputs, self.params, self.order, self.leaves
         )
         self._reads = [*self.params, *self.leaves]  # rows 0.. of U, read at every call
-        self._uniform = np.zeros((self.layout.sizes[UNIFORM], 1))
+        self._get_data = attrgetter("data")
+        self._size = -1  # the batch size the groups are bound to (see _bound)
+        self._stores: list[Array] = []
+        self._grads: list[Array] = []
         self._anomaly: AnomalyCheck | None = None  # built at the first call that needs it
         self.calls = 0
         self.checks = 0
@@ -150,28 +155,41 @@ class CompiledLoss:
 
     # --- execution ---
 
+    def _bound(self, size: int) -> tuple[list[Array], list[Array]]:
+        """The stores for a batch of ``size`` and their gradient stores, the groups bound to them.
+
+        They are kept while the batch size stays: each group then reads and writes the same
+        views at every call. A new size makes new stores and binds the groups again.
+        """
+        if size != self._size:
+            sizes = self.layout.sizes
+            uniform, varying = np.zeros((sizes[UNIFORM], 1)), np.zeros((sizes[VARYING], size))
+            self._stores = [uniform, varying]  # the zero row (padded pixels) is never written
+            self._grads = [np.zeros_like(uniform), np.zeros_like(varying)]
+            for group in self.groups:
+                group.bind(self._stores, self._grads)
+            self._size = size
+        return self._stores, self._grads
+
     def _forward(self, columns: list[Array], anomaly: bool) -> tuple[list[Array], int]:
         size = columns[0].shape[0]
-        varying = np.empty((self.layout.sizes[VARYING], size))
-        if self.layout.zero_row is not None:  # a padded convolution's missing pixels
-            varying[self.layout.zero_row] = 0.0
+        stores, _ = self._bound(size)
+        uniform, varying = stores
         start = 0
         for c in columns:
             width = 1 if c.ndim == 1 else c.shape[1]
             varying[start : start + width] = c.reshape(size, width).T
             start += width
-        uniform = self._uniform
-        uniform[: len(self._reads), 0] = [v.data for v in self._reads]  # read at every call
-        stores = [uniform, varying]
+        uniform[: len(self._reads), 0] = list(map(self._get_data, self._reads))  # every call
         with np.errstate(all="ignore"):  # IEEE results (inf, nan), as the scalar engine gives
             if anomaly:
                 check = self._anomaly_check()
                 for group in self.groups:
-                    group.forward(stores)
+                    group.forward()
                     check.forward(group, stores)
             else:
                 for group in self.groups:
-                    group.forward(stores)
+                    group.forward()
         return stores, size
 
     def _anomaly_check(self) -> AnomalyCheck:
@@ -259,18 +277,20 @@ class CompiledLoss:
         anomaly = anomaly_enabled()
         stores, size = self._forward(columns, anomaly)
         scale = 1.0 / size if self.reduction == "mean" else 1.0
-        grads = [np.zeros_like(stores[UNIFORM]), np.zeros_like(stores[VARYING])]
+        grads = self._grads
+        for g in grads:
+            g.fill(0.0)
         store, row = self.layout.store[self.graph], self.layout.row[self.graph]
         grads[store][row] = scale if store == VARYING else scale * size
         with np.errstate(all="ignore"):
             if anomaly:
                 check = self._anomaly_check()
                 for group in reversed(self.groups):
-                    group.backward(stores, grads)
+                    group.backward()
                     check.backward(group, stores, grads)
             else:
                 for group in reversed(self.groups):
-                    group.backward(stores, grads)
+                    group.backward()
             losses = self._root_values(stores)  # inf + -inf is nan, silently, as in floats
             loss = float(losses.sum()) if store == VARYING else float(losses[0]) * size
         self._maybe_check(columns)  # before any .grad changes: an error leaves them untouched

@@ -23,6 +23,7 @@ from autograd.compiled.groups import (
     Dot,
     Elementwise,
     Group,
+    Place,
     Sliding,
     Sum,
     as_index,
@@ -243,7 +244,7 @@ def _elementwise(nodes: list[Value], layout: Layout, out: slice, store: int) -> 
     for k in range(len(nodes[0]._parents)):
         column = [n._parents[k] for n in nodes]
         rows = [layout.row[p] for p in column]
-        group.args.append((layout.store[column[0]], as_index(rows)))
+        group.args.append(Place.of(layout.store[column[0]], rows))
         group.targets.append(_target(layout, column))
     return group
 
@@ -253,7 +254,7 @@ def _sum(nodes: list[Value], layout: Layout, out: slice, store: int) -> Group:
     for kind, attr in ((VARYING, "varying"), (UNIFORM, "uniform")):
         table = [[p for p in n._parents if layout.store[p] == kind] for n in nodes]
         if table[0]:
-            setattr(group, attr, _rows(layout, table))
+            setattr(group, attr, Place.of(kind, _rows(layout, table)))
             group.targets.append(_target(layout, [p for line in table for p in line]))
         else:
             group.targets.append(None)
