@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from numbers import Real
-from operator import attrgetter
 from typing import Any, Final, Literal
 
 import numpy as np
@@ -89,7 +88,6 @@ class CompiledLoss:
             self.graph, self.inputs, self.params, self.order, self.leaves
         )
         self._reads = [*self.params, *self.leaves]  # rows 0.. of U, read at every call
-        self._get_data = attrgetter("data")
         self._size = -1  # the batch size the groups are bound to (see _bound)
         self._stores: list[Array] = []
         self._grads: list[Array] = []
@@ -180,7 +178,7 @@ class CompiledLoss:
             width = 1 if c.ndim == 1 else c.shape[1]
             varying[start : start + width] = c.reshape(size, width).T
             start += width
-        uniform[: len(self._reads), 0] = list(map(self._get_data, self._reads))  # every call
+        uniform[: len(self._reads), 0] = [v.data for v in self._reads]  # read at every call
         with np.errstate(all="ignore"):  # IEEE results (inf, nan), as the scalar engine gives
             if anomaly:
                 check = self._anomaly_check()
