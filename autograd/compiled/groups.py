@@ -14,6 +14,7 @@ are gathered at every call (:class:`Place`).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -206,7 +207,9 @@ class Accumulate:
             values = values.sum(axis=-1, keepdims=True)  # a uniform input: sum over examples
         view = self.view
         if view is not None:
-            view += values.reshape(*view.shape[:-1], values.shape[-1])
+            if values.shape[:-1] != view.shape[:-1]:
+                values = values.reshape(*view.shape[:-1], values.shape[-1])
+            view += values
             return
         target = self.target
         assert target is not None  # noqa: S101  # bound before the first call
@@ -291,20 +294,20 @@ class Elementwise(Group):
         assert self.local_rule is not None  # noqa: S101  # set by the planner
         upstream: Array = self.upstream  # type: ignore[assignment]  # bound
         local = self.local_rule(*self.cache, self.values, **self.params)
-        # Op.term lane by lane: 0 where d is 0, whatever the upstream. With a finite upstream
-        # d * upstream is that 0 already, up to its sign, which adding into a gradient store
-        # (zeros, only ever added to) cannot tell.
-        selects = self.selects and not np.isfinite(upstream).all()
         for target, d in zip(self.targets, local, strict=True):
             if target is None:
                 continue
             if isinstance(d, float) and d in (1.0, -1.0):  # add, sub, sum: skip the multiply
                 target.add(upstream if d == 1.0 else -upstream)
-            elif selects:
-                d = np.asarray(d)  # a plain array: Lanes arithmetic is slower
-                target.add(np.where(d == 0, 0.0, d * upstream))
-            else:
-                target.add(np.asarray(d) * upstream)
+                continue
+            d = np.asarray(d)  # a plain array: Lanes arithmetic is slower
+            term = d * upstream
+            # Op.term lane by lane: 0 where d is 0, whatever the upstream. Where the product
+            # has no nan, every such lane holds that 0 already, up to its sign, which adding
+            # into a gradient store (zeros, only ever added to) cannot tell.
+            if self.selects and _has_nan(term):
+                term = np.where(d == 0, 0.0, term)
+            target.add(term)
 
     def describe(self) -> str:  # noqa: D102
         return f"{self.name} x{self.nodes}: one elementwise call"
@@ -341,6 +344,20 @@ class Sum(Group):
     def describe(self) -> str:  # noqa: D102
         terms = sum(_terms(p) for p in (self.varying, self.uniform) if p is not None)
         return f"sum x{self.nodes} of {terms} terms: one sum over an axis"
+
+
+def _has_nan(values: Array) -> bool:
+    """Whether any number of ``values`` is nan, in one BLAS call.
+
+    The sum of squares is nan exactly when a number is: squares are never negative, so no
+    ``inf - inf`` arises, and a square too large overflows to ``inf``, not nan.
+
+    >>> with np.errstate(all="ignore"):  # as a plan runs it: 1e300 squared overflows silently
+    ...     _has_nan(np.array([[1e300, -np.inf]])), _has_nan(np.array([[0.0, np.nan]]))
+    (False, True)
+    """
+    flat = values.reshape(-1)
+    return math.isnan(float(np.dot(flat, flat)))
 
 
 def _terms(place: Place) -> int:
