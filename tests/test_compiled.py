@@ -1041,3 +1041,25 @@ def test_calls_with_other_batch_sizes_in_turn_give_the_scalar_engine_numbers(
         )
         assert_grads_match(np.array([p.grad for p in params]), expected)
         zero_grad(params)
+
+
+@pytest.mark.parametrize("name", ["relu", "abs", "heaviside"])
+def test_a_selecting_ops_zero_derivative_stops_an_infinite_upstream_as_in_the_scalar_engine(
+    name: str,
+) -> None:
+    """log(relu(w x)) at w x <= 0: log's upstream is inf and relu's local derivative 0, so the
+    gradient through that example is 0 (Op.selects), not 0 * inf = nan: the plan gives the
+    scalar engine's numbers, finite where they are."""
+    w = Value(0.5)
+    selector = {"relu": Value.relu, "abs": abs, "heaviside": Value.heaviside}[name]
+
+    def loss(x: Value) -> Value:
+        return selector(w * x).log() + (w * x) ** 2  # log(0) = -inf: its upstream is inf
+
+    plan = compile_loss(loss, 1.0, [w], reduction="sum")
+    xs = np.array([0.0, 2.0, 0.0 if name != "relu" else -3.0])
+    losses, expected = scalar_reference(loss, [xs], [w])
+    zero_grad([w])
+    assert plan.forward_backward(xs) == losses.sum() == -math.inf
+    assert math.isfinite(expected[0])
+    assert w.grad == pytest.approx(expected[0], rel=GRAD_RTOL)
