@@ -23,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 from numpy.lib.stride_tricks import as_strided
 
-from autograd.compiled.kernels import Grads
+from autograd.compiled.kernels import Grads, Lanes
 from autograd.types import Array
 
 Rows = npt.NDArray[np.intp]
@@ -277,6 +277,19 @@ class Elementwise(Group):
     args: list[Place] = field(default_factory=list)
     targets: list[Accumulate | None] = field(default_factory=list)
     selects: bool = False  # the row's Op.selects: a 0 local derivative stops inf and nan
+    lanes: bool = False  # local_rule takes Lanes (kernels.lanes_rule)
+    inputs: list[Array] | None = None  # bound: the inputs' views, when every input is one
+    local_args: list[Array] | None = None  # and local_rule's arguments, made once
+
+    def bind(self, stores: Sequence[Array], grads: Sequence[Array]) -> None:  # noqa: D102
+        Group.bind(self, stores, grads)
+        views = [a.view for a in self.args if a.view is not None]
+        if len(views) < len(self.args):
+            self.inputs = self.local_args = None
+            return
+        self.inputs = views
+        args: list[Array] = [*views, self.values]  # type: ignore[list-item]  # bound
+        self.local_args = [a.view(Lanes) for a in args] if self.lanes else args
 
     def places(self) -> list[Place]:  # noqa: D102
         return self.args
@@ -286,14 +299,19 @@ class Elementwise(Group):
 
     def forward(self) -> None:  # noqa: D102
         assert self.forward_rule is not None  # noqa: S101  # set by the planner
-        inputs = [a.read() for a in self.args]
+        inputs = self.inputs if self.inputs is not None else [a.read() for a in self.args]
         self.values[...] = self.forward_rule(*inputs, **self.params)  # type: ignore[index]
         self.cache = inputs
 
     def backward(self) -> None:  # noqa: D102
         assert self.local_rule is not None  # noqa: S101  # set by the planner
         upstream: Array = self.upstream  # type: ignore[assignment]  # bound
-        local = self.local_rule(*self.cache, self.values, **self.params)
+        args = self.local_args
+        if args is None:  # some input gathered: its copy from this forward
+            args = [*self.cache, self.values]  # type: ignore[list-item]  # bound
+            if self.lanes:
+                args = [a.view(Lanes) for a in args]
+        local = self.local_rule(*args, **self.params)
         for target, d in zip(self.targets, local, strict=True):
             if target is None:
                 continue

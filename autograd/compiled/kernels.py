@@ -250,7 +250,9 @@ NUMPY_FORWARD: Final[dict[str, Callable[..., Any]]] = {
     "softplus": softplus,
     "tanh": np.tanh,
     "sigmoid": sigmoid,
-    "relu": lambda x: np.where(x <= 0, 0.0, x),  # as ops: nan stays nan
+    # as ops: nan stays nan, and of -0.0 and 0.0 maximum gives its second argument, 0.0
+    # (tests/test_compiled_kernels.py compares the zero's sign at -0.0)
+    "relu": lambda x: np.maximum(x, 0.0),
     "leaky_relu": lambda x, slope: np.where(x > 0, x, slope * x),
     "sin": np.sin,
     "cos": np.cos,
@@ -279,23 +281,39 @@ def forward_rule(op: Op) -> Callable[..., Any]:
 def local_rule(op: Op) -> Callable[..., Grads]:
     """Return the rule for ``op``'s local derivatives on arrays of lanes.
 
-    It is the table's own rule, given :class:`Lanes` inputs.
+    It is the table's own rule, given :class:`Lanes` inputs (see :func:`lanes_rule`).
 
     >>> from autograd.ops import OPS
     >>> x = np.array([-2.0, 0.0, 3.0])
     >>> local_rule(OPS["abs"])(x, np.abs(x))
     (array([-1.,  0.,  1.]),)
     """
-    if not is_builtin(op):
-        return registered_rule(op, "local_grads")
-    if op.name in NUMPY_LOCAL:
-        return NUMPY_LOCAL[op.name]
-    table = op.local_grads
+    rule, lanes = lanes_rule(op)
+    if not lanes:
+        return rule
 
     def on_lanes(*args: Array, **params: float) -> Grads:
-        return table(*[a.view(Lanes) for a in args], **params)
+        return rule(*[a.view(Lanes) for a in args], **params)
 
     return on_lanes
+
+
+def lanes_rule(op: Op) -> tuple[Callable[..., Grads], bool]:
+    """Return ``op``'s local-derivative rule and whether its arguments must be :class:`Lanes`.
+
+    True for the table's own rule (its math shim calls :class:`Lanes` methods); a plan that
+    keeps its arrays makes their Lanes views once. False for a numpy version and for a
+    registered op's rule, which makes its Lanes itself.
+
+    >>> from autograd.ops import OPS
+    >>> [lanes_rule(OPS[name])[1] for name in ("relu", "max")]
+    [True, False]
+    """
+    if not is_builtin(op):
+        return registered_rule(op, "local_grads"), False
+    if op.name in NUMPY_LOCAL:
+        return NUMPY_LOCAL[op.name], False
+    return op.local_grads, True
 
 
 class LanesError(TypeError):

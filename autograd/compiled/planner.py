@@ -28,7 +28,7 @@ from autograd.compiled.groups import (
     Sum,
     as_index,
 )
-from autograd.compiled.kernels import check_on_lanes, forward_rule, local_rule
+from autograd.compiled.kernels import check_on_lanes, forward_rule, lanes_rule
 from autograd.engine import Value, depths
 from autograd.ops import is_builtin
 
@@ -238,7 +238,8 @@ def _elementwise(nodes: list[Value], layout: Layout, out: slice, store: int) -> 
     group = Elementwise(store, out, len(nodes), name=op.name)
     if not is_builtin(op):  # a registered op: its rules must hold on lanes
         check_on_lanes(op)
-    group.forward_rule, group.local_rule = forward_rule(op), local_rule(op)
+    group.forward_rule = forward_rule(op)
+    group.local_rule, group.lanes = lanes_rule(op)
     group.params = dict(nodes[0]._params or {})
     group.selects = op.selects
     for k in range(len(nodes[0]._parents)):
