@@ -538,6 +538,11 @@ COMPILED = [
         covers=compiled.CompiledLoss.node_values, shows="node_values", batch=BATCH),
     row("CompiledLoss.forward_backward", lambda: _plan().forward_backward,
         covers=compiled.CompiledLoss.forward_backward, shows="forward_backward", batch=BATCH),
+    row("CompiledLoss.value_and_grad", lambda: _plan().value_and_grad,
+        covers=compiled.CompiledLoss.value_and_grad, shows="value_and_grad", batch=BATCH,
+        params=a(None, fresh(lambda: np.array([3.0])), bad("str", ["a"]), bad("[None]", [None]),
+        bad("[complex]", np.array([1j])), bad("float", 3.0), bad("object", object()),
+        bad("empty", [], V), bad("two", [1.0, 2.0], V), bad("2-d", [[3.0]], V))),
     row("CompiledLoss.check", lambda: _plan().check, covers=compiled.CompiledLoss.check,
         shows="check", batch=BATCH, example=a("count0", 1, bad("out of range", 2, V))),
 ]  # fmt: skip

@@ -1063,3 +1063,70 @@ def test_a_selecting_ops_zero_derivative_stops_an_infinite_upstream_as_in_the_sc
     assert plan.forward_backward(xs) == losses.sum() == -math.inf
     assert math.isfinite(expected[0])
     assert w.grad == pytest.approx(expected[0], rel=GRAD_RTOL)
+
+
+# --- value_and_grad: the functional form, parameters as an array ----------------------------------
+
+
+def test_value_and_grad_gives_forward_backwards_numbers_and_changes_no_value(
+    digits_net: tuple[Layers, list[Value]],
+) -> None:
+    layers, params = digits_net
+    x, t = digits_like(6, seed=5)
+    plan = compile_loss(
+        lambda xs, ts: softmax_cross_entropy(mlp_forward(layers, xs), ts),
+        (x[0].tolist(), t[0].tolist()),
+        params,
+    )
+    zero_grad(params)
+    loss, grad = plan.value_and_grad((x, t))
+    assert all(p.grad == 0.0 for p in params)
+    assert loss == plan.forward_backward((x, t))
+    np.testing.assert_array_equal(grad, [p.grad for p in params])
+    zero_grad(params)
+
+    theta = np.array([p.data for p in params]) * 0.5  # other numbers than the Values hold
+    held = [p.data for p in params]
+    loss_half, grad_half = plan.value_and_grad((x, t), theta)
+    assert [p.data for p in params] == held
+    assert all(p.grad == 0.0 for p in params)
+    for p, number in zip(params, theta.tolist(), strict=True):
+        p.data = number
+    assert loss_half == plan.forward_backward((x, t))
+    np.testing.assert_array_equal(grad_half, [p.grad for p in params])
+    for p, number in zip(params, held, strict=True):
+        p.data = number
+    zero_grad(params)
+
+
+def test_value_and_grad_refuses_params_that_are_not_one_real_number_per_parameter() -> None:
+    w, b = Value(2.0), Value(1.0)
+    plan = compile_loss(lambda x: w * x + b, 1.0, [w, b])
+    batch = np.array([1.0, 2.0])
+    for bad in (["1.0", "2.0"], [None, 1.0], np.array([1 + 2j, 0j]), 3.0, {"w": 1.0}):
+        with pytest.raises(TypeError, match=r"^value_and_grad: params must be an array of real"):
+            plan.value_and_grad(batch, bad)
+    for bad in ([1.0], np.zeros((2, 1)), np.zeros(3)):
+        with pytest.raises(ValueError, match=r"^value_and_grad: params must hold 2 numbers"):
+            plan.value_and_grad(batch, bad)
+    assert plan.calls == 0  # refused before anything ran
+    loss, grad = plan.value_and_grad(batch, [3, 0])  # ints are numbers
+    assert loss == 4.5
+    np.testing.assert_array_equal(grad, [1.5, 1.0])
+
+
+def test_value_and_grad_rechecks_with_the_values_holding_params_and_puts_them_back() -> None:
+    """A branch on a parameter's number: traced at w = 1, re-checked at w = -1 it builds
+    another graph, which the check names as state; w's number is its own again afterwards."""
+    w = Value(1.0)
+
+    def loss(x: Value) -> Value:
+        return w * x if w.data > 0 else -(w * x)
+
+    plan = compile_loss(loss, 1.0, [w], check_every=1)
+    batch = np.array([1.0, 2.0])
+    assert plan.value_and_grad(batch, np.array([2.0]))[0] == 3.0  # the traced branch: fine
+    with pytest.raises(DataDependentGraphError, match="not from the data but from the param"):
+        plan.value_and_grad(batch, np.array([-1.0]))
+    assert w.data == 1.0
+    assert w.grad == 0.0

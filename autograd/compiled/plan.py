@@ -143,13 +143,27 @@ class CompiledLoss:
             )
         raise DataDependentGraphError(f"{head}. {HOW_TO_FIX}")
 
-    def _maybe_check(self, columns: list[Array]) -> None:
-        """On calls 0, k, 2k, ... (``check_every=k``) check one example, taking them in turn."""
+    def _maybe_check(self, columns: list[Array], theta: Array | None = None) -> None:
+        """On calls 0, k, 2k, ... (``check_every=k``) check one example, taking them in turn.
+
+        With ``theta``, the parameters hold those numbers while the graph is rebuilt.
+        """
         calls, self.calls = self.calls, self.calls + 1
-        if self.check_every and calls % self.check_every == 0:
-            example = self.checks % columns[0].shape[0]  # the n-th check takes example n
-            self.checks += 1
+        if not self.check_every or calls % self.check_every:
+            return
+        example = self.checks % columns[0].shape[0]  # the n-th check takes example n
+        self.checks += 1
+        if theta is None:
             self._check_example(columns, example)
+            return
+        held = [p.data for p in self.params]
+        try:
+            for p, number in zip(self.params, theta.tolist(), strict=True):
+                p.data = number
+            self._check_example(columns, example)
+        finally:
+            for p, number in zip(self.params, held, strict=True):
+                p.data = number
 
     # --- execution ---
 
@@ -169,7 +183,9 @@ class CompiledLoss:
             self._size = size
         return self._stores, self._grads
 
-    def _forward(self, columns: list[Array], anomaly: bool) -> tuple[list[Array], int]:
+    def _forward(
+        self, columns: list[Array], anomaly: bool, theta: Array | None = None
+    ) -> tuple[list[Array], int]:
         size = columns[0].shape[0]
         stores, _ = self._bound(size)
         uniform, varying = stores
@@ -178,7 +194,11 @@ class CompiledLoss:
             width = 1 if c.ndim == 1 else c.shape[1]
             varying[start : start + width] = c.reshape(size, width).T
             start += width
-        uniform[: len(self._reads), 0] = [v.data for v in self._reads]  # read at every call
+        if theta is None:
+            uniform[: len(self._reads), 0] = [v.data for v in self._reads]  # read at every call
+        else:  # the parameters' numbers given as an array; the other leaves read as ever
+            uniform[: len(self.params), 0] = theta
+            uniform[len(self.params) : len(self._reads), 0] = [v.data for v in self.leaves]
         with np.errstate(all="ignore"):  # IEEE results (inf, nan), as the scalar engine gives
             if anomaly:
                 check = self._anomaly_check()
@@ -271,9 +291,68 @@ class CompiledLoss:
         with GRAD_LOCK:  # reads every parameter, adds into .grad: never inside another's pass
             return self._forward_backward(columns)
 
+    def value_and_grad(self, batch: Any, params: Any = None) -> tuple[float, Array]:
+        """Return the batch's loss and its gradient as an array; no ``.grad`` changes.
+
+        The functional form, as ``jax.value_and_grad``. ``params``, if given, are the
+        parameters' numbers as one array in the order of ``plan.params``, used in place of their
+        ``.data``: a training loop can keep them in an array between steps, as hand-written
+        numpy does, and put them back into the Values when it is done. The gradient is a new
+        array in the same order. A re-check (every ``check_every``-th call) rebuilds the graph
+        with the Values holding ``params`` for the moment, so a branch on a parameter's number
+        sees the numbers being trained; they are put back before this returns.
+
+        Raises:
+            TypeError: ``params`` is not an array (or list) of real numbers; the batch as
+                :meth:`forward_backward` raises it.
+            ValueError: ``params`` is not one number per parameter; the batch as
+                :meth:`forward_backward` raises it.
+
+        >>> from autograd import Value
+        >>> w = Value(3.0)
+        >>> plan = compile_loss(lambda x: (w * x - 1.0) ** 2, 0.0, [w])
+        >>> theta = np.array([3.0])
+        >>> for _ in range(2):  # two steps of gradient descent, w itself untouched
+        ...     loss, grad = plan.value_and_grad(np.array([1.0, 2.0]), theta)
+        ...     theta -= 0.05 * grad
+        >>> loss, theta, w.data, w.grad
+        (8.2, array([1.95]), 3.0, 0.0)
+        >>> for p, number in zip(plan.params, theta.tolist()):  # when done: back into the Values
+        ...     p.data = number
+        """
+        columns = batch_columns(batch, self.shape, "value_and_grad")
+        theta = None if params is None else self._theta(params)
+        with GRAD_LOCK:
+            loss, grad = self._gradient(columns, theta)
+            grad = grad.copy()  # the store's view: the next call overwrites it
+            self._maybe_check(columns, theta)
+            return loss, grad
+
+    def _theta(self, params: Any) -> Array:
+        """``params`` as a float array of one number per parameter, or a named error."""
+        theta = np.asarray(params) if isinstance(params, np.ndarray | list | tuple) else None
+        if theta is None or theta.dtype.kind not in "fiu":
+            raise TypeError(
+                "value_and_grad: params must be an array of real numbers, one per parameter "
+                f"(in the order of plan.params), got {describe(params)}"
+            )
+        if theta.shape != (len(self.params),):
+            raise ValueError(
+                f"value_and_grad: params must hold {len(self.params)} numbers (one per "
+                f"parameter, shape ({len(self.params)},)), got shape {theta.shape}"
+            )
+        return theta.astype(np.float64, copy=False)
+
     def _forward_backward(self, columns: list[Array]) -> float:
+        loss, news = self._gradient(columns)
+        self._maybe_check(columns)  # before any .grad changes: an error leaves them untouched
+        self._add_into_grads(news)
+        return loss
+
+    def _gradient(self, columns: list[Array], theta: Array | None = None) -> tuple[float, Array]:
+        """The batch's loss and its gradient (a view of the plan's store: read it at once)."""
         anomaly = anomaly_enabled()
-        stores, size = self._forward(columns, anomaly)
+        stores, size = self._forward(columns, anomaly, theta)
         scale = 1.0 / size if self.reduction == "mean" else 1.0
         grads = self._grads
         for g in grads:
@@ -291,8 +370,10 @@ class CompiledLoss:
                     group.backward()
             losses = self._root_values(stores)  # inf + -inf is nan, silently, as in floats
             loss = float(losses.sum()) if store == VARYING else float(losses[0]) * size
-        self._maybe_check(columns)  # before any .grad changes: an error leaves them untouched
-        news = grads[UNIFORM][: len(self.params), 0]
+        return loss * scale, grads[UNIFORM][: len(self.params), 0]
+
+    def _add_into_grads(self, news: Array) -> None:
+        """Add the gradient ``news`` into every parameter's ``.grad``, all checked before any."""
         try:  # the usual case, cheaply: every .grad a float (or an int, a numpy float)
             olds = np.array([p.grad for p in self.params])
         except (TypeError, ValueError):  # a .grad set by hand to a list
@@ -304,7 +385,6 @@ class CompiledLoss:
             sums = [_old_grad(p) + g for p, g in zip(self.params, news.tolist(), strict=True)]
         for p, total in zip(self.params, sums, strict=True):  # every sum checked: now store
             p.grad = total
-        return loss * scale
 
     def describe(self) -> str:
         """Return the plan as text: one line per numpy call, level by level.
