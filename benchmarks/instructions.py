@@ -36,7 +36,7 @@ from benchmarks import run
 from benchmarks import workloads as wl
 
 DEFAULT_ONLY: Final = ("moons", "cnn")
-DEFAULT_ENGINES: Final = ("nn", "compiled", "numpy")
+DEFAULT_ENGINES: Final = ("nn", "compiled", "array", "numpy")
 COLLECTED: Final = re.compile(r"==\d+== Collected : (\d+)")
 VALGRIND_HELP: Final = (
     "valgrind is not installed here; install it (`sudo apt-get install valgrind` on "
@@ -165,7 +165,7 @@ def table_lines(counts: Counts, sizes: wl.Sizes, steps: int) -> list[str]:
         lines.append(f"| {label} | {name} | {fmt_count(n)} |")
     for workload in dict.fromkeys(w for w, _ in counts):
         label = wl.STEP_WORKLOADS[workload].label(sizes)
-        for top, bottom in ((run.BASE, "nn"), ("compiled", "numpy")):
+        for top, bottom in ((run.BASE, "nn"), ("compiled", "numpy"), ("array", "numpy")):
             if (workload, top) in counts and (workload, bottom) in counts:
                 (a, x), (b, y) = counts[(workload, top)], counts[(workload, bottom)]
                 ratios.append(f"- {label}: {a} ÷ {b} = {rp.fmt_number(x / y)}×")

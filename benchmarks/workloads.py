@@ -259,6 +259,7 @@ MOONS_NAMES: Final = {
     "fused": "ours, fused dot/sum",
     "nn": "ours, autograd.nn.MLP",
     "compiled": "ours, autograd.compiled (numpy batch)",
+    "array": "ours, compiled value_and_grad (parameters in an array)",
     "numpy": "numpy, hand-written",
 }
 
@@ -282,8 +283,8 @@ def moons_contender(engine: str, sizes: Sizes) -> Contender:
     weights = shared_weights(MOONS_SIZES)
     if engine == "numpy":
         return _numpy_contender(MOONS_SIZES, weights, points, labels, "svm", MOONS_LR)
-    if engine == "compiled":
-        return _compiled_moons(points, labels, weights)
+    if engine in PLAN_ENGINES:
+        return _compiled_moons(points, labels, weights, functional=engine == "array")
     if engine == "nn":
         nn_model, params = nn_mlp(MOONS_SIZES, weights)
 
@@ -357,6 +358,7 @@ DIGITS_NAMES: Final = {
     "fused": "ours, fused dot/sum",
     "nn": "ours, autograd.nn + losses",
     "compiled": "ours, autograd.compiled (numpy batch)",
+    "array": "ours, compiled value_and_grad (parameters in an array)",
     "numpy": "numpy, hand-written",
 }
 
@@ -406,12 +408,12 @@ def digits_contender(engine: str, sizes: Sizes) -> Contender:
     """One engine's digits step: MLP 64-32-10, mean softmax cross-entropy of a batch, one graph."""
     batch = sizes.digits_batch
     name = DIGITS_NAMES[engine]
-    if engine in ("numpy", "compiled"):
+    if engine in ("numpy", *PLAN_ENGINES):
         images, targets = load_digits_batch(batch)
         weights = shared_weights(DIGITS_SIZES)
         if engine == "numpy":
             return _numpy_contender(DIGITS_SIZES, weights, images, targets, "xent", DIGITS_LR)
-        return _compiled_digits(images, targets, weights)
+        return _compiled_digits(images, targets, weights, functional=engine == "array")
     params, loss = digits_example_losses(engine, batch)
     total: Callable[[list[Node]], Node] = sum if engine in ("micrograd", "plain") else sum_values
     scale = 1.0 / batch
@@ -470,8 +472,15 @@ def _plan_contender(
     params: list[Value],
     weights: list[float],
     lr: float,
+    functional: bool = False,
 ) -> Contender:
-    """A contender running a compiled plan's ``forward_backward`` on the whole batch."""
+    """A contender running a compiled plan's ``forward_backward`` on the whole batch.
+
+    ``functional``: its ``value_and_grad`` instead, the parameters in one array updated in
+    place, as hand-written numpy keeps them (the Values are not touched).
+    """
+    if functional:
+        return _functional_contender(plan, batch, weights, lr)
     reset = _resetter(params, weights)
 
     def loss_and_grads() -> tuple[float, list[float]]:
@@ -490,10 +499,39 @@ def _plan_contender(
     return Contender(name, loss_and_grads, step, reset, inner=FAST_INNER)
 
 
+def _functional_contender(
+    plan: Any, batch: tuple[np.ndarray, ...], weights: list[float], lr: float
+) -> Contender:
+    """The plan's ``value_and_grad`` with the parameters in an array, and SGD on that array."""
+    start = np.array(weights)
+    theta = start.copy()
+
+    def reset() -> None:
+        theta[...] = start
+
+    def loss_and_grads() -> tuple[float, list[float]]:
+        reset()
+        loss, grad = plan.value_and_grad(batch, theta)
+        return float(loss), grad.tolist()
+
+    def step() -> float:
+        loss, grad = plan.value_and_grad(batch, theta)
+        theta[...] -= lr * grad
+        return float(loss)
+
+    return Contender(ARRAY_NAME, loss_and_grads, step, reset, inner=FAST_INNER)
+
+
 COMPILED_NAME: Final = "ours, autograd.compiled (numpy batch)"
+ARRAY_NAME: Final = "ours, compiled value_and_grad (parameters in an array)"
+PLAN_ENGINES: Final = ("compiled", "array")
+"""The compiled plan's two contenders: parameters as Values (``forward_backward`` and SGD over
+the Values, as a training loop over a model does), or in an array (``value_and_grad``)."""
 
 
-def _compiled_moons(points: np.ndarray, labels: np.ndarray, weights: list[float]) -> Contender:
+def _compiled_moons(
+    points: np.ndarray, labels: np.ndarray, weights: list[float], functional: bool = False
+) -> Contender:
     """The moons loss of one example (hinge + the L2 term), traced once, run on the batch."""
     params = [Value(w) for w in weights]
     layers = split_layers(MOONS_SIZES, params)
@@ -506,10 +544,13 @@ def _compiled_moons(points: np.ndarray, labels: np.ndarray, weights: list[float]
     plan = compile_loss(
         one_example, (points[0].tolist(), float(labels[0])), params, check_every=PLAN_CHECK_EVERY
     )
-    return _plan_contender(COMPILED_NAME, plan, (points, labels), params, weights, MOONS_LR)
+    batch = (points, labels)
+    return _plan_contender(COMPILED_NAME, plan, batch, params, weights, MOONS_LR, functional)
 
 
-def _compiled_digits(images: np.ndarray, targets: np.ndarray, weights: list[float]) -> Contender:
+def _compiled_digits(
+    images: np.ndarray, targets: np.ndarray, weights: list[float], functional: bool = False
+) -> Contender:
     """Cross-entropy of one image with a one-hot target, traced once, run on the batch.
 
     No max-shift here: a shift read from ``.data`` would be a constant that differs per image,
@@ -526,7 +567,8 @@ def _compiled_digits(images: np.ndarray, targets: np.ndarray, weights: list[floa
     plan = compile_loss(
         one_example, (images[0].tolist(), onehot[0].tolist()), params, check_every=PLAN_CHECK_EVERY
     )
-    return _plan_contender(COMPILED_NAME, plan, (images, onehot), params, weights, DIGITS_LR)
+    batch = (images, onehot)
+    return _plan_contender(COMPILED_NAME, plan, batch, params, weights, DIGITS_LR, functional)
 
 
 def epoch_contender(engine: str, sizes: Sizes) -> Contender:
@@ -540,7 +582,7 @@ def epoch_contender(engine: str, sizes: Sizes) -> Contender:
     weights = shared_weights(DIGITS_SIZES)
     if engine == "numpy":
         return _numpy_contender(DIGITS_SIZES, weights, images, targets, "xent", DIGITS_LR)
-    return _compiled_digits(images, targets, weights)
+    return _compiled_digits(images, targets, weights, functional=engine == "array")
 
 
 # --- the course CNN (issue 15, part 4) ----------------------------------------------------------
@@ -556,6 +598,7 @@ CNN_LR: Final = 0.1
 CNN_NAMES: Final = {
     "numpy": "numpy, hand-written im2col",
     "compiled": COMPILED_NAME,
+    "array": ARRAY_NAME,
     "nn": "ours, autograd.nn (scalar engine)",
 }
 
@@ -602,7 +645,7 @@ def cnn_contender(engine: str, sizes: Sizes) -> Contender:
     name = CNN_NAMES[engine]
     if engine == "numpy":
         return _numpy_cnn_contender(model, images, targets)
-    if engine == "compiled":
+    if engine in PLAN_ENGINES:
 
         def one_example(x: list[Value], onehot: list[Value]) -> Value:
             return cross_entropy(model(x), onehot)
@@ -614,7 +657,10 @@ def cnn_contender(engine: str, sizes: Sizes) -> Contender:
             params,
             check_every=PLAN_CHECK_EVERY,
         )
-        return _plan_contender(name, plan, (images, onehot), params, weights, CNN_LR)
+        batch = (images, onehot)
+        return _plan_contender(
+            name, plan, batch, params, weights, CNN_LR, functional=engine == "array"
+        )
     rows: list[list[float]] = images.tolist()
     ts = [int(t) for t in targets]
     scale = 1.0 / len(rows)
@@ -806,7 +852,7 @@ def _numpy_contender(
 
 # --- the registry of step workloads, in the order a run measures them ---------------------------
 
-ALL_ENGINES: Final = ("micrograd", "plain", "fused", "nn", "compiled", "numpy")
+ALL_ENGINES: Final = ("micrograd", "plain", "fused", "nn", "compiled", "array", "numpy")
 SCALAR_ENGINES: Final = ("micrograd", "plain", "fused", "nn")
 
 STEP_WORKLOADS: Final = {
@@ -834,15 +880,15 @@ STEP_WORKLOADS: Final = {
     "epoch": StepWorkload(
         "epoch",
         lambda s: f"digits epoch, {DIGITS_IMAGES:,} images (full batch)",
-        ("numpy", "compiled"),
-        {"numpy": "numpy, hand-written", "compiled": COMPILED_NAME},
+        ("numpy", "compiled", "array"),
+        {"numpy": "numpy, hand-written", "compiled": COMPILED_NAME, "array": ARRAY_NAME},
         epoch_contender,
         reference="numpy",
     ),
     "cnn": StepWorkload(
         "cnn",
         lambda s: f"course CNN step, batch {s.cnn_batch}",
-        ("numpy", "compiled", "nn"),
+        ("numpy", "compiled", "array", "nn"),
         CNN_NAMES,
         cnn_contender,
         reference="numpy",

@@ -174,7 +174,7 @@ def test_every_contender_matches_its_reference_and_its_step_starts_from_the_same
     assert worst <= measure.TOLERANCE
     assert any(g != 0.0 for g in grads)
     # numpy's and the plan's steps (a millisecond or less) are timed 50 to a sample, alike
-    assert c.inner == (wl.FAST_INNER if engine in ("numpy", "compiled") else 1)
+    assert c.inner == (wl.FAST_INNER if engine in ("numpy", *wl.PLAN_ENGINES) else 1)
     c.reset()
     first = c.step()  # the loss before the update: the checked weights' loss
     assert measure.relative_difference(first, loss) < 1e-12
@@ -335,9 +335,11 @@ def test_a_saved_run_renders_its_tables_ratios_and_targets(
         "| course CNN step, batch 4 | 500 µs | 1.25 ms | 2.5× (2.5–2.5) | 2.5× (2.5–2.5) |",
         "part 2: autograd.nn.MLP, moons step, compute only: 11× (10–12) micrograd "
         "(target ≥ 15×: not met)",
-        "part 4: compiled ÷ numpy im2col, course CNN, compute only: 2.5× (2.5–2.5) "
-        "(target ≤ 3×: met)",
-        "part 4: compiled ÷ numpy, digits epoch, compute only: not measured",
+        "part 4: compiled ÷ numpy im2col, course CNN, compute only, parameters as Values: "
+        "2.5× (2.5–2.5) (target ≤ 3×: met)",
+        "part 4: compiled ÷ numpy im2col, course CNN, compute only, value_and_grad, parameters "
+        "in an array: not measured",
+        "part 4: compiled ÷ numpy, digits epoch, compute only, parameters as Values: not measured",
         "digits epoch, 1,797 images (full batch): not measured: a reason given by the child",
         "| course CNN step (`examples/cnn_digits.py`'s network, 4 images) | compute only | — "
         "| — | — | 1.25 ms; 2.5× (2.5–2.5) hand-written numpy im2col |",
@@ -365,7 +367,8 @@ def test_the_smallest_run_of_the_cnn_exits_0_and_its_saved_json_reports_the_same
     assert done.returncode == 0, done.stderr
     for name in wl.CNN_NAMES.values():
         assert f"| {name} |" in done.stdout
-    assert "part 4: compiled ÷ numpy im2col, course CNN, compute only: " in done.stdout
+    for form in run.PLAN_FORMS.values():
+        assert f"part 4: compiled ÷ numpy im2col, course CNN, compute only, {form}: " in done.stdout
     assert "REFUSED" not in done.stdout
     again = bench("--report", str(saved))
     assert again.returncode == 0, again.stderr
