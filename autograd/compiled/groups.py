@@ -534,8 +534,8 @@ class Dot(Group):
         if self.shared is not None:
             if weights is not None:
                 weights.add((upstream @ x.T)[..., None])
-            if inputs is not None:
-                inputs.add(w.T @ upstream)
+            if inputs is not None:  # one node: an outer product, the same numbers faster
+                inputs.add(w.T @ upstream if len(w) > 1 else w.T * upstream)
             return
         if weights is not None:
             weights.add(np.matmul(x, upstream[:, :, None]))
