@@ -614,6 +614,11 @@ def report_lines(results: Results, elapsed: float | None) -> list[str]:
         "untimed, collector on during it. Figures: median over rounds of each process's median; "
         "ratios: of those medians, with the min–max of the per-round ratios."
     )
+    if cfg.sizes.check_every != wl.PLAN_CHECK_EVERY:
+        lines.append(
+            f"The compiled plans re-check every {cfg.sizes.check_every} steps (0: never; "
+            f"--check-every), not every {wl.PLAN_CHECK_EVERY} as compile_loss does by default."
+        )
     lines += ["", "Issue 15's targets:", *(f"- {g}" for g in goal_lines(results)), ""]
     lines += [f"- {n}" for n in [*agreement_notes(results), *results.notes]]
     floor = floor_note(results)
@@ -667,18 +672,27 @@ def add_selection(
         default=None if engines is None else ",".join(engines),
         help=f"comma-separated subset of {','.join(wl.ALL_ENGINES)} (step workloads)",
     )
+    parser.add_argument(
+        "--check-every",
+        type=int,
+        default=None,
+        help=f"the compiled plans re-check every N steps (default {wl.PLAN_CHECK_EVERY}, 0: never)",
+    )
 
 
 def check_common(
     parser: argparse.ArgumentParser, args: argparse.Namespace, workloads: Sequence[str]
 ) -> None:
     """Refuse (exit 2, naming the flag) an unknown workload or engine, a --baseline without a
-    package: the checks of the flags ``run`` and ``instructions`` share."""
+    package, a negative --check-every: the checks of the flags ``run`` and ``instructions``
+    share."""
     if args.baseline is not None and not (args.baseline / "autograd" / "__init__.py").is_file():
         parser.error(f"--baseline {args.baseline}: no autograd package there (a checkout's root)")
     unknown = set(args.only.split(",")) - set(workloads)
     if unknown:
         parser.error(f"unknown workload(s) {sorted(unknown)} (must be among {list(workloads)})")
+    if args.check_every is not None and args.check_every < 0:
+        parser.error(f"--check-every must be 0 (never) or more, got {args.check_every}")
     if args.engines is not None:
         bad = set(args.engines.split(",")) - set(wl.ALL_ENGINES)
         if bad:
@@ -732,6 +746,7 @@ def configure(args: argparse.Namespace) -> Config:
         digits_batch=args.digits_batch or cfg.sizes.digits_batch,
         sample_batch=args.sample_batch or cfg.sizes.sample_batch,
         cnn_batch=args.cnn_batch or cfg.sizes.cnn_batch,
+        check_every=cfg.sizes.check_every if args.check_every is None else args.check_every,
     )
     repeats = cfg.repeats if args.repeats is None else dict.fromkeys(cfg.repeats, args.repeats)
     return dataclasses.replace(

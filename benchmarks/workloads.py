@@ -2,7 +2,8 @@
 
 A *contender* is one engine's way to run a training-step workload: micrograd 0.1.0, this engine
 with micrograd's graph (one node per ``*`` and ``+``), this engine with its fused ``dot``/``sum``
-nodes, ``autograd.nn``, ``autograd.compiled`` and hand-written numpy. Every contender starts
+nodes, ``autograd.nn``, ``autograd.compiled`` (``compiled``: parameters as Values; ``array``:
+``value_and_grad`` with the parameters in an array) and hand-written numpy. Every contender starts
 from the weights of one seeded micrograd model (the CNN, which micrograd cannot build: from the
 weights of ``examples/cnn_digits.py``'s model), so all of them must compute the same loss and
 gradients; ``benchmarks.measure`` checks that in the very process that times it.
@@ -77,12 +78,13 @@ class Contender:
 
 @dataclass(frozen=True)
 class Sizes:
-    """The sizes of one run's workloads."""
+    """The sizes of one run's workloads, and how often its compiled plans re-check."""
 
     moons_points: int
     digits_batch: int
     sample_batch: int
     cnn_batch: int
+    check_every: int = PLAN_CHECK_EVERY  # the compiled plans' re-checks; 0: never
 
 
 @dataclass(frozen=True)
@@ -284,7 +286,7 @@ def moons_contender(engine: str, sizes: Sizes) -> Contender:
     if engine == "numpy":
         return _numpy_contender(MOONS_SIZES, weights, points, labels, "svm", MOONS_LR)
     if engine in PLAN_ENGINES:
-        return _compiled_moons(points, labels, weights, functional=engine == "array")
+        return _compiled_moons(points, labels, weights, engine == "array", sizes.check_every)
     if engine == "nn":
         nn_model, params = nn_mlp(MOONS_SIZES, weights)
 
@@ -413,7 +415,7 @@ def digits_contender(engine: str, sizes: Sizes) -> Contender:
         weights = shared_weights(DIGITS_SIZES)
         if engine == "numpy":
             return _numpy_contender(DIGITS_SIZES, weights, images, targets, "xent", DIGITS_LR)
-        return _compiled_digits(images, targets, weights, functional=engine == "array")
+        return _compiled_digits(images, targets, weights, engine == "array", sizes.check_every)
     params, loss = digits_example_losses(engine, batch)
     total: Callable[[list[Node]], Node] = sum if engine in ("micrograd", "plain") else sum_values
     scale = 1.0 / batch
@@ -530,7 +532,11 @@ the Values, as a training loop over a model does), or in an array (``value_and_g
 
 
 def _compiled_moons(
-    points: np.ndarray, labels: np.ndarray, weights: list[float], functional: bool = False
+    points: np.ndarray,
+    labels: np.ndarray,
+    weights: list[float],
+    functional: bool = False,
+    check_every: int = 10,
 ) -> Contender:
     """The moons loss of one example (hinge + the L2 term), traced once, run on the batch."""
     params = [Value(w) for w in weights]
@@ -542,14 +548,18 @@ def _compiled_moons(
         return (1 + -y * score).relu() + MOONS_ALPHA * dot(params, params)
 
     plan = compile_loss(
-        one_example, (points[0].tolist(), float(labels[0])), params, check_every=PLAN_CHECK_EVERY
+        one_example, (points[0].tolist(), float(labels[0])), params, check_every=check_every
     )
     batch = (points, labels)
     return _plan_contender(COMPILED_NAME, plan, batch, params, weights, MOONS_LR, functional)
 
 
 def _compiled_digits(
-    images: np.ndarray, targets: np.ndarray, weights: list[float], functional: bool = False
+    images: np.ndarray,
+    targets: np.ndarray,
+    weights: list[float],
+    functional: bool = False,
+    check_every: int = 10,
 ) -> Contender:
     """Cross-entropy of one image with a one-hot target, traced once, run on the batch.
 
@@ -565,7 +575,7 @@ def _compiled_digits(
 
     onehot = np.eye(DIGITS_SIZES[-1])[targets]
     plan = compile_loss(
-        one_example, (images[0].tolist(), onehot[0].tolist()), params, check_every=PLAN_CHECK_EVERY
+        one_example, (images[0].tolist(), onehot[0].tolist()), params, check_every=check_every
     )
     batch = (images, onehot)
     return _plan_contender(COMPILED_NAME, plan, batch, params, weights, DIGITS_LR, functional)
@@ -577,12 +587,11 @@ def epoch_contender(engine: str, sizes: Sizes) -> Contender:
     micrograd and the scalar engine would take minutes here; ``run`` scales their batch-step
     times instead and says so.
     """
-    del sizes  # the epoch is the whole set
-    images, targets = load_digits_batch(DIGITS_IMAGES)
+    images, targets = load_digits_batch(DIGITS_IMAGES)  # the epoch is the whole set
     weights = shared_weights(DIGITS_SIZES)
     if engine == "numpy":
         return _numpy_contender(DIGITS_SIZES, weights, images, targets, "xent", DIGITS_LR)
-    return _compiled_digits(images, targets, weights, functional=engine == "array")
+    return _compiled_digits(images, targets, weights, engine == "array", sizes.check_every)
 
 
 # --- the course CNN (issue 15, part 4) ----------------------------------------------------------
@@ -655,7 +664,7 @@ def cnn_contender(engine: str, sizes: Sizes) -> Contender:
             one_example,
             (images[0].tolist(), onehot[0].tolist()),
             params,
-            check_every=PLAN_CHECK_EVERY,
+            check_every=sizes.check_every,
         )
         batch = (images, onehot)
         return _plan_contender(

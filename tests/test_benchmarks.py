@@ -21,6 +21,7 @@ pytest.importorskip("micrograd")  # the benchmark's reference engine (the dev an
 from micrograd.engine import Value as MgValue  # type: ignore[import-untyped]  # after the skip
 
 from benchmarks import measure, run
+from benchmarks import report as rp
 from benchmarks import workloads as wl
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -397,6 +398,7 @@ def test_instructions_refuses_bad_arguments_by_name(tmp_path: Path) -> None:
         (("--only", "moon"), "unknown workload(s) ['moon']"),
         (("--engines", "jax"), "unknown engine(s) ['jax']"),
         (("--baseline", str(tmp_path)), "no autograd package there"),
+        (("--check-every", "-1"), "--check-every must be 0 (never) or more, got -1"),
     ]:
         done = instructions(*args)
         assert done.returncode == 2, args
@@ -421,3 +423,33 @@ def test_a_run_of_the_digits_step_without_the_epoch_reports_it() -> None:
     assert any(
         "digits step" in line and "ours, autograd.nn" in line for line in done.stdout.splitlines()
     )
+
+
+@pytest.mark.parametrize("workload", ["moons", "digits", "epoch", "cnn"])
+def test_check_every_reaches_every_compiled_contender(
+    workload: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--check-every N becomes Sizes.check_every, which every compiled plan is built with: at 0
+    no step rebuilds an example, at 1 every step does (seen by counting the rebuilds)."""
+    from autograd.compiled import CompiledLoss
+
+    rebuilt: list[int] = []
+    original = CompiledLoss._check_example
+
+    def counting(self: CompiledLoss, columns: list[np.ndarray], example: int) -> None:
+        rebuilt.append(example)
+        original(self, columns, example)
+
+    monkeypatch.setattr(CompiledLoss, "_check_example", counting)
+    for engine in wl.PLAN_ENGINES:
+        for every, expected in ((0, 0), (1, 3)):
+            sizes = run.configure(run.parse(["--quick", "--check-every", str(every)])).sizes
+            assert sizes.check_every == every
+            c = wl.STEP_WORKLOADS[workload].build(engine, sizes)
+            rebuilt.clear()
+            for _ in range(3):
+                c.step()
+            assert len(rebuilt) == expected, (engine, every)
+    never = run.Results(rp.machine(), run.configure(run.parse(["--check-every", "0"])))
+    lines = run.report_lines(never, None)
+    assert any("re-check every 0 steps (0: never; --check-every)" in line for line in lines)
