@@ -29,7 +29,7 @@ MIN_PYTHON: Final = (3, 11)
 
 DEMOS: Final = (
     "examples/worked_example.py",  # issue 2: values, gradients and the graph of f(x, y)
-    "examples/digits.py",  # issues 3, 5: an MLP learns the 8x8 digits (about 4.5 s, compiled)
+    "examples/digits.py",  # issues 3, 5: an MLP learns the 8x8 digits (about 5 s, compiled)
     "examples/cnn_digits.py",  # issue 13: a small CNN learns them too (about 2 s, compiled)
 )
 """The scripts ``demo`` runs, in order."""
