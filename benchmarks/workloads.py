@@ -536,7 +536,7 @@ def _compiled_moons(
     labels: np.ndarray,
     weights: list[float],
     functional: bool = False,
-    check_every: int = 10,
+    check_every: int = PLAN_CHECK_EVERY,
 ) -> Contender:
     """The moons loss of one example (hinge + the L2 term), traced once, run on the batch."""
     params = [Value(w) for w in weights]
@@ -559,7 +559,7 @@ def _compiled_digits(
     targets: np.ndarray,
     weights: list[float],
     functional: bool = False,
-    check_every: int = 10,
+    check_every: int = PLAN_CHECK_EVERY,
 ) -> Contender:
     """Cross-entropy of one image with a one-hot target, traced once, run on the batch.
 
