@@ -13,8 +13,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import chain, compress, repeat
-from operator import is_, is_not, itemgetter
+from itertools import chain, repeat
+from operator import is_, itemgetter
 from typing import Any, Final
 
 from autograd.engine import Value
@@ -76,10 +76,7 @@ class GraphCheck:
             for node in order
             if any(p in others for p in node._parents)
         }  # op node -> where its constants or outside Values sit among its parents
-        self._params = list(dict.fromkeys(params))  # then a new graph's inputs: see _expected
-        where = {p: i for i, p in enumerate(self._params)}
-        where.update((x, len(self._params) + i) for x, i in self.slot.items())
-        self._expected = {node: _expected(node, where) for node in order if node._op is not None}
+        self._params = list(dict.fromkeys(params))  # in the caller's order, once each
         self._order = order
         self._fast: _FastCheck | None = None  # built at the first check, again when outside grows
 
@@ -127,7 +124,11 @@ class GraphCheck:
         return found
 
     def _walk(self, root: Value, inputs: Sequence[Value]) -> str | None:  # noqa: C901
-        """The lockstep walk from the loss down: the graph's difference, said where it is."""
+        """The lockstep walk from the loss down: the graph's difference, said where it is.
+
+        It runs where :meth:`same` is not sure, mostly to say where a graph differs, so it
+        takes every edge one Python step at a time.
+        """
         new_slot = {x: i for i, x in enumerate(inputs)}
         forward: dict[Value, Value] = {}  # traced op node -> new op node
         backward: dict[Value, Value] = {}  # and back: the wiring must match both ways
@@ -135,16 +136,12 @@ class GraphCheck:
             if root._op is None and root not in self.params:
                 self.outside.add(root)
             return None
-        slot_of, places_of, expected = self.slot.get, self.leaf_places.get, self._expected
-        leaves = [*self._params, *inputs]  # where _expected's positions point in this graph
+        places_of = self.leaf_places.get
         stack = [(self.root, root)]  # pairs of different objects only
         push, pop = stack.extend, stack.pop
-        while stack:  # the loop is written out: a re-check walks every edge of one example
+        while stack:
             then, now = pop()
             if then._op is None or now._op is None:
-                slot = slot_of(then)  # the usual leaf: an input where the traced input was
-                if slot is not None and now is inputs[slot]:
-                    continue  # (what _same_leaf says of it: inputs are never made outside)
                 if not self._same_leaf(then, now, inputs):
                     return self._say_where(then, now, new_slot)
                 continue
@@ -160,19 +157,8 @@ class GraphCheck:
                 return self._say_where(then, now, new_slot)
             if places_of(then):  # constants or outside Values among the parents
                 self._note_outside(then, now)
-            # Parameters and inputs are compared in C; op parents, constants and outside
-            # Values are pushed (pairs of different objects only) for the steps above.
-            take_leaves, take_rest, then_rest = expected[then]
-            nows = now._parents
-            if take_leaves is None or all(map(is_, take_leaves[0](nows), take_leaves[1](leaves))):
-                if take_rest is not None:
-                    now_rest = take_rest(nows)  # (one parent comes twice: see _take)
-                    pairs = zip(then_rest, now_rest, strict=False)
-                    push(compress(pairs, map(is_not, then_rest, now_rest)))
-                continue
-            # a parameter or an input differs: this general step finds and says which one
             pairs = zip(then._parents, now._parents, strict=True)  # lengths compared above
-            push([pair for pair in pairs if pair[0] is not pair[1]])
+            push([pair for pair in pairs if pair[0] is not pair[1]])  # the same object: alike
         return None
 
     def _note_outside(self, then: Value, now: Value) -> None:
@@ -344,25 +330,6 @@ def _tuple_of(positions: list[int]) -> _Take:
 def _signs(numbers: Sequence[float]) -> list[float]:
     """Each number's sign as ``1.0`` or ``-1.0``: tells ``-0.0`` from ``0.0``."""
     return list(map(math.copysign, repeat(1.0), numbers))
-
-
-def _expected(
-    node: Value, where: dict[Value, int]
-) -> tuple[tuple[_Take, _Take] | None, _Take | None, tuple[Value, ...]]:
-    """How a re-check compares a traced op node's parents with a new node's.
-
-    ``where`` numbers the parameters and then the input slots: a new graph's leaf at a
-    parameter's place must be that parameter, at an input's place the new input of its slot.
-    Returns two getters, of the new node's parents at those places and of what they must be
-    (from ``[*params, *new_inputs]``), or None if there are none; a getter of its other
-    parents (op nodes, constants, outside Values), or None; and the traced other parents.
-    """
-    parents = node._parents
-    at_leaves = [i for i, p in enumerate(parents) if p in where]
-    at_rest = [i for i, p in enumerate(parents) if p not in where]
-    sources = [where[parents[i]] for i in at_leaves]
-    leaves = (_take(at_leaves), _take(sources)) if at_leaves else None
-    return leaves, _take(at_rest) if at_rest else None, tuple(parents[i] for i in at_rest)
 
 
 def _take(positions: list[int]) -> _Take:
