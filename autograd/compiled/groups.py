@@ -97,6 +97,19 @@ def grid_view(store: Array, where: Grid, shape: tuple[int, ...], column: bool) -
     return as_strided(base, shape=(*shape, store.shape[1]), strides=(*strides, store.strides[1]))
 
 
+def view_of(
+    store: Array, rows: Index, where: Grid | None, shape: tuple[int, ...], column: bool = False
+) -> Array | None:
+    """``rows`` of ``store`` as a view (a slice, or a grid ``where`` of ``shape``), else None.
+
+    ``column`` takes ``U``'s one column only. None: the rows must be gathered at every read.
+    """
+    if isinstance(rows, slice):
+        view: Array = store[rows, 0] if column else store[rows]
+        return view
+    return None if where is None else grid_view(store, where, shape, column)
+
+
 @dataclass(slots=True)
 class Place:
     """Rows of one store that a group reads: a view once bound, or gathered at every read.
@@ -123,13 +136,9 @@ class Place:
 
     def bind(self, stores: Sequence[Array]) -> None:
         """Read from these stores from now on: take the view once, if the rows make one."""
-        source = self.source = stores[self.store]
-        if isinstance(self.rows, slice):
-            self.view = source[self.rows, 0] if self.column else source[self.rows]
-        elif self.where is not None:
-            self.view = grid_view(source, self.where, self.rows.shape, self.column)
-        else:
-            self.view = None
+        self.source = stores[self.store]
+        shape = () if isinstance(self.rows, slice) else self.rows.shape  # a grid's shape
+        self.view = view_of(self.source, self.rows, self.where, shape, self.column)
 
     def read(self) -> Array:
         """The rows' numbers now: the view itself, or a gathered copy."""
@@ -177,13 +186,9 @@ class Accumulate:
 
     def bind(self, grads: Sequence[Array]) -> None:
         """Add into these gradient stores from now on, through a view where the rows make one."""
-        target = self.target = grads[self.store]
-        if self.merge is None and isinstance(self.index, slice):
-            self.view = target[self.index]
-        elif self.merge is None and self.where is not None:
-            self.view = grid_view(target, self.where, self.shape, column=False)
-        else:
-            self.view = None
+        self.target = grads[self.store]
+        merged = self.merge is not None  # repeated rows: added by reduceat, never a view
+        self.view = None if merged else view_of(self.target, self.index, self.where, self.shape)
 
     def add_each(self, values: Array, times: int) -> None:
         """Add row ``i`` of ``values`` into each of the ``times`` rows listed for node ``i``.
