@@ -1020,6 +1020,56 @@ def test_a_dense_layer_reads_its_weights_biases_and_inputs_through_views(
     zero_grad(params)
 
 
+@pytest.mark.parametrize("order", ["per neuron", "weights first", "no biases"])
+def test_a_dense_layer_whose_biases_follow_their_weights_is_one_product_each_way(
+    digits_net: tuple[Layers, list[Value]], order: str
+) -> None:
+    """Parameters listed neuron by neuron (w..., b) put each bias in the row of U after its
+    weights: the layer is [W b] @ [X; 1], forward and backward, the biases' gradient summed by
+    that product. Weights listed first, or constant biases, take W @ X + b. Each way the loss
+    and gradients are the scalar engine's."""
+    layers, params = digits_net
+    if order == "no biases":
+        layers = [[(w, Value(0.0)) for w, _ in layer] for layer in layers]
+        params = [p for layer in layers for w, _ in layer for p in w]
+    elif order == "weights first":
+        params = [p for layer in layers for w, _ in layer for p in w] + [
+            b for layer in layers for _, b in layer
+        ]
+    x, t = digits_like(6, seed=5)
+
+    def loss(xs: list[Value], ts: list[Value]) -> Value:
+        return softmax_cross_entropy(mlp_forward(layers, xs), ts)
+
+    plan = compile_loss(loss, (x[0].tolist(), t[0].tolist()), params, reduction="sum")
+    losses, expected = scalar_reference(loss, [x, t], params)
+    assert plan.forward_backward((x, t)) == pytest.approx(losses.sum(), rel=FORWARD_RTOL)
+    assert_grads_match(np.array([p.grad for p in params]), expected)
+    zero_grad(params)
+    dense = [g for g in plan.groups if isinstance(g, Dot) and g.shared is not None]
+    assert len(dense) == 2
+    assert all((g.augmented is not None) == (order == "per neuron") for g in dense)
+
+
+@pytest.mark.parametrize("rows", ["in order", "scattered"])
+def test_a_subtracted_input_gets_minus_its_upstream_through_a_view_or_gathered(rows: str) -> None:
+    """d(a - b)/db = -1: subtracting the upstream gives what adding its negation gives, into
+    rows added through a view (parameters in order) or gathered (in a scattered order)."""
+    ws = [Value(float(k) / 4) for k in range(1, 5)]
+    picked = ws if rows == "in order" else [ws[2], ws[0], ws[3], ws[1]]
+
+    def loss(x: list[Value]) -> Value:
+        pairs = enumerate(zip(x, picked, strict=True))
+        return sum_values([(xi - w) ** 2 * float(i + 1) for i, (xi, w) in pairs])
+
+    x = np.random.default_rng(3).standard_normal((5, 4))
+    plan = compile_loss(loss, x[0].tolist(), ws, reduction="sum")
+    losses, expected = scalar_reference(loss, [x], ws)
+    assert plan.forward_backward(x) == pytest.approx(losses.sum(), rel=FORWARD_RTOL)
+    assert_grads_match(np.array([w.grad for w in ws]), expected)
+    zero_grad(ws)
+
+
 def test_calls_with_other_batch_sizes_in_turn_give_the_scalar_engine_numbers(
     digits_net: tuple[Layers, list[Value]],
 ) -> None:

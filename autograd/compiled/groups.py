@@ -166,6 +166,8 @@ class Accumulate:
     where: Grid | None = None
     target: Array | None = None
     view: Array | None = None
+    lead: tuple[int, ...] = ()  # bound: the view's shape but its batch axis
+    sums: bool = False  # bound: into U, so a batch of contributions is summed over examples
 
     @classmethod
     def into(cls, store: int, rows: Sequence[int] | Rows) -> Accumulate:
@@ -189,6 +191,8 @@ class Accumulate:
         self.target = grads[self.store]
         merged = self.merge is not None  # repeated rows: added by reduceat, never a view
         self.view = None if merged else view_of(self.target, self.index, self.where, self.shape)
+        self.lead = () if self.view is None else self.view.shape[:-1]
+        self.sums = self.store == UNIFORM
 
     def add_each(self, values: Array, times: int) -> None:
         """Add row ``i`` of ``values`` into each of the ``times`` rows listed for node ``i``.
@@ -197,7 +201,7 @@ class Accumulate:
         through a broadcasting view, copying nothing; else it adds a broadcast view of the
         repeated rows.
         """
-        if self.store == UNIFORM and values.shape[-1] != 1:
+        if self.sums and values.shape[-1] != 1:
             values = values.sum(axis=-1, keepdims=True)  # over the examples, once per node
         nodes, width = values.shape
         if self.view is not None and isinstance(self.index, slice):
@@ -206,16 +210,24 @@ class Accumulate:
             return
         self.add(np.broadcast_to(values[:, None, :], (nodes, times, width)))
 
-    def add(self, values: Array) -> None:
-        """Add ``values`` (one row per listed row, any batch width) into the gradient store."""
-        if self.store == UNIFORM and values.shape[-1] != 1:
+    def add(self, values: Array, negate: bool = False) -> None:
+        """Add ``values`` (one row per listed row, any batch width) into the gradient store.
+
+        ``negate`` subtracts them instead: the same numbers as adding ``-values``, one call less.
+        """
+        if self.sums and values.shape[-1] != 1:
             values = values.sum(axis=-1, keepdims=True)  # a uniform input: sum over examples
         view = self.view
         if view is not None:
-            if values.shape[:-1] != view.shape[:-1]:
-                values = values.reshape(*view.shape[:-1], values.shape[-1])
-            view += values
+            if values.shape[:-1] != self.lead:
+                values = values.reshape(*self.lead, values.shape[-1])
+            if negate:
+                view -= values
+            else:
+                view += values
             return
+        if negate:
+            values = -values
         target = self.target
         assert target is not None  # noqa: S101  # bound before the first call
         values = values.reshape(-1, values.shape[-1])
@@ -317,11 +329,11 @@ class Elementwise(Group):
             if self.lanes:
                 args = [a.view(Lanes) for a in args]
         local = self.local_rule(*args, **self.params)
-        for target, d in zip(self.targets, local, strict=True):
+        for target, d in zip(self.targets, local):  # noqa: B905  # the row's arity, both
             if target is None:
                 continue
-            if isinstance(d, float) and d in (1.0, -1.0):  # add, sub, sum: skip the multiply
-                target.add(upstream if d == 1.0 else -upstream)
+            if type(d) is float and (d == 1.0 or d == -1.0):  # add, sub: skip the multiply
+                target.add(upstream, negate=d == -1.0)
                 continue
             d = np.asarray(d)  # a plain array: Lanes arithmetic is slower
             term = d * upstream
@@ -440,6 +452,10 @@ class Dot(Group):
     (the planner's ``_windows``; a missing pixel's term is left out where that 0 would meet an
     infinite weight or upstream, so the numbers stay the nodes').
     Pairs with both members varying or both uniform are rarer and take a product-and-sum.
+    When each node's bias is the row of ``U`` after its weights (parameters listed neuron by
+    neuron, as ``Module.parameters()`` gives them), the bias is one more column of ``W`` and
+    ``X`` gets a row of ones: forward and backward are then one product each, and the product
+    sums the biases' gradient over the batch too.
 
     Rounding: the scalar engine adds ``b + w_1 x_1 + w_2 x_2 + ...`` left to right. A group of
     only varying (or only uniform) pairs does the same (one pair at a time, or
@@ -461,11 +477,60 @@ class Dot(Group):
     bias: tuple[int, Index] | None = None
     targets: dict[str, Accumulate | None] = field(default_factory=dict)
     read: dict[str, Place] = field(default_factory=dict)  # the places of the rows above
+    pairs: list[tuple[Place, Place, Accumulate | None, Accumulate | None]] = field(
+        default_factory=list
+    )  # the both-varying and both-uniform pairs' places (a, b) and targets
+    dense: tuple[Array, Array, Array | None] | None = None  # bound: W, X and b as views
+    augmented: tuple[Array, Array, Array | None] | None = None
+    """Bound, when each node's bias is the row of ``U`` after its weights: ``[W b]`` (a view),
+    ``[X; 1]`` (the group's own, ``X`` copied in at every forward) and the gradient store's
+    view of ``[W b]`` (None: no gradient wanted). Then forward and backward are one matrix
+    product each, the biases' gradient summed over the batch by it too."""
 
     def places(self) -> list[Place]:  # noqa: D102
         if not self.read:
             self.read = self._places()
+            self.pairs = [
+                (self.read[f"{key}a"], self.read[f"{key}b"], *self._pair_targets(name))
+                for key, name in (("v", "varying"), ("u", "uniform"))
+                if f"{key}a" in self.read
+            ]
         return list(self.read.values())
+
+    def _pair_targets(self, name: str) -> tuple[Accumulate | None, Accumulate | None]:
+        return self.targets.get(f"{name}_a"), self.targets.get(f"{name}_b")
+
+    def bind(self, stores: Sequence[Array], grads: Sequence[Array]) -> None:  # noqa: D102
+        Group.bind(self, stores, grads)
+        self.dense = self.augmented = None
+        if self.shared is None or self.sliding is not None or self.pairs:
+            return
+        w, x = self.read["w"].view, self.read["x"].view
+        b = self.read["b"].view if self.bias is not None else None
+        if w is not None and x is not None and (self.bias is None or b is not None):
+            self.dense = (w, x, b)  # a dense layer read through views: W @ X + b, no gather
+            self.augmented = self._augment(stores, grads, x)
+
+    def _augment(
+        self, stores: Sequence[Array], grads: Sequence[Array], x: Array
+    ) -> tuple[Array, Array, Array | None] | None:
+        """``[W b]``, ``[X; 1]`` and the gradient's ``[W b]``, if the biases make them views."""
+        if self.bias is None or self.bias[0] != UNIFORM or self.weights is None:
+            return None
+        biases = _rows_of(self.bias[1])
+        rows = np.column_stack([self.weights, biases])
+        where = grid(rows)
+        if where is None or np.unique(rows).size != rows.size:
+            return None
+        to_w, to_b = self.targets.get("weights"), self.targets.get("bias")
+        if (to_w is None) != (to_b is None) or any(
+            t is not None and t.view is None for t in (to_w, to_b)
+        ):
+            return None  # one of them alone, or gathered: the separate products
+        wb = grid_view(stores[UNIFORM], where, rows.shape, column=True)
+        xa = np.ones((len(x) + 1, x.shape[1]))
+        grad = None if to_w is None else grid_view(grads[UNIFORM], where, rows.shape, column=True)
+        return wb, xa, grad
 
     def _places(self) -> dict[str, Place]:
         found: dict[str, Place] = {}
@@ -492,6 +557,9 @@ class Dot(Group):
         return [t for t in self.targets.values() if t is not None]
 
     def forward(self) -> None:  # noqa: D102
+        if self.dense is not None:
+            self._forward_dense(*self.dense)
+            return
         read = self.read
         total: Array | float = 0.0
         cache: list[Any] = []
@@ -503,28 +571,40 @@ class Dot(Group):
             cache = [w, x]
         bias: Array | float = 0.0 if self.bias is None else read["b"].read()
         out: Array = self.values  # type: ignore[assignment]  # bound
-        if self.weights is None and (self.both_varying is None) != (self.both_uniform is None):
-            key = "v" if self.both_varying is not None else "u"  # one kind of pair only
-            out[...] = _in_order(bias, read[f"{key}a"].read() * read[f"{key}b"].read())
+        if self.weights is None and len(self.pairs) == 1:  # one kind of pair only
+            first, second, _, _ = self.pairs[0]
+            out[...] = _in_order(bias, first.read() * second.read())
             return
-        for key in ("v", "u"):
-            if f"{key}a" in read:
-                total = total + (read[f"{key}a"].read() * read[f"{key}b"].read()).sum(axis=1)
+        for first, second, _, _ in self.pairs:
+            total = total + (first.read() * second.read()).sum(axis=1)
         np.add(total, bias, out=out)
         self.cache = cache
 
+    def _forward_dense(self, w: Array, x: Array, b: Array | None) -> None:
+        """A dense layer read through views: ``[W b] @ [X; 1]``, else ``W @ X + b``."""
+        out: Array = self.values  # type: ignore[assignment]  # bound
+        if self.augmented is not None:
+            wb, xa, _ = self.augmented
+            xa[:-1] = x
+            np.matmul(wb, xa, out=out)
+            return
+        np.matmul(w, x, out=out)
+        if b is not None:
+            out += b
+
     def backward(self) -> None:  # noqa: D102
         upstream: Array = self.upstream  # type: ignore[assignment]  # bound
-        t, read = self.targets, self.read
+        t = self.targets
+        if self.dense is not None:
+            self._backward_dense(upstream)
+            return
         if self.weights is not None:
             self._backward_mixed(upstream)
-        for key, name in (("v", "varying"), ("u", "uniform")):
-            if f"{key}a" not in read:
-                continue
-            a, b = read[f"{key}a"], read[f"{key}b"]
-            for target, other in ((t[f"{name}_a"], b), (t[f"{name}_b"], a)):
-                if target is not None:  # d out / d a_i = b_i and the other way round
-                    target.add(other.read() * upstream[:, None, :])
+        for a, b, to_a, to_b in self.pairs:
+            if to_a is not None:  # d out / d a_i = b_i and the other way round
+                to_a.add(b.read() * upstream[:, None, :])
+            if to_b is not None:
+                to_b.add(a.read() * upstream[:, None, :])
         bias = t["bias"]
         if self.bias is not None and bias is not None:
             bias.add(upstream)
@@ -535,17 +615,37 @@ class Dot(Group):
         if self.sliding is not None:
             _slide_back(self.sliding, w, x, upstream, self.targets)
             return
-        weights, inputs = self.targets["weights"], self.targets["inputs"]
         if self.shared is not None:
-            if weights is not None:
-                weights.add((upstream @ x.T)[..., None])
-            if inputs is not None:  # one node: an outer product, the same numbers faster
-                inputs.add(w.T @ upstream if len(w) > 1 else w.T * upstream)
+            self._backward_shared(w, x, upstream)
             return
+        weights, inputs = self.targets["weights"], self.targets["inputs"]
         if weights is not None:
             weights.add(np.matmul(x, upstream[:, :, None]))
         if inputs is not None:
             inputs.add(w[:, :, None] * upstream[:, None, :])
+
+    def _backward_dense(self, upstream: Array) -> None:
+        """A dense layer read through views: d/d[W b] = up [X; 1]^T, else d/dW and d/db apart."""
+        w, x, _ = self.dense  # type: ignore[misc]  # bound
+        if self.augmented is None:
+            self._backward_shared(w, x, upstream)
+            if (bias := self.targets["bias"]) is not None:
+                bias.add(upstream)
+            return
+        _, xa, grad = self.augmented
+        if grad is not None:
+            grad += upstream @ xa.T
+        self._add_input_grads(w, upstream)
+
+    def _backward_shared(self, w: Array, x: Array, upstream: Array) -> None:
+        """Every node reads the same inputs (W @ X): d/dW = up X^T and d/dX = W^T up."""
+        if (weights := self.targets["weights"]) is not None:
+            weights.add((upstream @ x.T)[..., None])
+        self._add_input_grads(w, upstream)
+
+    def _add_input_grads(self, w: Array, upstream: Array) -> None:
+        if (inputs := self.targets["inputs"]) is not None:  # one node: an outer product, the
+            inputs.add(w.T @ upstream if len(w) > 1 else w.T * upstream)  # same numbers faster
 
     def describe(self) -> str:  # noqa: D102
         parts, k = [], 0
@@ -564,6 +664,13 @@ class Dot(Group):
             ordered = self.weights is None and len(pairs) == 1
             parts.append("product-and-sum" + (" in the scalar engine's order" if ordered else ""))
         return f"dot x{self.nodes} of fan-in {k}: one {' + '.join(parts)}"
+
+
+def _rows_of(index: Index) -> Rows:
+    """``index`` as an array of rows (a slice's rows listed)."""
+    if isinstance(index, slice):
+        return np.arange(index.start, index.stop, dtype=np.intp)
+    return index
 
 
 def _slide(sliding: Sliding, w: Array, patches: Array) -> tuple[Array, list[Any]]:

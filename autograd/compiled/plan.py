@@ -186,6 +186,10 @@ class CompiledLoss:
     def _forward(
         self, columns: list[Array], anomaly: bool, theta: Array | None = None
     ) -> tuple[list[Array], int]:
+        """Run every group forward on the batch ``columns``; the caller ignores IEEE warnings.
+
+        Inside ``np.errstate(all="ignore")``: inf and nan come out as the scalar engine gives them.
+        """
         size = columns[0].shape[0]
         stores, _ = self._bound(size)
         uniform, varying = stores
@@ -199,15 +203,14 @@ class CompiledLoss:
         else:  # the parameters' numbers given as an array; the other leaves read as ever
             uniform[: len(self.params), 0] = theta
             uniform[len(self.params) : len(self._reads), 0] = [v.data for v in self.leaves]
-        with np.errstate(all="ignore"):  # IEEE results (inf, nan), as the scalar engine gives
-            if anomaly:
-                check = self._anomaly_check()
-                for group in self.groups:
-                    group.forward()
-                    check.forward(group, stores)
-            else:
-                for group in self.groups:
-                    group.forward()
+        if anomaly:
+            check = self._anomaly_check()
+            for group in self.groups:
+                group.forward()
+                check.forward(group, stores)
+        else:
+            for group in self.groups:
+                group.forward()
         return stores, size
 
     def _anomaly_check(self) -> AnomalyCheck:
@@ -234,7 +237,8 @@ class CompiledLoss:
         """
         columns = batch_columns(batch, self.shape, "forward")
         with GRAD_LOCK:  # the stores are the plan's own: one call at a time
-            stores, size = self._forward(columns, anomaly_enabled())
+            with np.errstate(all="ignore"):
+                stores, size = self._forward(columns, anomaly_enabled())
             self._maybe_check(columns)
             return np.broadcast_to(self._root_values(stores), (size,)).copy()
 
@@ -252,7 +256,7 @@ class CompiledLoss:
         (array([-2.,  6.]), array([2., 2.]))
         """
         columns = batch_columns(batch, self.shape, "node_values")
-        with GRAD_LOCK:
+        with GRAD_LOCK, np.errstate(all="ignore"):
             stores, size = self._forward(columns, anomaly_enabled())
             store, row = self.layout.store, self.layout.row
             return {
@@ -352,14 +356,14 @@ class CompiledLoss:
     def _gradient(self, columns: list[Array], theta: Array | None = None) -> tuple[float, Array]:
         """The batch's loss and its gradient (a view of the plan's store: read it at once)."""
         anomaly = anomaly_enabled()
-        stores, size = self._forward(columns, anomaly, theta)
-        scale = 1.0 / size if self.reduction == "mean" else 1.0
-        grads = self._grads
-        for g in grads:
-            g.fill(0.0)
-        store, row = self.layout.store[self.graph], self.layout.row[self.graph]
-        grads[store][row] = scale if store == VARYING else scale * size
         with np.errstate(all="ignore"):
+            stores, size = self._forward(columns, anomaly, theta)
+            scale = 1.0 / size if self.reduction == "mean" else 1.0
+            grads = self._grads
+            for g in grads:
+                g.fill(0.0)
+            store, row = self.layout.store[self.graph], self.layout.row[self.graph]
+            grads[store][row] = scale if store == VARYING else scale * size
             if anomaly:
                 check = self._anomaly_check()
                 for group in reversed(self.groups):
