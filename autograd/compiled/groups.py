@@ -329,7 +329,7 @@ class Elementwise(Group):
             if self.lanes:
                 args = [a.view(Lanes) for a in args]
         local = self.local_rule(*args, **self.params)
-        for target, d in zip(self.targets, local):  # noqa: B905  # the row's arity, both
+        for target, d in zip(self.targets, local):  # noqa: B905  # one derivative per input
             if target is None:
                 continue
             if type(d) is float and (d == 1.0 or d == -1.0):  # add, sub: skip the multiply
