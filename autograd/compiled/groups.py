@@ -167,7 +167,6 @@ class Accumulate:
     target: Array | None = None
     view: Array | None = None
     lead: tuple[int, ...] = ()  # bound: the view's shape but its batch axis
-    sums: bool = False  # bound: into U, so a batch of contributions is summed over examples
 
     @classmethod
     def into(cls, store: int, rows: Sequence[int] | Rows) -> Accumulate:
@@ -192,7 +191,6 @@ class Accumulate:
         merged = self.merge is not None  # repeated rows: added by reduceat, never a view
         self.view = None if merged else view_of(self.target, self.index, self.where, self.shape)
         self.lead = () if self.view is None else self.view.shape[:-1]
-        self.sums = self.store == UNIFORM
 
     def add_each(self, values: Array, times: int) -> None:
         """Add row ``i`` of ``values`` into each of the ``times`` rows listed for node ``i``.
@@ -201,7 +199,7 @@ class Accumulate:
         through a broadcasting view, copying nothing; else it adds a broadcast view of the
         repeated rows.
         """
-        if self.sums and values.shape[-1] != 1:
+        if self.store == UNIFORM and values.shape[-1] != 1:
             values = values.sum(axis=-1, keepdims=True)  # over the examples, once per node
         nodes, width = values.shape
         if self.view is not None and isinstance(self.index, slice):
@@ -215,7 +213,7 @@ class Accumulate:
 
         ``negate`` subtracts them instead: the same numbers as adding ``-values``, one call less.
         """
-        if self.sums and values.shape[-1] != 1:
+        if self.store == UNIFORM and values.shape[-1] != 1:
             values = values.sum(axis=-1, keepdims=True)  # a uniform input: sum over examples
         view = self.view
         if view is not None:
